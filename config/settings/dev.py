@@ -1,0 +1,5 @@
+"""Development: debug pages on."""
+
+from config.settings.base import *  # noqa: F403
+
+DEBUG = True

@@ -1,0 +1,64 @@
+"""/api/v1/organisations: search by name, and one organisation."""
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from coopatlas.atlas.models import Organisation, Partnership
+from coopatlas.atlas.selectors import organisation_lookup
+from coopatlas.api.schemas import ErrorOut, OrganisationDetailOut, OrganisationList
+
+router = Router(tags=["organisations"])
+MAX_LIMIT = 500
+
+
+class OrganisationFilters(Schema):
+    q: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+def serialise_organisation(organisation: Organisation) -> dict:
+    """Return the API representation of an organisation (no personal data)."""
+    return {
+        "id": organisation.pk,
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "country_iso2": organisation.country_id,
+        "insee_code": organisation.insee_code or None,
+        "siren": organisation.siren or None,
+        "geonames_id": organisation.geonames_id,
+        "wikidata_id": organisation.wikidata_id or None,
+        "population": organisation.population,
+        "latitude": organisation.latitude,
+        "longitude": organisation.longitude,
+        "parent_id": organisation.parent_id,
+        "website": organisation.website or None,
+        "url": organisation.get_absolute_url(),
+    }
+
+
+@router.get("", response={200: OrganisationList, 400: ErrorOut}, summary="Search organisations")
+def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]):
+    """List organisations whose name contains `q` (accents and case ignored)."""
+    if not 1 <= filters.limit <= MAX_LIMIT or filters.offset < 0:
+        raise HttpError(400, f"limit doit être entre 1 et {MAX_LIMIT}, offset positif ou nul.")
+    queryset = organisation_lookup(filters.q) if filters.q else Organisation.objects.all()
+    queryset = queryset.order_by("name", "pk")
+    page = queryset[filters.offset : filters.offset + filters.limit]
+    return {"count": queryset.count(), "results": [serialise_organisation(o) for o in page]}
+
+
+@router.get("/{organisation_id}", response={200: OrganisationDetailOut, 404: ErrorOut},
+            summary="One organisation")
+def get_organisation(request: HttpRequest, organisation_id: int):
+    """Return one organisation with its networks and the ids of its published partnerships."""
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    data = serialise_organisation(organisation)
+    data["alternate_names"] = organisation.alternate_names
+    data["networks"] = [m.network.name for m in organisation.network_links.select_related("network")]
+    data["partnership_ids"] = list(
+        Partnership.objects.published().involving(organisation).values_list("pk", flat=True)
+    )
+    return data

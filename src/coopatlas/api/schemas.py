@@ -1,0 +1,95 @@
+"""Output schemas of the read API (the shapes documented at /api/v1/docs)."""
+
+import datetime
+
+from ninja import Schema
+
+
+class ThemeOut(Schema):
+    code: str
+    name: str
+    level: int
+    path: list[str]
+    priority: int
+
+
+class ParticipantOut(Schema):
+    id: int
+    name: str
+    role: str
+    kind: str
+    country_iso2: str
+    insee_code: str | None = None
+
+
+class FundingLineOut(Schema):
+    funder: str
+    funder_id: int | None
+    amount: float
+    water_one_percent_amount: float | None
+    year: int
+
+
+class FundingOut(Schema):
+    total: float
+    water_one_percent_total: float
+    funder_count: int
+    by_year: dict[int, float]
+    lines: list[FundingLineOut]
+
+
+class PartnershipOut(Schema):
+    id: int
+    title: str
+    form: str
+    status: str
+    publication_state: str
+    signature_year: int | None
+    signature_date: datetime.date | None
+    start_year: int | None
+    end_date: datetime.date | None
+    duration_months: int | None
+    is_triennial: bool
+    themes: list[ThemeOut]
+    sdgs: list[int]
+    countries: list[str]
+    participants: list[ParticipantOut]
+    funding: FundingOut
+    url: str
+
+
+class PartnershipList(Schema):
+    count: int
+    results: list[PartnershipOut]
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    country_iso2: str
+    insee_code: str | None
+    siren: str | None
+    geonames_id: int | None
+    wikidata_id: str | None
+    population: int | None
+    latitude: float | None
+    longitude: float | None
+    parent_id: int | None
+    website: str | None
+    url: str
+
+
+class OrganisationDetailOut(OrganisationOut):
+    alternate_names: list[str]
+    networks: list[str]
+    partnership_ids: list[int]
+
+
+class OrganisationList(Schema):
+    count: int
+    results: list[OrganisationOut]
+
+
+class ErrorOut(Schema):
+    detail: str

@@ -1,0 +1,19 @@
+"""The REST API, version 1: one NinjaAPI instance with a router per resource."""
+
+from ninja import NinjaAPI
+
+from coopatlas.api.organisations import router as organisations_router
+from coopatlas.api.partnerships import router as partnerships_router
+
+api = NinjaAPI(
+    title="coopatlas API",
+    version="1",
+    description=(
+        "Lecture de l'atlas des partenariats internationaux des collectivités françaises. "
+        "Read access to the atlas of French local authorities' international partnerships. "
+        "Les listes répondent {\"count\": N, \"results\": [...]}. Personal data is never served."
+    ),
+    urls_namespace="api-v1",
+)
+api.add_router("/partnerships", partnerships_router)
+api.add_router("/organisations", organisations_router)

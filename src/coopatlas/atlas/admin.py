@@ -1,0 +1,309 @@
+"""Back-office: the Django admin in French, with history on every record."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, ParticipationRole
+from coopatlas.atlas.models import (
+    FRANCE,
+    Contact,
+    DiplomaticPost,
+    EuropeanProject,
+    Event,
+    FundingLine,
+    ImportBatch,
+    NetworkMembership,
+    Organisation,
+    Participation,
+    Partnership,
+    PartnershipTheme,
+    Programme,
+    Source,
+    Study,
+    StudyCategory,
+    SustainableDevelopmentGoal,
+    Theme,
+    Volunteer,
+)
+from coopatlas.atlas.selectors import funding_summary
+from coopatlas.atlas.services import NO_FRENCH_PARTICIPANT
+from coopatlas.core.formatting import format_euros as euros
+
+
+class ParticipationFormSet(BaseInlineFormSet):
+    """Refuse to save a partnership left without a French local authority."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            organisation = data.get("organisation")
+            if (
+                data.get("role") == ParticipationRole.FRENCH_AUTHORITY
+                and organisation is not None
+                and organisation.country_id == FRANCE
+                and organisation.kind in FRENCH_AUTHORITY_KINDS
+            ):
+                return
+        raise ValidationError(NO_FRENCH_PARTICIPANT)
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    formset = ParticipationFormSet
+    extra = 0
+    min_num = 1
+    autocomplete_fields = ["organisation"]
+    fields = ["organisation", "role", "note", "position"]
+
+
+class PartnershipThemeInline(admin.TabularInline):
+    model = PartnershipTheme
+    extra = 0
+    autocomplete_fields = ["theme"]
+
+
+class FundingLineInline(admin.TabularInline):
+    model = FundingLine
+    extra = 0
+    autocomplete_fields = ["funder"]
+    fields = ["funder", "funder_label", "amount", "water_one_percent_amount", "year", "kind"]
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ["organisation", "last_name", "first_name", "function", "email", "phone", "legal_basis"]
+    autocomplete_fields = ["organisation"]
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    extra = 0
+    fields = ["year", "month", "day", "end_year", "kind", "title", "description"]
+    fk_name = "partnership"
+
+
+class OrganisationEventInline(EventInline):
+    fk_name = "organisation"
+
+
+class VolunteerInline(admin.TabularInline):
+    model = Volunteer
+    extra = 0
+    autocomplete_fields = ["assigned_entity"]
+
+
+class SourceInline(admin.TabularInline):
+    model = Source
+    extra = 0
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title_short", "form", "status", "start_year", "signature_year", "foreign_count",
+        "funding_total_display", "publication_state", "updated_at",
+    ]
+    list_filter = ["publication_state", "form", "status", "is_triennial", "themes__parent", "programme"]
+    search_fields = ["title", "summary", "participations__organisation__name"]
+    date_hierarchy = None
+    filter_horizontal = ["sdgs", "extra_countries"]
+    readonly_fields = ["funding_overview", "created_at", "updated_at"]
+    inlines = [
+        ParticipationInline, PartnershipThemeInline, FundingLineInline, ContactInline,
+        EventInline, VolunteerInline, SourceInline,
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "form", "status", "publication_state", "programme"]}),
+        ("Dates", {"fields": [
+            ("signature_year", "signature_date"), "start_year", ("end_date", "duration_months"),
+            "is_triennial", "last_verified_on",
+        ]}),
+        ("Contenu", {"fields": [
+            "summary", "context", "history_text", "objectives_local", "objectives_france",
+            "description",
+        ]}),
+        ("Classement", {"fields": ["sdgs", "extra_countries"]}),
+        ("Financement", {"fields": ["funding_overview"]}),
+        ("Suivi", {"fields": ["note", "external_ref", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request)
+            .annotate(
+                _foreign=Count(
+                    "participations",
+                    filter=Q(participations__role=ParticipationRole.FOREIGN_AUTHORITY),
+                    distinct=True,
+                ),
+                _funding=Sum("funding_lines__amount"),
+            )
+        )
+
+    @admin.display(description="titre", ordering="title")
+    def title_short(self, obj: Partnership) -> str:
+        return obj.title if len(obj.title) <= 80 else obj.title[:77] + "…"
+
+    @admin.display(description="coll. étrangères", ordering="_foreign")
+    def foreign_count(self, obj: Partnership) -> int:
+        return obj._foreign
+
+    @admin.display(description="financement", ordering="_funding")
+    def funding_total_display(self, obj: Partnership) -> str:
+        return euros(obj._funding) if obj._funding is not None else "—"
+
+    @admin.display(description="totaux")
+    def funding_overview(self, obj: Partnership) -> str:
+        if not obj.pk:
+            return "—"
+        summary = funding_summary(obj)
+        if not summary.lines:
+            return "Aucune ligne de financement."
+        per_year = format_html_join(
+            ", ", "{} : {}", ((year, euros(amount)) for year, amount in summary.by_year.items())
+        )
+        return format_html(
+            "<strong>{}</strong> en {} lignes, {} financeurs — par année : {}",
+            euros(summary.total), len(summary.lines), summary.funder_count, per_year,
+        )
+
+
+class NetworkMembershipInline(admin.TabularInline):
+    model = NetworkMembership
+    fk_name = "member"
+    extra = 0
+    autocomplete_fields = ["network"]
+    verbose_name = "réseau dont l'organisation est membre"
+    verbose_name_plural = "réseaux dont l'organisation est membre"
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "country", "insee_code", "population", "has_coordinates", "partnership_count"]
+    list_filter = ["kind", "foreign_level", "country__world_region", "country"]
+    search_fields = ["name", "acronym", "normalized_name", "insee_code", "siren"]
+    autocomplete_fields = ["parent", "country"]
+    inlines = [NetworkMembershipInline, OrganisationEventInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "acronym", "kind", "foreign_level", "country", "parent"]}),
+        ("Identifiants", {"fields": ["insee_code", "siren", "geonames_id", "wikidata_id", "external_ref"]}),
+        ("Lieu", {"fields": ["population", ("latitude", "longitude"), "alternate_names"]}),
+        ("Autres", {"fields": ["website", "note", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("country").annotate(
+            _partnerships=Count("participations__partnership", distinct=True)
+        )
+
+    @admin.display(description="partenariats", ordering="_partnerships")
+    def partnership_count(self, obj: Organisation) -> int:
+        return obj._partnerships
+
+    @admin.display(description="coordonnées", boolean=True)
+    def has_coordinates(self, obj: Organisation) -> bool:
+        return obj.latitude is not None
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name_fr", "level", "parent", "tag", "code"]
+    list_filter = ["level", "tag"]
+    search_fields = ["name_fr", "name_en", "code"]
+
+
+@admin.register(SustainableDevelopmentGoal)
+class SustainableDevelopmentGoalAdmin(admin.ModelAdmin):
+    list_display = ["number", "name_fr", "name_en"]
+
+
+@admin.register(Contact)
+class ContactAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "function", "organisation", "email", "legal_basis", "last_confirmed_on"]
+    list_filter = ["legal_basis"]
+    search_fields = ["last_name", "first_name", "email", "organisation__name"]
+    autocomplete_fields = ["organisation", "partnership"]
+
+
+@admin.register(Event)
+class EventAdmin(SimpleHistoryAdmin):
+    list_display = ["when", "title", "kind", "partnership", "organisation"]
+    list_filter = ["kind"]
+    search_fields = ["title", "description"]
+    autocomplete_fields = ["partnership", "organisation"]
+
+
+@admin.register(FundingLine)
+class FundingLineAdmin(SimpleHistoryAdmin):
+    list_display = ["funder_name", "amount", "water_one_percent_amount", "year", "kind", "partnership"]
+    list_filter = ["year", "kind"]
+    search_fields = ["funder__name", "funder_label", "partnership__title"]
+    autocomplete_fields = ["funder", "partnership"]
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "scheme", "mission", "partnership"]
+    list_filter = ["scheme"]
+    search_fields = ["last_name", "first_name", "mission"]
+    autocomplete_fields = ["partnership", "assigned_entity"]
+
+
+@admin.register(DiplomaticPost)
+class DiplomaticPostAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "country", "correspondent_status", "counsellor_status"]
+    list_filter = ["correspondent_status", "counsellor_status"]
+    search_fields = ["name", "country__name_fr"]
+    autocomplete_fields = ["country", "correspondent", "counsellor"]
+
+
+@admin.register(NetworkMembership)
+class NetworkMembershipAdmin(admin.ModelAdmin):
+    list_display = ["member", "network", "since_year", "is_founder"]
+    list_filter = ["network", "is_founder"]
+    search_fields = ["member__name", "network__name"]
+    autocomplete_fields = ["member", "network"]
+
+
+@admin.register(EuropeanProject)
+class EuropeanProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme", "start_year", "end_year"]
+    search_fields = ["name", "programme"]
+    filter_horizontal = ["participants"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "operator"]
+    search_fields = ["name"]
+    autocomplete_fields = ["operator"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "source_kind", "file_name", "created_by", "finished_at"]
+    list_filter = ["source_kind"]
+    readonly_fields = ["started_at"]
+
+
+class StudyCategoryInline(admin.TabularInline):
+    model = StudyCategory
+    extra = 0
+    filter_horizontal = ["themes"]
+
+
+@admin.register(Study)
+class StudyAdmin(admin.ModelAdmin):
+    list_display = ["title", "territory", "initiatives_count", "actors_count", "countries_count"]
+    inlines = [StudyCategoryInline]
+    filter_horizontal = ["highlighted_countries"]
+    autocomplete_fields = ["territory", "author"]

@@ -1,0 +1,931 @@
+"""The atlas: organisations, partnerships and everything recorded about them.
+
+The whole data model is described in docs/data-model.md; keep the two in step.
+Identifiers are English, labels French (docs/glossary.md maps the terms).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from coopatlas.atlas.choices import (
+    FRENCH_AUTHORITY_KINDS,
+    ContactStatus,
+    EventKind,
+    ForeignLevel,
+    FundingKind,
+    LegalBasis,
+    OrganisationKind,
+    ParticipationRole,
+    PartnershipForm,
+    PartnershipStatus,
+    PublicationState,
+    VolunteerScheme,
+)
+from coopatlas.core.models import TimeStampedModel
+from coopatlas.core.text import normalise
+from coopatlas.core.years import DB_MAX_YEAR, MIN_YEAR, validate_year
+from coopatlas.places.models import Country
+
+FRANCE = "FR"
+
+
+def _year_field(label: str, **kwargs) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        label, null=True, blank=True, validators=[validate_year], **kwargs
+    )
+
+
+def _year_in_range(field: str) -> Q:
+    """Return the database-side check that a year column is null or within the accepted span."""
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__gte": MIN_YEAR, f"{field}__lte": DB_MAX_YEAR}
+    )
+
+
+# --- reference vocabularies -------------------------------------------------------------------
+
+
+class Theme(models.Model):
+    """A node of the three-level theme taxonomy (thématique / sous- / sous-sous-thématique)."""
+
+    code = models.SlugField("code", max_length=80, unique=True)
+    name_fr = models.CharField("intitulé", max_length=200)
+    name_en = models.CharField("intitulé anglais", max_length=200)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name="thème parent",
+    )
+    level = models.PositiveSmallIntegerField(
+        "niveau", validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    # Tag of the extraction vocabulary (culture, education, water_sanitation, …).
+    tag = models.CharField("étiquette", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "thème"
+        verbose_name_plural = "thèmes"
+        ordering = ["level", "position", "name_fr"]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=3), name="theme_level_1_to_3"),
+            models.CheckConstraint(
+                condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
+                name="theme_parent_matches_level",
+            ),
+            models.UniqueConstraint(fields=["parent", "name_fr"], name="theme_unique_name_in_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_fr
+
+    def clean(self) -> None:
+        if self.parent and self.parent.level != self.level - 1:
+            raise ValidationError(
+                {"parent": f"Un thème de niveau {self.level} doit avoir un parent de niveau "
+                           f"{self.level - 1} (« {self.parent} » est de niveau {self.parent.level})."}
+            )
+
+    @property
+    def path(self) -> list["Theme"]:
+        """Return the theme's ancestors then itself, from level 1 down."""
+        chain: list[Theme] = [self]
+        while chain[0].parent_id:
+            chain.insert(0, chain[0].parent)
+        return chain
+
+
+class SustainableDevelopmentGoal(models.Model):
+    """One of the 17 UN Sustainable Development Goals (ODD)."""
+
+    number = models.PositiveSmallIntegerField(
+        "numéro", primary_key=True, validators=[MinValueValidator(1), MaxValueValidator(17)]
+    )
+    name_fr = models.CharField("intitulé", max_length=200)
+    name_en = models.CharField("intitulé anglais", max_length=200)
+
+    class Meta:
+        verbose_name = "objectif de développement durable"
+        verbose_name_plural = "objectifs de développement durable"
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=17), name="sdg_1_to_17")
+        ]
+
+    def __str__(self) -> str:
+        return f"ODD {self.number} · {self.name_fr}"
+
+
+class ImportBatch(models.Model):
+    """One run of an import: who, when, which file, with what outcome."""
+
+    source_kind = models.CharField("type de source", max_length=40)
+    file_name = models.CharField("fichier", max_length=300, blank=True)
+    file_sha256 = models.CharField("empreinte SHA-256", max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        verbose_name="lancé par",
+    )
+    started_at = models.DateTimeField("commencé le", auto_now_add=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    counts = models.JSONField("décomptes", default=dict, blank=True)
+    note = models.TextField("note", blank=True)
+
+    class Meta:
+        verbose_name = "lot d'import"
+        verbose_name_plural = "lots d'import"
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source_kind} · {self.file_name or '—'} · {self.started_at:%d/%m/%Y %H:%M}"
+
+
+# --- actors --------------------------------------------------------------------------------------
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def french_authorities(self) -> "OrganisationQuerySet":
+        return self.filter(kind__in=FRENCH_AUTHORITY_KINDS)
+
+    def matching(self, text: str) -> "OrganisationQuerySet":
+        """Filter on a name, accent- and case-insensitively."""
+        return self.filter(normalized_name__contains=normalise(text))
+
+
+class Organisation(TimeStampedModel):
+    """Any actor: a French or foreign authority, a university, an NGO, a network, a funder…"""
+
+    name = models.CharField("nom", max_length=300)
+    acronym = models.CharField("sigle", max_length=40, blank=True)
+    kind = models.CharField("type d'acteur", max_length=30, choices=OrganisationKind.choices)
+    foreign_level = models.CharField(
+        "niveau (collectivité étrangère)", max_length=20, choices=ForeignLevel.choices, blank=True
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="organisations", verbose_name="pays"
+    )
+    insee_code = models.CharField(
+        "code INSEE", max_length=5, blank=True,
+        validators=[RegexValidator(r"^(\d{2}|2[AB]|\d{3}|\d{5}|2[AB]\d{3})$",
+                                   "Code INSEE attendu : 5 caractères pour une commune "
+                                   "(ex. 59271, 2A004), 2 ou 3 pour un département ou une région.")],
+    )
+    siren = models.CharField(
+        "SIREN", max_length=9, blank=True,
+        validators=[RegexValidator(r"^\d{9}$", "Le SIREN compte 9 chiffres.")],
+    )
+    geonames_id = models.PositiveIntegerField("identifiant GeoNames", null=True, blank=True)
+    wikidata_id = models.CharField(
+        "identifiant Wikidata", max_length=20, blank=True,
+        validators=[RegexValidator(r"^Q\d+$", "Identifiant Wikidata attendu : Q suivi de chiffres.")],
+    )
+    population = models.PositiveIntegerField("population", null=True, blank=True)
+    latitude = models.FloatField(
+        "latitude", null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        "longitude", null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children",
+        verbose_name="rattachement",
+        help_text="Département d'une commune, région d'un département, ville d'un arrondissement…",
+    )
+    alternate_names = models.JSONField("autres noms", default=list, blank=True)
+    website = models.URLField("site web", blank=True)
+    note = models.TextField("note", blank=True)
+    normalized_name = models.CharField(max_length=300, editable=False, db_index=True)
+    external_ref = models.CharField(
+        "référence externe", max_length=200, null=True, blank=True, unique=True,
+        help_text="Identifiant stable dans la source d'import (ex. demo:lyon).",
+    )
+    networks = models.ManyToManyField(
+        "self", through="NetworkMembership", symmetrical=False, related_name="network_members",
+        blank=True, verbose_name="réseaux",
+    )
+    history = HistoricalRecords()
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "organisation"
+        verbose_name_plural = "organisations"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(insee_code="") | Q(country=FRANCE), name="org_insee_only_in_france"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=FRENCH_AUTHORITY_KINDS) | Q(country=FRANCE),
+                name="org_french_authority_in_france",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=OrganisationKind.FOREIGN_AUTHORITY) | ~Q(country=FRANCE),
+                name="org_foreign_authority_abroad",
+            ),
+            models.CheckConstraint(
+                condition=Q(foreign_level="") | Q(kind=OrganisationKind.FOREIGN_AUTHORITY),
+                name="org_level_only_for_foreign_authority",
+            ),
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | (Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180)),
+                name="org_coordinates_pair_in_range",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="org_name_not_empty"),
+            models.UniqueConstraint(
+                fields=["kind", "insee_code"], condition=~Q(insee_code=""),
+                name="org_unique_insee_per_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "country"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalized_name = normalise(" ".join([self.name, self.acronym]))
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.insee_code and self.country_id and self.country_id != FRANCE:
+            errors["insee_code"] = (
+                f"Le code INSEE {self.insee_code} est réservé aux organisations françaises "
+                f"(pays indiqué : {self.country_id})."
+            )
+        if self.kind in FRENCH_AUTHORITY_KINDS and self.country_id and self.country_id != FRANCE:
+            errors["country"] = (
+                f"Une collectivité française ({self.get_kind_display()}) doit avoir le pays FR, "
+                f"pas {self.country_id}."
+            )
+        if self.kind == OrganisationKind.FOREIGN_AUTHORITY and self.country_id == FRANCE:
+            errors["country"] = "Une collectivité étrangère ne peut pas être située en France."
+        if self.foreign_level and self.kind != OrganisationKind.FOREIGN_AUTHORITY:
+            errors["foreign_level"] = "Le niveau ne s'applique qu'aux collectivités étrangères."
+        if (self.latitude is None) != (self.longitude is None):
+            errors["latitude"] = "Latitude et longitude vont ensemble : indiquez les deux ou aucune."
+        if errors:
+            raise ValidationError(errors)
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:organisation", args=[self.pk])
+
+    @property
+    def is_french_authority(self) -> bool:
+        return self.kind in FRENCH_AUTHORITY_KINDS
+
+
+class NetworkMembership(models.Model):
+    """An organisation's membership of a network of cities (Eurocities, CGLU, LUCI…)."""
+
+    network = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships",
+        limit_choices_to={"kind": OrganisationKind.NETWORK}, verbose_name="réseau",
+    )
+    member = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="network_links", verbose_name="membre"
+    )
+    since_year = _year_field("membre depuis")
+    is_founder = models.BooleanField("membre fondateur", default=False)
+
+    class Meta:
+        verbose_name = "adhésion à un réseau"
+        verbose_name_plural = "adhésions à des réseaux"
+        constraints = [
+            models.UniqueConstraint(fields=["network", "member"], name="membership_unique"),
+            models.CheckConstraint(condition=~Q(network=F("member")), name="membership_not_self"),
+            models.CheckConstraint(condition=_year_in_range("since_year"), name="membership_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} ∈ {self.network}"
+
+    def clean(self) -> None:
+        if self.network_id and self.network.kind != OrganisationKind.NETWORK:
+            raise ValidationError({"network": f"« {self.network} » n'est pas un réseau."})
+
+
+class EuropeanProject(TimeStampedModel):
+    """A European project (Interreg, URBACT, Horizon…) in which organisations take part."""
+
+    name = models.CharField("nom", max_length=200, unique=True)
+    programme = models.CharField("programme européen", max_length=200, blank=True)
+    start_year = _year_field("année de début")
+    end_year = _year_field("année de fin")
+    description = models.TextField("description", blank=True)
+    participants = models.ManyToManyField(
+        Organisation, related_name="european_projects", verbose_name="participants", blank=True
+    )
+
+    class Meta:
+        verbose_name = "projet européen"
+        verbose_name_plural = "projets européens"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=_year_in_range("start_year"), name="euproject_start"),
+            models.CheckConstraint(condition=_year_in_range("end_year"), name="euproject_end"),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True) | Q(end_year__isnull=True)
+                | Q(end_year__gte=F("start_year")),
+                name="euproject_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(models.Model):
+    """A support programme a partnership belongs to (e.g. a regional network's programme)."""
+
+    name = models.CharField("nom", max_length=300, unique=True)
+    operator = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="programmes",
+        verbose_name="porteur",
+    )
+    description = models.TextField("description", blank=True)
+
+    class Meta:
+        verbose_name = "programme"
+        verbose_name_plural = "programmes"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- partnerships ----------------------------------------------------------------------------------
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def published(self) -> "PartnershipQuerySet":
+        return self.filter(publication_state=PublicationState.PUBLISHED)
+
+    def involving(self, organisation: Organisation) -> "PartnershipQuerySet":
+        return self.filter(participations__organisation=organisation).distinct()
+
+    def with_country(self, iso2: str) -> "PartnershipQuerySet":
+        """Filter on partnerships concerning a country (a participant's or an explicit one)."""
+        return self.filter(
+            Q(participations__organisation__country=iso2) | Q(extra_countries=iso2)
+        ).distinct()
+
+
+class Partnership(TimeStampedModel):
+    """A partnership: a twinning, an agreement, a project or an initiative, with its partners."""
+
+    title = models.CharField("titre", max_length=500)
+    form = models.CharField("forme", max_length=30, choices=PartnershipForm.choices)
+    status = models.CharField(
+        "état", max_length=20, choices=PartnershipStatus.choices, default=PartnershipStatus.ACTIVE
+    )
+    signature_year = _year_field("année de signature")
+    signature_date = models.DateField(
+        "date de signature", null=True, blank=True,
+        help_text="Date complète quand elle est connue ; sinon l'année seule suffit.",
+    )
+    start_year = _year_field("année de début")
+    end_date = models.DateField("date de fin", null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        "durée (mois)", null=True, blank=True, validators=[MaxValueValidator(1200)]
+    )
+    is_triennial = models.BooleanField("partenariat triennal", default=False)
+    summary = models.TextField("résumé", blank=True)
+    context = models.TextField("contexte", blank=True)
+    history_text = models.TextField("historique", blank=True)
+    objectives_local = models.TextField("objectifs locaux", blank=True)
+    objectives_france = models.TextField("objectifs en France", blank=True)
+    description = models.TextField("description détaillée", blank=True)
+    themes = models.ManyToManyField(
+        Theme, through="PartnershipTheme", related_name="partnerships", blank=True,
+        verbose_name="thèmes",
+    )
+    sdgs = models.ManyToManyField(
+        SustainableDevelopmentGoal, related_name="partnerships", blank=True, verbose_name="ODD"
+    )
+    extra_countries = models.ManyToManyField(
+        Country, related_name="+", blank=True, verbose_name="autres pays concernés",
+        help_text="Pays concernés sans collectivité partenaire (initiatives, études).",
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.SET_NULL, null=True, blank=True, related_name="partnerships",
+        verbose_name="programme",
+    )
+    publication_state = models.CharField(
+        "publication", max_length=20, choices=PublicationState.choices,
+        default=PublicationState.DRAFT,
+    )
+    last_verified_on = models.DateField("dernière vérification", null=True, blank=True)
+    note = models.TextField(
+        "note éditoriale", blank=True,
+        help_text="Incohérences de la source, choix faits à la saisie…",
+    )
+    external_ref = models.CharField(
+        "référence externe", max_length=200, null=True, blank=True, unique=True
+    )
+    history = HistoricalRecords(m2m_fields=[sdgs, extra_countries])
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "partenariat"
+        verbose_name_plural = "partenariats"
+        ordering = ["-start_year", "title"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="partnership_title_not_empty"),
+            models.CheckConstraint(condition=_year_in_range("signature_year"), name="partnership_signature_year"),
+            models.CheckConstraint(condition=_year_in_range("start_year"), name="partnership_start_year"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_year__isnull=True)
+                | Q(end_date__year__gte=F("start_year")),
+                name="partnership_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(signature_date__isnull=True) | Q(signature_year__isnull=True)
+                | Q(signature_date__year=F("signature_year")),
+                name="partnership_signature_date_matches_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.signature_date and self.signature_year is None:
+            self.signature_year = self.signature_date.year
+        if self.signature_date and self.signature_year != self.signature_date.year:
+            errors["signature_date"] = (
+                f"La date de signature {self.signature_date:%d/%m/%Y} ne tombe pas en "
+                f"{self.signature_year}, l'année de signature indiquée."
+            )
+        if self.end_date and self.start_year and self.end_date.year < self.start_year:
+            errors["end_date"] = (
+                f"La date de fin ({self.end_date:%d/%m/%Y}) précède l'année de début "
+                f"({self.start_year})."
+            )
+        if self.end_date:
+            try:
+                validate_year(self.end_date.year)
+            except ValidationError as exc:
+                errors["end_date"] = exc.messages[0]
+        if errors:
+            raise ValidationError(errors)
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:partnership", args=[self.pk])
+
+    @property
+    def first_year(self) -> int | None:
+        """Return the year the partnership began: its start year, else its signature year."""
+        return self.start_year or self.signature_year
+
+    def participants(self, role: str) -> list["Participation"]:
+        return [p for p in self.participations.all() if p.role == role]
+
+    @property
+    def french_participations(self) -> list["Participation"]:
+        return self.participants(ParticipationRole.FRENCH_AUTHORITY)
+
+    @property
+    def foreign_participations(self) -> list["Participation"]:
+        return self.participants(ParticipationRole.FOREIGN_AUTHORITY)
+
+    def countries(self) -> list[Country]:
+        """Return the countries concerned: foreign participants' plus explicit ones."""
+        found: dict[str, Country] = {}
+        for participation in self.participations.all():
+            country = participation.organisation.country
+            if country.iso2 != FRANCE:
+                found.setdefault(country.iso2, country)
+        for country in self.extra_countries.all():
+            found.setdefault(country.iso2, country)
+        return sorted(found.values(), key=lambda c: c.name_fr)
+
+    def funding_total(self) -> Decimal:
+        return self.funding_lines.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+class PartnershipTheme(models.Model):
+    """A theme of a partnership with its priority (0 = main theme, then 1, 2, …)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="theme_links", verbose_name="partenariat"
+    )
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, verbose_name="thème")
+    priority = models.PositiveSmallIntegerField("priorité", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "thème du partenariat"
+        verbose_name_plural = "thèmes du partenariat"
+        ordering = ["priority", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "theme"], name="partnership_theme_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme} (priorité {self.priority})"
+
+
+class Participation(models.Model):
+    """An organisation's part in a partnership, with its role."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="participations",
+        verbose_name="partenariat",
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="participations",
+        verbose_name="organisation",
+    )
+    role = models.CharField("rôle", max_length=30, choices=ParticipationRole.choices)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    note = models.CharField("précision", max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "participant"
+        verbose_name_plural = "participants"
+        ordering = ["role", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "organisation", "role"], name="participation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.get_role_display()}"
+
+    def clean(self) -> None:
+        if not self.organisation_id:
+            return
+        org = self.organisation
+        if self.role == ParticipationRole.FRENCH_AUTHORITY and not (
+            org.country_id == FRANCE and org.kind in FRENCH_AUTHORITY_KINDS
+        ):
+            raise ValidationError({"organisation": (
+                f"« {org} » ({org.get_kind_display()}, {org.country_id}) n'est pas une "
+                "collectivité territoriale française."
+            )})
+        if self.role == ParticipationRole.FOREIGN_AUTHORITY and org.country_id == FRANCE:
+            raise ValidationError({"organisation": (
+                f"« {org} » est en France : elle ne peut pas être la collectivité étrangère."
+            )})
+
+
+class FundingLine(models.Model):
+    """One funder's contribution to a partnership in one year."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="funding_lines",
+        verbose_name="partenariat",
+    )
+    funder = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="fundings",
+        verbose_name="financeur",
+    )
+    funder_label = models.CharField(
+        "financeur (libellé)", max_length=300, blank=True,
+        help_text="Pour un financeur qui n'est pas une organisation (ex. « Usagers français »).",
+    )
+    amount = models.DecimalField(
+        "montant (€)", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    water_one_percent_amount = models.DecimalField(
+        "montant « 1 % eau » (€)", max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Part relevant de la loi Oudin-Santini (2005).",
+    )
+    year = models.PositiveSmallIntegerField("année", validators=[validate_year])
+    kind = models.CharField(
+        "nature", max_length=20, choices=FundingKind.choices, default=FundingKind.OTHER
+    )
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "ligne de financement"
+        verbose_name_plural = "lignes de financement"
+        ordering = ["year", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="funding_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(water_one_percent_amount__isnull=True) | Q(water_one_percent_amount__gte=0),
+                name="funding_water_not_negative",
+            ),
+            models.CheckConstraint(condition=_year_in_range("year"), name="funding_year"),
+            models.CheckConstraint(
+                condition=Q(funder__isnull=False) | ~Q(funder_label=""), name="funding_has_funder"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funder_name} · {self.amount} € · {self.year}"
+
+    @property
+    def funder_name(self) -> str:
+        return self.funder.name if self.funder_id else self.funder_label
+
+    def clean(self) -> None:
+        if not self.funder_id and not self.funder_label.strip():
+            raise ValidationError({"funder": "Indiquez le financeur (organisation ou libellé)."})
+
+
+# --- people (personal data) -----------------------------------------------------------------------
+
+
+class Contact(TimeStampedModel):
+    """A person to contact. Personal data: shown only to users holding atlas.view_contact."""
+
+    last_name = models.CharField("nom", max_length=150, blank=True)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    function = models.CharField("fonction", max_length=300, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    phone = models.CharField("téléphone", max_length=40, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts",
+        verbose_name="organisation",
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts",
+        verbose_name="partenariat",
+    )
+    legal_basis = models.CharField(
+        "base légale", max_length=30, choices=LegalBasis.choices, default=LegalBasis.PUBLIC_TASK
+    )
+    last_confirmed_on = models.DateField("dernière confirmation", null=True, blank=True)
+    note = models.CharField("note", max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "contact"
+        verbose_name_plural = "contacts"
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(last_name="", email="", phone="", function=""),
+                name="contact_identifies_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        name = " ".join(part for part in [self.first_name, self.last_name] if part)
+        return name or self.function or self.email
+
+
+class Volunteer(models.Model):
+    """A volunteer (VSI, service civique, …) working on a partnership. Personal data."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="volunteers", verbose_name="partenariat"
+    )
+    last_name = models.CharField("nom", max_length=150)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    scheme = models.CharField("dispositif", max_length=20, choices=VolunteerScheme.choices)
+    mission = models.CharField("mission", max_length=300, blank=True)
+    field = models.CharField("champ d'action", max_length=300, blank=True)
+    assigned_entity = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="volunteers",
+        verbose_name="entité d'affectation",
+    )
+    start_year = _year_field("année de début")
+    end_year = _year_field("année de fin")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "volontaire"
+        verbose_name_plural = "volontaires"
+        constraints = [
+            models.CheckConstraint(condition=_year_in_range("start_year"), name="volunteer_start"),
+            models.CheckConstraint(condition=_year_in_range("end_year"), name="volunteer_end"),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True) | Q(end_year__isnull=True)
+                | Q(end_year__gte=F("start_year")),
+                name="volunteer_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.get_scheme_display()})".strip()
+
+
+class DiplomaticPost(models.Model):
+    """France's embassy in a country, with its decentralised-cooperation contacts (or none)."""
+
+    country = models.OneToOneField(
+        Country, on_delete=models.PROTECT, related_name="diplomatic_post", verbose_name="pays"
+    )
+    name = models.CharField("poste", max_length=200)
+    correspondent = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="correspondant coopération décentralisée",
+    )
+    correspondent_status = models.CharField(
+        "correspondant", max_length=10, choices=ContactStatus.choices, default=ContactStatus.UNKNOWN
+    )
+    counsellor = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="conseiller de coopération et d'action culturelle",
+    )
+    counsellor_status = models.CharField(
+        "conseiller", max_length=10, choices=ContactStatus.choices, default=ContactStatus.UNKNOWN
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "poste diplomatique"
+        verbose_name_plural = "postes diplomatiques"
+        ordering = ["country__name_fr"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(correspondent__isnull=True) | Q(correspondent_status=ContactStatus.NAMED),
+                name="post_correspondent_status_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(counsellor__isnull=True) | Q(counsellor_status=ContactStatus.NAMED),
+                name="post_counsellor_status_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        for field, status in [("correspondent", "correspondent_status"), ("counsellor", "counsellor_status")]:
+            has_contact = getattr(self, f"{field}_id") is not None
+            if getattr(self, status) == ContactStatus.NAMED and not has_contact:
+                raise ValidationError({field: "Choisissez la personne, ou indiquez « Aucun »."})
+            if has_contact and getattr(self, status) != ContactStatus.NAMED:
+                raise ValidationError({status: "Une personne est choisie : l'état doit être « Nommé »."})
+
+
+# --- timeline, sources, studies -------------------------------------------------------------------
+
+
+class Event(models.Model):
+    """A dated entry on a partnership's or organisation's timeline (a year, a period or a day)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, null=True, blank=True, related_name="events",
+        verbose_name="partenariat",
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="events",
+        verbose_name="organisation",
+    )
+    kind = models.CharField("type", max_length=30, choices=EventKind.choices, default=EventKind.OTHER)
+    title = models.CharField("intitulé", max_length=300)
+    description = models.TextField("description", blank=True)
+    year = models.PositiveSmallIntegerField("année", validators=[validate_year])
+    month = models.PositiveSmallIntegerField(
+        "mois", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(
+        "jour", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    end_year = _year_field("jusqu'en", help_text="Pour une période (ex. 2001 à 2008).")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "événement"
+        verbose_name_plural = "événements"
+        ordering = ["year", "month", "day", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(partnership__isnull=False) | Q(organisation__isnull=False),
+                name="event_belongs_somewhere",
+            ),
+            models.CheckConstraint(condition=_year_in_range("year"), name="event_year"),
+            models.CheckConstraint(condition=_year_in_range("end_year"), name="event_end_year"),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(end_year__gte=F("year")),
+                name="event_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12), name="event_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(day__isnull=True) | Q(day__gte=1, day__lte=31, month__isnull=False),
+                name="event_day_needs_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.when} · {self.title}"
+
+    @property
+    def when(self) -> str:
+        """Return the date as written in French: 2014, 2001–2008, 11/2024 or 21/11/2024."""
+        if self.end_year and self.end_year != self.year:
+            return f"{self.year}–{self.end_year}"
+        if self.day and self.month:
+            return f"{self.day:02d}/{self.month:02d}/{self.year}"
+        if self.month:
+            return f"{self.month:02d}/{self.year}"
+        return str(self.year)
+
+    def clean(self) -> None:
+        if not self.partnership_id and not self.organisation_id:
+            raise ValidationError("Un événement se rattache à un partenariat ou à une organisation.")
+        if self.day and not self.month:
+            raise ValidationError({"day": "Un jour sans mois n'est pas une date."})
+        if self.day and self.month and self.year:
+            try:
+                datetime.date(self.year, self.month, self.day)
+            except ValueError:
+                raise ValidationError(
+                    {"day": f"Le {self.day:02d}/{self.month:02d}/{self.year} n'existe pas."}
+                ) from None
+        if self.end_year and self.year and self.end_year < self.year:
+            raise ValidationError({"end_year": f"La période finit ({self.end_year}) avant de "
+                                               f"commencer ({self.year})."})
+
+
+class Source(models.Model):
+    """Where a partnership's facts come from: a page, a document or an import batch."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="sources", verbose_name="partenariat"
+    )
+    url = models.URLField("adresse", max_length=500, blank=True)
+    title = models.CharField("document", max_length=300, blank=True)
+    retrieved_on = models.DateField("consulté le", null=True, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="sources",
+        verbose_name="lot d'import",
+    )
+
+    class Meta:
+        verbose_name = "source"
+        verbose_name_plural = "sources"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(title="") | Q(batch__isnull=False), name="source_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url or str(self.batch)
+
+
+class Study(TimeStampedModel):
+    """A study of a territory's cooperation with a zone (its counts and ranked categories)."""
+
+    title = models.CharField("titre", max_length=300)
+    territory = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="studies", verbose_name="territoire"
+    )
+    author = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="authored_studies",
+        verbose_name="réalisée par",
+    )
+    world_region = models.CharField("zone étudiée", max_length=20, blank=True)
+    initiatives_count = models.PositiveIntegerField("initiatives recensées")
+    actors_count = models.PositiveIntegerField("acteurs du territoire")
+    countries_count = models.PositiveIntegerField("pays")
+    summary = models.TextField("résumé", blank=True)
+    note = models.TextField("note", blank=True)
+    highlighted_countries = models.ManyToManyField(
+        Country, related_name="+", blank=True, verbose_name="pays aux coopérations les plus nombreuses"
+    )
+
+    class Meta:
+        verbose_name = "étude"
+        verbose_name_plural = "études"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StudyCategory(models.Model):
+    """A category of a study, ranked by the number of cooperations it counts (1 = most)."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="categories")
+    rank = models.PositiveSmallIntegerField("rang", validators=[MinValueValidator(1)])
+    name = models.CharField("catégorie", max_length=200)
+    examples = models.CharField("exemples", max_length=300, blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="study_categories",
+                                    verbose_name="thèmes regroupés")
+
+    class Meta:
+        verbose_name = "catégorie d'étude"
+        verbose_name_plural = "catégories d'étude"
+        ordering = ["study", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "rank"], name="study_category_rank_unique"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="study_category_rank_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.name}"

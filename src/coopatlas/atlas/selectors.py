@@ -1,0 +1,169 @@
+"""Reads that span several models: funding summaries, partners by year, counts, listings."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, OrganisationKind, ParticipationRole
+from coopatlas.atlas.models import (
+    FRANCE,
+    FundingLine,
+    Organisation,
+    Participation,
+    Partnership,
+    PartnershipTheme,
+)
+from coopatlas.core.text import normalise
+from coopatlas.places.models import Country
+
+
+def partnerships_with_details(queryset: QuerySet[Partnership] | None = None) -> QuerySet[Partnership]:
+    """Return partnerships with participants, themes, SDGs and funding fetched in a few queries."""
+    queryset = Partnership.objects.all() if queryset is None else queryset
+    return queryset.prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.select_related("organisation__country").order_by(
+                "role", "position", "id"
+            ),
+        ),
+        Prefetch("theme_links", queryset=PartnershipTheme.objects.select_related("theme__parent__parent")),
+        Prefetch("funding_lines", queryset=FundingLine.objects.select_related("funder")),
+        "sdgs",
+        "extra_countries",
+    )
+
+
+def organisation_lookup(value: str) -> QuerySet[Organisation]:
+    """Return organisations named by an id, an exact name or, failing that, part of a name."""
+    value = value.strip()
+    if value.isdigit():
+        return Organisation.objects.filter(pk=int(value))
+    key = normalise(value)
+    exact = Organisation.objects.filter(normalized_name=key)
+    if exact.exists():
+        return exact
+    return Organisation.objects.filter(
+        Q(normalized_name__startswith=key + " ") | Q(normalized_name=key)
+        | Q(normalized_name__contains=key)
+    )
+
+
+def partnership_list(
+    *, organisation: str | None = None, country: str | None = None, published_only: bool = True
+) -> QuerySet[Partnership]:
+    """Return the partnerships involving the named organisation and/or concerning a country."""
+    queryset = Partnership.objects.all()
+    if published_only:
+        queryset = queryset.published()
+    if organisation:
+        queryset = queryset.filter(participations__organisation__in=organisation_lookup(organisation))
+    if country:
+        queryset = queryset.with_country(country.upper())
+    return queryset.distinct().order_by("-start_year", "title", "pk")
+
+
+@dataclass
+class FundingSummary:
+    total: Decimal
+    water_one_percent_total: Decimal
+    by_year: dict[int, Decimal]
+    by_funder: list[tuple[str, Decimal]]
+    lines: list[FundingLine]
+
+    @property
+    def funder_count(self) -> int:
+        return len(self.by_funder)
+
+
+def funding_summary(partnership: Partnership) -> FundingSummary:
+    """Return the funding of a partnership: total, per year, per funder (largest first), lines."""
+    lines = list(partnership.funding_lines.all())
+    by_year: dict[int, Decimal] = defaultdict(Decimal)
+    by_funder: dict[str, Decimal] = defaultdict(Decimal)
+    water = Decimal("0")
+    for line in lines:
+        by_year[line.year] += line.amount
+        by_funder[line.funder_name] += line.amount
+        water += line.water_one_percent_amount or Decimal("0")
+    return FundingSummary(
+        total=sum((line.amount for line in lines), Decimal("0")),
+        water_one_percent_total=water,
+        by_year=dict(sorted(by_year.items())),
+        by_funder=sorted(by_funder.items(), key=lambda item: (-item[1], item[0])),
+        lines=sorted(lines, key=lambda line: (line.year, line.position, line.pk)),
+    )
+
+
+@dataclass
+class PartnerLink:
+    partner: Organisation
+    partnership: Partnership
+
+
+@dataclass
+class YearGroup:
+    year: int | None
+    links: list[PartnerLink] = field(default_factory=list)
+
+
+def partners_by_start_year(organisation: Organisation) -> list[YearGroup]:
+    """Return the organisation's partners grouped by the year each partnership began.
+
+    A French authority's partners are the foreign authorities of its partnerships, and the
+    other way round; undated partnerships come last.
+    """
+    if organisation.kind in FRENCH_AUTHORITY_KINDS:
+        partner_role = ParticipationRole.FOREIGN_AUTHORITY
+    else:
+        partner_role = ParticipationRole.FRENCH_AUTHORITY
+    partnerships = partnerships_with_details(
+        Partnership.objects.published().filter(participations__organisation=organisation).distinct()
+    )
+    groups: dict[int | None, YearGroup] = {}
+    for partnership in partnerships:
+        year = partnership.first_year
+        for participation in partnership.participations.all():
+            if participation.role == partner_role and participation.organisation_id != organisation.pk:
+                groups.setdefault(year, YearGroup(year)).links.append(
+                    PartnerLink(participation.organisation, partnership)
+                )
+    ordered = sorted(groups.values(), key=lambda g: (g.year is None, g.year or 0))
+    for group in ordered:
+        group.links.sort(key=lambda link: (link.partnership.pk, link.partner.name))
+    return ordered
+
+
+@dataclass
+class AtlasCounts:
+    partnerships: int
+    french_authorities: int
+    foreign_authorities: int
+    other_actors: int
+    countries: int
+
+
+def atlas_counts() -> AtlasCounts:
+    """Return the headline figures of the published atlas."""
+    published = Partnership.objects.published()
+    active_orgs = Organisation.objects.filter(participations__partnership__in=published).distinct()
+    by_kind = active_orgs.aggregate(
+        french=Count("pk", filter=Q(kind__in=FRENCH_AUTHORITY_KINDS), distinct=True),
+        foreign=Count("pk", filter=Q(kind=OrganisationKind.FOREIGN_AUTHORITY), distinct=True),
+        total=Count("pk", distinct=True),
+    )
+    countries = (
+        Country.objects.exclude(iso2=FRANCE)
+        .filter(Q(organisations__participations__partnership__in=published))
+        .distinct()
+        .count()
+    )
+    return AtlasCounts(
+        partnerships=published.count(),
+        french_authorities=by_kind["french"],
+        foreign_authorities=by_kind["foreign"],
+        other_actors=by_kind["total"] - by_kind["french"] - by_kind["foreign"],
+        countries=countries,
+    )

@@ -1,0 +1,275 @@
+"""Every write to the atlas goes through these functions.
+
+Each one validates (full_clean) before saving, runs in a transaction, and records who made
+the change — a user, or an import batch — in the record's history.
+"""
+
+from collections.abc import Iterable, Sequence
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from coopatlas.atlas.choices import ParticipationRole
+from coopatlas.atlas.models import (
+    FRANCE,
+    Contact,
+    Event,
+    FundingLine,
+    ImportBatch,
+    NetworkMembership,
+    Organisation,
+    Participation,
+    Partnership,
+    PartnershipTheme,
+    Source,
+    SustainableDevelopmentGoal,
+    Theme,
+)
+
+NO_FRENCH_PARTICIPANT = (
+    "Un partenariat doit compter au moins une collectivité territoriale française participante."
+)
+
+
+@dataclass(frozen=True)
+class ParticipantSpec:
+    """An organisation to attach to a partnership in a given role."""
+
+    organisation: Organisation
+    role: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FundingSpec:
+    """A funding line: a funder organisation or a plain label, an amount and a year."""
+
+    amount: Decimal
+    year: int
+    funder: Organisation | None = None
+    funder_label: str = ""
+    water_one_percent_amount: Decimal | None = None
+    kind: str = "other"
+
+
+@dataclass
+class Provenance:
+    """Who or what makes a change: a signed-in user, an import batch, or a script."""
+
+    acting_user: AbstractBaseUser | None = None
+    batch: ImportBatch | None = None
+    reason: str = ""
+
+    def reason_text(self) -> str:
+        if self.reason:
+            return self.reason
+        if self.batch is not None:
+            return f"Import (lot {self.batch.pk})"
+        return ""
+
+
+def _save(instance: models.Model, provenance: Provenance) -> models.Model:
+    """Validate then save `instance`, recording the author in its history if it has one."""
+    instance.full_clean()
+    if provenance.acting_user is not None and provenance.acting_user.is_authenticated:
+        instance._history_user = provenance.acting_user
+    if reason := provenance.reason_text():
+        instance._change_reason = reason
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    name: str,
+    kind: str,
+    country_id: str,
+    acting_user: AbstractBaseUser | None = None,
+    batch: ImportBatch | None = None,
+    **fields: Any,
+) -> Organisation:
+    """Create an organisation after validating it; return it."""
+    organisation = Organisation(name=name.strip(), kind=kind, country_id=country_id, **fields)
+    return _save(organisation, Provenance(acting_user, batch))
+
+
+@transaction.atomic
+def organisation_update(
+    organisation: Organisation,
+    *,
+    acting_user: AbstractBaseUser | None = None,
+    batch: ImportBatch | None = None,
+    **fields: Any,
+) -> Organisation:
+    """Change the given fields of an organisation after validating them; return it."""
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    return _save(organisation, Provenance(acting_user, batch))
+
+
+def _check_participants(participants: Sequence[ParticipantSpec]) -> None:
+    if not any(
+        spec.role == ParticipationRole.FRENCH_AUTHORITY and spec.organisation.country_id == FRANCE
+        for spec in participants
+    ):
+        raise ValidationError({"participants": NO_FRENCH_PARTICIPANT})
+
+
+@transaction.atomic
+def partnership_create(
+    *,
+    title: str,
+    form: str,
+    participants: Sequence[ParticipantSpec],
+    themes: Sequence[Theme] = (),
+    sdgs: Iterable[int] = (),
+    funding: Sequence[FundingSpec] = (),
+    extra_country_ids: Iterable[str] = (),
+    acting_user: AbstractBaseUser | None = None,
+    batch: ImportBatch | None = None,
+    **fields: Any,
+) -> Partnership:
+    """Create a partnership with its participants, themes (in priority order), SDGs and funding.
+
+    Raise ValidationError, naming the field, when any part is invalid; nothing is then written.
+    """
+    provenance = Provenance(acting_user, batch)
+    _check_participants(participants)
+    partnership = _save(Partnership(title=title.strip(), form=form, **fields), provenance)
+    participations_set(partnership, participants, provenance=provenance)
+    for priority, theme in enumerate(themes):
+        _save(PartnershipTheme(partnership=partnership, theme=theme, priority=priority), provenance)
+    if sdgs:
+        numbers = list(sdgs)
+        found = SustainableDevelopmentGoal.objects.filter(number__in=numbers)
+        if found.count() != len(set(numbers)):
+            unknown = sorted(set(numbers) - set(found.values_list("number", flat=True)))
+            raise ValidationError({"sdgs": f"ODD inconnu(s) : {unknown} (attendu : 1 à 17)."})
+        partnership.sdgs.set(found)
+    if extra_country_ids:
+        partnership.extra_countries.set(list(extra_country_ids))
+    for position, spec in enumerate(funding):
+        funding_line_add(partnership=partnership, spec=spec, position=position, provenance=provenance)
+    if batch is not None:
+        _save(Source(partnership=partnership, batch=batch, title=batch.file_name), provenance)
+    return partnership
+
+
+def participations_set(
+    partnership: Partnership,
+    participants: Sequence[ParticipantSpec],
+    *,
+    provenance: Provenance,
+) -> list[Participation]:
+    """Attach each participant in order; return the participations created."""
+    created = []
+    for position, spec in enumerate(participants):
+        participation = Participation(
+            partnership=partnership, organisation=spec.organisation, role=spec.role,
+            note=spec.note, position=position,
+        )
+        created.append(_save(participation, provenance))
+    return created
+
+
+@transaction.atomic
+def partnership_update(
+    partnership: Partnership,
+    *,
+    acting_user: AbstractBaseUser | None = None,
+    batch: ImportBatch | None = None,
+    **fields: Any,
+) -> Partnership:
+    """Change the given fields of a partnership after validating them; return it."""
+    for name, value in fields.items():
+        setattr(partnership, name, value)
+    return _save(partnership, Provenance(acting_user, batch))
+
+
+@transaction.atomic
+def participation_add(
+    *,
+    partnership: Partnership,
+    organisation: Organisation,
+    role: str,
+    note: str = "",
+    acting_user: AbstractBaseUser | None = None,
+) -> Participation:
+    """Add one participant to an existing partnership; return the participation."""
+    position = partnership.participations.filter(role=role).count()
+    participation = Participation(
+        partnership=partnership, organisation=organisation, role=role, note=note, position=position
+    )
+    return _save(participation, Provenance(acting_user))
+
+
+def funding_line_add(
+    *,
+    partnership: Partnership,
+    spec: FundingSpec,
+    position: int = 0,
+    provenance: Provenance | None = None,
+) -> FundingLine:
+    """Add a funding line to a partnership; return it."""
+    line = FundingLine(
+        partnership=partnership,
+        funder=spec.funder,
+        funder_label=spec.funder_label,
+        amount=spec.amount,
+        water_one_percent_amount=spec.water_one_percent_amount,
+        year=spec.year,
+        kind=spec.kind,
+        position=position,
+    )
+    return _save(line, provenance or Provenance())
+
+
+@transaction.atomic
+def contact_create(
+    *, acting_user: AbstractBaseUser | None = None, batch: ImportBatch | None = None, **fields: Any
+) -> Contact:
+    """Create a contact (personal data) after validating it; return it."""
+    return _save(Contact(**fields), Provenance(acting_user, batch))
+
+
+@transaction.atomic
+def event_add(
+    *, acting_user: AbstractBaseUser | None = None, batch: ImportBatch | None = None, **fields: Any
+) -> Event:
+    """Add a dated entry to a partnership's or organisation's timeline; return it."""
+    return _save(Event(**fields), Provenance(acting_user, batch))
+
+
+@transaction.atomic
+def network_membership_add(
+    *,
+    network: Organisation,
+    member: Organisation,
+    since_year: int | None = None,
+    is_founder: bool = False,
+) -> NetworkMembership:
+    """Record that `member` belongs to `network`; return the membership."""
+    membership = NetworkMembership(
+        network=network, member=member, since_year=since_year, is_founder=is_founder
+    )
+    return _save(membership, Provenance())
+
+
+@transaction.atomic
+def source_add(
+    *,
+    partnership: Partnership,
+    url: str = "",
+    title: str = "",
+    retrieved_on: datetime.date | None = None,
+    batch: ImportBatch | None = None,
+) -> Source:
+    """Record where a partnership's facts come from; return the source."""
+    source = Source(partnership=partnership, url=url, title=title, retrieved_on=retrieved_on, batch=batch)
+    return _save(source, Provenance(batch=batch))

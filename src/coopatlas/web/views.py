@@ -1,0 +1,135 @@
+"""HTML views of the public atlas: home, partnership list and pages, organisation pages."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, PartnershipForm
+from coopatlas.atlas.models import Organisation, Partnership, Theme
+from coopatlas.atlas.selectors import (
+    atlas_counts,
+    funding_summary,
+    partners_by_start_year,
+    partnerships_with_details,
+)
+from coopatlas.places.models import Country, WorldRegion
+
+PAGE_SIZE = 20
+
+
+def _visible_partnerships(request: HttpRequest):
+    if request.user.is_authenticated and request.user.has_perm("atlas.change_partnership"):
+        return Partnership.objects.all()
+    return Partnership.objects.published()
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Show the headline counts, the latest partnerships and entry points by region and theme."""
+    published = Partnership.objects.published()
+    latest = partnerships_with_details(published.order_by("-created_at", "-pk"))[:6]
+    regions = []
+    for region in WorldRegion:
+        count = published.filter(
+            Q(participations__organisation__country__world_region=region)
+            | Q(extra_countries__world_region=region)
+        ).distinct().count()
+        regions.append((region, count))
+    themes = (
+        Theme.objects.filter(level=1)
+        .annotate(n=Count("children__partnerships", distinct=True) + Count("partnerships", distinct=True))
+        .order_by("position")
+    )
+    return render(request, "web/home.html", {
+        "counts": atlas_counts(), "latest": latest, "regions": regions, "themes": themes,
+    })
+
+
+def partnership_list(request: HttpRequest) -> HttpResponse:
+    """List partnerships, newest first, optionally narrowed by country, region, form or words."""
+    queryset = _visible_partnerships(request)
+    country = request.GET.get("pays", "").upper()
+    region = request.GET.get("region", "")
+    form = request.GET.get("forme", "")
+    words = request.GET.get("q", "").strip()
+    errors = []
+    if country:
+        if Country.objects.filter(iso2=country).exists():
+            queryset = queryset.with_country(country)
+        else:
+            errors.append(f"Pays inconnu : « {country} ».")
+    if region:
+        if region in WorldRegion.values:
+            queryset = queryset.filter(
+                Q(participations__organisation__country__world_region=region)
+                | Q(extra_countries__world_region=region)
+            )
+        else:
+            errors.append(f"Région du monde inconnue : « {region} ».")
+    if form:
+        if form in PartnershipForm.values:
+            queryset = queryset.filter(form=form)
+        else:
+            errors.append(f"Forme de partenariat inconnue : « {form} ».")
+    if words:
+        queryset = queryset.filter(
+            Q(title__icontains=words) | Q(participations__organisation__name__icontains=words)
+        )
+    queryset = partnerships_with_details(queryset.distinct().order_by("-start_year", "title", "pk"))
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/partnership_list.html", {
+        "page": page, "errors": errors, "q": words, "country": country, "region": region,
+        "form": form, "forms": PartnershipForm.choices, "regions": WorldRegion.choices,
+        "countries": Country.objects.filter(organisations__participations__isnull=False)
+        .exclude(iso2="FR").distinct().order_by("name_fr"),
+    })
+
+
+def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show every field of a partnership; contacts only to users allowed to see personal data."""
+    partnership = get_object_or_404(partnerships_with_details(_visible_partnerships(request)), pk=pk)
+    can_see_contacts = request.user.has_perm("atlas.view_contact")
+    participations = list(partnership.participations.all())
+    countries = partnership.countries()
+    posts = [c.diplomatic_post for c in countries if hasattr(c, "diplomatic_post")]
+    return render(request, "web/partnership_detail.html", {
+        "p": partnership,
+        "french": [x for x in participations if x.role == "french_authority"],
+        "foreign": [x for x in participations if x.role == "foreign_authority"],
+        "others": [x for x in participations if x.role not in ("french_authority", "foreign_authority")],
+        "countries": countries,
+        "funding": funding_summary(partnership),
+        "events": partnership.events.all(),
+        "sources": partnership.sources.select_related("batch"),
+        "volunteers": partnership.volunteers.select_related("assigned_entity") if can_see_contacts else None,
+        "volunteer_count": partnership.volunteers.count(),
+        "contacts": partnership.contacts.select_related("organisation") if can_see_contacts else None,
+        "contact_count": partnership.contacts.count(),
+        "posts": posts,
+        "can_see_contacts": can_see_contacts,
+    })
+
+
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show an organisation with its partners grouped by start year, networks and projects."""
+    organisation = get_object_or_404(Organisation.objects.select_related("country", "parent"), pk=pk)
+    memberships = organisation.network_links.select_related("network").order_by("network__name")
+    members = organisation.memberships.select_related("member__country").order_by("member__name")
+    partnerships = partnerships_with_details(
+        _visible_partnerships(request).involving(organisation).order_by("-start_year", "title")
+    )
+    return render(request, "web/organisation_detail.html", {
+        "o": organisation,
+        "groups": partners_by_start_year(organisation),
+        "memberships": memberships,
+        "members": members,
+        "projects": organisation.european_projects.all(),
+        "partnerships": partnerships,
+        "events": organisation.events.all(),
+        "is_french_authority": organisation.kind in FRENCH_AUTHORITY_KINDS,
+    })
+
+
+def data_sources(request: HttpRequest) -> HttpResponse:
+    """Credit the reference data and their licences."""
+    return render(request, "web/sources.html")
