@@ -5,9 +5,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from coopatlas.atlas.models import Organisation, Partnership
-from coopatlas.atlas.selectors import organisation_lookup
 from coopatlas.api.schemas import ErrorOut, OrganisationDetailOut, OrganisationList
+from coopatlas.atlas.models import Organisation, Partnership
 
 router = Router(tags=["organisations"])
 MAX_LIMIT = 500
@@ -44,14 +43,15 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]
     """List organisations whose name contains `q` (accents and case ignored)."""
     if not 1 <= filters.limit <= MAX_LIMIT or filters.offset < 0:
         raise HttpError(400, f"limit doit être entre 1 et {MAX_LIMIT}, offset positif ou nul.")
-    queryset = organisation_lookup(filters.q) if filters.q else Organisation.objects.all()
+    queryset = Organisation.objects.matching(filters.q) if filters.q else Organisation.objects.all()
     queryset = queryset.order_by("name", "pk")
     page = queryset[filters.offset : filters.offset + filters.limit]
     return {"count": queryset.count(), "results": [serialise_organisation(o) for o in page]}
 
 
-@router.get("/{organisation_id}", response={200: OrganisationDetailOut, 404: ErrorOut},
-            summary="One organisation")
+@router.get(
+    "/{organisation_id}", response={200: OrganisationDetailOut, 404: ErrorOut}, summary="One organisation"
+)
 def get_organisation(request: HttpRequest, organisation_id: int):
     """Return one organisation with its networks and the ids of its published partnerships."""
     organisation = get_object_or_404(Organisation, pk=organisation_id)

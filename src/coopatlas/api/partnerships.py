@@ -5,9 +5,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from coopatlas.api.schemas import ErrorOut, PartnershipList, PartnershipOut
 from coopatlas.atlas.models import Partnership
 from coopatlas.atlas.selectors import funding_summary, partnership_list, partnerships_with_details
-from coopatlas.api.schemas import ErrorOut, PartnershipList, PartnershipOut
 from coopatlas.places.models import Country
 
 router = Router(tags=["partnerships"])
@@ -75,7 +75,8 @@ def serialise_partnership(partnership: Partnership) -> dict:
                     "amount": float(line.amount),
                     "water_one_percent_amount": (
                         float(line.water_one_percent_amount)
-                        if line.water_one_percent_amount is not None else None
+                        if line.water_one_percent_amount is not None
+                        else None
                     ),
                     "year": line.year,
                 }
@@ -90,7 +91,9 @@ def serialise_partnership(partnership: Partnership) -> dict:
 def list_partnerships(request: HttpRequest, filters: Query[PartnershipFilters]):
     """List partnerships, filtered by an organisation (id or name) and/or a country (ISO alpha-2)."""
     if filters.country and not Country.objects.filter(iso2=filters.country.upper()).exists():
-        raise HttpError(400, f"Code pays inconnu : « {filters.country} » (ISO 3166-1 alpha-2 attendu, ex. DE).")
+        raise HttpError(
+            400, f"Code pays inconnu : « {filters.country} » (ISO 3166-1 alpha-2 attendu, ex. DE)."
+        )
     if not 1 <= filters.limit <= MAX_LIMIT or filters.offset < 0:
         raise HttpError(400, f"limit doit être entre 1 et {MAX_LIMIT}, offset positif ou nul.")
     queryset = partnership_list(
@@ -102,8 +105,7 @@ def list_partnerships(request: HttpRequest, filters: Query[PartnershipFilters]):
     return {"count": queryset.count(), "results": [serialise_partnership(p) for p in page]}
 
 
-@router.get("/{partnership_id}", response={200: PartnershipOut, 404: ErrorOut},
-            summary="One partnership")
+@router.get("/{partnership_id}", response={200: PartnershipOut, 404: ErrorOut}, summary="One partnership")
 def get_partnership(request: HttpRequest, partnership_id: int):
     """Return one partnership with its themes, participants and funding."""
     queryset = partnerships_with_details()

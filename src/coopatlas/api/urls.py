@@ -11,7 +11,7 @@ api = NinjaAPI(
     description=(
         "Lecture de l'atlas des partenariats internationaux des collectivités françaises. "
         "Read access to the atlas of French local authorities' international partnerships. "
-        "Les listes répondent {\"count\": N, \"results\": [...]}. Personal data is never served."
+        'Les listes répondent {"count": N, "results": [...]}. Personal data is never served.'
     ),
     urls_namespace="api-v1",
 )

@@ -108,8 +108,15 @@ class SourceInline(admin.TabularInline):
 @admin.register(Partnership)
 class PartnershipAdmin(SimpleHistoryAdmin):
     list_display = [
-        "title_short", "form", "status", "start_year", "signature_year", "foreign_count",
-        "funding_total_display", "publication_state", "updated_at",
+        "title_short",
+        "form",
+        "status",
+        "start_year",
+        "signature_year",
+        "foreign_count",
+        "funding_total_display",
+        "publication_state",
+        "updated_at",
     ]
     list_filter = ["publication_state", "form", "status", "is_triennial", "themes__parent", "programme"]
     search_fields = ["title", "summary", "participations__organisation__name"]
@@ -117,19 +124,41 @@ class PartnershipAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["sdgs", "extra_countries"]
     readonly_fields = ["funding_overview", "created_at", "updated_at"]
     inlines = [
-        ParticipationInline, PartnershipThemeInline, FundingLineInline, ContactInline,
-        EventInline, VolunteerInline, SourceInline,
+        ParticipationInline,
+        PartnershipThemeInline,
+        FundingLineInline,
+        ContactInline,
+        EventInline,
+        VolunteerInline,
+        SourceInline,
     ]
     fieldsets = [
         (None, {"fields": ["title", "form", "status", "publication_state", "programme"]}),
-        ("Dates", {"fields": [
-            ("signature_year", "signature_date"), "start_year", ("end_date", "duration_months"),
-            "is_triennial", "last_verified_on",
-        ]}),
-        ("Contenu", {"fields": [
-            "summary", "context", "history_text", "objectives_local", "objectives_france",
-            "description",
-        ]}),
+        (
+            "Dates",
+            {
+                "fields": [
+                    ("signature_year", "signature_date"),
+                    "start_year",
+                    ("end_date", "duration_months"),
+                    "is_triennial",
+                    "last_verified_on",
+                ]
+            },
+        ),
+        (
+            "Contenu",
+            {
+                "fields": [
+                    "summary",
+                    "context",
+                    "history_text",
+                    "objectives_local",
+                    "objectives_france",
+                    "description",
+                ]
+            },
+        ),
         ("Classement", {"fields": ["sdgs", "extra_countries"]}),
         ("Financement", {"fields": ["funding_overview"]}),
         ("Suivi", {"fields": ["note", "external_ref", "created_at", "updated_at"]}),
@@ -137,7 +166,8 @@ class PartnershipAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .annotate(
                 _foreign=Count(
                     "participations",
@@ -172,7 +202,10 @@ class PartnershipAdmin(SimpleHistoryAdmin):
         )
         return format_html(
             "<strong>{}</strong> en {} lignes, {} financeurs — par année : {}",
-            euros(summary.total), len(summary.lines), summary.funder_count, per_year,
+            euros(summary.total),
+            len(summary.lines),
+            summary.funder_count,
+            per_year,
         )
 
 
@@ -187,7 +220,15 @@ class NetworkMembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "country", "insee_code", "population", "has_coordinates", "partnership_count"]
+    list_display = [
+        "name",
+        "kind",
+        "country",
+        "insee_code",
+        "population",
+        "has_coordinates",
+        "partnership_count",
+    ]
     list_filter = ["kind", "foreign_level", "country__world_region", "country"]
     search_fields = ["name", "acronym", "normalized_name", "insee_code", "siren"]
     autocomplete_fields = ["parent", "country"]
@@ -201,8 +242,11 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("country").annotate(
-            _partnerships=Count("participations__partnership", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("country")
+            .annotate(_partnerships=Count("participations__partnership", distinct=True))
         )
 
     @admin.display(description="partenariats", ordering="_partnerships")

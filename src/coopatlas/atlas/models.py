@@ -45,9 +45,7 @@ def _year_field(label: str, **kwargs) -> models.PositiveSmallIntegerField:
 
 def _year_in_range(field: str) -> Q:
     """Return the database-side check that a year column is null or within the accepted span."""
-    return Q(**{f"{field}__isnull": True}) | Q(
-        **{f"{field}__gte": MIN_YEAR, f"{field}__lte": DB_MAX_YEAR}
-    )
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": MIN_YEAR, f"{field}__lte": DB_MAX_YEAR})
 
 
 # --- reference vocabularies -------------------------------------------------------------------
@@ -60,7 +58,11 @@ class Theme(models.Model):
     name_fr = models.CharField("intitulé", max_length=200)
     name_en = models.CharField("intitulé anglais", max_length=200)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name="thème parent",
     )
     level = models.PositiveSmallIntegerField(
@@ -89,8 +91,10 @@ class Theme(models.Model):
     def clean(self) -> None:
         if self.parent and self.parent.level != self.level - 1:
             raise ValidationError(
-                {"parent": f"Un thème de niveau {self.level} doit avoir un parent de niveau "
-                           f"{self.level - 1} (« {self.parent} » est de niveau {self.parent.level})."}
+                {
+                    "parent": f"Un thème de niveau {self.level} doit avoir un parent de niveau "
+                    f"{self.level - 1} (« {self.parent} » est de niveau {self.parent.level})."
+                }
             )
 
     @property
@@ -115,9 +119,7 @@ class SustainableDevelopmentGoal(models.Model):
         verbose_name = "objectif de développement durable"
         verbose_name_plural = "objectifs de développement durable"
         ordering = ["number"]
-        constraints = [
-            models.CheckConstraint(condition=Q(number__gte=1, number__lte=17), name="sdg_1_to_17")
-        ]
+        constraints = [models.CheckConstraint(condition=Q(number__gte=1, number__lte=17), name="sdg_1_to_17")]
 
     def __str__(self) -> str:
         return f"ODD {self.number} · {self.name_fr}"
@@ -130,7 +132,10 @@ class ImportBatch(models.Model):
     file_name = models.CharField("fichier", max_length=300, blank=True)
     file_sha256 = models.CharField("empreinte SHA-256", max_length=64, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         verbose_name="lancé par",
     )
     started_at = models.DateTimeField("commencé le", auto_now_add=True)
@@ -172,31 +177,49 @@ class Organisation(TimeStampedModel):
         Country, on_delete=models.PROTECT, related_name="organisations", verbose_name="pays"
     )
     insee_code = models.CharField(
-        "code INSEE", max_length=5, blank=True,
-        validators=[RegexValidator(r"^(\d{2}|2[AB]|\d{3}|\d{5}|2[AB]\d{3})$",
-                                   "Code INSEE attendu : 5 caractères pour une commune "
-                                   "(ex. 59271, 2A004), 2 ou 3 pour un département ou une région.")],
+        "code INSEE",
+        max_length=5,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^(\d{2}|2[AB]|\d{3}|\d{5}|2[AB]\d{3})$",
+                "Code INSEE attendu : 5 caractères pour une commune "
+                "(ex. 59271, 2A004), 2 ou 3 pour un département ou une région.",
+            )
+        ],
     )
     siren = models.CharField(
-        "SIREN", max_length=9, blank=True,
+        "SIREN",
+        max_length=9,
+        blank=True,
         validators=[RegexValidator(r"^\d{9}$", "Le SIREN compte 9 chiffres.")],
     )
     geonames_id = models.PositiveIntegerField("identifiant GeoNames", null=True, blank=True)
     wikidata_id = models.CharField(
-        "identifiant Wikidata", max_length=20, blank=True,
+        "identifiant Wikidata",
+        max_length=20,
+        blank=True,
         validators=[RegexValidator(r"^Q\d+$", "Identifiant Wikidata attendu : Q suivi de chiffres.")],
     )
     population = models.PositiveIntegerField("population", null=True, blank=True)
     latitude = models.FloatField(
-        "latitude", null=True, blank=True,
+        "latitude",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.FloatField(
-        "longitude", null=True, blank=True,
+        "longitude",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name="rattachement",
         help_text="Département d'une commune, région d'un département, ville d'un arrondissement…",
     )
@@ -205,12 +228,20 @@ class Organisation(TimeStampedModel):
     note = models.TextField("note", blank=True)
     normalized_name = models.CharField(max_length=300, editable=False, db_index=True)
     external_ref = models.CharField(
-        "référence externe", max_length=200, null=True, blank=True, unique=True,
+        "référence externe",
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
         help_text="Identifiant stable dans la source d'import (ex. demo:lyon).",
     )
     networks = models.ManyToManyField(
-        "self", through="NetworkMembership", symmetrical=False, related_name="network_members",
-        blank=True, verbose_name="réseaux",
+        "self",
+        through="NetworkMembership",
+        symmetrical=False,
+        related_name="network_members",
+        blank=True,
+        verbose_name="réseaux",
     )
     history = HistoricalRecords()
 
@@ -243,7 +274,8 @@ class Organisation(TimeStampedModel):
             ),
             models.CheckConstraint(condition=~Q(name=""), name="org_name_not_empty"),
             models.UniqueConstraint(
-                fields=["kind", "insee_code"], condition=~Q(insee_code=""),
+                fields=["kind", "insee_code"],
+                condition=~Q(insee_code=""),
                 name="org_unique_insee_per_kind",
             ),
         ]
@@ -281,6 +313,13 @@ class Organisation(TimeStampedModel):
         return reverse("web:organisation", args=[self.pk])
 
     @property
+    def display_name(self) -> str:
+        """Return the name followed by the acronym when the name does not contain it."""
+        if self.acronym and self.acronym.casefold() not in self.name.casefold():
+            return f"{self.name} ({self.acronym})"
+        return self.name
+
+    @property
     def is_french_authority(self) -> bool:
         return self.kind in FRENCH_AUTHORITY_KINDS
 
@@ -289,8 +328,11 @@ class NetworkMembership(models.Model):
     """An organisation's membership of a network of cities (Eurocities, CGLU, LUCI…)."""
 
     network = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships",
-        limit_choices_to={"kind": OrganisationKind.NETWORK}, verbose_name="réseau",
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        limit_choices_to={"kind": OrganisationKind.NETWORK},
+        verbose_name="réseau",
     )
     member = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="network_links", verbose_name="membre"
@@ -335,7 +377,8 @@ class EuropeanProject(TimeStampedModel):
             models.CheckConstraint(condition=_year_in_range("start_year"), name="euproject_start"),
             models.CheckConstraint(condition=_year_in_range("end_year"), name="euproject_end"),
             models.CheckConstraint(
-                condition=Q(start_year__isnull=True) | Q(end_year__isnull=True)
+                condition=Q(start_year__isnull=True)
+                | Q(end_year__isnull=True)
                 | Q(end_year__gte=F("start_year")),
                 name="euproject_end_after_start",
             ),
@@ -350,7 +393,11 @@ class Programme(models.Model):
 
     name = models.CharField("nom", max_length=300, unique=True)
     operator = models.ForeignKey(
-        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="programmes",
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="programmes",
         verbose_name="porteur",
     )
     description = models.TextField("description", blank=True)
@@ -376,9 +423,7 @@ class PartnershipQuerySet(models.QuerySet):
 
     def with_country(self, iso2: str) -> "PartnershipQuerySet":
         """Filter on partnerships concerning a country (a participant's or an explicit one)."""
-        return self.filter(
-            Q(participations__organisation__country=iso2) | Q(extra_countries=iso2)
-        ).distinct()
+        return self.filter(Q(participations__organisation__country=iso2) | Q(extra_countries=iso2)).distinct()
 
 
 class Partnership(TimeStampedModel):
@@ -391,7 +436,9 @@ class Partnership(TimeStampedModel):
     )
     signature_year = _year_field("année de signature")
     signature_date = models.DateField(
-        "date de signature", null=True, blank=True,
+        "date de signature",
+        null=True,
+        blank=True,
         help_text="Date complète quand elle est connue ; sinon l'année seule suffit.",
     )
     start_year = _year_field("année de début")
@@ -407,32 +454,43 @@ class Partnership(TimeStampedModel):
     objectives_france = models.TextField("objectifs en France", blank=True)
     description = models.TextField("description détaillée", blank=True)
     themes = models.ManyToManyField(
-        Theme, through="PartnershipTheme", related_name="partnerships", blank=True,
+        Theme,
+        through="PartnershipTheme",
+        related_name="partnerships",
+        blank=True,
         verbose_name="thèmes",
     )
     sdgs = models.ManyToManyField(
         SustainableDevelopmentGoal, related_name="partnerships", blank=True, verbose_name="ODD"
     )
     extra_countries = models.ManyToManyField(
-        Country, related_name="+", blank=True, verbose_name="autres pays concernés",
+        Country,
+        related_name="+",
+        blank=True,
+        verbose_name="autres pays concernés",
         help_text="Pays concernés sans collectivité partenaire (initiatives, études).",
     )
     programme = models.ForeignKey(
-        Programme, on_delete=models.SET_NULL, null=True, blank=True, related_name="partnerships",
+        Programme,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="partnerships",
         verbose_name="programme",
     )
     publication_state = models.CharField(
-        "publication", max_length=20, choices=PublicationState.choices,
+        "publication",
+        max_length=20,
+        choices=PublicationState.choices,
         default=PublicationState.DRAFT,
     )
     last_verified_on = models.DateField("dernière vérification", null=True, blank=True)
     note = models.TextField(
-        "note éditoriale", blank=True,
+        "note éditoriale",
+        blank=True,
         help_text="Incohérences de la source, choix faits à la saisie…",
     )
-    external_ref = models.CharField(
-        "référence externe", max_length=200, null=True, blank=True, unique=True
-    )
+    external_ref = models.CharField("référence externe", max_length=200, null=True, blank=True, unique=True)
     history = HistoricalRecords(m2m_fields=[sdgs, extra_countries])
 
     objects = PartnershipQuerySet.as_manager()
@@ -443,15 +501,19 @@ class Partnership(TimeStampedModel):
         ordering = ["-start_year", "title"]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="partnership_title_not_empty"),
-            models.CheckConstraint(condition=_year_in_range("signature_year"), name="partnership_signature_year"),
+            models.CheckConstraint(
+                condition=_year_in_range("signature_year"), name="partnership_signature_year"
+            ),
             models.CheckConstraint(condition=_year_in_range("start_year"), name="partnership_start_year"),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_year__isnull=True)
+                condition=Q(end_date__isnull=True)
+                | Q(start_year__isnull=True)
                 | Q(end_date__year__gte=F("start_year")),
                 name="partnership_end_after_start",
             ),
             models.CheckConstraint(
-                condition=Q(signature_date__isnull=True) | Q(signature_year__isnull=True)
+                condition=Q(signature_date__isnull=True)
+                | Q(signature_year__isnull=True)
                 | Q(signature_date__year=F("signature_year")),
                 name="partnership_signature_date_matches_year",
             ),
@@ -471,8 +533,7 @@ class Partnership(TimeStampedModel):
             )
         if self.end_date and self.start_year and self.end_date.year < self.start_year:
             errors["end_date"] = (
-                f"La date de fin ({self.end_date:%d/%m/%Y}) précède l'année de début "
-                f"({self.start_year})."
+                f"La date de fin ({self.end_date:%d/%m/%Y}) précède l'année de début ({self.start_year})."
             )
         if self.end_date:
             try:
@@ -542,11 +603,15 @@ class Participation(models.Model):
     """An organisation's part in a partnership, with its role."""
 
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="participations",
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="participations",
         verbose_name="partenariat",
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="participations",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="participations",
         verbose_name="organisation",
     )
     role = models.CharField("rôle", max_length=30, choices=ParticipationRole.choices)
@@ -574,43 +639,61 @@ class Participation(models.Model):
         if self.role == ParticipationRole.FRENCH_AUTHORITY and not (
             org.country_id == FRANCE and org.kind in FRENCH_AUTHORITY_KINDS
         ):
-            raise ValidationError({"organisation": (
-                f"« {org} » ({org.get_kind_display()}, {org.country_id}) n'est pas une "
-                "collectivité territoriale française."
-            )})
+            raise ValidationError(
+                {
+                    "organisation": (
+                        f"« {org} » ({org.get_kind_display()}, {org.country_id}) n'est pas une "
+                        "collectivité territoriale française."
+                    )
+                }
+            )
         if self.role == ParticipationRole.FOREIGN_AUTHORITY and org.country_id == FRANCE:
-            raise ValidationError({"organisation": (
-                f"« {org} » est en France : elle ne peut pas être la collectivité étrangère."
-            )})
+            raise ValidationError(
+                {
+                    "organisation": (
+                        f"« {org} » est en France : elle ne peut pas être la collectivité étrangère."
+                    )
+                }
+            )
 
 
 class FundingLine(models.Model):
     """One funder's contribution to a partnership in one year."""
 
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="funding_lines",
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="funding_lines",
         verbose_name="partenariat",
     )
     funder = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="fundings",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fundings",
         verbose_name="financeur",
     )
     funder_label = models.CharField(
-        "financeur (libellé)", max_length=300, blank=True,
+        "financeur (libellé)",
+        max_length=300,
+        blank=True,
         help_text="Pour un financeur qui n'est pas une organisation (ex. « Usagers français »).",
     )
     amount = models.DecimalField(
         "montant (€)", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
     water_one_percent_amount = models.DecimalField(
-        "montant « 1 % eau » (€)", max_digits=14, decimal_places=2, null=True, blank=True,
+        "montant « 1 % eau » (€)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
         help_text="Part relevant de la loi Oudin-Santini (2005).",
     )
     year = models.PositiveSmallIntegerField("année", validators=[validate_year])
-    kind = models.CharField(
-        "nature", max_length=20, choices=FundingKind.choices, default=FundingKind.OTHER
-    )
+    kind = models.CharField("nature", max_length=20, choices=FundingKind.choices, default=FundingKind.OTHER)
     position = models.PositiveSmallIntegerField("ordre", default=0)
     history = HistoricalRecords()
 
@@ -654,11 +737,19 @@ class Contact(TimeStampedModel):
     email = models.EmailField("courriel", blank=True)
     phone = models.CharField("téléphone", max_length=40, blank=True)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts",
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contacts",
         verbose_name="organisation",
     )
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts",
+        Partnership,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contacts",
         verbose_name="partenariat",
     )
     legal_basis = models.CharField(
@@ -696,7 +787,11 @@ class Volunteer(models.Model):
     mission = models.CharField("mission", max_length=300, blank=True)
     field = models.CharField("champ d'action", max_length=300, blank=True)
     assigned_entity = models.ForeignKey(
-        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="volunteers",
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteers",
         verbose_name="entité d'affectation",
     )
     start_year = _year_field("année de début")
@@ -710,7 +805,8 @@ class Volunteer(models.Model):
             models.CheckConstraint(condition=_year_in_range("start_year"), name="volunteer_start"),
             models.CheckConstraint(condition=_year_in_range("end_year"), name="volunteer_end"),
             models.CheckConstraint(
-                condition=Q(start_year__isnull=True) | Q(end_year__isnull=True)
+                condition=Q(start_year__isnull=True)
+                | Q(end_year__isnull=True)
                 | Q(end_year__gte=F("start_year")),
                 name="volunteer_end_after_start",
             ),
@@ -728,14 +824,22 @@ class DiplomaticPost(models.Model):
     )
     name = models.CharField("poste", max_length=200)
     correspondent = models.ForeignKey(
-        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="correspondant coopération décentralisée",
     )
     correspondent_status = models.CharField(
         "correspondant", max_length=10, choices=ContactStatus.choices, default=ContactStatus.UNKNOWN
     )
     counsellor = models.ForeignKey(
-        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="conseiller de coopération et d'action culturelle",
     )
     counsellor_status = models.CharField(
@@ -777,11 +881,19 @@ class Event(models.Model):
     """A dated entry on a partnership's or organisation's timeline (a year, a period or a day)."""
 
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, null=True, blank=True, related_name="events",
+        Partnership,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
         verbose_name="partenariat",
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="events",
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
         verbose_name="organisation",
     )
     kind = models.CharField("type", max_length=30, choices=EventKind.choices, default=EventKind.OTHER)
@@ -848,8 +960,9 @@ class Event(models.Model):
                     {"day": f"Le {self.day:02d}/{self.month:02d}/{self.year} n'existe pas."}
                 ) from None
         if self.end_year and self.year and self.end_year < self.year:
-            raise ValidationError({"end_year": f"La période finit ({self.end_year}) avant de "
-                                               f"commencer ({self.year})."})
+            raise ValidationError(
+                {"end_year": f"La période finit ({self.end_year}) avant de commencer ({self.year})."}
+            )
 
 
 class Source(models.Model):
@@ -862,7 +975,11 @@ class Source(models.Model):
     title = models.CharField("document", max_length=300, blank=True)
     retrieved_on = models.DateField("consulté le", null=True, blank=True)
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="sources",
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sources",
         verbose_name="lot d'import",
     )
 
@@ -887,7 +1004,11 @@ class Study(TimeStampedModel):
         Organisation, on_delete=models.PROTECT, related_name="studies", verbose_name="territoire"
     )
     author = models.ForeignKey(
-        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="authored_studies",
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authored_studies",
         verbose_name="réalisée par",
     )
     world_region = models.CharField("zone étudiée", max_length=20, blank=True)
@@ -915,8 +1036,9 @@ class StudyCategory(models.Model):
     rank = models.PositiveSmallIntegerField("rang", validators=[MinValueValidator(1)])
     name = models.CharField("catégorie", max_length=200)
     examples = models.CharField("exemples", max_length=300, blank=True)
-    themes = models.ManyToManyField(Theme, blank=True, related_name="study_categories",
-                                    verbose_name="thèmes regroupés")
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="study_categories", verbose_name="thèmes regroupés"
+    )
 
     class Meta:
         verbose_name = "catégorie d'étude"

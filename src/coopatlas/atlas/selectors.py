@@ -46,8 +46,7 @@ def organisation_lookup(value: str) -> QuerySet[Organisation]:
     if exact.exists():
         return exact
     return Organisation.objects.filter(
-        Q(normalized_name__startswith=key + " ") | Q(normalized_name=key)
-        | Q(normalized_name__contains=key)
+        Q(normalized_name__startswith=key + " ") | Q(normalized_name=key) | Q(normalized_name__contains=key)
     )
 
 

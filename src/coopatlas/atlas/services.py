@@ -4,8 +4,8 @@ Each one validates (full_clean) before saving, runs in a transaction, and record
 the change — a user, or an import batch — in the record's history.
 """
 
-from collections.abc import Iterable, Sequence
 import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -127,7 +127,7 @@ def partnership_create(
     title: str,
     form: str,
     participants: Sequence[ParticipantSpec],
-    themes: Sequence[Theme] = (),
+    themes: Sequence[Theme | tuple[Theme, int]] = (),
     sdgs: Iterable[int] = (),
     funding: Sequence[FundingSpec] = (),
     extra_country_ids: Iterable[str] = (),
@@ -135,7 +135,10 @@ def partnership_create(
     batch: ImportBatch | None = None,
     **fields: Any,
 ) -> Partnership:
-    """Create a partnership with its participants, themes (in priority order), SDGs and funding.
+    """Create a partnership with its participants, themes, SDGs and funding.
+
+    Themes are given in priority order (the first is the main theme, priority 0) or as
+    (theme, priority) pairs.
 
     Raise ValidationError, naming the field, when any part is invalid; nothing is then written.
     """
@@ -143,7 +146,8 @@ def partnership_create(
     _check_participants(participants)
     partnership = _save(Partnership(title=title.strip(), form=form, **fields), provenance)
     participations_set(partnership, participants, provenance=provenance)
-    for priority, theme in enumerate(themes):
+    for index, item in enumerate(themes):
+        theme, priority = item if isinstance(item, tuple) else (item, index)
         _save(PartnershipTheme(partnership=partnership, theme=theme, priority=priority), provenance)
     if sdgs:
         numbers = list(sdgs)
@@ -171,8 +175,11 @@ def participations_set(
     created = []
     for position, spec in enumerate(participants):
         participation = Participation(
-            partnership=partnership, organisation=spec.organisation, role=spec.role,
-            note=spec.note, position=position,
+            partnership=partnership,
+            organisation=spec.organisation,
+            role=spec.role,
+            note=spec.note,
+            position=position,
         )
         created.append(_save(participation, provenance))
     return created

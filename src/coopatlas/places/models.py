@@ -23,9 +23,7 @@ class Country(models.Model):
     numeric = models.CharField("code ISO numérique", max_length=3, blank=True)
     name_fr = models.CharField("nom français", max_length=100)
     name_en = models.CharField("nom anglais", max_length=100)
-    world_region = models.CharField(
-        "région du monde", max_length=20, choices=WorldRegion.choices, blank=True
-    )
+    world_region = models.CharField("région du monde", max_length=20, choices=WorldRegion.choices, blank=True)
     alternate_names = models.JSONField("autres noms", default=list, blank=True)
 
     class Meta:

@@ -1,12 +1,12 @@
 """HTML views of the public atlas: home, partnership list and pages, organisation pages."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, PartnershipForm
-from coopatlas.atlas.models import Organisation, Partnership, Theme
+from coopatlas.atlas.models import Organisation, Partnership, PartnershipTheme, Theme
 from coopatlas.atlas.selectors import (
     atlas_counts,
     funding_summary,
@@ -24,25 +24,43 @@ def _visible_partnerships(request: HttpRequest):
     return Partnership.objects.published()
 
 
+def level_one_theme_counts(partnerships) -> list[tuple[Theme, int]]:
+    """Return each top-level theme with the number of partnerships tagged with it or below it."""
+    links = PartnershipTheme.objects.filter(partnership__in=partnerships).select_related(
+        "theme__parent__parent"
+    )
+    per_root: dict[int, set[int]] = {}
+    for link in links:
+        per_root.setdefault(link.theme.path[0].pk, set()).add(link.partnership_id)
+    return [(t, len(per_root.get(t.pk, ()))) for t in Theme.objects.filter(level=1).order_by("position")]
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """Show the headline counts, the latest partnerships and entry points by region and theme."""
     published = Partnership.objects.published()
     latest = partnerships_with_details(published.order_by("-created_at", "-pk"))[:6]
     regions = []
     for region in WorldRegion:
-        count = published.filter(
-            Q(participations__organisation__country__world_region=region)
-            | Q(extra_countries__world_region=region)
-        ).distinct().count()
+        count = (
+            published.filter(
+                Q(participations__organisation__country__world_region=region)
+                | Q(extra_countries__world_region=region)
+            )
+            .distinct()
+            .count()
+        )
         regions.append((region, count))
-    themes = (
-        Theme.objects.filter(level=1)
-        .annotate(n=Count("children__partnerships", distinct=True) + Count("partnerships", distinct=True))
-        .order_by("position")
+    themes = level_one_theme_counts(published)
+    return render(
+        request,
+        "web/home.html",
+        {
+            "counts": atlas_counts(),
+            "latest": latest,
+            "regions": regions,
+            "themes": themes,
+        },
     )
-    return render(request, "web/home.html", {
-        "counts": atlas_counts(), "latest": latest, "regions": regions, "themes": themes,
-    })
 
 
 def partnership_list(request: HttpRequest) -> HttpResponse:
@@ -52,7 +70,17 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     region = request.GET.get("region", "")
     form = request.GET.get("forme", "")
     words = request.GET.get("q", "").strip()
+    theme_code = request.GET.get("theme", "")
     errors = []
+    theme = None
+    if theme_code:
+        theme = Theme.objects.filter(code=theme_code).first()
+        if theme is None:
+            errors.append(f"Thème inconnu : « {theme_code} ».")
+        else:
+            queryset = queryset.filter(
+                Q(themes=theme) | Q(themes__parent=theme) | Q(themes__parent__parent=theme)
+            )
     if country:
         if Country.objects.filter(iso2=country).exists():
             queryset = queryset.with_country(country)
@@ -77,12 +105,25 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
         )
     queryset = partnerships_with_details(queryset.distinct().order_by("-start_year", "title", "pk"))
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/partnership_list.html", {
-        "page": page, "errors": errors, "q": words, "country": country, "region": region,
-        "form": form, "forms": PartnershipForm.choices, "regions": WorldRegion.choices,
-        "countries": Country.objects.filter(organisations__participations__isnull=False)
-        .exclude(iso2="FR").distinct().order_by("name_fr"),
-    })
+    return render(
+        request,
+        "web/partnership_list.html",
+        {
+            "page": page,
+            "errors": errors,
+            "q": words,
+            "country": country,
+            "region": region,
+            "form": form,
+            "forms": PartnershipForm.choices,
+            "theme": theme,
+            "regions": WorldRegion.choices,
+            "countries": Country.objects.filter(organisations__participations__isnull=False)
+            .exclude(iso2="FR")
+            .distinct()
+            .order_by("name_fr"),
+        },
+    )
 
 
 def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -92,22 +133,28 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     participations = list(partnership.participations.all())
     countries = partnership.countries()
     posts = [c.diplomatic_post for c in countries if hasattr(c, "diplomatic_post")]
-    return render(request, "web/partnership_detail.html", {
-        "p": partnership,
-        "french": [x for x in participations if x.role == "french_authority"],
-        "foreign": [x for x in participations if x.role == "foreign_authority"],
-        "others": [x for x in participations if x.role not in ("french_authority", "foreign_authority")],
-        "countries": countries,
-        "funding": funding_summary(partnership),
-        "events": partnership.events.all(),
-        "sources": partnership.sources.select_related("batch"),
-        "volunteers": partnership.volunteers.select_related("assigned_entity") if can_see_contacts else None,
-        "volunteer_count": partnership.volunteers.count(),
-        "contacts": partnership.contacts.select_related("organisation") if can_see_contacts else None,
-        "contact_count": partnership.contacts.count(),
-        "posts": posts,
-        "can_see_contacts": can_see_contacts,
-    })
+    return render(
+        request,
+        "web/partnership_detail.html",
+        {
+            "p": partnership,
+            "french": [x for x in participations if x.role == "french_authority"],
+            "foreign": [x for x in participations if x.role == "foreign_authority"],
+            "others": [x for x in participations if x.role not in ("french_authority", "foreign_authority")],
+            "countries": countries,
+            "funding": funding_summary(partnership),
+            "events": partnership.events.all(),
+            "sources": partnership.sources.select_related("batch"),
+            "volunteers": partnership.volunteers.select_related("assigned_entity")
+            if can_see_contacts
+            else None,
+            "volunteer_count": partnership.volunteers.count(),
+            "contacts": partnership.contacts.select_related("organisation") if can_see_contacts else None,
+            "contact_count": partnership.contacts.count(),
+            "posts": posts,
+            "can_see_contacts": can_see_contacts,
+        },
+    )
 
 
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -118,16 +165,20 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     partnerships = partnerships_with_details(
         _visible_partnerships(request).involving(organisation).order_by("-start_year", "title")
     )
-    return render(request, "web/organisation_detail.html", {
-        "o": organisation,
-        "groups": partners_by_start_year(organisation),
-        "memberships": memberships,
-        "members": members,
-        "projects": organisation.european_projects.all(),
-        "partnerships": partnerships,
-        "events": organisation.events.all(),
-        "is_french_authority": organisation.kind in FRENCH_AUTHORITY_KINDS,
-    })
+    return render(
+        request,
+        "web/organisation_detail.html",
+        {
+            "o": organisation,
+            "groups": partners_by_start_year(organisation),
+            "memberships": memberships,
+            "members": members,
+            "projects": organisation.european_projects.all(),
+            "partnerships": partnerships,
+            "events": organisation.events.all(),
+            "is_french_authority": organisation.kind in FRENCH_AUTHORITY_KINDS,
+        },
+    )
 
 
 def data_sources(request: HttpRequest) -> HttpResponse:

@@ -21,8 +21,14 @@ def _load_theme(node: ThemeNode, parent: Theme | None, level: int, position: int
     code, name_fr, name_en, tag, children = node
     theme, _ = Theme.objects.update_or_create(
         code=code,
-        defaults={"name_fr": name_fr, "name_en": name_en, "tag": tag, "parent": parent,
-                  "level": level, "position": position},
+        defaults={
+            "name_fr": name_fr,
+            "name_en": name_en,
+            "tag": tag,
+            "parent": parent,
+            "level": level,
+            "position": position,
+        },
     )
     for child_position, child in enumerate(children):
         _load_theme(child, theme, level + 1, child_position)

@@ -1,0 +1,57 @@
+# coopatlas — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install install-test run test test-sqlite test-postgres lint browser bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# The product and everything it needs at run time (Python packages).
+install: $(BIN)/activate
+	$(BIN)/pip install -q -e .
+
+# Plus the test tools, and Debian's chromium for the browser tests when it is missing.
+install-test: $(BIN)/activate
+	$(BIN)/pip install -q -e '.[test]'
+	@$(MAKE) --no-print-directory browser
+
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
+	  || echo "warning: could not install chromium; browser tests will be skipped"; \
+	fi
+
+run: install
+	$(BIN)/coopatlas serve --host $(HOST) --port $(PORT)
+
+lint: install-test
+	$(BIN)/ruff format --check src tests config $(wildcard benchmarks)
+	$(BIN)/ruff check src tests config $(wildcard benchmarks)
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
+
+test: lint test-sqlite test-postgres
+
+test-sqlite: install-test
+	@echo "== pytest on SQLite =="
+	$(BIN)/pytest -q
+
+# A throwaway database: pytest-django creates test_<name> and drops it afterwards.
+test-postgres: install-test
+	@echo "== pytest on PostgreSQL =="
+	DATABASE_URL=$(PG_URL)/coopatlas_ci_$$$$ $(BIN)/pytest -q
+
+bench: install-test
+	@for f in $(wildcard benchmarks/*.py); do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) var test-output

@@ -1,0 +1,57 @@
+"""Shared fixtures: reference data in every database test, the demo atlas on request."""
+
+from pathlib import Path
+
+import pytest
+
+from coopatlas.atlas.models import SustainableDevelopmentGoal
+from coopatlas.atlas.reference.loader import load_reference
+from coopatlas.places.models import Country
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+OUTPUT = REPO / "test-output"
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def ensure_reference_data() -> None:
+    """Load countries, themes and SDGs unless they are there (a flushed database loses them)."""
+    if Country.objects.count() < 249 or SustainableDevelopmentGoal.objects.count() != 17:
+        load_reference()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Create the test database once, with its reference data."""
+    with django_db_blocker.unblock():
+        load_reference()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Give every database test the reference data, even after a transactional flush."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if not (marker or DB_FIXTURES & names):
+        return
+    transactional = {"transactional_db", "live_server"} & names or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    ensure_reference_data()
+
+
+@pytest.fixture
+def demo_atlas(db):
+    """Load the demo atlas built from the five seed pages; return the number of records made."""
+    from coopatlas.atlas.demo.loader import load_demo
+
+    return load_demo()
+
+
+@pytest.fixture
+def admin_client_fr(client, django_user_model):
+    """A client signed in as a superuser, interface in French."""
+    user = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw-admin-123")
+    client.force_login(user)
+    return client

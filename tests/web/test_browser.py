@@ -1,0 +1,82 @@
+"""Pages seen in a real browser (Debian's chromium driven by Playwright); screenshots are saved."""
+
+import os
+import shutil
+
+import pytest
+
+from coopatlas.atlas.models import Organisation, Partnership
+from tests.conftest import OUTPUT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser_page():
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+        yield page
+        browser.close()
+
+
+def _shoot(page, name: str) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+
+
+def test_browser_pages_render_at_desktop_and_mobile_width(live_server, browser_page):
+    """Home, a partnership page and an organisation page render, on a desktop and a 390 px phone."""
+    # given
+    from coopatlas.atlas.demo.loader import load_demo
+
+    load_demo()
+    partnership = Partnership.objects.get(external_ref="demo:clermont-rivm")
+    organisation = Organisation.objects.get(name="Boulogne-Billancourt")
+    pages = {
+        "home": "/",
+        "partnership": partnership.get_absolute_url(),
+        "organisation": organisation.get_absolute_url(),
+        "partnership-list": "/partenariats/",
+    }
+    for width, suffix in [(1280, "desktop"), (390, "mobile")]:
+        browser_page.set_viewport_size({"width": width, "height": 900})
+        for name, path in pages.items():
+            # when
+            response = browser_page.goto(live_server.url + path)
+            # then
+            assert response.status == 200, path
+            assert browser_page.locator("h1").first.is_visible()
+            overflow = browser_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{path} scrolls sideways by {overflow}px at {width}px"
+            _shoot(browser_page, f"{name}-{suffix}")
+
+
+def test_browser_follow_a_partner_from_the_organisation_page(live_server, browser_page):
+    """From Boulogne-Billancourt's page, a click on a twin town opens that town's page."""
+    from coopatlas.atlas.demo.loader import load_demo
+
+    load_demo()
+    boulogne = Organisation.objects.get(name="Boulogne-Billancourt")
+    browser_page.goto(live_server.url + boulogne.get_absolute_url())
+    browser_page.get_by_role("link", name="Neukölln").first.click()
+    browser_page.wait_for_load_state()
+    assert "Neukölln" in browser_page.locator("h1").inner_text()
+    assert "Boulogne-Billancourt" in browser_page.content()

@@ -1,0 +1,103 @@
+"""The minimal public pages: home, partnership list, partnership and organisation pages."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from coopatlas.atlas.models import Organisation, Partnership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_counts_and_latest(client, demo_atlas):
+    """The home page shows the atlas figures and links to partnerships."""
+    html = client.get("/").content.decode()
+    assert "partenariats" in html
+    published = Partnership.objects.published().count()
+    assert f"<strong>{published}</strong>" in html
+    assert "Afrique" in html and "Economie durable" in html
+
+
+def test_partnership_list_filters_and_explains_bad_input(client, demo_atlas):
+    """The list narrows by country and form, and names an unknown country instead of failing."""
+    html = client.get("/partenariats/", {"pays": "DE"}).content.decode()
+    assert "Neukölln" in html and "Birmingham" not in html
+    assert "2 partenariats" in html
+    html = client.get("/partenariats/", {"pays": "ZZ"}).content.decode()
+    assert "Pays inconnu" in html and "ZZ" in html
+    html = client.get("/partenariats/", {"forme": "protocol"}).content.decode()
+    assert "Dnipropetrovsk" in html and "1 partenariat" in html
+
+
+def test_partnership_page_every_field(client, demo_atlas):
+    """The network page shows dates, themes, the 31 partners, funding totals and sources."""
+    partnership = Partnership.objects.get(external_ref="demo:clermont-rivm")
+    html = client.get(partnership.get_absolute_url()).content.decode()
+    for fragment in [
+        "2019",
+        "2020",
+        "31/12/2021",
+        "Thème principal",
+        "Priorité 5",
+        "Collectivités étrangères (31)",
+        "Vitoria-Gasteiz",
+        "1\u202f380\u202f394",
+        "473\u202f397",
+        "906\u202f997",
+        "15 financeurs",
+        "Ambassade de France à Rome",
+        "ODD 11",
+        "Atlas français de la coopération décentralisée",
+        "Golem",
+    ]:
+        assert fragment in html, fragment
+
+
+def test_partnership_page_hides_contacts_from_anonymous_visitors(client, demo_atlas):
+    """Names and emails of contacts are never shown to anonymous visitors."""
+    partnership = Partnership.objects.get(external_ref="demo:clermont-rivm")
+    html = client.get(partnership.get_absolute_url()).content.decode()
+    assert "monica.arnaudo" not in html and "Arnaudo" not in html and "Aubert" not in html
+    assert "31 contacts" in html
+
+
+def test_partnership_page_shows_contacts_to_allowed_users(client, django_user_model, demo_atlas):
+    """A signed-in user with the contact permission sees names and emails."""
+    user = django_user_model.objects.create_user("chargee", password="pw-ri-12345")
+    user.user_permissions.add(Permission.objects.get(codename="view_contact"))
+    client.force_login(user)
+    partnership = Partnership.objects.get(external_ref="demo:clermont-rivm")
+    html = client.get(partnership.get_absolute_url()).content.decode()
+    assert "monica.arnaudo@comune.cuneo.it" in html
+
+
+def test_organisation_page_groups_partners_by_start_year(client, demo_atlas):
+    """Boulogne-Billancourt's page lists its partners under "Depuis 1955", "Depuis 1968"…"""
+    boulogne = Organisation.objects.get(name="Boulogne-Billancourt")
+    html = client.get(boulogne.get_absolute_url()).content.decode()
+    positions = [html.index(f"Depuis {year}") for year in (1955, 1968, 1972, 1977, 1993, 1996, 2007)]
+    assert positions == sorted(positions)
+    section_1955 = html[positions[0] : positions[1]]
+    for town in ["Neukölln", "Anderlecht", "Hammersmith &amp; Fulham", "Zaanstad"]:
+        assert town in section_1955
+
+
+def test_organisation_page_networks_and_projects(client, demo_atlas):
+    """Lyon's page shows its networks and European projects."""
+    lyon = Organisation.objects.get(name="Lyon")
+    html = client.get(lyon.get_absolute_url()).content.decode()
+    for fragment in ["Eurocities", "CGLU", "LUCI", "Délice", "OPTICITIES", "PLUS", "Depuis 1951"]:
+        assert fragment in html, fragment
+
+
+def test_unknown_pages_are_404(client):
+    """Missing records answer 404."""
+    assert client.get("/partenariats/999999/").status_code == 404
+    assert client.get("/organisations/999999/").status_code == 404
+
+
+def test_draft_partnership_hidden_from_public(client, demo_atlas):
+    """A draft is not shown to the public."""
+    partnership = Partnership.objects.get(external_ref="demo:lyon-birmingham")
+    partnership.publication_state = "draft"
+    partnership.save()
+    assert client.get(partnership.get_absolute_url()).status_code == 404
