@@ -23,15 +23,16 @@ class OrganisationKind(models.TextChoices):
 
 
 # Kinds that are French local authorities (collectivités territoriales and their groupings).
-FRENCH_AUTHORITY_KINDS = {
+# A tuple, not a set: its order is written into a database constraint and must not vary.
+FRENCH_AUTHORITY_KINDS = (
     OrganisationKind.COMMUNE,
     OrganisationKind.EPCI,
     OrganisationKind.METROPOLE,
     OrganisationKind.DEPARTEMENT,
     OrganisationKind.REGION,
-}
+)
 # Kinds that are places on a map (resolved to a commune, a region or a gazetteer entry).
-PLACE_KINDS = FRENCH_AUTHORITY_KINDS | {OrganisationKind.FOREIGN_AUTHORITY}
+PLACE_KINDS = (*FRENCH_AUTHORITY_KINDS, OrganisationKind.FOREIGN_AUTHORITY)
 
 
 class ForeignLevel(models.TextChoices):
