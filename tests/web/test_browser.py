@@ -26,8 +26,23 @@ LAUNCH_ARGS = [
 
 
 @pytest.fixture
-def browser_page():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def demo_live(live_server):
+    """Return the live server's address and demo page paths, prepared before the browser starts:
+    Playwright runs an event loop, and Django refuses database work inside it."""
+    from coopatlas.atlas.demo.loader import load_demo
+
+    load_demo()
+    pages = {
+        "home": "/",
+        "partnership": Partnership.objects.get(external_ref="demo:clermont-rivm").get_absolute_url(),
+        "organisation": Organisation.objects.get(name="Boulogne-Billancourt").get_absolute_url(),
+        "partnership-list": "/partenariats/",
+    }
+    return live_server.url, pages
+
+
+@pytest.fixture
+def browser_page(demo_live):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -42,25 +57,15 @@ def _shoot(page, name: str) -> None:
     page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
 
 
-def test_browser_pages_render_at_desktop_and_mobile_width(live_server, browser_page):
+def test_browser_pages_render_at_desktop_and_mobile_width(demo_live, browser_page):
     """Home, a partnership page and an organisation page render, on a desktop and a 390 px phone."""
     # given
-    from coopatlas.atlas.demo.loader import load_demo
-
-    load_demo()
-    partnership = Partnership.objects.get(external_ref="demo:clermont-rivm")
-    organisation = Organisation.objects.get(name="Boulogne-Billancourt")
-    pages = {
-        "home": "/",
-        "partnership": partnership.get_absolute_url(),
-        "organisation": organisation.get_absolute_url(),
-        "partnership-list": "/partenariats/",
-    }
+    base_url, pages = demo_live
     for width, suffix in [(1280, "desktop"), (390, "mobile")]:
         browser_page.set_viewport_size({"width": width, "height": 900})
         for name, path in pages.items():
             # when
-            response = browser_page.goto(live_server.url + path)
+            response = browser_page.goto(base_url + path)
             # then
             assert response.status == 200, path
             assert browser_page.locator("h1").first.is_visible()
@@ -69,13 +74,10 @@ def test_browser_pages_render_at_desktop_and_mobile_width(live_server, browser_p
             _shoot(browser_page, f"{name}-{suffix}")
 
 
-def test_browser_follow_a_partner_from_the_organisation_page(live_server, browser_page):
+def test_browser_follow_a_partner_from_the_organisation_page(demo_live, browser_page):
     """From Boulogne-Billancourt's page, a click on a twin town opens that town's page."""
-    from coopatlas.atlas.demo.loader import load_demo
-
-    load_demo()
-    boulogne = Organisation.objects.get(name="Boulogne-Billancourt")
-    browser_page.goto(live_server.url + boulogne.get_absolute_url())
+    base_url, pages = demo_live
+    browser_page.goto(base_url + pages["organisation"])
     browser_page.get_by_role("link", name="Neukölln").first.click()
     browser_page.wait_for_load_state()
     assert "Neukölln" in browser_page.locator("h1").inner_text()
