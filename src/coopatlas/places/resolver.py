@@ -1,0 +1,313 @@
+"""Resolve a raw place name to a real place, with a confidence and the reason, or say it cannot.
+
+    resolver = get_resolver()
+    resolver.resolve("Francfort", country="DE").match.name        # 'Frankfurt am Main'
+    resolver.resolve("Saint-Denis", country="FR").reason          # ambiguous: several communes
+    resolver.resolve("Saint-Denis (93)").match.insee_code         # '93066'
+
+The index is built once in memory (`get_resolver`); each call is a few dictionary look-ups, plus
+a fuzzy search (rapidfuzz) among the names of one country when a country is known and nothing
+else matched.
+"""
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.fuzz import ratio
+
+from coopatlas.core.text import normalise
+from coopatlas.places.countries import country_code_for
+from coopatlas.places.gazetteer import (
+    Gazetteer,
+    Place,
+    add_world_places,
+    load_cached_gazetteer,
+    population_weight,
+    save_cached_gazetteer,
+)
+from coopatlas.places.names import NameVariant, name_variants, place_key
+
+# Which place kinds fit a hint (an organisation kind, a foreign level or a plain word).
+KIND_HINTS: dict[str, set[str]] = {
+    "commune": {"commune"},
+    "municipality": {"commune", "city"},
+    "city": {"commune", "city"},
+    "district": {"city", "commune"},
+    "epci": {"epci"},
+    "metropole": {"epci"},
+    "departement": {"departement"},
+    "region": {"region", "admin1", "departement"},
+    "province": {"admin1", "region"},
+    "foreign_authority": {"city", "admin1", "admin2"},
+}
+KIND_HINTS["district"] = {"city", "commune", "admin2"}
+ADMINISTRATIVE_LEVELS = {"admin1", "admin2", "departement", "region", "epci"}
+# Base scores by how the name matched; a population prior (about 0.03 per power of ten) follows.
+EXACT, ACCENTS, ALTERNATE, COMPOUND_PART = 1.0, 0.99, 0.97, 0.75
+POPULATION_PRIOR = 0.03
+# Two places whose scores are this close (populations within about ×4) are a tie: ambiguous.
+AMBIGUITY_GAP = 0.02
+
+
+# French overseas départements: ISO and GeoNames list them as countries, the COG as France.
+OVERSEAS_DEPARTEMENTS = {
+    "RE": "La Réunion",
+    "GP": "Guadeloupe",
+    "MQ": "Martinique",
+    "GF": "Guyane",
+    "YT": "Mayotte",
+}
+
+
+class UnknownCountry(ValueError):
+    """A country hint that names no country."""
+
+
+@dataclass
+class Candidate:
+    place: Place
+    score: float
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {**self.place.as_dict(), "score": round(self.score, 3), "reason": self.reason}
+
+
+@dataclass
+class Resolution:
+    query: str
+    match: Place | None
+    confidence: float
+    reason: str
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def is_ambiguous(self) -> bool:
+        return self.match is None and len(self.candidates) > 1 and self.reason.startswith("ambigu")
+
+    def as_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "match": self.match.as_dict() if self.match else None,
+            "confidence": round(self.confidence, 3),
+            "reason": self.reason,
+            "candidates": [c.as_dict() for c in self.candidates],
+        }
+
+
+def _admin_matches(place: Place, hint: str) -> bool:
+    hint_key = place_key(hint)
+    if not hint_key:
+        return False
+    if hint.strip().upper() in place.admin_codes:
+        return True
+    return any(
+        value and (place_key(value) == hint_key or place_key(value).startswith(hint_key))
+        for value in (place.admin1, place.admin2)
+    )
+
+
+class Resolver:
+    """Answer resolve() from a gazetteer built once."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    def resolve(
+        self,
+        raw: str,
+        country: str | None = None,
+        kind: str | None = None,
+        admin: str | None = None,
+        limit: int = 5,
+    ) -> Resolution:
+        """Return the best place for `raw`, ranked candidates, a confidence in 0..1 and the reason.
+
+        `country` is an ISO alpha-2 code or a country name; `kind` an organisation kind or level
+        (commune, epci, region, municipality, district, province…); `admin` a département,
+        région, state or province the place lies in. Raise UnknownCountry for a bad country.
+        """
+        query = raw
+        raw = (raw or "").strip()
+        iso2 = self._country(country)
+        if not raw or not place_key(raw):
+            return Resolution(query, None, 0.0, "nom vide")
+        variants = name_variants(raw)
+        found: dict[int, Candidate] = {}
+        if iso2 in OVERSEAS_DEPARTEMENTS and self.gazetteer.has_french_communes:
+            iso2, admin = "FR", admin or OVERSEAS_DEPARTEMENTS[iso2]
+        for variant in variants:
+            variant_country, variant_admin = iso2, admin or variant.admin_hint
+            if variant.admin_hint and not iso2 and (code := country_code_for(variant.admin_hint)):
+                variant_country, variant_admin = code, admin
+                if code in OVERSEAS_DEPARTEMENTS and self.gazetteer.has_french_communes:
+                    variant_country, variant_admin = "FR", admin or OVERSEAS_DEPARTEMENTS[code]
+            for candidate in self._exact(variant, variant_country, kind, variant_admin):
+                key = id(candidate.place)
+                if key not in found or found[key].score < candidate.score:
+                    found[key] = candidate
+        if not found and iso2:
+            for candidate in self._fuzzy(variants[0], iso2, kind, admin):
+                found[id(candidate.place)] = candidate
+        ranked = sorted(found.values(), key=lambda c: -c.score)[:limit]
+        return self._decide(query, ranked)
+
+    # -- matching ---------------------------------------------------------------------------------
+    @staticmethod
+    def _country(country: str | None) -> str | None:
+        if not country:
+            return None
+        code = country.strip().upper() if len(country.strip()) == 2 else country_code_for(country)
+        if code and (len(country.strip()) != 2 or country_code_for(code)):
+            return code
+        raise UnknownCountry(f"Pays inconnu : « {country} ».")
+
+    def _score(
+        self, place: Place, base: float, kind_hint: str | None, variant_hint: str | None, admin: str | None
+    ) -> tuple[float, str]:
+        score = base + POPULATION_PRIOR * population_weight(place.population)
+        notes = []
+        hint = kind_hint or variant_hint
+        if hint and hint in KIND_HINTS:
+            if place.kind in KIND_HINTS[hint]:
+                score += 0.1
+            else:
+                score -= 0.3
+        elif place.kind in ADMINISTRATIVE_LEVELS:
+            score -= 0.1  # with no hint, a town is likelier than the region of the same name
+        if admin:
+            if _admin_matches(place, admin):
+                score += 0.2
+                notes.append(f"dans « {admin} »")
+            else:
+                score -= 0.4
+        return score, ", ".join(notes)
+
+    def _exact(
+        self, variant: NameVariant, iso2: str | None, kind: str | None, admin: str | None
+    ) -> list[Candidate]:
+        key = place_key(variant.name)
+        results = []
+        for place, own in self.gazetteer.lookup(key):
+            if iso2 and place.country_iso2 != iso2:
+                continue
+            if own and variant.name.casefold() == place.name.casefold():
+                base, reason = EXACT, "nom exact"
+            elif own:
+                base, reason = ACCENTS, "même nom aux accents, tirets ou espaces près"
+            elif ratio(normalise(variant.name), normalise(place.name)) < 75:
+                base, reason = ALTERNATE, f"exonyme ou autre nom de « {place.name} »"
+            else:
+                base, reason = ALTERNATE, f"autre graphie de « {place.name} »"
+            if variant.why == "partie d'un nom composé":
+                base, reason = COMPOUND_PART, f"{reason} ; partie du nom composé"
+            elif variant.why == "mention administrative retirée":
+                reason += " ; mention administrative retirée"
+            score, notes = self._score(place, base, kind, variant.kind_hint, admin)
+            results.append(Candidate(place, score, reason + (f" ; {notes}" if notes else "")))
+        return results
+
+    def _fuzzy(self, variant: NameVariant, iso2: str, kind: str | None, admin: str | None) -> list[Candidate]:
+        key = place_key(variant.name)
+        keys = self.gazetteer.country_keys(iso2)
+        if len(key) < 4 or not keys:
+            return []
+        results = []
+        for other, distance, _ in process.extract(
+            key, keys, scorer=Levenshtein.distance, score_cutoff=2, limit=10
+        ):
+            for place, _own in self.gazetteer.lookup(other):
+                if place.country_iso2 != iso2:
+                    continue
+                # A near spelling is trusted only for a sizeable town with the same initial, and
+                # two edits only when they swap letters ("Golem" for "Gomel"): typos of small
+                # places, or of other letters, would match some other town.
+                if key[0] != other[0] or not (
+                    (distance == 1 and len(key) >= 7 and place.population >= 50_000)
+                    or (distance == 2 and sorted(key) == sorted(other) and place.population >= 100_000)
+                ):
+                    continue
+                score, notes = self._score(place, 0.8 - 0.1 * distance, kind, variant.kind_hint, admin)
+                reason = f"approché : « {variant.name} » à {distance} lettre(s) de « {place.name} »"
+                results.append(Candidate(place, score, reason + (f" ; {notes}" if notes else "")))
+        return results
+
+    # -- decision -----------------------------------------------------------------------------------
+    @staticmethod
+    def _decide(query: str, ranked: list[Candidate]) -> Resolution:
+        if not ranked:
+            return Resolution(query, None, 0.0, "aucun lieu connu sous ce nom")
+        best = ranked[0]
+        rivals = [
+            c for c in ranked[1:] if best.score - c.score < AMBIGUITY_GAP and c.place.kind == best.place.kind
+        ]
+        if rivals:
+            names = ", ".join(
+                f"{c.place.name} ({c.place.admin2 or c.place.admin1 or c.place.country_iso2})"
+                for c in [best, *rivals]
+            )
+            return Resolution(
+                query,
+                None,
+                0.3,
+                f"ambigu : {len(rivals) + 1} lieux possibles ({names}) ; précisez le "
+                "département, la région ou le pays",
+                ranked,
+            )
+        gap = best.score - ranked[1].score if len(ranked) > 1 else 1.0
+        base = 0.95 if "exact" in best.reason or "accents" in best.reason else 0.9
+        if best.reason.startswith("approché"):
+            base = 0.7
+        if "partie du nom composé" in best.reason:
+            base = 0.6
+        confidence = base * (1.0 if gap >= 0.1 else 0.85 + 1.5 * gap)
+        return Resolution(query, best.place, round(min(confidence, 0.99), 3), best.reason, ranked)
+
+
+def build_gazetteer(*, with_french: bool = True) -> Gazetteer:
+    """Build the gazetteer: French places from the database (when loaded) and world places.
+
+    The result is kept in a cache file (var/cache/) named after everything it was built from, so
+    that later processes start in a second or two.
+    """
+    from coopatlas.places.french import add_french_places, french_fingerprint
+
+    fingerprint = french_fingerprint() if with_french else "none"
+    cached = load_cached_gazetteer(fingerprint)
+    if cached is not None:
+        return cached
+    gazetteer = Gazetteer()
+    french = add_french_places(gazetteer) if with_french else 0
+    gazetteer.has_french_communes = french > 0
+    # With the French communes loaded, GeoNames's French entries would only duplicate them.
+    skip = {"FR", *OVERSEAS_DEPARTEMENTS} if french else set()
+    add_world_places(gazetteer, skip_countries=skip)
+    gazetteer.finish()
+    save_cached_gazetteer(gazetteer, fingerprint)
+    return gazetteer
+
+
+_lock = threading.Lock()
+_resolver: Resolver | None = None
+build_seconds: float = 0.0
+
+
+def get_resolver() -> Resolver:
+    """Return the process-wide resolver, building its index on first use."""
+    global _resolver, build_seconds
+    with _lock:
+        if _resolver is None:
+            started = time.perf_counter()
+            _resolver = Resolver(build_gazetteer())
+            build_seconds = time.perf_counter() - started
+        return _resolver
+
+
+def reset_resolver() -> None:
+    """Forget the resolver so that the next call rebuilds it (after reloading places)."""
+    global _resolver
+    with _lock:
+        _resolver = None
