@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# A communes CSV with coordinates puts every commune on the map (read in place, never copied).
+COMMUNES_CSV ?= $(wildcard ../shared/data/fr_admin_etalab/derived_communes_2026_with_coords.csv)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: install install-test run test test-sqlite test-postgres lint browser bench clean
@@ -14,12 +16,16 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# The product and everything it needs at run time (Python packages).
-install: $(BIN)/activate
+# The product and everything it needs at run time: Python packages from PyPI; the French
+# administrative data and the map's JavaScript from the npm registry (package-lock.json).
+install: $(BIN)/activate node_modules/.package-lock.json
 	$(BIN)/pip install -q -e .
 
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 # Plus the test tools, and Debian's chromium for the browser tests when it is missing.
-install-test: $(BIN)/activate
+install-test: $(BIN)/activate node_modules/.package-lock.json
 	$(BIN)/pip install -q -e '.[test]'
 	@$(MAKE) --no-print-directory browser
 
@@ -31,7 +37,7 @@ browser:
 	fi
 
 run: install
-	$(BIN)/coopatlas serve --host $(HOST) --port $(PORT)
+	COOPATLAS_COMMUNES_CSV="$(COMMUNES_CSV)" $(BIN)/coopatlas serve --host $(HOST) --port $(PORT)
 
 lint: install-test
 	$(BIN)/ruff format --check src tests config $(wildcard benchmarks)
@@ -54,4 +60,4 @@ bench: install-test
 	@for f in $(wildcard benchmarks/*.py); do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) var test-output
+	rm -rf $(VENV) var test-output node_modules

@@ -6,7 +6,8 @@ import pytest
 
 from coopatlas.atlas.models import SustainableDevelopmentGoal
 from coopatlas.atlas.reference.loader import load_reference
-from coopatlas.places.models import Country
+from coopatlas.places.french import load_french_geography
+from coopatlas.places.models import Commune, Country
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -15,16 +16,20 @@ DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequenc
 
 
 def ensure_reference_data() -> None:
-    """Load countries, themes and SDGs unless they are there (a flushed database loses them)."""
+    """Load countries, themes, SDGs and French geography unless they are there (a flushed
+    database loses them)."""
     if Country.objects.count() < 249 or SustainableDevelopmentGoal.objects.count() != 17:
         load_reference()
+    if not Commune.objects.exists():
+        load_french_geography()
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Create the test database once, with its reference data."""
+    """Create the test database once, with its reference data and French geography."""
     with django_db_blocker.unblock():
         load_reference()
+        load_french_geography()
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +60,13 @@ def admin_client_fr(client, django_user_model):
     user = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw-admin-123")
     client.force_login(user)
     return client
+
+
+@pytest.fixture(scope="session")
+def resolver(django_db_setup, django_db_blocker):
+    """The place resolver, built once from the test database's French geography and GeoNames."""
+    from coopatlas.places.resolver import get_resolver, reset_resolver
+
+    with django_db_blocker.unblock():
+        reset_resolver()
+        return get_resolver()

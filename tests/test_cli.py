@@ -39,7 +39,17 @@ def test_cli_load_demo_twice_creates_nothing_more(capsys):
 def test_cli_help_lists_every_command():
     """The help names each command."""
     help_text = build_parser().format_help()
-    for command in ["serve", "load-demo", "load-reference", "check", "manage"]:
+    for command in [
+        "serve",
+        "load-demo",
+        "load-reference",
+        "check",
+        "manage",
+        "load-places",
+        "resolve",
+        "locate",
+        "dedupe",
+    ]:
         assert command in help_text
 
 
@@ -50,3 +60,47 @@ def test_cli_unknown_command_fails_clearly():
     )
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_cli_resolve_json(capsys, resolver):
+    """resolve --json prints one JSON object with the match and candidates."""
+    import json
+
+    assert main(["resolve", "Francfort", "--country", "DE", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["query"] == "Francfort" and data["match"]["name"] == "Frankfurt am Main"
+    assert data["match"]["geonames_id"] and data["candidates"][0]["name"] == "Frankfurt am Main"
+
+
+def test_cli_resolve_reports_no_match_and_bad_country(capsys, resolver):
+    """A made-up name exits 1 with the reason; an unknown country exits 2 naming it."""
+    assert main(["resolve", "Zorglubville"]) == 1
+    assert "aucun lieu" in capsys.readouterr().out
+    assert main(["resolve", "Lyon", "--country", "Atlantide"]) == 2
+    assert "Atlantide" in capsys.readouterr().err
+
+
+def test_cli_locate_then_dedupe_dry_run(capsys, resolver):
+    """locate ties the demo atlas to places; dedupe --dry-run lists without merging."""
+    from coopatlas.atlas.models import Organisation
+
+    main(["load-demo"])
+    assert main(["locate"]) == 0
+    assert "localisées" in capsys.readouterr().out
+    Organisation.objects.create(
+        name="Pancevo", kind="foreign_authority", country_id="RS", foreign_level="municipality"
+    )
+    main(["locate"])
+    count = Organisation.objects.count()
+    assert main(["dedupe", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Pančevo" in out and "simulation" in out
+    assert Organisation.objects.count() == count
+    assert main(["dedupe"]) == 0
+    assert Organisation.objects.count() == count - 1
+
+
+def test_cli_load_places_refuses_a_missing_file(capsys):
+    """load-places --communes with a missing file exits 2 and says which file."""
+    assert main(["load-places", "--communes", "/nonexistent/communes.csv"]) == 2
+    assert "/nonexistent/communes.csv" in capsys.readouterr().err

@@ -107,6 +107,18 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# JavaScript libraries installed from the npm registry by `make install` (never a CDN).
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    (f"vendor/{prefix}", NODE_MODULES / folder)
+    for prefix, folder in [
+        ("leaflet", "leaflet/dist"),
+        ("leaflet.markercluster", "leaflet.markercluster/dist"),
+        ("topojson-client", "topojson-client/dist"),
+        ("world-atlas", "world-atlas"),
+    ]
+    if (NODE_MODULES / folder).is_dir()
+]
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

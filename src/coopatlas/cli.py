@@ -1,15 +1,21 @@
 """The `coopatlas` command: a thin layer over the library's services.
 
 Examples:
-    coopatlas serve --port 8000      # migrate, load reference and demo data if empty, serve
-    coopatlas load-demo              # (re)load the demo atlas; existing records are kept
-    coopatlas check                  # database reachable, migrations applied, data counts
-    coopatlas manage createsuperuser # any Django management command
+    coopatlas serve --port 8000                  # migrate, load reference and demo data if empty, serve
+    coopatlas load-places --communes communes.csv  # French geography (+ every commune's point)
+    coopatlas resolve "Francfort" --country DE --json
+    coopatlas locate                             # tie organisations to places
+    coopatlas dedupe --dry-run                   # list likely duplicate organisations
+    coopatlas load-demo                          # (re)load the demo atlas; existing records are kept
+    coopatlas check                              # database reachable, migrations applied, data counts
+    coopatlas manage createsuperuser             # any Django management command
 """
 
 import argparse
+import json
 import os
 import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -48,6 +54,112 @@ def cmd_load_demo(args: argparse.Namespace) -> int:
     load_reference()
     created = load_demo()
     console.print(f"Atlas de démonstration : {created} dossier(s) créé(s) (les existants sont gardés).")
+    return 0
+
+
+def _load_places(communes: str | None) -> int:
+    from coopatlas.places.french import PlacesDataError, load_french_geography
+    from coopatlas.places.resolver import get_resolver, reset_resolver
+
+    path = Path(communes) if communes else None
+    if path is not None and not path.exists():
+        err_console.print(f"[red]Fichier introuvable :[/red] {path}")
+        return 2
+    try:
+        counts = load_french_geography(communes_csv=path)
+    except PlacesDataError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        return 2
+    console.print(
+        f"Géographie française : {counts.regions} régions, {counts.departements} départements, "
+        f"{counts.epci} EPCI, {counts.communes} communes dont {counts.communes_with_coordinates} localisées."
+    )
+    reset_resolver()
+    with console.status("Index des lieux du monde…"):
+        places = len(get_resolver().gazetteer.places)
+    console.print(f"Index des lieux : {places:,} lieux.".replace(",", "\u202f"))
+    return 0
+
+
+def cmd_load_places(args: argparse.Namespace) -> int:
+    from coopatlas.atlas.reference.loader import load_reference
+
+    load_reference()
+    return _load_places(args.communes or os.environ.get("COOPATLAS_COMMUNES_CSV"))
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from coopatlas.places.resolver import UnknownCountry, get_resolver
+
+    try:
+        resolution = get_resolver().resolve(args.name, country=args.country, kind=args.kind, admin=args.admin)
+    except UnknownCountry as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        return 2
+    if args.json:
+        print(json.dumps(resolution.as_dict(), ensure_ascii=False))
+        return 0 if resolution.match else 1
+    if resolution.match:
+        m = resolution.match
+        code = f"INSEE {m.insee_code}" if m.insee_code else f"GeoNames {m.geonames_id or '—'}"
+        console.print(
+            f"[green]{m.name}[/green] ({m.kind}, {m.country_iso2}, {code}) "
+            f"{m.latitude}, {m.longitude} — confiance {resolution.confidence:.2f} — {resolution.reason}"
+        )
+    else:
+        console.print(f"[yellow]Pas de lieu retenu[/yellow] : {resolution.reason}")
+    for candidate in resolution.candidates[1 if resolution.match else 0 :]:
+        p = candidate.place
+        console.print(
+            f"  · {p.name} ({p.kind}, {p.country_iso2}, {p.admin2 or p.admin1 or '—'}) "
+            f"score {candidate.score:.2f} — {candidate.reason}"
+        )
+    return 0 if resolution.match else 1
+
+
+def cmd_locate(args: argparse.Namespace) -> int:
+    from coopatlas.atlas.localisation import organisations_locate
+
+    with console.status("Localisation des organisations…"):
+        counts = organisations_locate(redo=args.all)
+    labels = {
+        "resolved": "localisées",
+        "manual": "choisies à la main",
+        "ambiguous": "ambiguës",
+        "unresolved": "introuvables",
+        "not_a_place": "sans lieu",
+    }
+    console.print(
+        "Organisations : "
+        + (", ".join(f"{n} {labels.get(k, k)}" for k, n in sorted(counts.items())) or "rien à localiser")
+        + "."
+    )
+    return 0
+
+
+def cmd_dedupe(args: argparse.Namespace) -> int:
+    from coopatlas.atlas.duplicates import find_duplicates, organisations_merge
+
+    pairs = find_duplicates()
+    table = Table(title=f"{len(pairs)} doublon(s) probable(s)" + (" — simulation" if args.dry_run else ""))
+    for column in ("gardée", "fusionnée", "pays", "motif"):
+        table.add_column(column)
+    for pair in pairs:
+        table.add_row(
+            f"{pair.survivor} (#{pair.survivor.pk})",
+            f"{pair.duplicate} (#{pair.duplicate.pk})",
+            pair.survivor.country_id,
+            pair.reason,
+        )
+    console.print(table)
+    if args.dry_run or not pairs:
+        return 0
+    for pair in pairs:
+        organisations_merge(survivor=pair.survivor, duplicate=pair.duplicate, reason=pair.reason)
+    console.print(
+        f"{len(pairs)} fusion(s) faite(s) ; chacune peut être annulée depuis le back-office "
+        "(Fusions d'organisations)."
+    )
     return 0
 
 
@@ -113,8 +225,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _migrate()
     counts = load_reference()
     console.print(f"Référentiels : {counts.countries} pays, {counts.themes} thèmes, {counts.sdgs} ODD.")
+    from coopatlas.places.models import Commune
+
+    if not Commune.objects.exists():
+        _load_places(os.environ.get("COOPATLAS_COMMUNES_CSV"))
     if not Partnership.objects.exists() and not args.no_demo:
         console.print(f"Base vide : atlas de démonstration chargé ({load_demo()} dossiers).")
+    cmd_locate(argparse.Namespace(all=False))
     call_command("collectstatic", interactive=False, verbosity=0)
     from django.core.wsgi import get_wsgi_application
 
@@ -151,6 +268,30 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("load-demo", help="charger l'atlas de démonstration").set_defaults(func=cmd_load_demo)
     sub.add_parser("check", help="vérifier base, migrations et données").set_defaults(func=cmd_check)
 
+    places = sub.add_parser("load-places", help="charger la géographie française et l'index des lieux")
+    places.add_argument(
+        "--communes", metavar="FILE", help="CSV des communes avec coordonnées (colonnes code_insee, lat, lng)"
+    )
+    places.set_defaults(func=cmd_load_places)
+
+    resolve = sub.add_parser("resolve", help="trouver le lieu réel d'un nom")
+    resolve.add_argument("name")
+    resolve.add_argument("--country", help="code ISO alpha-2 ou nom du pays")
+    resolve.add_argument(
+        "--kind", help="commune, epci, departement, region, municipality, district, province"
+    )
+    resolve.add_argument("--admin", help="département, région, État ou province où chercher")
+    resolve.add_argument("--json", action="store_true", help="répondre en JSON")
+    resolve.set_defaults(func=cmd_resolve)
+
+    locate = sub.add_parser("locate", help="relier les organisations à leur lieu")
+    locate.add_argument("--all", action="store_true", help="refaire aussi celles déjà localisées")
+    locate.set_defaults(func=cmd_locate)
+
+    dedupe = sub.add_parser("dedupe", help="trouver et fusionner les organisations en double")
+    dedupe.add_argument("--dry-run", action="store_true", help="lister sans fusionner")
+    dedupe.set_defaults(func=cmd_dedupe)
+
     manage = sub.add_parser("manage", help="lancer une commande d'administration Django")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
@@ -161,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the `coopatlas` command line; return its exit status."""
     args = build_parser().parse_args(argv)
     _setup_django()
-    if args.command in ("load-reference", "load-demo"):
+    if args.command in ("load-reference", "load-demo", "load-places"):
         _migrate()
     return args.func(args)
 

@@ -18,6 +18,7 @@ from coopatlas.atlas.models import (
     ImportBatch,
     NetworkMembership,
     Organisation,
+    OrganisationMerge,
     Participation,
     Partnership,
     PartnershipTheme,
@@ -226,18 +227,31 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         "country",
         "insee_code",
         "population",
-        "has_coordinates",
+        "place_status",
         "partnership_count",
     ]
-    list_filter = ["kind", "foreign_level", "country__world_region", "country"]
+    list_filter = ["place_status", "kind", "foreign_level", "country__world_region", "country"]
     search_fields = ["name", "acronym", "normalized_name", "insee_code", "siren"]
     autocomplete_fields = ["parent", "country"]
     inlines = [NetworkMembershipInline, OrganisationEventInline]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "place_reason", "candidates_display"]
+    actions = ["locate_again"]
     fieldsets = [
-        (None, {"fields": ["name", "acronym", "kind", "foreign_level", "country", "parent"]}),
+        (None, {"fields": ["name", "acronym", "kind", "foreign_level", "country", "admin_area", "parent"]}),
         ("Identifiants", {"fields": ["insee_code", "siren", "geonames_id", "wikidata_id", "external_ref"]}),
-        ("Lieu", {"fields": ["population", ("latitude", "longitude"), "alternate_names"]}),
+        (
+            "Lieu",
+            {
+                "fields": [
+                    "place_status",
+                    "place_reason",
+                    "candidates_display",
+                    "population",
+                    ("latitude", "longitude"),
+                    "alternate_names",
+                ]
+            },
+        ),
         ("Autres", {"fields": ["website", "note", "created_at", "updated_at"]}),
     ]
 
@@ -253,9 +267,31 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     def partnership_count(self, obj: Organisation) -> int:
         return obj._partnerships
 
-    @admin.display(description="coordonnées", boolean=True)
-    def has_coordinates(self, obj: Organisation) -> bool:
-        return obj.latitude is not None
+    @admin.display(description="lieux candidats")
+    def candidates_display(self, obj: Organisation) -> str:
+        if not obj.place_candidates:
+            return "—"
+        return format_html_join(
+            format_html("<br>"),
+            "{} ({}, {}, {}) — {}",
+            (
+                (
+                    c["name"],
+                    c["kind"],
+                    c["country_iso2"],
+                    c.get("admin2") or c.get("admin1") or "—",
+                    c["reason"],
+                )
+                for c in obj.place_candidates
+            ),
+        )
+
+    @admin.action(description="Relancer la localisation (sauf choix manuels)")
+    def locate_again(self, request, queryset):
+        from coopatlas.atlas.localisation import organisations_locate
+
+        counts = organisations_locate(queryset, redo=True)
+        self.message_user(request, ", ".join(f"{k} : {v}" for k, v in sorted(counts.items())))
 
 
 @admin.register(Theme)
@@ -330,6 +366,36 @@ class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ["name", "operator"]
     search_fields = ["name"]
     autocomplete_fields = ["operator"]
+
+
+@admin.register(OrganisationMerge)
+class OrganisationMergeAdmin(admin.ModelAdmin):
+    list_display = ["merged_at", "removed_name", "survivor", "reason", "merged_by", "undone_at"]
+    readonly_fields = [
+        "survivor",
+        "removed_id",
+        "removed_name",
+        "snapshot",
+        "moved",
+        "reason",
+        "merged_at",
+        "merged_by",
+        "undone_at",
+    ]
+    actions = ["undo"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Annuler les fusions choisies")
+    def undo(self, request, queryset):
+        from coopatlas.atlas.duplicates import organisations_merge_undo
+
+        done = 0
+        for record in queryset.filter(undone_at__isnull=True):
+            organisations_merge_undo(record, acting_user=request.user)
+            done += 1
+        self.message_user(request, f"{done} fusion(s) annulée(s).")
 
 
 @admin.register(ImportBatch)

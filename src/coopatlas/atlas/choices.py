@@ -116,3 +116,14 @@ class ContactStatus(models.TextChoices):
     NAMED = "named", "Nommé"
     NONE = "none", "Aucun"
     UNKNOWN = "unknown", "Non renseigné"
+
+
+class PlaceStatus(models.TextChoices):
+    """Whether an organisation has been tied to a real place."""
+
+    PENDING = "pending", "À localiser"
+    RESOLVED = "resolved", "Localisé"
+    MANUAL = "manual", "Localisé à la main"
+    AMBIGUOUS = "ambiguous", "Ambigu"
+    UNRESOLVED = "unresolved", "Introuvable"
+    NOT_A_PLACE = "not_a_place", "Sans lieu (réseau, entreprise…)"

@@ -26,6 +26,7 @@ from coopatlas.atlas.choices import (
     ParticipationRole,
     PartnershipForm,
     PartnershipStatus,
+    PlaceStatus,
     PublicationState,
     VolunteerScheme,
 )
@@ -173,6 +174,12 @@ class Organisation(TimeStampedModel):
     foreign_level = models.CharField(
         "niveau (collectivité étrangère)", max_length=20, choices=ForeignLevel.choices, blank=True
     )
+    admin_area = models.CharField(
+        "région, État ou province",
+        max_length=150,
+        blank=True,
+        help_text="Pour distinguer les homonymes : « South Carolina », « Bavière »…",
+    )
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="organisations", verbose_name="pays"
     )
@@ -226,6 +233,11 @@ class Organisation(TimeStampedModel):
     alternate_names = models.JSONField("autres noms", default=list, blank=True)
     website = models.URLField("site web", blank=True)
     note = models.TextField("note", blank=True)
+    place_status = models.CharField(
+        "localisation", max_length=20, choices=PlaceStatus.choices, default=PlaceStatus.PENDING
+    )
+    place_reason = models.CharField("motif de la localisation", max_length=500, blank=True)
+    place_candidates = models.JSONField("lieux candidats", default=list, blank=True)
     normalized_name = models.CharField(max_length=300, editable=False, db_index=True)
     external_ref = models.CharField(
         "référence externe",
@@ -279,7 +291,7 @@ class Organisation(TimeStampedModel):
                 name="org_unique_insee_per_kind",
             ),
         ]
-        indexes = [models.Index(fields=["kind", "country"])]
+        indexes = [models.Index(fields=["kind", "country"]), models.Index(fields=["place_status"])]
 
     def __str__(self) -> str:
         return self.name
@@ -1051,3 +1063,29 @@ class StudyCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.name}"
+
+
+class OrganisationMerge(models.Model):
+    """A merge of a duplicate organisation into another, kept so that it can be undone."""
+
+    survivor = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="merges", verbose_name="organisation gardée"
+    )
+    removed_id = models.BigIntegerField("identifiant de l'organisation fusionnée")
+    removed_name = models.CharField("organisation fusionnée", max_length=300)
+    snapshot = models.JSONField("état de l'organisation fusionnée")
+    moved = models.JSONField("liens déplacés", default=dict)
+    reason = models.CharField("motif", max_length=300, blank=True)
+    merged_at = models.DateTimeField("fusionnée le", auto_now_add=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="par"
+    )
+    undone_at = models.DateTimeField("annulée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "fusion d'organisations"
+        verbose_name_plural = "fusions d'organisations"
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.removed_name} → {self.survivor}"

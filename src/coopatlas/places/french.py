@@ -211,10 +211,10 @@ def load_french_geography(folder: Path | None = None, communes_csv: Path | None 
 
 def french_fingerprint() -> str:
     """Return a short description of the French data loaded, to key the gazetteer cache."""
-    from django.db.models import Count, Max
+    from django.db.models import Count, Sum
 
-    stats = Commune.objects.aggregate(n=Count("pk"), last=Max("pk"), located=Count("latitude"))
-    return f"{stats['n']}:{stats['last']}:{stats['located']}:{Epci.objects.count()}"
+    stats = Commune.objects.aggregate(n=Count("pk"), located=Count("latitude"), people=Sum("population"))
+    return f"{stats['n']}:{stats['located']}:{stats['people']}:{Epci.objects.count()}"
 
 
 def add_french_places(gazetteer: Gazetteer) -> int:

@@ -24,7 +24,7 @@ from django.conf import settings
 from coopatlas.places.names import place_key
 
 GEONAMES_MIN_POPULATION = 500
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 # Latin-script names only: the others cannot be typed by the atlas's users and triple the index.
 _LATIN = re.compile(r"^[\x00-\u024F\u1E00-\u1EFF\u2019\s]+$")
 
@@ -69,6 +69,7 @@ class Gazetteer:
     index: dict[str, list[tuple[int, bool]]] = field(default_factory=lambda: defaultdict(list))
     has_french_communes: bool = False
     _country_keys: dict[str, list[str]] = field(default_factory=dict)
+    _by_code: dict[tuple[str, str], Place] = field(default_factory=dict)
 
     def add(self, place: Place, alternate_names: list[str] = ()) -> int:
         number = len(self.places)
@@ -86,6 +87,12 @@ class Gazetteer:
     def finish(self) -> None:
         """Freeze the index (a plain dict pickles and looks up as fast)."""
         self.index = dict(self.index)
+
+    def by_code(self, kind: str, insee_code: str) -> Place | None:
+        """Return the French commune, département or région with this INSEE code, or None."""
+        if not self._by_code:
+            self._by_code = {(p.kind, p.insee_code): p for p in self.places if p.insee_code}
+        return self._by_code.get((kind, insee_code))
 
     def country_keys(self, iso2: str) -> list[str]:
         """Return the name keys of one country's places (built on first use, for fuzzy search)."""

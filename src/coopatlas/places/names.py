@@ -95,6 +95,8 @@ def name_variants(raw: str) -> list[NameVariant]:
     admin_hint = None
     base = raw
     if match := _PARENTHESIS.search(base):
+        # "Frankfurt (Oder)" is a name in its own right; "Saint-Denis (93)" is a name and a hint.
+        add(NameVariant(raw, why="nom complet"))
         admin_hint = match.group(1).strip() or None
         base = _PARENTHESIS.sub(" ", base).strip()
     if "," in base:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coopatlas.web import views
+from coopatlas.web import places, views
 
 app_name = "web"
 urlpatterns = [
@@ -11,4 +11,8 @@ urlpatterns = [
     path("partenariats/<int:pk>/", views.partnership_detail, name="partnership"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("sources/", views.data_sources, name="sources"),
+    path("carte/", places.atlas_map, name="map"),
+    path("carte/lieux.geojson", places.places_geojson, name="places_geojson"),
+    path("lieux/a-verifier/", places.places_review, name="places_review"),
+    path("lieux/a-verifier/<int:pk>/", places.places_review_choose, name="places_review_choose"),
 ]

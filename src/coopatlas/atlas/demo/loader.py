@@ -16,6 +16,7 @@ from coopatlas.atlas.demo.contacts import EMBASSY_POSTS, LYON_CONTACT, RIVM_CONT
 from coopatlas.atlas.demo.organisations import (
     GOMEL_NOTE,
     ORGANISATIONS,
+    RIVM_ADMIN_AREAS,
     RIVM_ALTERNATE_NAMES,
     RIVM_PARTNERS,
     rivm_ref,
@@ -75,6 +76,7 @@ class DemoLoader:
                 foreign_level="municipality",
                 alternate_names=RIVM_ALTERNATE_NAMES.get(name, []),
                 note=note,
+                admin_area=RIVM_ADMIN_AREAS.get(name, ""),
                 external_ref=PREFIX + ref,
             )
         return self.orgs[ref]

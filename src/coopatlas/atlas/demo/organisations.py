@@ -211,6 +211,13 @@ RIVM_ALTERNATE_NAMES: dict[str, list[str]] = {
     "Chennai": ["Madras"],
     "Regensburg": ["Ratisbonne"],
 }
+# The US partners are the South Carolina and Oklahoma towns (the record's contacts say so).
+RIVM_ADMIN_AREAS: dict[str, str] = {
+    "Lexington": "South Carolina",
+    "Greenville": "South Carolina",
+    "Anderson": "South Carolina",
+    "Norman": "Oklahoma",
+}
 GOMEL_NOTE = (
     "La fiche de l'atlas national écrit « Golem » dans le tableau des contacts et « Gomel » dans "
     "celui des partenaires : il s'agit d'une seule collectivité, Gomel (Bélarus)."
