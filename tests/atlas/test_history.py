@@ -36,6 +36,7 @@ def test_admin_edit_records_author_in_history(admin_client_fr, django_user_model
             "country": "FR",
             "insee_code": "69123",
             "alternate_names": "[]",
+            "place_status": "pending",
             "network_links-TOTAL_FORMS": "0",
             "network_links-INITIAL_FORMS": "0",
             "events-TOTAL_FORMS": "0",

@@ -24,7 +24,7 @@ from django.conf import settings
 from coopatlas.places.names import place_key
 
 GEONAMES_MIN_POPULATION = 500
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
 # Latin-script names only: the others cannot be typed by the atlas's users and triple the index.
 _LATIN = re.compile(r"^[\x00-\u024F\u1E00-\u1EFF\u2019\s]+$")
 
@@ -85,8 +85,9 @@ class Gazetteer:
         return number
 
     def finish(self) -> None:
-        """Freeze the index (a plain dict pickles and looks up as fast)."""
+        """Freeze the index and build the per-country key lists (kept in the cache file)."""
         self.index = dict(self.index)
+        self.country_keys("FR")
 
     def by_code(self, kind: str, insee_code: str) -> Place | None:
         """Return the French commune, département or région with this INSEE code, or None."""

@@ -74,6 +74,23 @@ _SUFFIXES = [
 _PARENTHESIS = re.compile(r"\s*[(\[]([^)\]]*)[)\]]\s*")
 _COMPOUND = re.compile(r"\s+(?:&|and|et|und)\s+|\s*/\s*|\s+[–—-]\s+|\s*–\s*", re.I)
 _HYPHEN = re.compile(r"-")
+_LINK_WORDS = {
+    "en",
+    "sur",
+    "sous",
+    "lès",
+    "les",
+    "lez",
+    "le",
+    "la",
+    "de",
+    "du",
+    "des",
+    "am",
+    "an",
+    "der",
+    "im",
+}
 
 
 def name_variants(raw: str) -> list[NameVariant]:
@@ -131,8 +148,17 @@ def name_variants(raw: str) -> list[NameVariant]:
                 )
             )
     elif "-" in stripped:
-        # Merged municipalities ("Comines-Warneton") are often known by their first part.
-        pieces = [p for p in _HYPHEN.split(stripped) if len(p) >= 4]
-        if len(pieces) >= 2:
-            add(NameVariant(pieces[0], kind_hint=hint, admin_hint=admin_hint, why="partie d'un nom composé"))
+        # Merged municipalities ("Comines-Warneton") are often known by their first part; in
+        # "Leuze-en-Hainaut" the rest says where.
+        pieces = _HYPHEN.split(stripped)
+        if len(pieces) >= 2 and len(pieces[0]) >= 4:
+            rest = " ".join(p for p in pieces[1:] if p.lower() not in _LINK_WORDS)
+            add(
+                NameVariant(
+                    pieces[0],
+                    kind_hint=hint,
+                    admin_hint=admin_hint or rest or None,
+                    why="partie d'un nom composé",
+                )
+            )
     return variants

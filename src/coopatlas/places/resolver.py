@@ -10,6 +10,7 @@ a fuzzy search (rapidfuzz) among the names of one country when a country is know
 else matched.
 """
 
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ class Candidate:
     place: Place
     score: float
     reason: str
+    outside_admin: str | None = None  # the admin hint this place does not lie in
 
     def as_dict(self) -> dict:
         return {**self.place.as_dict(), "score": round(self.score, 3), "reason": self.reason}
@@ -104,10 +106,19 @@ def _admin_matches(place: Place, hint: str) -> bool:
         return False
     if hint.strip().upper() in place.admin_codes:
         return True
-    return any(
-        value and (place_key(value) == hint_key or place_key(value).startswith(hint_key))
-        for value in (place.admin1, place.admin2)
-    )
+    for value in (place.admin1, place.admin2):
+        value_key = place_key(value) if value else ""
+        if value_key and (value_key.startswith(hint_key) or (len(hint_key) >= 4 and hint_key in value_key)):
+            return True
+    return False
+
+
+def _near(a: Place, b: Place, km: float = 25.0) -> bool:
+    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return False
+    dlat = math.radians(b.latitude - a.latitude)
+    dlon = math.radians(b.longitude - a.longitude) * math.cos(math.radians((a.latitude + b.latitude) / 2))
+    return 6371 * math.hypot(dlat, dlon) <= km
 
 
 class Resolver:
@@ -205,9 +216,12 @@ class Resolver:
             if variant.why == "partie d'un nom composé":
                 base, reason = COMPOUND_PART, f"{reason} ; partie du nom composé"
             elif variant.why == "mention administrative retirée":
+                # Less literal than the name as written: "Atlantic City" must beat "Atlantic".
+                base -= 0.15
                 reason += " ; mention administrative retirée"
             score, notes = self._score(place, base, kind, variant.kind_hint, admin)
-            results.append(Candidate(place, score, reason + (f" ; {notes}" if notes else "")))
+            outside = admin if admin and not _admin_matches(place, admin) else None
+            results.append(Candidate(place, score, reason + (f" ; {notes}" if notes else ""), outside))
         return results
 
     def _fuzzy(self, variant: NameVariant, iso2: str, kind: str | None, admin: str | None) -> list[Candidate]:
@@ -241,6 +255,16 @@ class Resolver:
         if not ranked:
             return Resolution(query, None, 0.0, "aucun lieu connu sous ce nom")
         best = ranked[0]
+        if best.outside_admin:
+            return Resolution(
+                query,
+                None,
+                0.2,
+                f"aucun lieu de ce nom dans « {best.outside_admin} » ; le plus proche, "
+                f"{best.place.name} ({best.place.admin2 or best.place.admin1 or best.place.country_iso2}), "
+                "est ailleurs",
+                ranked,
+            )
         rivals = [
             c for c in ranked[1:] if best.score - c.score < AMBIGUITY_GAP and c.place.kind == best.place.kind
         ]
