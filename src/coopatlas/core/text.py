@@ -7,12 +7,33 @@ _APOSTROPHES = "'’‘`´ʼ"
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_/.,;:()\[\]«»\"" + _APOSTROPHES + r"&]+")
 
 
+# Letters that Unicode does not decompose into a base letter and a mark.
+_LETTERS = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "OE",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "ı": "i",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ø": "o",
+        "Ø": "O",
+    }
+)
+
+
 def strip_accents(text: str) -> str:
     """Return text without combining marks (é → e, č → c); ligatures are expanded (œ → oe)."""
-    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    text = text.replace("ß", "ss").replace("ı", "i").replace("ł", "l").replace("Ł", "L")
-    text = text.replace("đ", "d").replace("Đ", "D").replace("ø", "o").replace("Ø", "O")
+    if text.isascii():
+        return text
+    text = text.translate(_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
+    if decomposed.isascii():  # most names: nothing left to remove
+        return decomposed
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -12,8 +12,10 @@ import importlib.metadata
 import importlib.resources
 import json
 import math
+import os
 import pickle
 import re
+import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,8 +255,10 @@ def save_cached_gazetteer(gazetteer: "Gazetteer", fingerprint: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob("gazetteer-*.pickle"):
-            old.unlink(missing_ok=True)
-        temporary = path.with_suffix(".tmp")
+            if old != path:
+                old.unlink(missing_ok=True)
+        # Two processes may build at once: each writes its own file, the last rename wins.
+        temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         with temporary.open("wb") as handle:
             pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
         temporary.replace(path)

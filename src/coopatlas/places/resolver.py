@@ -10,6 +10,8 @@ a fuzzy search (rapidfuzz) among the names of one country when a country is know
 else matched.
 """
 
+import contextlib
+import gc
 import math
 import threading
 import time
@@ -300,18 +302,38 @@ def build_gazetteer(*, with_french: bool = True) -> Gazetteer:
     from coopatlas.places.french import add_french_places, french_fingerprint
 
     fingerprint = french_fingerprint() if with_french else "none"
-    cached = load_cached_gazetteer(fingerprint)
-    if cached is not None:
-        return cached
-    gazetteer = Gazetteer()
-    french = add_french_places(gazetteer) if with_french else 0
-    gazetteer.has_french_communes = french > 0
-    # With the French communes loaded, GeoNames's French entries would only duplicate them.
-    skip = {"FR", *OVERSEAS_DEPARTEMENTS} if french else set()
-    add_world_places(gazetteer, skip_countries=skip)
-    gazetteer.finish()
-    save_cached_gazetteer(gazetteer, fingerprint)
+    with _collector_paused():
+        cached = load_cached_gazetteer(fingerprint)
+        if cached is not None:
+            return cached
+        gazetteer = Gazetteer()
+        french = add_french_places(gazetteer) if with_french else 0
+        gazetteer.has_french_communes = french > 0
+        # With the French communes loaded, GeoNames's French entries would only duplicate them.
+        skip = {"FR", *OVERSEAS_DEPARTEMENTS} if french else set()
+        add_world_places(gazetteer, skip_countries=skip)
+        gazetteer.finish()
+    # Writing the cache file takes a few seconds: the caller need not wait for it.
+    threading.Thread(
+        target=save_cached_gazetteer, args=(gazetteer, fingerprint), name="gazetteer-cache"
+    ).start()
     return gazetteer
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause the garbage collector while a million small objects are made, then freeze them.
+
+    The index holds no reference cycles; scanning it again and again would only cost time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 _lock = threading.Lock()
