@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "coopatlas.core",
     "coopatlas.places",
     "coopatlas.atlas",
+    "coopatlas.search",
     "coopatlas.web",
     "coopatlas.api",
 ]
@@ -116,6 +117,7 @@ STATICFILES_DIRS = [
         ("leaflet.markercluster", "leaflet.markercluster/dist"),
         ("topojson-client", "topojson-client/dist"),
         ("world-atlas", "world-atlas"),
+        ("htmx", "htmx.org/dist"),
     ]
     if (NODE_MODULES / folder).is_dir()
 ]

@@ -6,6 +6,7 @@ Examples:
     coopatlas resolve "Francfort" --country DE --json
     coopatlas locate                             # tie organisations to places
     coopatlas dedupe --dry-run                   # list likely duplicate organisations
+    coopatlas reindex                            # rebuild the full-text search index
     coopatlas load-demo                          # (re)load the demo atlas; existing records are kept
     coopatlas check                              # database reachable, migrations applied, data counts
     coopatlas manage createsuperuser             # any Django management command
@@ -137,6 +138,21 @@ def cmd_locate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from coopatlas.search.index import reindex
+
+    console.print(f"Index de recherche : {reindex()} partenariat(s) indexé(s).")
+    return 0
+
+
+def _index_if_stale() -> None:
+    from coopatlas.atlas.models import Partnership
+    from coopatlas.search.models import SearchDocument
+
+    if SearchDocument.objects.count() != Partnership.objects.count():
+        cmd_reindex(argparse.Namespace())
+
+
 def cmd_dedupe(args: argparse.Namespace) -> int:
     from coopatlas.atlas.duplicates import find_duplicates, organisations_merge
 
@@ -232,6 +248,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not Partnership.objects.exists() and not args.no_demo:
         console.print(f"Base vide : atlas de démonstration chargé ({load_demo()} dossiers).")
     cmd_locate(argparse.Namespace(all=False))
+    _index_if_stale()
     call_command("collectstatic", interactive=False, verbosity=0)
     from django.core.wsgi import get_wsgi_application
 
@@ -287,6 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     locate = sub.add_parser("locate", help="relier les organisations à leur lieu")
     locate.add_argument("--all", action="store_true", help="refaire aussi celles déjà localisées")
     locate.set_defaults(func=cmd_locate)
+
+    sub.add_parser("reindex", help="reconstruire l'index de recherche").set_defaults(func=cmd_reindex)
 
     dedupe = sub.add_parser("dedupe", help="trouver et fusionner les organisations en double")
     dedupe.add_argument("--dry-run", action="store_true", help="lister sans fusionner")

@@ -37,6 +37,8 @@ def demo_live(live_server):
         "partnership": Partnership.objects.get(external_ref="demo:clermont-rivm").get_absolute_url(),
         "organisation": Organisation.objects.get(name="Boulogne-Billancourt").get_absolute_url(),
         "partnership-list": "/partenariats/",
+        "search": "/recherche/?q=jumelage",
+        "map": "/carte/",
     }
     return live_server.url, pages
 
@@ -82,3 +84,22 @@ def test_browser_follow_a_partner_from_the_organisation_page(demo_live, browser_
     browser_page.wait_for_load_state()
     assert "Neukölln" in browser_page.locator("h1").inner_text()
     assert "Boulogne-Billancourt" in browser_page.content()
+
+
+def test_browser_search_and_narrow_by_country(demo_live, browser_page):
+    """Search "jumelage", tick Germany: the results narrow in place and the URL keeps the state."""
+    base_url, _pages = demo_live
+    browser_page.goto(base_url + "/recherche/")
+    browser_page.fill("#s-q", "jumelage")
+    browser_page.press("#s-q", "Enter")
+    browser_page.wait_for_url("**q=jumelage**")
+    total = int(browser_page.locator("#h-results").inner_text().split()[0])
+    assert total >= 11
+    germany = browser_page.locator("#f-pays-DE")
+    germany_count = int(browser_page.locator("label[for=f-pays-DE] .count").inner_text())
+    germany.check()
+    browser_page.wait_for_url("**pays=DE**")
+    browser_page.wait_for_function("document.querySelector('#h-results').innerText.startsWith('1 ')")
+    assert int(browser_page.locator("#h-results").inner_text().split()[0]) == germany_count == 1
+    assert "Neukölln" in browser_page.locator(".results").inner_text()
+    _shoot(browser_page, "search-narrowed")

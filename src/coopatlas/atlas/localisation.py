@@ -54,6 +54,11 @@ def _place_fields(organisation: Organisation, place: Place) -> dict:
             fields["insee_code"] = place.insee_code
     if place.population and not organisation.population:
         fields["population"] = place.population
+    if organisation.country_id == FRANCE and place.kind in ("commune", "departement") and place.admin_codes:
+        fields["departement_code"] = place.admin_codes[0]
+        fields["region_code"] = place.admin_codes[1] if len(place.admin_codes) > 1 else ""
+    elif organisation.country_id == FRANCE and place.kind == "region":
+        fields["region_code"] = place.insee_code or ""
     return fields
 
 

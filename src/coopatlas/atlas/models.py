@@ -233,6 +233,15 @@ class Organisation(TimeStampedModel):
     alternate_names = models.JSONField("autres noms", default=list, blank=True)
     website = models.URLField("site web", blank=True)
     note = models.TextField("note", blank=True)
+    departement_code = models.CharField(
+        "département",
+        max_length=3,
+        blank=True,
+        help_text="Pour une collectivité française : son département.",
+    )
+    region_code = models.CharField(
+        "région", max_length=3, blank=True, help_text="Pour une collectivité française : sa région."
+    )
     place_status = models.CharField(
         "localisation", max_length=20, choices=PlaceStatus.choices, default=PlaceStatus.PENDING
     )

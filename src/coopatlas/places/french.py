@@ -279,7 +279,7 @@ def add_french_places(gazetteer: Gazetteer) -> int:
                 insee_code=departement.code,
                 population=centroids["population"].get(departement.code, 0),
                 admin1=region.name if region else "",
-                admin_codes=(departement.code,),
+                admin_codes=tuple(c for c in (departement.code, departement.region_id) if c),
             ),
             [f"département {departement.code}"],
         )

@@ -26,7 +26,7 @@ from django.conf import settings
 from coopatlas.places.names import place_key
 
 GEONAMES_MIN_POPULATION = 500
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
 # Latin-script names only: the others cannot be typed by the atlas's users and triple the index.
 _LATIN = re.compile(r"^[\x00-\u024F\u1E00-\u1EFF\u2019\s]+$")
 

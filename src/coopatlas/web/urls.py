@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from coopatlas.web import places, views
+from coopatlas.web import places, search, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("partenariats/", views.partnership_list, name="partnership_list"),
+    path("recherche/", search.search, name="search"),
+    path("partenariats/", search.search, name="partnership_list"),
     path("partenariats/<int:pk>/", views.partnership_detail, name="partnership"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("sources/", views.data_sources, name="sources"),

@@ -1,11 +1,10 @@
 """HTML views of the public atlas: home, partnership list and pages, organisation pages."""
 
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, PartnershipForm
+from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS
 from coopatlas.atlas.models import Organisation, Partnership, PartnershipTheme, Theme
 from coopatlas.atlas.selectors import (
     atlas_counts,
@@ -13,15 +12,12 @@ from coopatlas.atlas.selectors import (
     partners_by_start_year,
     partnerships_with_details,
 )
-from coopatlas.places.models import Country, WorldRegion
+from coopatlas.places.models import WorldRegion
 
 PAGE_SIZE = 20
 
 
-def _visible_partnerships(request: HttpRequest):
-    if request.user.is_authenticated and request.user.has_perm("atlas.change_partnership"):
-        return Partnership.objects.all()
-    return Partnership.objects.published()
+from coopatlas.web.search import visible_partnerships as _visible_partnerships  # noqa: E402
 
 
 def level_one_theme_counts(partnerships) -> list[tuple[Theme, int]]:
@@ -59,69 +55,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "latest": latest,
             "regions": regions,
             "themes": themes,
-        },
-    )
-
-
-def partnership_list(request: HttpRequest) -> HttpResponse:
-    """List partnerships, newest first, optionally narrowed by country, region, form or words."""
-    queryset = _visible_partnerships(request)
-    country = request.GET.get("pays", "").upper()
-    region = request.GET.get("region", "")
-    form = request.GET.get("forme", "")
-    words = request.GET.get("q", "").strip()
-    theme_code = request.GET.get("theme", "")
-    errors = []
-    theme = None
-    if theme_code:
-        theme = Theme.objects.filter(code=theme_code).first()
-        if theme is None:
-            errors.append(f"Thème inconnu : « {theme_code} ».")
-        else:
-            queryset = queryset.filter(
-                Q(themes=theme) | Q(themes__parent=theme) | Q(themes__parent__parent=theme)
-            )
-    if country:
-        if Country.objects.filter(iso2=country).exists():
-            queryset = queryset.with_country(country)
-        else:
-            errors.append(f"Pays inconnu : « {country} ».")
-    if region:
-        if region in WorldRegion.values:
-            queryset = queryset.filter(
-                Q(participations__organisation__country__world_region=region)
-                | Q(extra_countries__world_region=region)
-            )
-        else:
-            errors.append(f"Région du monde inconnue : « {region} ».")
-    if form:
-        if form in PartnershipForm.values:
-            queryset = queryset.filter(form=form)
-        else:
-            errors.append(f"Forme de partenariat inconnue : « {form} ».")
-    if words:
-        queryset = queryset.filter(
-            Q(title__icontains=words) | Q(participations__organisation__name__icontains=words)
-        )
-    queryset = partnerships_with_details(queryset.distinct().order_by("-start_year", "title", "pk"))
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "web/partnership_list.html",
-        {
-            "page": page,
-            "errors": errors,
-            "q": words,
-            "country": country,
-            "region": region,
-            "form": form,
-            "forms": PartnershipForm.choices,
-            "theme": theme,
-            "regions": WorldRegion.choices,
-            "countries": Country.objects.filter(organisations__participations__isnull=False)
-            .exclude(iso2="FR")
-            .distinct()
-            .order_by("name_fr"),
         },
     )
 

@@ -1,0 +1,48 @@
+"""The search page: full text and facets, the whole state in the URL, updated in place by htmx."""
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from coopatlas.atlas.models import Partnership
+from coopatlas.atlas.selectors import partnerships_with_details
+from coopatlas.search.facets import SORTS, SearchQuery
+
+PAGE_SIZE = 20
+
+
+def visible_partnerships(request: HttpRequest):
+    """Return the partnerships this visitor may see: drafts only for editors."""
+    if request.user.is_authenticated and request.user.has_perm("atlas.change_partnership"):
+        return Partnership.objects.all()
+    return Partnership.objects.published()
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Search partnerships by words and facets; each facet counts under the other facets."""
+    query = SearchQuery(request.GET)
+    result = query.run(visible_partnerships(request))
+    partnerships = result.partnerships
+    if query.sort == "pertinence" and result.ranks is not None:
+        ids = sorted(result.ranks, key=lambda pk: -result.ranks[pk])
+        position = {pk: i for i, pk in enumerate(ids)}
+        ordered_ids = sorted(partnerships.values_list("pk", flat=True), key=lambda pk: position.get(pk, 0))
+        page = Paginator(ordered_ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        by_id = {p.pk: p for p in partnerships_with_details(Partnership.objects.filter(pk__in=list(page)))}
+        page.object_list = [by_id[pk] for pk in page.object_list]
+    else:
+        page = Paginator(partnerships_with_details(partnerships), PAGE_SIZE).get_page(request.GET.get("page"))
+    params = query.as_params()
+    base_query = urlencode([(key, value) for key, values in params.items() for value in values])
+    context = {
+        "query": query,
+        "result": result,
+        "page": page,
+        "sorts": SORTS,
+        "base_query": base_query,
+        "active": [(f.label, v.label) for f in result.facets for v in f.values if v.selected],
+    }
+    template = "web/_search_area.html" if request.headers.get("HX-Request") else "web/search.html"
+    return render(request, template, context)
