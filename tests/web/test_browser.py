@@ -39,6 +39,7 @@ def demo_live(live_server):
         "partnership-list": "/partenariats/",
         "search": "/recherche/?q=jumelage",
         "map": "/carte/",
+        "country": "/pays/ES/",
     }
     return live_server.url, pages
 
@@ -103,3 +104,23 @@ def test_browser_search_and_narrow_by_country(demo_live, browser_page):
     assert int(browser_page.locator("#h-results").inner_text().split()[0]) == germany_count == 1
     assert "Neukölln" in browser_page.locator(".results").inner_text()
     _shoot(browser_page, "search-narrowed")
+
+
+AXE = __import__("pathlib").Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make install-test runs npm ci)")
+def test_browser_pages_have_no_serious_accessibility_violation(demo_live, browser_page):
+    """axe-core finds no serious or critical violation on home, search, partnership, organisation
+    and country pages."""
+    base_url, pages = demo_live
+    problems = []
+    for name in ("home", "search", "partnership", "organisation", "country", "map"):
+        browser_page.goto(base_url + pages[name])
+        browser_page.add_script_tag(path=str(AXE))
+        result = browser_page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"][:3]]
+                problems.append(f"{name}: {violation['id']} ({violation['impact']}) {targets}")
+    assert not problems, "\n".join(problems)

@@ -101,3 +101,39 @@ def test_draft_partnership_hidden_from_public(client, demo_atlas):
     partnership.publication_state = "draft"
     partnership.save()
     assert client.get(partnership.get_absolute_url()).status_code == 404
+
+
+def test_country_page_shows_partnerships_authorities_and_embassy(client, demo_atlas):
+    """Spain's page lists its partnerships, Clermont-Ferrand, and the embassy with no correspondent."""
+    html = client.get("/pays/ES/").content.decode()
+    assert "Espagne" in html and "Clermont-Ferrand" in html and "Ambassade de France à Madrid" in html
+    assert "aucun" in html and "Vitoria-Gasteiz" in html or "RIVM" in html
+    italy = client.get("/pays/it/").content.decode()
+    assert "désigné" in italy and "Aubert" not in italy
+    assert client.get("/pays/ZZ/").status_code == 404
+
+
+def test_country_counts_for_the_choropleth(client, demo_atlas):
+    """The map's country layer counts partnerships per country, keyed by ISO numeric code."""
+    data = client.get("/carte/pays.json").json()
+    assert data["724"] == {
+        "iso2": "ES",
+        "name": "Espagne",
+        "count": 1,
+        "search": "/recherche/?pays=ES",
+        "page": "/pays/ES/",
+    }
+    with_gb = [p for p in Partnership.objects.published() if "GB" in {c.iso2 for c in p.countries()}]
+    assert data["826"]["count"] == len(with_gb) == 3  # Birmingham, Hammersmith & Fulham, Salford
+    assert "250" not in data  # France is not a partner country
+
+
+def test_organisation_page_in_common_with_another(client, demo_atlas):
+    """Birmingham seen from Lyon: the four shared networks and the two European projects."""
+    lyon = Organisation.objects.get(name="Lyon")
+    birmingham = Organisation.objects.get(name="Birmingham")
+    html = client.get(birmingham.get_absolute_url(), {"avec": lyon.pk}).content.decode()
+    section = html[html.index("En commun avec Lyon") :]
+    for fragment in ["CGLU", "Délice", "Eurocities", "LUCI", "OPTICITIES", "PLUS"]:
+        assert fragment in section, fragment
+    assert client.get(birmingham.get_absolute_url(), {"avec": "x"}).status_code == 200

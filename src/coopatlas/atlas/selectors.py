@@ -166,3 +166,48 @@ def atlas_counts() -> AtlasCounts:
         other_actors=by_kind["total"] - by_kind["french"] - by_kind["foreign"],
         countries=countries,
     )
+
+
+def partnership_counts_by_country(partnerships: QuerySet[Partnership]) -> dict[str, int]:
+    """Return, per partner country (ISO alpha-2), how many of the partnerships concern it."""
+    pairs = {
+        (pk, iso2)
+        for pk, iso2 in partnerships.values_list("pk", "participations__organisation__country")
+        if iso2 and iso2 != FRANCE
+    }
+    pairs |= {(pk, iso2) for pk, iso2 in partnerships.values_list("pk", "extra_countries") if iso2}
+    counts: dict[str, int] = defaultdict(int)
+    for _pk, iso2 in pairs:
+        counts[iso2] += 1
+    return dict(counts)
+
+
+@dataclass
+class InCommon:
+    networks: list[Organisation]
+    european_projects: list
+    partners: list[Organisation]
+
+
+def in_common(first: Organisation, second: Organisation) -> InCommon:
+    """Return what two organisations share: networks, European projects and partners."""
+    from coopatlas.atlas.models import EuropeanProject
+
+    def partners_of(organisation: Organisation) -> set[int]:
+        return set(
+            Participation.objects.filter(
+                partnership__participations__organisation=organisation,
+                partnership__publication_state="published",
+            )
+            .exclude(organisation=organisation)
+            .values_list("organisation_id", flat=True)
+        )
+
+    networks = Organisation.objects.filter(memberships__member=first).filter(memberships__member=second)
+    projects = EuropeanProject.objects.filter(participants=first).filter(participants=second)
+    shared = partners_of(first) & partners_of(second) - {first.pk, second.pk}
+    return InCommon(
+        networks=list(networks.distinct().order_by("name")),
+        european_projects=list(projects.distinct().order_by("name")),
+        partners=list(Organisation.objects.filter(pk__in=shared).select_related("country").order_by("name")),
+    )

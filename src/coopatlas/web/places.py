@@ -53,6 +53,16 @@ def places_geojson(request: HttpRequest) -> JsonResponse:
             )
         )
     )
+    if iso2 := request.GET.get("pays", "").upper():
+        # The country's own organisations and the French ones working with them.
+        with_country = published.with_country(iso2)
+        ids = set(Organisation.objects.filter(country_id=iso2).values_list("pk", flat=True))
+        ids |= set(
+            Organisation.objects.filter(
+                country_id="FR", participations__partnership__in=with_country
+            ).values_list("pk", flat=True)
+        )
+        organisations = organisations.filter(pk__in=ids)
     if organisation_id := request.GET.get("organisation", ""):
         if not organisation_id.isdigit():
             return JsonResponse(

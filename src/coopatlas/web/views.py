@@ -9,6 +9,7 @@ from coopatlas.atlas.models import Organisation, Partnership, PartnershipTheme, 
 from coopatlas.atlas.selectors import (
     atlas_counts,
     funding_summary,
+    in_common,
     partners_by_start_year,
     partnerships_with_details,
 )
@@ -98,10 +99,17 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     partnerships = partnerships_with_details(
         _visible_partnerships(request).involving(organisation).order_by("-start_year", "title")
     )
+    common, other = None, None
+    if other_id := request.GET.get("avec", ""):
+        other = Organisation.objects.filter(pk=int(other_id)).first() if other_id.isdigit() else None
+        if other is not None and other.pk != organisation.pk:
+            common = in_common(organisation, other)
     return render(
         request,
         "web/organisation_detail.html",
         {
+            "common": common,
+            "other": other,
             "o": organisation,
             "groups": partners_by_start_year(organisation),
             "memberships": memberships,

@@ -16,6 +16,13 @@
     var polygons = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
     polygons.forEach(function (polygon) { polygon.forEach(unwrapRing); });
   }
+  // Light to dark blue by the share of the largest count (square root: small counts stay visible).
+  function shade(count, max) {
+    var t = Math.sqrt(count / max);
+    var from = [214, 226, 245], to = [18, 42, 99];
+    var rgb = from.map(function (a, i) { return Math.round(a + (to[i] - a) * t); });
+    return "rgb(" + rgb.join(",") + ")";
+  }
   function init(element) {
     var map = L.map(element, { worldCopyJump: true, minZoom: 1, maxZoom: 18 }).setView([30, 10], 2);
     var base = L.layerGroup().addTo(map);
@@ -25,8 +32,33 @@
         var shapes = topojson.feature(topology, topology.objects.countries);
         shapes.features = shapes.features.filter(function (f) { return f.id !== "010"; });  // Antarctica
         shapes.features.forEach(unwrapAntimeridian);
-        L.geoJSON(shapes, { style: { color: "#9aa5b8", weight: 0.6, fillColor: "#e9edf3", fillOpacity: 1 },
-                            interactive: false }).addTo(base);
+        var counts = {};
+        var drawShapes = function () {
+          L.geoJSON(shapes, {
+            style: function (f) {
+              var c = counts[f.id];
+              return { color: "#9aa5b8", weight: 0.6, fillOpacity: 1,
+                       fillColor: c ? shade(c.count, maxCount) : "#e9edf3" };
+            },
+            onEachFeature: function (f, layer) {
+              var c = counts[f.id];
+              if (!c) { return; }
+              layer.bindTooltip(c.name + " : " + c.count + " partenariat(s)", { sticky: true });
+              layer.on("click", function () { window.location.href = c.search; });
+            }
+          }).addTo(base);
+          base.getLayers().forEach(function (l) { if (l.bringToBack) { l.bringToBack(); } });
+        };
+        var maxCount = 1;
+        if (element.dataset.choropleth) {
+          fetch(element.dataset.choropleth).then(function (r) { return r.json(); }).then(function (data) {
+            counts = data;
+            Object.keys(data).forEach(function (k) { maxCount = Math.max(maxCount, data[k].count); });
+            drawShapes();
+          }).catch(drawShapes);
+        } else {
+          drawShapes();
+        }
       })
       .catch(function () { /* the markers still show without the base layer */ });
     var online = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
