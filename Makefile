@@ -10,7 +10,7 @@ PORT ?= 8000
 COMMUNES_CSV ?= $(wildcard ../shared/data/fr_admin_etalab/derived_communes_2026_with_coords.csv)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install install-test run test test-sqlite test-postgres lint browser bench clean
+.PHONY: install install-test run test test-sqlite test-postgres lint browser bench messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ $(BIN)/activate:
 # administrative data and the map's JavaScript from the npm registry (package-lock.json).
 install: $(BIN)/activate node_modules/.package-lock.json
 	$(BIN)/pip install -q -e .
+	$(BIN)/pybabel compile -d src/coopatlas/locale -D django
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -27,6 +28,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 # Plus the test tools, and Debian's chromium for the browser tests when it is missing.
 install-test: $(BIN)/activate node_modules/.package-lock.json
 	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pybabel compile -d src/coopatlas/locale -D django
 	@$(MAKE) --no-print-directory browser
 
 browser:
@@ -58,6 +60,10 @@ test-postgres: install-test
 
 bench: install-test
 	@for f in $(wildcard benchmarks/*.py); do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Maintainers: refresh the English catalogue after changing interface strings (needs xgettext).
+messages:
+	cd src/coopatlas && DJANGO_SETTINGS_MODULE=config.settings.dev ../../$(BIN)/django-admin makemessages -l en --no-location --no-obsolete
 
 clean:
 	rm -rf $(VENV) var test-output node_modules

@@ -33,6 +33,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _french_interface():
+    """Start every test in French: a request in English leaves its language active in the thread."""
+    from django.utils import translation
+
+    translation.activate("fr")
+    yield
+    translation.activate("fr")
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request):
     """Give every database test the reference data, even after a transactional flush."""
     marker = request.node.get_closest_marker("django_db")

@@ -1,25 +1,26 @@
 """Controlled vocabularies of the atlas (English codes, French labels)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OrganisationKind(models.TextChoices):
-    COMMUNE = "commune", "Commune"
-    EPCI = "epci", "Intercommunalité (EPCI)"
-    METROPOLE = "metropole", "Métropole"
-    DEPARTEMENT = "departement", "Département"
-    REGION = "region", "Région"
-    FRENCH_PUBLIC_BODY = "french_public_body", "Autre organisme public français"
-    FOREIGN_AUTHORITY = "foreign_authority", "Collectivité étrangère"
-    NATIONAL_BODY = "national_body", "Organisme national ou ministère"
-    EMBASSY = "embassy", "Ambassade"
-    UNIVERSITY = "university", "Université ou organisme de recherche"
-    SCHOOL = "school", "Établissement scolaire"
-    ASSOCIATION = "association", "Association ou ONG"
-    COMPANY = "company", "Entreprise"
-    NETWORK = "network", "Réseau de villes ou d'acteurs"
-    FUNDER = "funder", "Bailleur ou agence"
-    OTHER = "other", "Autre"
+    COMMUNE = "commune", _("Commune")
+    EPCI = "epci", _("Intercommunalité (EPCI)")
+    METROPOLE = "metropole", _("Métropole")
+    DEPARTEMENT = "departement", _("Département")
+    REGION = "region", _("Région")
+    FRENCH_PUBLIC_BODY = "french_public_body", _("Autre organisme public français")
+    FOREIGN_AUTHORITY = "foreign_authority", _("Collectivité étrangère")
+    NATIONAL_BODY = "national_body", _("Organisme national ou ministère")
+    EMBASSY = "embassy", _("Ambassade")
+    UNIVERSITY = "university", _("Université ou organisme de recherche")
+    SCHOOL = "school", _("Établissement scolaire")
+    ASSOCIATION = "association", _("Association ou ONG")
+    COMPANY = "company", _("Entreprise")
+    NETWORK = "network", _("Réseau de villes ou d'acteurs")
+    FUNDER = "funder", _("Bailleur ou agence")
+    OTHER = "other", _("Autre")
 
 
 # Kinds that are French local authorities (collectivités territoriales and their groupings).
@@ -36,94 +37,94 @@ PLACE_KINDS = (*FRENCH_AUTHORITY_KINDS, OrganisationKind.FOREIGN_AUTHORITY)
 
 
 class ForeignLevel(models.TextChoices):
-    MUNICIPALITY = "municipality", "Municipalité"
-    DISTRICT = "district", "District ou arrondissement"
-    PROVINCE = "province", "Province, État fédéré ou oblast"
-    REGION = "region", "Région"
+    MUNICIPALITY = "municipality", _("Municipalité")
+    DISTRICT = "district", _("District ou arrondissement")
+    PROVINCE = "province", _("Province, État fédéré ou oblast")
+    REGION = "region", _("Région")
 
 
 class PartnershipForm(models.TextChoices):
-    TWINNING = "twinning", "Jumelage"
-    FRIENDSHIP_PACT = "friendship_pact", "Pacte d'amitié"
-    COOPERATION_AGREEMENT = "cooperation_agreement", "Accord ou convention de coopération"
-    PROTOCOL = "protocol", "Protocole d'entente"
-    DECENTRALISED_PROJECT = "project", "Projet de coopération décentralisée"
-    NETWORK = "network", "Réseau"
-    INITIATIVE = "initiative", "Action ou initiative"
-    OTHER = "other", "Autre"
+    TWINNING = "twinning", _("Jumelage")
+    FRIENDSHIP_PACT = "friendship_pact", _("Pacte d'amitié")
+    COOPERATION_AGREEMENT = "cooperation_agreement", _("Accord ou convention de coopération")
+    PROTOCOL = "protocol", _("Protocole d'entente")
+    DECENTRALISED_PROJECT = "project", _("Projet de coopération décentralisée")
+    NETWORK = "network", _("Réseau")
+    INITIATIVE = "initiative", _("Action ou initiative")
+    OTHER = "other", _("Autre")
 
 
 class PartnershipStatus(models.TextChoices):
-    PLANNED = "planned", "En projet"
-    ACTIVE = "active", "En cours"
-    DORMANT = "dormant", "En veille"
-    ENDED = "ended", "Terminé"
+    PLANNED = "planned", _("En projet")
+    ACTIVE = "active", _("En cours")
+    DORMANT = "dormant", _("En veille")
+    ENDED = "ended", _("Terminé")
 
 
 class PublicationState(models.TextChoices):
-    DRAFT = "draft", "Brouillon"
-    PUBLISHED = "published", "Publié"
-    ARCHIVED = "archived", "Archivé"
+    DRAFT = "draft", _("Brouillon")
+    PUBLISHED = "published", _("Publié")
+    ARCHIVED = "archived", _("Archivé")
 
 
 class ParticipationRole(models.TextChoices):
-    FRENCH_AUTHORITY = "french_authority", "Collectivité française"
-    FOREIGN_AUTHORITY = "foreign_authority", "Collectivité étrangère"
-    ASSOCIATED = "associated", "Acteur associé"
-    COORDINATOR = "coordinator", "Coordinateur"
-    OPERATOR = "operator", "Opérateur"
+    FRENCH_AUTHORITY = "french_authority", _("Collectivité française")
+    FOREIGN_AUTHORITY = "foreign_authority", _("Collectivité étrangère")
+    ASSOCIATED = "associated", _("Acteur associé")
+    COORDINATOR = "coordinator", _("Coordinateur")
+    OPERATOR = "operator", _("Opérateur")
 
 
 class FundingKind(models.TextChoices):
-    OWN_FUNDS = "own_funds", "Fonds propres"
-    STATE = "state", "État"
-    AGENCY = "agency", "Agence (AFD, agence de l'eau…)"
-    EUROPEAN_UNION = "european_union", "Union européenne"
-    PARTNER = "partner", "Partenaires étrangers"
-    PRIVATE = "private", "Privé"
-    OTHER = "other", "Autre"
+    OWN_FUNDS = "own_funds", _("Fonds propres")
+    STATE = "state", _("État")
+    AGENCY = "agency", _("Agence (AFD, agence de l'eau…)")
+    EUROPEAN_UNION = "european_union", _("Union européenne")
+    PARTNER = "partner", _("Partenaires étrangers")
+    PRIVATE = "private", _("Privé")
+    OTHER = "other", _("Autre")
 
 
 class LegalBasis(models.TextChoices):
     """GDPR article 6 basis on which a contact's data is kept."""
 
-    PUBLIC_TASK = "public_task", "Mission d'intérêt public"
-    LEGITIMATE_INTEREST = "legitimate_interest", "Intérêt légitime"
-    CONSENT = "consent", "Consentement"
+    PUBLIC_TASK = "public_task", _("Mission d'intérêt public")
+    LEGITIMATE_INTEREST = "legitimate_interest", _("Intérêt légitime")
+    CONSENT = "consent", _("Consentement")
 
 
 class VolunteerScheme(models.TextChoices):
-    VSI = "vsi", "Volontariat de solidarité internationale (VSI)"
-    CIVIC_SERVICE = "civic_service", "Service civique"
-    VIA = "via", "Volontariat international en administration (VIA)"
-    OTHER = "other", "Autre"
+    VSI = "vsi", _("Volontariat de solidarité internationale (VSI)")
+    CIVIC_SERVICE = "civic_service", _("Service civique")
+    VIA = "via", _("Volontariat international en administration (VIA)")
+    OTHER = "other", _("Autre")
 
 
 class EventKind(models.TextChoices):
-    SIGNATURE = "signature", "Signature"
-    DELEGATION_VISIT = "delegation_visit", "Visite de délégation"
-    EXCHANGE = "exchange", "Programme d'échange"
-    ACADEMIC_AGREEMENT = "academic_agreement", "Accord entre universités ou chercheurs"
-    PROJECT = "project", "Projet"
-    MEETING = "meeting", "Rencontre"
-    FOUNDATION = "foundation", "Création"
-    OTHER = "other", "Autre"
+    SIGNATURE = "signature", _("Signature")
+    DELEGATION_VISIT = "delegation_visit", _("Visite de délégation")
+    EXCHANGE = "exchange", _("Programme d'échange")
+    ACADEMIC_AGREEMENT = "academic_agreement", _("Accord entre universités ou chercheurs")
+    PROJECT = "project", _("Projet")
+    MEETING = "meeting", _("Rencontre")
+    FOUNDATION = "foundation", _("Création")
+    OTHER = "other", _("Autre")
 
 
 class ContactStatus(models.TextChoices):
     """Whether a diplomatic post has someone in a given function."""
 
-    NAMED = "named", "Nommé"
-    NONE = "none", "Aucun"
-    UNKNOWN = "unknown", "Non renseigné"
+    NAMED = "named", _("Nommé")
+    NONE = "none", _("Aucun")
+    UNKNOWN = "unknown", _("Non renseigné")
 
 
 class PlaceStatus(models.TextChoices):
     """Whether an organisation has been tied to a real place."""
 
-    PENDING = "pending", "À localiser"
-    RESOLVED = "resolved", "Localisé"
-    MANUAL = "manual", "Localisé à la main"
-    AMBIGUOUS = "ambiguous", "Ambigu"
-    UNRESOLVED = "unresolved", "Introuvable"
-    NOT_A_PLACE = "not_a_place", "Sans lieu (réseau, entreprise…)"
+    PENDING = "pending", _("À localiser")
+    RESOLVED = "resolved", _("Localisé")
+    MANUAL = "manual", _("Localisé à la main")
+    AMBIGUOUS = "ambiguous", _("Ambigu")
+    UNRESOLVED = "unresolved", _("Introuvable")
+    NOT_A_PLACE = "not_a_place", _("Sans lieu (réseau, entreprise…)")

@@ -1,18 +1,19 @@
 """Reference geography: countries and world regions (French territories and the gazetteer follow)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class WorldRegion(models.TextChoices):
     """The seven zones used by the atlas filters."""
 
-    EUROPE = "europe", "Europe"
-    AFRICA = "africa", "Afrique"
-    LATIN_AMERICA = "latin_america", "Amérique latine et Caraïbes"
-    NORTH_AMERICA = "north_america", "Amérique du Nord"
-    ASIA = "asia", "Asie"
-    MIDDLE_EAST = "middle_east", "Moyen-Orient"
-    OCEANIA = "oceania", "Océanie"
+    EUROPE = "europe", _("Europe")
+    AFRICA = "africa", _("Afrique")
+    LATIN_AMERICA = "latin_america", _("Amérique latine et Caraïbes")
+    NORTH_AMERICA = "north_america", _("Amérique du Nord")
+    ASIA = "asia", _("Asie")
+    MIDDLE_EAST = "middle_east", _("Moyen-Orient")
+    OCEANIA = "oceania", _("Océanie")
 
 
 class Country(models.Model):

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from coopatlas.atlas.choices import OrganisationKind, PartnershipForm, PartnershipStatus
 from coopatlas.atlas.models import FRANCE, Participation, Partnership, SustainableDevelopmentGoal, Theme
@@ -16,7 +18,12 @@ from coopatlas.core.years import MIN_YEAR, max_year
 from coopatlas.places.models import Country, Departement, Region, WorldRegion
 from coopatlas.search.engine import full_text_ranks
 
-SORTS = {"pertinence": "Pertinence", "debut": "Année de début", "titre": "Titre"}
+SORTS = {"pertinence": _("Pertinence"), "debut": _("Année de début"), "titre": _("Titre")}
+
+
+def english() -> bool:
+    """Tell whether the page is shown in English (names then come in English where we have them)."""
+    return (get_language() or "fr").startswith("en")
 
 
 @dataclass
@@ -45,16 +52,16 @@ class SearchResult:
 
 # name in the URL → (label, multiple values allowed)
 FACETS = {
-    "pays": "Pays",
-    "zone": "Région du monde",
-    "region": "Région française",
-    "departement": "Département",
-    "theme": "Thème",
-    "forme": "Forme",
-    "etat": "État",
-    "acteur": "Type d'acteur",
-    "odd": "ODD",
-    "financement": "Financement",
+    "pays": _("Pays"),
+    "zone": _("Région du monde"),
+    "region": _("Région française"),
+    "departement": _("Département"),
+    "theme": _("Thème"),
+    "forme": _("Forme"),
+    "etat": _("État"),
+    "acteur": _("Type d'acteur"),
+    "odd": _("ODD"),
+    "financement": _("Financement"),
 }
 
 
@@ -92,20 +99,23 @@ class SearchQuery:
                     if value not in values:
                         values.append(value)
                 else:
-                    self.errors.append(f"{label} inconnu(e) : « {raw} » (valeur ignorée).")
+                    self.errors.append(
+                        _("%(label)s inconnu(e) : « %(value)s » (valeur ignorée).")
+                        % {"label": label, "value": raw}
+                    )
             if values:
                 self.selected[name] = values
-        self.year_min = self._year(params.get("debut_min"), "année de début minimale")
-        self.year_max = self._year(params.get("debut_max"), "année de début maximale")
+        self.year_min = self._year(params.get("debut_min"), _("L'année de début minimale"))
+        self.year_max = self._year(params.get("debut_max"), _("L'année de début maximale"))
         if self.year_min and self.year_max and self.year_min > self.year_max:
             self.errors.append(
-                f"L'année minimale ({self.year_min}) dépasse la maximale ({self.year_max}) : "
-                "elles ont été inversées."
+                _("L'année minimale (%(min)s) dépasse la maximale (%(max)s) : elles ont été inversées.")
+                % {"min": self.year_min, "max": self.year_max}
             )
             self.year_min, self.year_max = self.year_max, self.year_min
         sort = params.get("tri") or ("pertinence" if self.text else "debut")
         if sort not in SORTS:
-            self.errors.append(f"Tri inconnu : « {sort} » (tri par année de début).")
+            self.errors.append(_("Tri inconnu : « %(value)s » (tri par année de début).") % {"value": sort})
             sort = "debut"
         self.sort = sort
 
@@ -115,10 +125,15 @@ class SearchQuery:
         try:
             year = int(str(raw).strip())
         except ValueError:
-            self.errors.append(f"L'{label} doit être un nombre : « {raw} » (ignorée).")
+            self.errors.append(
+                _("%(label)s doit être un nombre : « %(value)s » (ignorée).") % {"label": label, "value": raw}
+            )
             return None
         if not MIN_YEAR <= year <= max_year():
-            self.errors.append(f"L'{label} {year} est hors de la période {MIN_YEAR}–{max_year()} (ignorée).")
+            self.errors.append(
+                _("%(label)s %(year)s est hors de la période %(min)s–%(max)s (ignorée).")
+                % {"label": label, "year": year, "min": MIN_YEAR, "max": max_year()}
+            )
             return None
         return year
 
@@ -267,7 +282,10 @@ def facet_counts(name: str, ids: list[int]) -> dict[str, int]:
 
 def _labels(name: str, values: set[str]) -> dict[str, tuple[str, int]]:
     if name == "pays":
-        return {c.iso2: (c.name_fr, 1) for c in Country.objects.filter(iso2__in=values)}
+        return {
+            c.iso2: (c.name_en if english() else c.name_fr, 1)
+            for c in Country.objects.filter(iso2__in=values)
+        }
     if name == "zone":
         return {v: (str(WorldRegion(v).label), 1) for v in values}
     if name == "region":
@@ -275,7 +293,10 @@ def _labels(name: str, values: set[str]) -> dict[str, tuple[str, int]]:
     if name == "departement":
         return {d.code: (f"{d.name} ({d.code})", 1) for d in Departement.objects.filter(code__in=values)}
     if name == "theme":
-        return {t.code: (t.name_fr, t.level) for t in Theme.objects.filter(code__in=values)}
+        return {
+            t.code: (t.name_en if english() else t.name_fr, t.level)
+            for t in Theme.objects.filter(code__in=values)
+        }
     if name == "forme":
         return {v: (str(PartnershipForm(v).label), 1) for v in values}
     if name == "etat":
@@ -284,10 +305,10 @@ def _labels(name: str, values: set[str]) -> dict[str, tuple[str, int]]:
         return {v: (str(OrganisationKind(v).label), 1) for v in values}
     if name == "odd":
         return {
-            str(s.number): (f"ODD {s.number} · {s.name_fr}", 1)
+            str(s.number): (f"{_('ODD')} {s.number} · {s.name_en if english() else s.name_fr}", 1)
             for s in SustainableDevelopmentGoal.objects.filter(number__in=[int(v) for v in values])
         }
-    return {"oui": ("Avec financement déclaré", 1), "non": ("Sans financement déclaré", 1)}
+    return {"oui": (str(_("Avec financement déclaré")), 1), "non": (str(_("Sans financement déclaré")), 1)}
 
 
 def _ordered(name: str, values: set[str], counts: dict[str, int], labels: dict) -> list[str]:
