@@ -37,3 +37,27 @@ def test_english_catalogue_is_complete():
         catalogue = read_po(handle)
     untranslated = [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)]
     assert not untranslated, untranslated
+
+
+def test_record_pages_in_english(client, demo_atlas):
+    """Partnership, organisation and country pages speak English after the switch; data stay French."""
+    from coopatlas.atlas.models import Organisation, Partnership
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    rivm = Partnership.objects.get(external_ref="demo:clermont-rivm")
+    html = client.get(rivm.get_absolute_url()).content.decode()
+    for fragment in [
+        "Main theme",
+        "Countries concerned",
+        "Funding",
+        "15 funders",
+        "31 contacts recorded",
+        "Decentralised cooperation project",
+        "Spatial planning and transport",
+        "Réseau international des villes Michelin",
+    ]:
+        assert fragment in html, fragment
+    boulogne = Organisation.objects.get(name="Boulogne-Billancourt")
+    assert "Since 1955" in client.get(boulogne.get_absolute_url()).content.decode()
+    spain = client.get("/pays/ES/").content.decode()
+    assert "<h1>Spain</h1>" in spain and "French embassy" in spain
