@@ -134,8 +134,10 @@ def evaluate(
         f"{label}: {total} names, {located} located by the dataset in their stated country"
         f" ({misplaced} dataset points lie in another country and are not scored)"
     )
+    figures["right_among_resolved"] = right / (right + wrong) if right + wrong else 0.0
     print(
         f"  resolved {figures['resolved']:.1%} · right {figures['right']:.2%} · wrong {figures['wrong']:.2%}"
+        f" · right among those resolved {figures['right_among_resolved']:.2%}"
         f" · {figures['names_per_second']:,.0f} names/s"
     )
     if admin_near:
