@@ -12,7 +12,6 @@ correct, so a few "wrong" answers are the dataset's errors.
 
 import argparse
 import csv
-import math
 import os
 import resource
 import sys
@@ -22,14 +21,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-
-
-def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Return the great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371 * 2 * math.asin(math.sqrt(a))
 
 
 def country_of(raw: str) -> str | None:
@@ -71,6 +62,8 @@ def evaluate(
     show_errors: int,
 ) -> dict:
     """Resolve (name, country, admin, lat, lon, insee) items; print and return the figures."""
+    from coopatlas.core.geo import distance_km
+
     right = wrong = unresolved = located = misplaced = admin_near = 0
     errors: list[str] = []
     in_country = dataset_point_in_country(items)
@@ -99,7 +92,7 @@ def evaluate(
         elif (
             lat is not None
             and match.latitude is not None
-            and km(lat, lon, match.latitude, match.longitude) <= 25
+            and distance_km(lat, lon, match.latitude, match.longitude) <= 25
         ):
             right += 1
         else:
@@ -107,13 +100,16 @@ def evaluate(
             if (
                 match.kind in ("admin1", "admin2", "region", "departement", "epci")
                 and lat is not None
-                and (match.latitude is not None and km(lat, lon, match.latitude, match.longitude) <= 100)
+                and (
+                    match.latitude is not None
+                    and distance_km(lat, lon, match.latitude, match.longitude) <= 100
+                )
             ):
                 admin_near += 1
             wrong += 1
             if len(errors) < show_errors:
                 where = (
-                    f"{km(lat, lon, match.latitude, match.longitude):.0f} km"
+                    f"{distance_km(lat, lon, match.latitude, match.longitude):.0f} km"
                     if (lat is not None and match.latitude is not None)
                     else "no point"
                 )

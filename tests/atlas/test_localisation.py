@@ -4,6 +4,7 @@ import pytest
 
 from coopatlas.atlas.localisation import organisation_locate, organisation_place_choose, organisations_locate
 from coopatlas.atlas.models import Organisation
+from coopatlas.core.geo import distance_km
 from coopatlas.places.gazetteer import Place
 
 pytestmark = pytest.mark.django_db
@@ -55,17 +56,6 @@ FOREIGN = {
 }
 
 
-def _km(lat1, lon1, lat2, lon2):
-    import math
-
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 6371 * 2 * math.asin(math.sqrt(a))
-
-
 def test_demo_organisations_all_resolved_to_the_right_place(resolver, demo_atlas):
     """Every local authority of the demo atlas gets its right place; networks and companies none."""
     # when
@@ -82,7 +72,7 @@ def test_demo_organisations_all_resolved_to_the_right_place(resolver, demo_atlas
         assert Organisation.objects.get(name=name).insee_code == insee_code, name
     for name, (lat, lon) in FOREIGN.items():
         organisation = Organisation.objects.get(name=name)
-        distance = _km(lat, lon, organisation.latitude, organisation.longitude)
+        distance = distance_km(lat, lon, organisation.latitude, organisation.longitude)
         assert distance < 20, f"{name} placed {distance:.0f} km away ({organisation.place_reason})"
     oblast = Organisation.objects.get(name="Oblast de Dnipropetrovsk")
     assert 47 < oblast.latitude < 49.5

@@ -8,7 +8,6 @@ Organisations in different countries are never merged; neither are two places kn
 """
 
 import json
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -32,6 +31,7 @@ from coopatlas.atlas.models import (
     Study,
     Volunteer,
 )
+from coopatlas.core.geo import distance_km
 from coopatlas.places.names import place_key
 
 NEAR_NAME = 92  # rapidfuzz ratio of two name keys that counts as "nearly the same"
@@ -48,10 +48,7 @@ class DuplicatePair:
 def _km(a: Organisation, b: Organisation) -> float | None:
     if None in (a.latitude, a.longitude, b.latitude, b.longitude):
         return None
-    p1, p2 = math.radians(a.latitude), math.radians(b.latitude)
-    dl = math.radians(b.longitude - a.longitude)
-    cos = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
-    return 6371 * math.acos(max(-1.0, min(1.0, cos)))
+    return distance_km(a.latitude, a.longitude, b.latitude, b.longitude)
 
 
 def _identifiers_conflict(a: Organisation, b: Organisation) -> bool:

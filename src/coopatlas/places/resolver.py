@@ -12,7 +12,6 @@ else matched.
 
 import contextlib
 import gc
-import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
+from coopatlas.core.geo import distance_km
 from coopatlas.core.text import normalise
 from coopatlas.places.countries import country_code_for
 from coopatlas.places.gazetteer import (
@@ -118,9 +118,7 @@ def _admin_matches(place: Place, hint: str) -> bool:
 def _near(a: Place, b: Place, km: float = 25.0) -> bool:
     if None in (a.latitude, a.longitude, b.latitude, b.longitude):
         return False
-    dlat = math.radians(b.latitude - a.latitude)
-    dlon = math.radians(b.longitude - a.longitude) * math.cos(math.radians((a.latitude + b.latitude) / 2))
-    return 6371 * math.hypot(dlat, dlon) <= km
+    return distance_km(a.latitude, a.longitude, b.latitude, b.longitude) <= km
 
 
 class Resolver:
