@@ -26,12 +26,15 @@ LAUNCH_ARGS = [
 
 
 @pytest.fixture
-def demo_live(live_server):
+def demo_live(live_server, resolver):
     """Return the live server's address and demo page paths, prepared before the browser starts:
-    Playwright runs an event loop, and Django refuses database work inside it."""
+    Playwright runs an event loop, and Django refuses database work inside it. The demo
+    organisations are located, as `coopatlas serve` does, so that the maps have their places."""
     from coopatlas.atlas.demo.loader import load_demo
+    from coopatlas.atlas.localisation import organisations_locate
 
     load_demo()
+    organisations_locate()
     pages = {
         "home": "/",
         "partnership": Partnership.objects.get(external_ref="demo:clermont-rivm").get_absolute_url(),
@@ -124,3 +127,86 @@ def test_browser_pages_have_no_serious_accessibility_violation(demo_live, browse
                 targets = [node["target"] for node in violation["nodes"][:3]]
                 problems.append(f"{name}: {violation['id']} ({violation['impact']}) {targets}")
     assert not problems, "\n".join(problems)
+
+
+def test_browser_open_a_partnership_from_a_map_cluster(demo_live, browser_page):
+    """On the map, opening clusters down to one place and following a partnership link in its popup
+    lands on that partnership's page."""
+    base_url, pages = demo_live
+    browser_page.goto(base_url + pages["map"])
+    browser_page.wait_for_function("Number(document.querySelector('[data-atlas-map]').dataset.loaded) > 0")
+    assert browser_page.locator(".marker-cluster").count() >= 1
+    popup_link = browser_page.locator(".leaflet-popup .map-popup li a")
+    clicked_clusters = 0
+    for _ in range(12):
+        marker = browser_page.locator("path.atlas-marker")
+        if clicked_clusters and marker.count():
+            marker.first.dispatch_event("click")
+            break
+        browser_page.locator(".marker-cluster").first.click()
+        clicked_clusters += 1
+        browser_page.wait_for_timeout(700)  # Leaflet's zoom animation
+    assert clicked_clusters >= 1
+    popup_link.first.wait_for()
+    browser_page.wait_for_timeout(300)  # the popup's fade-in, for the screenshot
+    title = popup_link.first.inner_text()
+    _shoot(browser_page, "map-popup")
+    popup_link.first.click()
+    browser_page.wait_for_url("**/partenariats/*/")
+    assert browser_page.locator("h1").inner_text().strip() == title
+
+
+def test_browser_print_view_of_a_partnership_is_a_clean_sheet(demo_live, browser_page):
+    """Printed, a twinning record loses the site's header, footer and map controls and fits one page."""
+    base_url, _pages = demo_live
+    browser_page.goto(base_url + "/recherche/?q=Neukölln")
+    browser_page.locator(".results h3 a, .results h2 a").first.click()
+    browser_page.wait_for_url("**/partenariats/*/")
+    browser_page.emulate_media(media="print")
+    assert not browser_page.locator(".site-header").is_visible()
+    assert not browser_page.locator(".site-footer").is_visible()
+    assert browser_page.locator("h1").is_visible()
+    _shoot(browser_page, "partnership-print")
+    pdf = browser_page.pdf(format="A4", print_background=False)
+    (OUTPUT / "partnership-print.pdf").write_bytes(pdf)
+    pages_in_pdf = len(__import__("re").findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages_in_pdf == 1, f"the printed sheet runs to {pages_in_pdf} pages"
+
+
+def test_browser_filters_fold_on_a_phone(demo_live, browser_page):
+    """At 390 px the filters fold into one line above the results, open on demand, and stay open
+    while the results update in place."""
+    base_url, _pages = demo_live
+    browser_page.set_viewport_size({"width": 390, "height": 800})
+    browser_page.goto(base_url + "/recherche/?q=jumelage")
+    germany = browser_page.locator("#f-pays-DE")
+    assert not germany.is_visible()
+    results_top = browser_page.locator("#h-results").bounding_box()["y"]
+    assert results_top < 800, "the results start on the first screen"
+    browser_page.get_by_text("Filtres", exact=True).click()
+    germany.check()
+    browser_page.wait_for_url("**pays=DE**")
+    browser_page.wait_for_function("document.querySelector('#h-results').innerText.startsWith('1 ')")
+    assert browser_page.locator("#f-pays-DE").is_visible()
+    _shoot(browser_page, "search-filters-mobile")
+    browser_page.set_viewport_size({"width": 1280, "height": 900})
+    browser_page.goto(base_url + "/recherche/?q=jumelage")
+    assert browser_page.locator("#f-pays-DE").is_visible()
+
+
+def test_browser_switch_to_english_and_back(demo_live, browser_page):
+    """The header's switch turns a search page English, keeping the query, then back to French."""
+    base_url, _pages = demo_live
+    browser_page.goto(base_url + "/recherche/?q=jumelage&pays=DE")
+    assert browser_page.locator("html").get_attribute("lang") == "fr"
+    browser_page.get_by_role("button", name="English").click()
+    browser_page.wait_for_load_state()
+    assert browser_page.locator("html").get_attribute("lang") == "en"
+    assert "q=jumelage" in browser_page.url and "pays=DE" in browser_page.url
+    assert browser_page.locator("#h-results").inner_text() == "1 partnership"
+    assert "Germany" in browser_page.locator(".facets").inner_text()
+    _shoot(browser_page, "search-english")
+    browser_page.get_by_role("button", name="Français").click()
+    browser_page.wait_for_load_state()
+    assert browser_page.locator("html").get_attribute("lang") == "fr"
+    assert browser_page.locator("#h-results").inner_text() == "1 partenariat"

@@ -61,3 +61,15 @@ def test_record_pages_in_english(client, demo_atlas):
     assert "Since 1955" in client.get(boulogne.get_absolute_url()).content.decode()
     spain = client.get("/pays/ES/").content.decode()
     assert "<h1>Spain</h1>" in spain and "French embassy" in spain
+
+
+def test_map_strings_follow_the_language(client):
+    """The map's own strings (layer names, partnership counts in popups) are given by the page in
+    the interface language."""
+    french = client.get("/carte/").content.decode()
+    assert '"one": "1 partenariat"' in french
+    client.post("/i18n/setlang/", {"language": "en", "next": "/carte/"})
+    english_page = client.get("/carte/").content.decode()
+    assert '"one": "1 partnership"' in english_page
+    assert "{n} partnerships" in english_page
+    assert "Offline base map" in english_page

@@ -2,15 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
 from coopatlas.atlas.choices import PlaceStatus
 from coopatlas.atlas.localisation import organisation_place_choose
-from coopatlas.atlas.models import Organisation, Partnership
+from coopatlas.atlas.models import Organisation, Participation, Partnership
 
 REVIEW_STATUSES = [PlaceStatus.AMBIGUOUS, PlaceStatus.UNRESOLVED, PlaceStatus.PENDING]
 
@@ -20,7 +21,10 @@ def atlas_map(request: HttpRequest) -> HttpResponse:
     return render(request, "web/map.html")
 
 
-def _feature(organisation: Organisation, partnerships: int) -> dict:
+POPUP_PARTNERSHIPS = 5  # links listed in a place's popup; the organisation page has the rest
+
+
+def _feature(organisation: Organisation, partnerships: int, links: list[dict]) -> dict:
     return {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [organisation.longitude, organisation.latitude]},
@@ -34,6 +38,7 @@ def _feature(organisation: Organisation, partnerships: int) -> dict:
             "french": organisation.is_french_authority,
             "partnerships": partnerships,
             "url": organisation.get_absolute_url(),
+            "links": links,
         },
     }
 
@@ -74,8 +79,31 @@ def places_geojson(request: HttpRequest) -> JsonResponse:
             participations__partnership__in=published,
         ).values_list("pk", flat=True)
         organisations = organisations.filter(pk__in=list(partner_ids) + [centre.pk])
-    features = [_feature(o, o.n) for o in organisations.distinct()]
+    organisations = list(organisations.distinct())
+    links = _partnership_links(published, [o.pk for o in organisations])
+    features = [_feature(o, o.n, links.get(o.pk, [])) for o in organisations]
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+def _partnership_links(published, organisation_ids: list[int]) -> dict[int, list[dict]]:
+    """Return, per organisation, its latest published partnerships as popup links (one query)."""
+    rows = (
+        Participation.objects.filter(organisation_id__in=organisation_ids, partnership__in=published)
+        .order_by("organisation_id", F("partnership__start_year").desc(nulls_last=True), "partnership__title")
+        .values_list("organisation_id", "partnership_id", "partnership__title")
+    )
+    links: dict[int, list[dict]] = {}
+    for organisation_id, partnership_id, title in rows:
+        listed = links.setdefault(organisation_id, [])
+        if len(listed) < POPUP_PARTNERSHIPS and all(link["id"] != partnership_id for link in listed):
+            listed.append(
+                {
+                    "id": partnership_id,
+                    "title": title,
+                    "url": reverse("web:partnership", args=[partnership_id]),
+                }
+            )
+    return links
 
 
 @staff_member_required

@@ -23,6 +23,37 @@
     var rgb = from.map(function (a, i) { return Math.round(a + (to[i] - a) * t); });
     return "rgb(" + rgb.join(",") + ")";
   }
+  // Interface strings come translated from the page (French or English).
+  var labelsElement = document.getElementById("atlas-map-labels");
+  var labels = labelsElement ? JSON.parse(labelsElement.textContent) : {};
+  function label(key, fallback) { return labels[key] || fallback; }
+  function countLabel(n) {
+    return n === 1 ? label("one", "1 partenariat") : label("many", "{n} partenariats").replace("{n}", n);
+  }
+  // A place's popup: its name (to its page), its country, and links to its latest partnerships.
+  function popupFor(p) {
+    var popup = document.createElement("div");
+    popup.className = "map-popup";
+    var title = document.createElement("a");
+    title.href = p.url; title.textContent = p.name; title.className = "map-popup-title";
+    popup.appendChild(title);
+    popup.appendChild(document.createTextNode(" — " + p.country + " · " + countLabel(p.partnerships)));
+    if (p.links && p.links.length) {
+      var list = document.createElement("ul");
+      p.links.forEach(function (link) {
+        var item = document.createElement("li"), a = document.createElement("a");
+        a.href = link.url; a.textContent = link.title;
+        item.appendChild(a); list.appendChild(item);
+      });
+      popup.appendChild(list);
+      if (p.partnerships > p.links.length) {
+        var more = document.createElement("p");
+        more.textContent = label("more", "et {n} de plus sur sa page").replace("{n}", p.partnerships - p.links.length);
+        popup.appendChild(more);
+      }
+    }
+    return popup;
+  }
   function init(element) {
     var map = L.map(element, { worldCopyJump: true, minZoom: 1, maxZoom: 18 }).setView([30, 10], 2);
     var base = L.layerGroup().addTo(map);
@@ -43,7 +74,7 @@
             onEachFeature: function (f, layer) {
               var c = counts[f.id];
               if (!c) { return; }
-              layer.bindTooltip(c.name + " : " + c.count + " partenariat(s)", { sticky: true });
+              layer.bindTooltip(c.name + " : " + countLabel(c.count), { sticky: true });
               layer.on("click", function () { window.location.href = c.search; });
             }
           }).addTo(base);
@@ -64,8 +95,10 @@
     var online = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: 18, attribution: "© OpenStreetMap"
     });
-    L.control.layers({ "Fond hors ligne (pays)": base, "Fond OpenStreetMap (en ligne)": online }, null,
-                     { collapsed: true }).addTo(map);
+    var layers = {};
+    layers[label("offline", "Fond hors ligne (pays)")] = base;
+    layers[label("online", "Fond OpenStreetMap (en ligne)")] = online;
+    L.control.layers(layers, null, { collapsed: true }).addTo(map);
     var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 });
     map.addLayer(clusters);
     fetch(element.dataset.geojson)
@@ -77,14 +110,9 @@
           var p = f.properties, ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
           var marker = L.circleMarker(ll, {
             radius: p.id === centreId ? 9 : 6, weight: 1.5, color: "#fff",
-            fillColor: p.french ? "#1d3f8f" : "#c9191e", fillOpacity: 0.9
+            fillColor: p.french ? "#1d3f8f" : "#c9191e", fillOpacity: 0.9, className: "atlas-marker"
           });
-          var link = document.createElement("a");
-          link.href = p.url; link.textContent = p.name;
-          var popup = document.createElement("div");
-          popup.appendChild(link);
-          popup.appendChild(document.createTextNode(" — " + p.country + " · " + p.partnerships + " partenariat(s)"));
-          marker.bindPopup(popup);
+          marker.bindPopup(popupFor(p));
           clusters.addLayer(marker);
           points.push(ll);
           if (p.id === centreId) { centre = ll; }
