@@ -179,6 +179,80 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from coopatlas.ingest.errors import FileRejected
+    from coopatlas.ingest.service import ImportRequest, import_file, write_report
+
+    request = ImportRequest(
+        path=Path(args.file),
+        source=args.source,
+        dry_run=args.dry_run,
+        skip_invalid=args.skip_invalid,
+        mapping=args.mapping,
+        encoding=args.encoding,
+        delimiter=args.delimiter,
+        sheet=args.sheet,
+        all_pairs=args.all,
+        publication_state=args.state,
+        personal_data=args.personal_data,
+    )
+    columns = [
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f} %"),
+        TextColumn("{task.fields[rows]} lignes · {task.fields[speed]} lignes/s"),
+        TimeElapsedColumn(),
+    ]
+    import time
+
+    started = time.monotonic()
+    with Progress(*columns, console=err_console, transient=False, disable=args.quiet) as progress:
+        task = progress.add_task(f"Import {request.path.name}", total=1, rows=0, speed=0)
+
+        def on_progress(rows: int, done: int, total: int) -> None:
+            speed = int(rows / max(time.monotonic() - started, 1e-6))
+            progress.update(task, completed=done, total=total or 1, rows=rows, speed=speed)
+
+        try:
+            report, notes = import_file(request, progress=on_progress)
+        except FileRejected as exc:
+            err_console.print(f"[red]Fichier refusé[/red] : {exc.fr}")
+            return 2
+        progress.update(task, completed=progress.tasks[0].total)
+    if args.report:
+        write_report(report, Path(args.report))
+    if args.json:
+        print(json.dumps(report.as_dict() | {"notes": notes}, ensure_ascii=False, indent=2))
+    else:
+        console.print(" · ".join(notes))
+        for error in report.errors[:30]:
+            console.print(f"[red]rejeté[/red] {error}", markup=True, highlight=False)
+        if len(report.errors) > 30:
+            console.print(
+                f"… et {len(report.errors) - 30} autre(s) (--report FICHIER pour la liste complète)"
+            )
+        for conflict in report.conflicts[:10]:
+            console.print(f"[yellow]conflit[/yellow] {conflict}", highlight=False)
+        speed = report.rows / report.seconds if report.seconds else 0
+        console.print(
+            f"{report.summary_fr()} — {report.rows} lignes en {report.seconds:.1f} s ({speed:.0f}/s)."
+        )
+        if args.dry_run:
+            console.print("Simulation : rien n'a été écrit.")
+        elif report.rolled_back:
+            console.print(
+                "[red]Rien n'a été importé[/red] : des lignes sont rejetées. Corrigez-les, ou relancez avec "
+                "--skip-invalid pour importer les lignes valides."
+            )
+        else:
+            console.print(
+                f"Lot d'import n° {report.batch_id} (annulable : coopatlas undo-import {report.batch_id})."
+            )
+    return 1 if report.errors and not args.skip_invalid else 0
+
+
 def _pending_migrations() -> list[str]:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -311,6 +385,29 @@ def build_parser() -> argparse.ArgumentParser:
     dedupe.add_argument("--dry-run", action="store_true", help="lister sans fusionner")
     dedupe.set_defaults(func=cmd_dedupe)
 
+    imp = sub.add_parser("import", help="importer un fichier (fiche de l'atlas, tableau, paires, JSON)")
+    imp.add_argument("file")
+    imp.add_argument("--source", required=True, choices=["atlas-sheet", "table", "twins", "json"])
+    imp.add_argument(
+        "--mapping", help="correspondance des colonnes : fichier, ou champ=Colonne;champ=Colonne"
+    )
+    imp.add_argument("--dry-run", action="store_true", help="tout vérifier et compter, sans rien écrire")
+    imp.add_argument(
+        "--skip-invalid", action="store_true", help="importer les lignes valides, signaler les autres"
+    )
+    imp.add_argument("--report", help="écrire les rejets et conflits dans ce fichier CSV")
+    imp.add_argument("--encoding", help="forcer l'encodage (utf-8, cp1252…) au lieu de le détecter")
+    imp.add_argument("--delimiter", help="forcer le délimiteur CSV au lieu de le détecter")
+    imp.add_argument("--sheet", help="feuille du classeur XLSX (par défaut la première)")
+    imp.add_argument(
+        "--all", action="store_true", help="paires de villes : garder aussi celles sans côté français"
+    )
+    imp.add_argument("--state", choices=["draft", "published"], help="publication des dossiers créés")
+    imp.add_argument("--personal-data", action="store_true", help="importer aussi contacts et volontaires")
+    imp.add_argument("--json", action="store_true", help="rapport en JSON")
+    imp.add_argument("--quiet", action="store_true", help="sans barre de progression")
+    imp.set_defaults(func=cmd_import)
+
     manage = sub.add_parser("manage", help="lancer une commande d'administration Django")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
@@ -321,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the `coopatlas` command line; return its exit status."""
     args = build_parser().parse_args(argv)
     _setup_django()
-    if args.command in ("load-reference", "load-demo", "load-places"):
+    if args.command in ("load-reference", "load-demo", "load-places", "import"):
         _migrate()
     return args.func(args)
 

@@ -6,7 +6,8 @@ A place chosen by hand is never overwritten by an automatic run.
 """
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
@@ -40,17 +41,24 @@ class LocateResult:
     reason: str
 
 
-def _place_fields(organisation: Organisation, place: Place) -> dict:
+def _insee_taken_in_database(organisation: Organisation, insee_code: str) -> bool:
+    return (
+        Organisation.objects.filter(kind=organisation.kind, insee_code=insee_code)
+        .exclude(pk=organisation.pk)
+        .exists()
+    )
+
+
+def _place_fields(
+    organisation: Organisation, place: Place, insee_taken: Callable[[Organisation, str], bool]
+) -> dict:
     fields = {"latitude": place.latitude, "longitude": place.longitude}
     if place.geonames_id and not organisation.geonames_id:
         fields["geonames_id"] = place.geonames_id
     if place.insee_code and organisation.country_id == FRANCE and not organisation.insee_code:
         # Another record already holding this code is a duplicate for `coopatlas dedupe`; the
         # code stays with the first so that the database's uniqueness rule holds.
-        taken = Organisation.objects.filter(kind=organisation.kind, insee_code=place.insee_code).exclude(
-            pk=organisation.pk
-        )
-        if not taken.exists():
+        if not insee_taken(organisation, place.insee_code):
             fields["insee_code"] = place.insee_code
     if place.population and not organisation.population:
         fields["population"] = place.population
@@ -86,6 +94,46 @@ def _resolve(organisation: Organisation, resolver: Resolver) -> tuple[Resolution
     return first, None, first.reason if first else "aucun nom"
 
 
+@dataclass
+class PlaceOutcome:
+    """What locating an organisation found: its status, why, the candidates and the fields to set."""
+
+    status: str
+    reason: str
+    candidates: list[dict] = field(default_factory=list)
+    fields: dict = field(default_factory=dict)
+
+    def apply(self, organisation: Organisation) -> None:
+        """Set the outcome on an organisation (not saved)."""
+        organisation.place_status = self.status
+        organisation.place_reason = self.reason
+        organisation.place_candidates = self.candidates
+        for name, value in self.fields.items():
+            setattr(organisation, name, value)
+
+
+def place_outcome(
+    organisation: Organisation,
+    resolver: Resolver,
+    insee_taken: Callable[[Organisation, str], bool] = _insee_taken_in_database,
+) -> PlaceOutcome:
+    """Work out an organisation's place without saving anything (the importer applies it in bulk)."""
+    if organisation.kind not in PLACE_KINDS:
+        return PlaceOutcome(PlaceStatus.NOT_A_PLACE, "acteur sans lieu propre")
+    resolution, place, how = _resolve(organisation, resolver)
+    candidates = [c.as_dict() for c in resolution.candidates] if resolution else []
+    if place is not None:
+        confidence = f" (confiance {resolution.confidence:.2f})" if resolution else ""
+        return PlaceOutcome(
+            PlaceStatus.RESOLVED,
+            f"{how}{confidence}"[:500],
+            candidates,
+            _place_fields(organisation, place, insee_taken),
+        )
+    status = PlaceStatus.AMBIGUOUS if resolution and resolution.is_ambiguous else PlaceStatus.UNRESOLVED
+    return PlaceOutcome(status, how[:500], candidates)
+
+
 def organisation_locate(
     organisation: Organisation,
     *,
@@ -106,25 +154,16 @@ def organisation_locate(
                 place_candidates=[],
             )
         return LocateResult(PlaceStatus.NOT_A_PLACE, "acteur sans lieu propre")
-    resolver = resolver or get_resolver()
-    resolution, place, how = _resolve(organisation, resolver)
-    candidates = [c.as_dict() for c in resolution.candidates] if resolution else []
-    if place is not None:
-        confidence = f" (confiance {resolution.confidence:.2f})" if resolution else ""
-        status, reason = PlaceStatus.RESOLVED, f"{how}{confidence}"[:500]
-        fields = _place_fields(organisation, place)
-    else:
-        status = PlaceStatus.AMBIGUOUS if resolution and resolution.is_ambiguous else PlaceStatus.UNRESOLVED
-        reason, fields = how[:500], {}
+    outcome = place_outcome(organisation, resolver or get_resolver())
     services.organisation_update(
         organisation,
         acting_user=acting_user,
-        place_status=status,
-        place_reason=reason,
-        place_candidates=candidates,
-        **fields,
+        place_status=outcome.status,
+        place_reason=outcome.reason,
+        place_candidates=outcome.candidates,
+        **outcome.fields,
     )
-    return LocateResult(status, reason)
+    return LocateResult(outcome.status, outcome.reason)
 
 
 def organisation_place_choose(
@@ -150,7 +189,7 @@ def organisation_place_choose(
         acting_user=acting_user,
         place_status=PlaceStatus.MANUAL,
         place_reason=f"choisi à la main : {place.name}",
-        **_place_fields(organisation, place),
+        **_place_fields(organisation, place, _insee_taken_in_database),
     )
 
 

@@ -143,6 +143,7 @@ class ImportBatch(models.Model):
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
     counts = models.JSONField("décomptes", default=dict, blank=True)
     note = models.TextField("note", blank=True)
+    undone_at = models.DateTimeField("annulé le", null=True, blank=True)
 
     class Meta:
         verbose_name = "lot d'import"
@@ -255,6 +256,14 @@ class Organisation(TimeStampedModel):
         blank=True,
         unique=True,
         help_text="Identifiant stable dans la source d'import (ex. demo:lyon).",
+    )
+    created_by_batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_organisations",
+        verbose_name="créée par le lot d'import",
     )
     networks = models.ManyToManyField(
         "self",
@@ -512,6 +521,19 @@ class Partnership(TimeStampedModel):
         help_text="Incohérences de la source, choix faits à la saisie…",
     )
     external_ref = models.CharField("référence externe", max_length=200, null=True, blank=True, unique=True)
+    # Set by the importer: the fingerprint of the source row last imported, when, and by which batch
+    # the record was created. A record changed in the app after `imported_at` is not overwritten
+    # by a later import: the import reports a conflict instead.
+    import_hash = models.CharField("empreinte importée", max_length=64, blank=True, editable=False)
+    imported_at = models.DateTimeField("importé le", null=True, blank=True, editable=False)
+    created_by_batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_partnerships",
+        verbose_name="créé par le lot d'import",
+    )
     history = HistoricalRecords(m2m_fields=[sdgs, extra_countries])
 
     objects = PartnershipQuerySet.as_manager()

@@ -27,9 +27,15 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.findall(normalise(text)) if w not in STOPWORDS]
 
 
+@functools.lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Return a word's French stem (cached: the stemmer is pure Python, and words repeat)."""
+    return _stemmer().stemWord(word)
+
+
 def stemmed(text: str) -> str:
     """Return the text as a space-separated string of French stems, for the SQLite index."""
-    return " ".join(_stemmer().stemWords(words(text)))
+    return " ".join(stem(w) for w in words(text))
 
 
 def query_roots(query: str) -> list[str]:
@@ -38,11 +44,11 @@ def query_roots(query: str) -> list[str]:
     Only [a-z0-9] survive, so a root can be put into an FTS5 or tsquery expression safely.
     """
     roots = []
-    for stem in _stemmer().stemWords(words(query)):
+    for root in (stem(w) for w in words(query)):
         for ending in _FAMILY_ENDINGS:
-            if stem.endswith(ending) and len(stem) - len(ending) >= 4:
-                stem = stem[: -len(ending)]
+            if root.endswith(ending) and len(root) - len(ending) >= 4:
+                root = root[: -len(ending)]
                 break
-        if stem and stem not in roots:
-            roots.append(stem)
+        if root and root not in roots:
+            roots.append(root)
     return roots[:12]

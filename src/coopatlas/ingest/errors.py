@@ -1,0 +1,42 @@
+"""What goes wrong in an import, said in French and English, with where it happened."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem(Exception):
+    """A value that cannot be taken in: the field, the value, and why (in French and English)."""
+
+    field: str
+    value: str
+    fr: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.fr
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A rejected row: where it is in the file, which field and value, and why."""
+
+    where: str  # "ligne 12", "feuille Partenariats, ligne 4", "partenariat demo:lyon"
+    field: str
+    value: str
+    fr: str
+    en: str
+
+    def as_row(self) -> list[str]:
+        return [self.where, self.field, self.value, self.fr, self.en]
+
+    def __str__(self) -> str:
+        shown = self.value if len(self.value) <= 80 else self.value[:77] + "…"
+        return f"{self.where} · {self.field} = « {shown} » : {self.fr}"
+
+
+class FileRejected(Exception):
+    """The whole file cannot be read (empty, binary, too large, wrong format…)."""
+
+    def __init__(self, fr: str, en: str) -> None:
+        super().__init__(fr)
+        self.fr, self.en = fr, en

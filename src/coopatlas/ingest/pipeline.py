@@ -1,0 +1,802 @@
+"""The import pipeline shared by every source: map → validate → resolve places → upsert → report.
+
+A reader yields `(where, record)` pairs: `where` says where the row is in the file ("ligne 12"),
+`record` is a partnership in our own schema (see docs/import-export.md), its organisations given
+inline as dicts (name, kind, country and whatever identifiers the source has) or by reference.
+
+The whole import runs in one transaction: it is all or nothing, unless `skip_invalid` is set, in
+which case the valid rows go in and the others are reported. A dry run does everything, counts,
+and rolls back. New records are written in bulk (with their history rows) so that large files
+go fast; changed records are updated one by one through the same validation.
+"""
+
+import datetime
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Model
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from coopatlas.atlas.choices import (
+    FRENCH_AUTHORITY_KINDS,
+    OrganisationKind,
+    ParticipationRole,
+    PlaceStatus,
+)
+from coopatlas.atlas.localisation import place_outcome
+from coopatlas.atlas.models import (
+    FRANCE,
+    Contact,
+    Event,
+    FundingLine,
+    ImportBatch,
+    Organisation,
+    Participation,
+    Partnership,
+    PartnershipTheme,
+    Programme,
+    Source,
+    SustainableDevelopmentGoal,
+    Theme,
+    Volunteer,
+)
+from coopatlas.core.text import normalise
+from coopatlas.ingest.errors import Problem, RowError
+from coopatlas.places.models import Country
+from coopatlas.places.resolver import Resolver, get_resolver
+from coopatlas.search.index import reindex
+
+CHUNK = 500  # new partnerships written per bulk insert
+REINDEX_CHUNK = 2000
+
+PARTNERSHIP_FIELDS = (
+    "title",
+    "form",
+    "status",
+    "signature_year",
+    "signature_date",
+    "start_year",
+    "end_date",
+    "duration_months",
+    "is_triennial",
+    "summary",
+    "context",
+    "history_text",
+    "objectives_local",
+    "objectives_france",
+    "description",
+    "publication_state",
+    "last_verified_on",
+    "note",
+)
+ORGANISATION_FIELDS = (
+    "acronym",
+    "foreign_level",
+    "admin_area",
+    "insee_code",
+    "siren",
+    "geonames_id",
+    "wikidata_id",
+    "population",
+    "latitude",
+    "longitude",
+    "alternate_names",
+    "website",
+    "note",
+    "departement_code",
+    "region_code",
+    "place_status",
+    "place_reason",
+)
+# Titles are data: always built in French, whatever the interface language.
+FORM_LABELS = {
+    "twinning": "Jumelage",
+    "friendship_pact": "Pacte d'amitié",
+    "cooperation_agreement": "Convention de coopération",
+    "protocol": "Protocole d'entente",
+    "project": "Projet de coopération",
+    "network": "Réseau",
+    "initiative": "Initiative",
+    "other": "Partenariat",
+}
+CONTACT_FIELDS = ("last_name", "first_name", "function", "email", "phone", "note")
+# Record keys whose name differs from the model field.
+RECORD_TO_FIELD = {"history": "history_text"}
+
+
+class _Abort(Exception):
+    """Raised inside the transaction to roll it back (dry run, or rejected rows)."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do)."""
+
+    source_kind: str
+    file_name: str
+    dry_run: bool
+    counts: Counter = field(default_factory=Counter)
+    errors: list[RowError] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    to_review: list[str] = field(default_factory=list)
+    batch_id: int | None = None
+    rolled_back: bool = False
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts[k] for k in ("created", "updated", "unchanged", "skipped", "rejected"))
+
+    def summary_fr(self) -> str:
+        c = self.counts
+        text = (
+            f"{c['created']} créé(s), {c['updated']} mis à jour, {c['unchanged']} inchangé(s), "
+            f"{c['skipped']} ignoré(s), {c['rejected']} rejeté(s)"
+        )
+        if c["conflicts"]:
+            text += f", dont {c['conflicts']} conflit(s) avec des modifications faites dans l'application"
+        if c["organisations_created"]:
+            text += f" ; {c['organisations_created']} organisation(s) créée(s)"
+        if self.to_review:
+            text += f", {len(self.to_review)} lieu(x) à vérifier"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.source_kind,
+            "file": self.file_name,
+            "dry_run": self.dry_run,
+            "rolled_back": self.rolled_back,
+            "batch": self.batch_id,
+            "counts": dict(self.counts),
+            "errors": [e.__dict__ for e in self.errors],
+            "conflicts": self.conflicts,
+            "to_review": self.to_review,
+        }
+
+
+def record_hash(record: dict) -> str:
+    """Return a stable fingerprint of a source record."""
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _problem_from_validation(exc: ValidationError, instance: Model | None = None) -> Problem:
+    if hasattr(exc, "error_dict"):
+        name, errors = next(iter(exc.error_dict.items()))
+        message = "; ".join(m for e in errors for m in e.messages)
+        value = getattr(instance, name, "") if instance is not None and name != "__all__" else ""
+        return Problem(name, "" if value is None else str(value), message, message)
+    message = "; ".join(exc.messages)
+    return Problem("", "", message, message)
+
+
+class OrganisationIndex:
+    """Finds the organisation a record names, among those in the database and those this import
+    creates, without a query per row; creates it (located with the Places resolver) when new."""
+
+    def __init__(self, batch: ImportBatch | None, resolver_factory: Callable[[], Resolver]) -> None:
+        self.batch = batch
+        self._resolver_factory = resolver_factory
+        self._resolver: Resolver | None = None
+        self.by_ref: dict[str, int | Organisation] = {}
+        self.by_insee: dict[tuple[str, str], int | Organisation] = {}
+        self.by_key: dict[tuple[str, str, str], int | Organisation] = {}
+        self.pending: list[Organisation] = []
+        self.identities: dict[int, str] = {}
+        self.names: dict[int, str] = {}
+        self._planned_keys: list[tuple[dict, tuple | str]] = []
+        self.countries = set(Country.objects.values_list("iso2", flat=True))
+        rows = Organisation.objects.values_list(
+            "pk", "external_ref", "kind", "insee_code", "country_id", "name"
+        )
+        for pk, ref, kind, insee, country, name in rows.iterator(chunk_size=5000):
+            if ref:
+                self.by_ref[ref] = pk
+            if insee:
+                self.by_insee[(kind, insee)] = pk
+            self.by_key.setdefault(self._key(kind, country, name), pk)
+            self.identities[pk] = f"insee:{insee}" if insee else f"{country}:{normalise(name)}"
+            self.names[pk] = name
+
+    @staticmethod
+    def _key(kind: str, country: str, name: str) -> tuple[str, str, str]:
+        return (kind, country, normalise(name))
+
+    @property
+    def resolver(self) -> Resolver:
+        if self._resolver is None:
+            self._resolver = self._resolver_factory()
+        return self._resolver
+
+    def identity(self, organisation: int | Organisation) -> str:
+        """Return what identifies an organisation across imports: its INSEE code, else its
+        country and normalised name (never its database id, which differs between runs)."""
+        if isinstance(organisation, int):
+            return self.identities[organisation]
+        if organisation.insee_code:
+            return f"insee:{organisation.insee_code}"
+        return f"{organisation.country_id}:{normalise(organisation.name)}"
+
+    def insee_taken(self, organisation: Organisation, insee: str) -> bool:
+        return (organisation.kind, insee) in self.by_insee
+
+    def find_or_plan(self, spec: dict | str, where: str, report: ImportReport) -> int | Organisation:
+        """Return the id of the organisation `spec` names, or a new unsaved Organisation."""
+        if isinstance(spec, str):
+            if spec in self.by_ref:
+                return self.by_ref[spec]
+            raise Problem(
+                "organisation",
+                spec,
+                "référence d'organisation inconnue (ni dans le fichier ni dans l'atlas)",
+                "unknown organisation reference (neither in the file nor in the atlas)",
+            )
+        name = " ".join(str(spec.get("name") or "").split())
+        if not name:
+            raise Problem("organisation", "", "nom d'organisation manquant", "organisation name missing")
+        kind = spec.get("kind") or OrganisationKind.OTHER
+        country = spec.get("country") or ""
+        if country not in self.countries:
+            raise Problem("pays", country, "pays inconnu", "unknown country")
+        ref = spec.get("ref") or None
+        if ref and ref in self.by_ref:
+            return self.by_ref[ref]
+        insee = spec.get("insee_code") or ""
+        if insee and (kind, insee) in self.by_insee:
+            return self.by_insee[(kind, insee)]
+        key = self._key(kind, country, name)
+        if key in self.by_key:
+            found = self.by_key[key]
+            if ref:
+                self.by_ref[ref] = found
+                if isinstance(found, Organisation):
+                    self._planned_keys.append((self.by_ref, ref))
+            return found
+        organisation = Organisation(
+            name=name,
+            kind=kind,
+            country_id=country,
+            external_ref=ref,
+            created_by_batch=self.batch,
+            **{k: spec[k] for k in ORGANISATION_FIELDS if spec.get(k) not in (None, "")},
+        )
+        organisation.normalized_name = normalise(" ".join([organisation.name, organisation.acronym]))
+        try:
+            organisation.clean_fields(exclude=["country", "parent", "created_by_batch"])
+            organisation.clean()
+        except ValidationError as exc:
+            raise _problem_from_validation(exc, organisation) from None
+        if not spec.get("place_status"):
+            self._locate(organisation, spec)
+        if organisation.insee_code:
+            existing = self.by_insee.get((kind, organisation.insee_code))
+            if existing is not None:  # named differently, but the same authority
+                self.by_key[key] = existing
+                if isinstance(existing, Organisation):
+                    self._planned_keys.append((self.by_key, key))
+                return existing
+            self.by_insee[(kind, organisation.insee_code)] = organisation
+            self._planned_keys.append((self.by_insee, (kind, organisation.insee_code)))
+        if organisation.place_status in (PlaceStatus.AMBIGUOUS, PlaceStatus.UNRESOLVED):
+            report.to_review.append(f"{where} · {name} ({country}) : {organisation.place_reason}")
+        self.by_key[key] = organisation
+        self._planned_keys.append((self.by_key, key))
+        if ref:
+            self.by_ref[ref] = organisation
+            self._planned_keys.append((self.by_ref, ref))
+        self.pending.append(organisation)
+        return organisation
+
+    def _locate(self, organisation: Organisation, spec: dict) -> None:
+        outcome = place_outcome(organisation, self.resolver, insee_taken=self.insee_taken)
+        if (
+            outcome.status != PlaceStatus.RESOLVED
+            and spec.get("source_latitude") is not None
+            and spec.get("source_longitude") is not None
+        ):
+            # The resolver could not tell; the source's own geocode places it, flagged as such.
+            outcome.status = PlaceStatus.RESOLVED
+            outcome.reason = f"coordonnées données par la source ({outcome.reason})"[:500]
+            outcome.fields.update(latitude=spec["source_latitude"], longitude=spec["source_longitude"])
+        outcome.apply(organisation)
+
+    def flush(self) -> int:
+        """Write the organisations planned so far; return how many."""
+        if not self.pending:
+            return 0
+        created = bulk_create_with_history(
+            self.pending,
+            Organisation,
+            batch_size=CHUNK,
+            default_change_reason=f"Import (lot {self.batch.pk})" if self.batch else "Import",
+        )
+        if any(o.pk is None for o in created):  # pragma: no cover - every supported database returns ids
+            raise RuntimeError("La base n'a pas renvoyé les identifiants des organisations créées.")
+        for organisation in self.pending:
+            self.identities[organisation.pk] = self.identity(organisation)
+            self.names[organisation.pk] = organisation.name
+        # Replace the planned instances by their new ids in the indexes.
+        for index, key in self._planned_keys:
+            if isinstance(value := index[key], Organisation):
+                index[key] = value.pk
+        count = len(self.pending)
+        self.pending, self._planned_keys = [], []
+        return count
+
+
+@dataclass
+class _Planned:
+    """A new partnership and its lines, waiting for the next bulk write."""
+
+    partnership: Partnership
+    participants: list[tuple[int | Organisation, str, str]]
+    themes: list[tuple[int, int]]
+    sdgs: list[int]
+    countries: list[str]
+    funding: list[tuple[int | Organisation | None, dict]]
+    events: list[dict]
+    sources: list[dict]
+    contacts: list[tuple[int | Organisation | None, dict]]
+    volunteers: list[dict]
+
+
+def _org_id(value: int | Organisation | None) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    return value.pk
+
+
+class Importer:
+    """Runs one import: give it the records of a reader, get an ImportReport back."""
+
+    def __init__(
+        self,
+        *,
+        source_kind: str,
+        file_name: str = "",
+        file_sha256: str = "",
+        acting_user: AbstractBaseUser | None = None,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        personal_data: bool = False,
+        require_french: bool = True,
+        publication_state: str | None = None,
+        progress: Callable[[int], None] | None = None,
+        resolver_factory: Callable[[], Resolver] = get_resolver,
+    ) -> None:
+        self.source_kind = source_kind
+        self.file_name = file_name
+        self.file_sha256 = file_sha256
+        self.user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+        self.dry_run = dry_run
+        self.skip_invalid = skip_invalid
+        self.personal_data = personal_data
+        self.require_french = require_french
+        self.publication_state = publication_state
+        self.progress = progress
+        self.resolver_factory = resolver_factory
+        self.report = ImportReport(source_kind=source_kind, file_name=file_name, dry_run=dry_run)
+
+    # --- the run --------------------------------------------------------------------------------
+    def run(self, records: Iterable[tuple[str, dict]]) -> ImportReport:
+        started = time.monotonic()
+        try:
+            with transaction.atomic():
+                self._run(records)
+                if self.report.errors and not self.skip_invalid:
+                    raise _Abort
+                if self.dry_run:
+                    raise _Abort
+        except _Abort:
+            self.report.rolled_back = True
+            self.report.batch_id = None
+        self.report.seconds = time.monotonic() - started
+        return self.report
+
+    def _run(self, records: Iterable[tuple[str, dict]]) -> None:
+        self.batch = ImportBatch.objects.create(
+            source_kind=self.source_kind,
+            file_name=self.file_name[:300],
+            file_sha256=self.file_sha256,
+            created_by=self.user,
+        )
+        self.report.batch_id = self.batch.pk
+        self.organisations = OrganisationIndex(self.batch, self.resolver_factory)
+        self.themes = self._theme_index()
+        self.sdgs = set(SustainableDevelopmentGoal.objects.values_list("number", flat=True))
+        self.programmes = dict(Programme.objects.values_list("name", "pk"))
+        self.existing = {
+            ref: (pk, import_hash, imported_at, updated_at)
+            for ref, pk, import_hash, imported_at, updated_at in Partnership.objects.filter(
+                external_ref__isnull=False
+            )
+            .values_list("external_ref", "pk", "import_hash", "imported_at", "updated_at")
+            .iterator(chunk_size=5000)
+        }
+        self.seen: set[str] = set()
+        self.pending: list[_Planned] = []
+        self.touched: list[int] = []
+        rows = 0
+        for where, record in records:
+            rows += 1
+            self._one(where, record)
+            if len(self.pending) >= CHUNK:
+                self._flush()
+            if self.progress is not None and rows % 100 == 0:
+                self.progress(rows)
+        self._flush()
+        if self.progress is not None:
+            self.progress(rows)
+        for start in range(0, len(self.touched), REINDEX_CHUNK):
+            reindex(self.touched[start : start + REINDEX_CHUNK])
+        self.batch.finished_at = timezone.now()
+        self.batch.counts = dict(self.report.counts)
+        self.batch.save(update_fields=["finished_at", "counts"])
+
+    def _reject(self, where: str, problem: Problem) -> None:
+        self.report.counts["rejected"] += 1
+        self.report.errors.append(RowError(where, problem.field, problem.value, problem.fr, problem.en))
+
+    def _one(self, where: str, record: dict) -> None:
+        if record.get("_skip"):
+            self.report.counts["skipped"] += 1
+            return
+        if problem := record.get("_problem"):
+            self._reject(where, problem)
+            return
+        fingerprint = record_hash(record)
+        ref = record.get("ref") or None
+        try:
+            planned = self._plan(where, record)
+        except Problem as problem:
+            self._reject(where, problem)
+            return
+        ref = ref or self._derived_ref(record, planned)
+        if ref in self.seen:
+            self.report.counts["skipped"] += 1
+            return
+        self.seen.add(ref)
+        planned.partnership.external_ref = ref
+        planned.partnership.import_hash = fingerprint
+        if ref not in self.existing:
+            self.pending.append(planned)
+            return
+        pk, old_hash, imported_at, updated_at = self.existing[ref]
+        if old_hash == fingerprint:
+            self.report.counts["unchanged"] += 1
+            return
+        if imported_at is None or updated_at > imported_at:
+            self.report.counts["conflicts"] += 1
+            self.report.counts["skipped"] += 1
+            self.report.conflicts.append(
+                f"{where} · {ref} : modifié dans l'application depuis le dernier import, non écrasé"
+            )
+            return
+        try:
+            with transaction.atomic():
+                self.organisations.flush()
+                self._update(pk, planned)
+        except (ValidationError, IntegrityError) as exc:
+            problem = (
+                _problem_from_validation(exc, planned.partnership)
+                if isinstance(exc, ValidationError)
+                else Problem("", ref, f"refusé par la base : {exc}", f"refused by the database: {exc}")
+            )
+            self._reject(where, problem)
+            return
+        self.report.counts["updated"] += 1
+        self.touched.append(pk)
+
+    def _derived_ref(self, record: dict, planned: _Planned) -> str:
+        """Build a stable key from the French authority, the foreign authority and the form."""
+        names = [
+            self.organisations.identity(organisation)
+            for organisation, role, _note in planned.participants
+            if role in (ParticipationRole.FRENCH_AUTHORITY, ParticipationRole.FOREIGN_AUTHORITY)
+        ]
+        digest = hashlib.sha256("|".join(sorted(names) + [record.get("form", "")]).encode()).hexdigest()
+        return f"key:{digest[:32]}"
+
+    # --- mapping and validation -----------------------------------------------------------------
+    def _theme_index(self) -> dict[str, int]:
+        index: dict[str, int] = {}
+        themes = {t.pk: t for t in Theme.objects.all()}
+        for theme in themes.values():
+            index[theme.code] = theme.pk
+            path, node = [], theme
+            while node is not None:
+                path.insert(0, node)
+                node = themes.get(node.parent_id)
+            index.setdefault(normalise(" > ".join(t.name_fr for t in path)), theme.pk)
+            index.setdefault(normalise(" > ".join(t.name_en for t in path)), theme.pk)
+            index.setdefault(normalise(theme.name_fr), theme.pk)
+        return index
+
+    def _theme(self, value: str) -> int:
+        for key in (value, normalise(value.replace("›", ">"))):
+            if key in self.themes:
+                return self.themes[key]
+        raise Problem("thèmes", value, "thème inconnu de la taxonomie", "theme not in the taxonomy")
+
+    def _plan(self, where: str, record: dict) -> _Planned:
+        values = {RECORD_TO_FIELD.get(k, k): v for k, v in record.items()}
+        fields = {k: values[k] for k in PARTNERSHIP_FIELDS if values.get(k) is not None}
+        if self.publication_state and "publication_state" not in fields:
+            fields["publication_state"] = self.publication_state
+        for name in ("signature_date", "end_date", "last_verified_on"):
+            if isinstance(fields.get(name), str):
+                fields[name] = datetime.date.fromisoformat(fields[name])
+        partnership = Partnership(created_by_batch=self.batch, **fields)
+        if programme := record.get("programme"):
+            if programme not in self.programmes:
+                self.programmes[programme] = Programme.objects.create(name=programme).pk
+            partnership.programme_id = self.programmes[programme]
+        participants = []
+        for item in record.get("participants") or []:
+            organisation = self.organisations.find_or_plan(item["organisation"], where, self.report)
+            participants.append(
+                (organisation, item.get("role") or ParticipationRole.ASSOCIATED, item.get("note") or "")
+            )
+        if self.require_french and not any(
+            role == ParticipationRole.FRENCH_AUTHORITY and self._is_french(organisation)
+            for organisation, role, _ in participants
+        ):
+            raise Problem(
+                "collectivité française",
+                "",
+                "aucune collectivité française parmi les partenaires",
+                "no French local authority among the partners",
+            )
+        if not partnership.title:
+            partnership.title = self._title(partnership, participants)
+        try:
+            partnership.clean_fields(exclude=["programme", "created_by_batch", "external_ref"])
+            partnership.clean()
+        except ValidationError as exc:
+            raise _problem_from_validation(exc, partnership) from None
+        themes, seen_themes = [], set()
+        for index, item in enumerate(record.get("themes") or []):
+            theme_id = self._theme(item["theme"]) if isinstance(item, dict) else self._theme(item)
+            if theme_id not in seen_themes:
+                seen_themes.add(theme_id)
+                themes.append((theme_id, item.get("priority", index) if isinstance(item, dict) else index))
+        sdgs = sorted(set(record.get("sdgs") or []))
+        if unknown := [n for n in sdgs if n not in self.sdgs]:
+            raise Problem(
+                "odd", str(unknown), "ODD inconnu (attendu : 1 à 17)", "unknown SDG (expected 1 to 17)"
+            )
+        countries = sorted(set(record.get("extra_countries") or []))
+        if unknown := [c for c in countries if c not in self.organisations.countries]:
+            raise Problem("pays", ", ".join(unknown), "pays inconnu", "unknown country")
+        funding = []
+        for line in record.get("funding") or []:
+            funder = line.get("funder")
+            funder_id = self.organisations.find_or_plan(funder, where, self.report) if funder else None
+            self._check_line(
+                FundingLine(
+                    amount=Decimal(str(line["amount"])),
+                    water_one_percent_amount=(
+                        Decimal(str(line["water_one_percent_amount"]))
+                        if line.get("water_one_percent_amount") not in (None, "")
+                        else None
+                    ),
+                    year=line["year"],
+                    kind=line.get("kind") or "other",
+                    funder_label=line.get("funder_label") or "",
+                ),
+                "financement",
+            )
+            funding.append((funder_id, line))
+        contacts = []
+        if self.personal_data:
+            for contact in record.get("contacts") or []:
+                organisation = contact.get("organisation")
+                found = (
+                    self.organisations.find_or_plan(organisation, where, self.report)
+                    if organisation
+                    else None
+                )
+                self._check_line(Contact(**{k: contact.get(k) or "" for k in CONTACT_FIELDS}), "contact")
+                contacts.append((found, contact))
+        return _Planned(
+            partnership=partnership,
+            participants=participants,
+            themes=themes,
+            sdgs=sdgs,
+            countries=countries,
+            funding=funding,
+            events=list(record.get("events") or []),
+            sources=list(record.get("sources") or []),
+            contacts=contacts,
+            volunteers=list(record.get("volunteers") or []) if self.personal_data else [],
+        )
+
+    @staticmethod
+    def _check_line(instance: Model, name: str) -> None:
+        try:
+            instance.clean_fields(exclude=["partnership", "funder", "organisation"])
+            instance.clean()
+        except ValidationError as exc:
+            problem = _problem_from_validation(exc, instance)
+            raise Problem(f"{name} · {problem.field}", problem.value, problem.fr, problem.en) from None
+
+    @staticmethod
+    def _is_french(organisation: int | Organisation) -> bool:
+        if isinstance(organisation, Organisation):
+            return organisation.country_id == FRANCE and organisation.kind in FRENCH_AUTHORITY_KINDS
+        return True  # an existing organisation: checked by the database's rules when it was saved
+
+    def _title(self, partnership: Partnership, participants: list) -> str:
+        """Name an untitled record after its form and partners: "Jumelage Bérat – Berat"."""
+        names = [
+            organisation.name
+            if isinstance(organisation, Organisation)
+            else self.organisations.names[organisation]
+            for organisation, role, _note in participants
+            if role in (ParticipationRole.FRENCH_AUTHORITY, ParticipationRole.FOREIGN_AUTHORITY)
+        ]
+        label = FORM_LABELS.get(partnership.form, "Partenariat")
+        return f"{label} {' – '.join(names[:3])}"[:500]
+
+    # --- writing --------------------------------------------------------------------------------
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        self.report.counts["organisations_created"] += self.organisations.flush()
+        planned = self.pending
+        self.pending = []
+        reason = f"Import (lot {self.batch.pk})"
+        partnerships = bulk_create_with_history(
+            [p.partnership for p in planned],
+            Partnership,
+            batch_size=CHUNK,
+            default_user=self.user,
+            default_change_reason=reason,
+        )
+        ids = [p.pk for p in partnerships]
+        # `update` leaves updated_at alone: a later edit in the app moves it past imported_at.
+        Partnership.objects.filter(pk__in=ids).update(imported_at=F("updated_at"))
+        self._write_lines(planned, reason)
+        self.report.counts["created"] += len(planned)
+        self.touched.extend(ids)
+
+    def _write_lines(self, planned: list[_Planned], reason: str) -> None:
+        participations, themes, funding, events, sources, contacts, volunteers = [], [], [], [], [], [], []
+        sdg_links, country_links = [], []
+        sdg_ids = dict(SustainableDevelopmentGoal.objects.values_list("number", "pk"))
+        for item in planned:
+            p = item.partnership
+            for position, (organisation, role, note) in enumerate(item.participants):
+                participations.append(
+                    Participation(
+                        partnership=p,
+                        organisation_id=_org_id(organisation),
+                        role=role,
+                        note=note,
+                        position=position,
+                    )
+                )
+            themes += [PartnershipTheme(partnership=p, theme_id=t, priority=prio) for t, prio in item.themes]
+            sdg_links += [
+                Partnership.sdgs.through(partnership_id=p.pk, sustainabledevelopmentgoal_id=sdg_ids[n])
+                for n in item.sdgs
+            ]
+            country_links += [
+                Partnership.extra_countries.through(partnership_id=p.pk, country_id=c) for c in item.countries
+            ]
+            for position, (funder, line) in enumerate(item.funding):
+                funding.append(
+                    FundingLine(
+                        partnership=p,
+                        funder_id=_org_id(funder),
+                        funder_label=line.get("funder_label") or "",
+                        amount=Decimal(str(line["amount"])),
+                        water_one_percent_amount=(
+                            Decimal(str(line["water_one_percent_amount"]))
+                            if line.get("water_one_percent_amount") not in (None, "")
+                            else None
+                        ),
+                        year=line["year"],
+                        kind=line.get("kind") or "other",
+                        position=position,
+                    )
+                )
+            for event in item.events:
+                events.append(
+                    Event(
+                        partnership=p,
+                        **{
+                            k: event.get(k)
+                            for k in ("year", "month", "day", "title")
+                            if event.get(k) is not None
+                        },
+                        kind=event.get("kind") or "other",
+                        description=event.get("description") or "",
+                    )
+                )
+            for source in item.sources:
+                retrieved = source.get("retrieved_on")
+                sources.append(
+                    Source(
+                        partnership=p,
+                        url=source.get("url") or "",
+                        title=source.get("title") or "",
+                        retrieved_on=datetime.date.fromisoformat(retrieved)
+                        if isinstance(retrieved, str)
+                        else retrieved,
+                    )
+                )
+            sources.append(
+                Source(partnership=p, batch=self.batch, title=self.file_name[:300] or self.source_kind)
+            )
+            for organisation, contact in item.contacts:
+                contacts.append(
+                    Contact(
+                        partnership=p,
+                        organisation_id=_org_id(organisation),
+                        **{k: contact.get(k) or "" for k in CONTACT_FIELDS},
+                    )
+                )
+            for volunteer in item.volunteers:
+                volunteers.append(
+                    Volunteer(
+                        partnership=p,
+                        **{
+                            k: volunteer.get(k) or "" for k in ("last_name", "first_name", "mission", "field")
+                        },
+                        scheme=volunteer.get("scheme") or "other",
+                    )
+                )
+        for model, rows in (
+            (Participation, participations),
+            (PartnershipTheme, themes),
+            (FundingLine, funding),
+            (Event, events),
+            (Contact, contacts),
+            (Volunteer, volunteers),
+        ):
+            if rows:
+                bulk_create_with_history(
+                    rows, model, batch_size=CHUNK, default_user=self.user, default_change_reason=reason
+                )
+        Source.objects.bulk_create(sources, batch_size=CHUNK)
+        Partnership.sdgs.through.objects.bulk_create(sdg_links, batch_size=CHUNK)
+        Partnership.extra_countries.through.objects.bulk_create(country_links, batch_size=CHUNK)
+
+    def _update(self, pk: int, planned: _Planned) -> None:
+        """Replace a record's fields and lines by the source's (its history keeps the old ones)."""
+        current = Partnership.objects.get(pk=pk)
+        new = planned.partnership
+        for name in PARTNERSHIP_FIELDS:
+            setattr(current, name, getattr(new, name))
+        current.programme_id = new.programme_id
+        current.import_hash = new.import_hash
+        current._change_reason = f"Import (lot {self.batch.pk})"
+        if self.user is not None:
+            current._history_user = self.user
+        current.full_clean(exclude=["external_ref"])
+        current.save()
+        for model in (Participation, PartnershipTheme, FundingLine, Event):
+            for line in model.objects.filter(partnership=current):
+                line._change_reason = current._change_reason
+                line.delete()
+        current.sdgs.clear()
+        current.extra_countries.clear()
+        current.sources.filter(batch__isnull=True).delete()
+        if self.personal_data:
+            current.contacts.all().delete()
+            current.volunteers.all().delete()
+        planned.partnership = current
+        planned.contacts = planned.contacts if self.personal_data else []
+        self._write_lines([planned], current._change_reason)
+        Partnership.objects.filter(pk=pk).update(imported_at=F("updated_at"))

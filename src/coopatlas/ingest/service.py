@@ -1,0 +1,113 @@
+"""Import a file: pick the reader for its source, run the pipeline, write the report.
+
+Used by the command line (`coopatlas import`), the web upload and the API alike.
+"""
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from coopatlas.core.spreadsheet import neutralise
+from coopatlas.ingest.errors import FileRejected
+from coopatlas.ingest.files import sha256_of
+from coopatlas.ingest.pipeline import Importer, ImportReport
+
+SOURCES = ("atlas-sheet", "table", "twins", "json")
+
+
+@dataclass
+class ImportRequest:
+    path: Path
+    source: str
+    dry_run: bool = False
+    skip_invalid: bool = False
+    mapping: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    all_pairs: bool = False
+    publication_state: str | None = None
+    personal_data: bool = False
+    acting_user: AbstractBaseUser | None = None
+    file_name: str | None = None
+
+
+def open_reader(request: ImportRequest):
+    """Return the reader for the request's source (it has `records()`, `notes` and `source`)."""
+    if request.source == "twins":
+        from coopatlas.ingest.readers.twins import TwinsReader
+
+        return TwinsReader(request.path, all_pairs=request.all_pairs, encoding=request.encoding)
+    if request.source == "table":
+        from coopatlas.ingest.readers.table import TableReader
+
+        return TableReader(
+            request.path,
+            mapping=request.mapping,
+            encoding=request.encoding,
+            delimiter=request.delimiter,
+            sheet=request.sheet,
+        )
+    if request.source == "json":
+        from coopatlas.ingest.readers.jsonfile import JsonReader
+
+        return JsonReader(request.path)
+    if request.source == "atlas-sheet":
+        from coopatlas.ingest.readers.atlas_sheet import AtlasSheetReader
+
+        return AtlasSheetReader(request.path, encoding=request.encoding)
+    raise FileRejected(
+        f"Source inconnue : {request.source} (admises : {', '.join(SOURCES)})",
+        f"Unknown source: {request.source} (allowed: {', '.join(SOURCES)})",
+    )
+
+
+def import_file(
+    request: ImportRequest,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> tuple[ImportReport, list[str]]:
+    """Import a file; return the report and the reader's notes (encoding, delimiter, sheet…).
+
+    `progress(rows, bytes_read, bytes_total)` is called as rows go through.
+    Raise FileRejected when the file as a whole cannot be read; nothing is then written.
+    """
+    reader = open_reader(request)
+    total = request.path.stat().st_size
+    source = getattr(reader, "source", None)
+
+    def on_rows(rows: int) -> None:
+        if progress is not None:
+            progress(rows, source.position() if source is not None else 0, total)
+
+    importer = Importer(
+        source_kind=request.source,
+        file_name=request.file_name or request.path.name,
+        file_sha256=sha256_of(request.path),
+        acting_user=request.acting_user,
+        dry_run=request.dry_run,
+        skip_invalid=request.skip_invalid,
+        personal_data=request.personal_data,
+        require_french=not request.all_pairs,
+        publication_state=request.publication_state,
+        progress=on_rows,
+    )
+    report = importer.run(reader.records())
+    return report, list(getattr(reader, "notes", []))
+
+
+def write_report(report: ImportReport, path: Path) -> None:
+    """Write the rejected rows and conflicts as a CSV (semicolon, UTF-8 with BOM, for Excel)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["emplacement", "champ", "valeur", "motif", "reason"])
+        for error in report.errors:
+            writer.writerow([neutralise(cell) for cell in error.as_row()])
+        for conflict in report.conflicts:
+            writer.writerow(
+                [neutralise(conflict), "", "", "conflit : modifié dans l'application", "conflict"]
+            )
+        for place in report.to_review:
+            writer.writerow([neutralise(place), "lieu", "", "lieu à vérifier", "place to review"])
