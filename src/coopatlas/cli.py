@@ -253,6 +253,30 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if report.errors and not args.skip_invalid else 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from coopatlas.exports.selection import SelectionError, select
+    from coopatlas.exports.service import export
+
+    try:
+        selection = select(args.query or "", published_only=args.published_only)
+    except SelectionError as exc:
+        err_console.print(f"[red]Filtres refusés[/red] : {exc}")
+        return 2
+    path = Path(args.output)
+    count = export(
+        args.format, selection, path, personal_data=args.personal_data, decimal_comma=args.decimal_comma
+    )
+    note = (
+        "avec les données personnelles (contacts, volontaires)"
+        if args.personal_data
+        else "sans données personnelles (contacts et volontaires exclus)"
+    )
+    console.print(
+        f"{count} partenariat(s) exporté(s) vers {path} ({args.format}, {selection.description}), {note}."
+    )
+    return 0
+
+
 def _pending_migrations() -> list[str]:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -407,6 +431,17 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--json", action="store_true", help="rapport en JSON")
     imp.add_argument("--quiet", action="store_true", help="sans barre de progression")
     imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser("export", help="exporter l'atlas ou une recherche (CSV, XLSX, JSON, GeoJSON, IATI)")
+    exp.add_argument(
+        "--format", required=True, choices=["csv", "csv-plain", "xlsx", "json", "geojson", "iati"]
+    )
+    exp.add_argument("--query", help='filtres comme dans l\'adresse de la recherche : "q=jumelage&pays=DE"')
+    exp.add_argument("-o", "--output", required=True, help="fichier à écrire")
+    exp.add_argument("--personal-data", action="store_true", help="inclure contacts et volontaires")
+    exp.add_argument("--published-only", action="store_true", help="seulement les dossiers publiés")
+    exp.add_argument("--decimal-comma", action="store_true", help="CSV : montants avec virgule décimale")
+    exp.set_defaults(func=cmd_export)
 
     manage = sub.add_parser("manage", help="lancer une commande d'administration Django")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -174,7 +174,8 @@ def _problem_from_validation(exc: ValidationError, instance: Model | None = None
     if hasattr(exc, "error_dict"):
         name, errors = next(iter(exc.error_dict.items()))
         message = "; ".join(m for e in errors for m in e.messages)
-        value = getattr(instance, name, "") if instance is not None and name != "__all__" else ""
+        fields = instance.__dict__ if instance is not None else {}
+        value = fields.get(name, fields.get(f"{name}_id", ""))
         return Problem(name, "" if value is None else str(value), message, message)
     message = "; ".join(exc.messages)
     return Problem("", "", message, message)
@@ -461,6 +462,18 @@ class Importer:
         except Problem as problem:
             self._reject(where, problem)
             return
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+            # A record of the wrong shape (hand-edited JSON, a mapping gone wrong).
+            self._reject(
+                where,
+                Problem(
+                    "enregistrement",
+                    str(exc)[:200],
+                    f"enregistrement mal formé ({type(exc).__name__} : {exc})",
+                    f"malformed record ({type(exc).__name__}: {exc})",
+                ),
+            )
+            return
         ref = ref or self._derived_ref(record, planned)
         if ref in self.seen:
             self.report.counts["skipped"] += 1
@@ -593,6 +606,8 @@ class Importer:
                     year=line["year"],
                     kind=line.get("kind") or "other",
                     funder_label=line.get("funder_label") or "",
+                    # Stands for the funder found above (its id is known only once it is written).
+                    funder_id=-1 if funder_id is not None else None,
                 ),
                 "financement",
             )

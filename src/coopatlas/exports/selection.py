@@ -1,0 +1,38 @@
+"""Which partnerships an export holds: the whole atlas, or a search given as in the web URL."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+from coopatlas.atlas.models import Partnership
+from coopatlas.search.engine import full_text_ranks
+from coopatlas.search.facets import SearchQuery
+
+
+class SelectionError(ValueError):
+    """The search filters could not be understood; says which."""
+
+
+@dataclass
+class Selection:
+    partnerships: QuerySet[Partnership]
+    description: str
+
+
+def select(query: str = "", *, published_only: bool = False) -> Selection:
+    """Return the partnerships matching `query` ("q=jumelage&pays=DE", as in /recherche/).
+
+    Raise SelectionError naming any filter value that is not understood, rather than export
+    something else than what was asked.
+    """
+    base = Partnership.objects.published() if published_only else Partnership.objects.all()
+    query = query.strip().lstrip("?")
+    if not query:
+        return Selection(base.order_by("pk"), "tout l'atlas")
+    search = SearchQuery(QueryDict(query))
+    if search.errors:
+        raise SelectionError(" ".join(str(e) for e in search.errors))
+    ranks = full_text_ranks(search.text) if search.text else None
+    chosen = search.filtered(base, ranks=ranks).order_by("pk")
+    return Selection(chosen, query)
