@@ -322,7 +322,7 @@ def country(raw: object, field: str = "pays") -> str:
         key = normalise(candidate)
         if key in _COUNTRY_ALIASES:
             return _COUNTRY_ALIASES[key]
-        if code := country_code_for(candidate):
+        if code := country_code_for(candidate) or _country_names().get(key):
             return code
     if code := _country_by_spelling(value):
         return code
@@ -337,6 +337,13 @@ def _country_names() -> dict[str, str]:
     for row in iter_countries():
         for name in (row.name_fr, row.name_en, *row.alternate_names):
             names.setdefault(normalise(name), row.iso2)
+    # Country names in the languages partner towns' lists are often written in (CLDR, via Babel).
+    from babel import Locale
+
+    for language in ("de", "es", "it", "pt", "nl", "pl"):
+        for code, name in Locale(language).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(normalise(name), code)
     return names
 
 

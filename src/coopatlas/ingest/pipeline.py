@@ -13,6 +13,7 @@ go fast; changed records are updated one by one through the same validation.
 import datetime
 import hashlib
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -28,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 
 from coopatlas.atlas.choices import (
     FRENCH_AUTHORITY_KINDS,
+    ContactStatus,
     OrganisationKind,
     ParticipationRole,
     PlaceStatus,
@@ -36,6 +38,7 @@ from coopatlas.atlas.localisation import place_outcome
 from coopatlas.atlas.models import (
     FRANCE,
     Contact,
+    DiplomaticPost,
     Event,
     FundingLine,
     ImportBatch,
@@ -97,6 +100,10 @@ ORGANISATION_FIELDS = (
     "place_status",
     "place_reason",
 )
+POST_FUNCTIONS = {
+    "correspondent": "Correspondant coopération décentralisée",
+    "counsellor": "Conseiller de coopération et d'action culturelle",
+}
 # Titles are data: always built in French, whatever the interface language.
 FORM_LABELS = {
     "twinning": "Jumelage",
@@ -474,6 +481,12 @@ class Importer:
                 ),
             )
             return
+        if record.get("diplomatic_posts"):
+            try:
+                self._posts(where, record["diplomatic_posts"])
+            except Problem as problem:
+                self._reject(where, problem)
+                return
         ref = ref or self._derived_ref(record, planned)
         if ref in self.seen:
             self.report.counts["skipped"] += 1
@@ -509,6 +522,45 @@ class Importer:
             return
         self.report.counts["updated"] += 1
         self.touched.append(pk)
+
+    def _posts(self, where: str, posts: list[dict]) -> None:
+        """Record France's embassies named in a sheet, with their correspondents (or "none"),
+        for the countries that have none yet."""
+        for item in posts:
+            name = item["name"]
+            city = re.sub(r"^.*?\b(?:à|a|au|aux|en)\s+", "", name).strip()
+            resolution = self.organisations.resolver.resolve(city, kind="municipality")
+            if resolution.match is None:
+                raise Problem("poste diplomatique", name, "ville du poste introuvable", "post city not found")
+            country = resolution.match.country_iso2
+            if DiplomaticPost.objects.filter(country_id=country).exists():
+                continue
+            embassy = self.organisations.find_or_plan(
+                {"name": name, "kind": OrganisationKind.EMBASSY, "country": country}, where, self.report
+            )
+            self.organisations.flush()
+            post = DiplomaticPost(country_id=country, name=name)
+            for role in ("correspondent", "counsellor"):
+                person = item.get(role)
+                if person == "none":
+                    setattr(post, f"{role}_status", ContactStatus.NONE)
+                elif isinstance(person, dict) and self.personal_data:
+                    same = getattr(post, "correspondent", None) if role == "counsellor" else None
+                    if same is not None and same.last_name == person.get("last_name"):
+                        contact = same
+                    else:
+                        contact = Contact(
+                            organisation_id=_org_id(embassy),
+                            **{k: person.get(k) or "" for k in ("last_name", "first_name", "email")},
+                            function=POST_FUNCTIONS[role],
+                        )
+                        contact.full_clean(exclude=["organisation"])
+                        contact.save()
+                    setattr(post, role, contact)
+                    setattr(post, f"{role}_status", ContactStatus.NAMED)
+            post.full_clean(exclude=["country", "correspondent", "counsellor"])
+            post.save()
+            self.report.counts["diplomatic_posts"] += 1
 
     def _derived_ref(self, record: dict, planned: _Planned) -> str:
         """Build a stable key from the French authority, the foreign authority and the form."""

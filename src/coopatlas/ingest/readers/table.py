@@ -1,0 +1,348 @@
+"""Spreadsheets (CSV or XLSX) in our template's columns, or in any columns with a mapping.
+
+One row is one partnership between a French authority and a foreign one; consecutive rows with
+the same `reference` add partners or funding lines to the same partnership.
+
+A mapping says which of the file's columns holds each of our fields, on the command line
+("collectivite_francaise=Ville;partenaire=Ville jumelle") or in a file (the same, one per line,
+or a JSON object). `champ==valeur` gives a constant ("forme==jumelage").
+"""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from coopatlas.atlas.choices import OrganisationKind, ParticipationRole
+from coopatlas.core.text import normalise
+from coopatlas.ingest import parsing
+from coopatlas.ingest.errors import FileRejected, Problem
+from coopatlas.ingest.files import csv_rows, open_text, xlsx_rows
+
+# Our template's columns: field → (French description, English aliases accepted as headers).
+FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "reference": ("identifiant stable de la ligne dans votre fichier", ("ref", "id", "identifiant")),
+    "titre": ("titre du partenariat (sinon construit : « Jumelage A – B »)", ("title",)),
+    "forme": ("jumelage, convention de coopération, pacte d'amitié, protocole, projet…", ("form", "type")),
+    "etat": ("en cours, terminé, en veille, en projet", ("status", "état")),
+    "publication": ("brouillon ou publié", ("publication_state",)),
+    "annee_signature": ("année de signature (1990, « vers 1990 »)", ("signature_year", "année de signature")),
+    "annee_debut": (
+        "année de début (1990, « vers 1990 », 1990-1995)",
+        ("start_year", "année de début", "depuis"),
+    ),
+    "date_fin": ("date de fin jj/mm/aaaa", ("end_date", "date de fin")),
+    "collectivite_francaise": (
+        "nom de la collectivité française",
+        ("french_authority", "collectivité française"),
+    ),
+    "code_insee": ("code INSEE de la collectivité française", ("insee", "insee_code", "code insee")),
+    "type_collectivite": ("commune, epci, métropole, département, région", ("french_authority_kind",)),
+    "partenaire": ("nom de la collectivité étrangère", ("foreign_authority", "partner", "ville jumelle")),
+    "pays_partenaire": ("pays de la collectivité étrangère", ("country", "pays", "partner_country")),
+    "region_partenaire": ("région, État ou province du partenaire", ("partner_region", "admin_area")),
+    "themes": ("thèmes (codes ou intitulés) séparés par ;", ("themes", "thèmes", "thematiques")),
+    "odd": ("numéros d'ODD séparés par ;", ("sdgs", "sdg")),
+    "resume": ("résumé", ("summary", "résumé")),
+    "description": ("description détaillée", ()),
+    "contexte": ("contexte", ("context",)),
+    "historique": ("historique", ("history",)),
+    "financeur": ("financeur d'une ligne de financement", ("funder",)),
+    "montant": ("montant en euros (1 255,50 €)", ("amount",)),
+    "montant_1pc_eau": ("dont « 1 % eau » en euros", ("water_amount", "1% eau")),
+    "annee_financement": ("année du financement", ("funding_year",)),
+    "source_url": ("adresse de la page source", ("url", "source")),
+    "source_titre": ("titre de la source", ("source_title",)),
+    "note": ("note éditoriale", ()),
+}
+REQUIRED = ("partenaire", "pays_partenaire")
+FRENCH_KINDS = {
+    "commune": OrganisationKind.COMMUNE,
+    "ville": OrganisationKind.COMMUNE,
+    "epci": OrganisationKind.EPCI,
+    "intercommunalite": OrganisationKind.EPCI,
+    "communaute": OrganisationKind.EPCI,
+    "metropole": OrganisationKind.METROPOLE,
+    "departement": OrganisationKind.DEPARTEMENT,
+    "region": OrganisationKind.REGION,
+}
+
+
+def parse_mapping(text: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Return (field → column, field → constant) from a mapping string or file."""
+    if not text:
+        return {}, {}
+    path = Path(text)
+    if len(text) < 250 and path.is_file():
+        content = path.read_text(encoding="utf-8-sig")
+        if content.lstrip().startswith("{"):
+            try:
+                pairs = list(json.loads(content).items())
+            except (json.JSONDecodeError, AttributeError) as exc:
+                raise FileRejected(
+                    f"Fichier de correspondance {path.name} : JSON invalide ({exc}).",
+                    f"Mapping file {path.name}: invalid JSON ({exc}).",
+                ) from None
+            items = [f"{k}={v}" for k, v in pairs]
+        else:
+            items = [
+                line for line in content.splitlines() if line.strip() and not line.lstrip().startswith("#")
+            ]
+    else:
+        items = [item for item in text.split(";") if item.strip()]
+    columns, constants = {}, {}
+    for item in items:
+        if "=" not in item:
+            raise FileRejected(
+                f"Correspondance illisible : « {item} » (attendu champ=Colonne ou champ==valeur).",
+                f"Unreadable mapping: '{item}' (expected field=Column or field==value).",
+            )
+        name, _, value = item.partition("=")
+        name = name.strip()
+        if name not in FIELDS:
+            raise FileRejected(
+                f"Correspondance : champ inconnu « {name} » (champs : {', '.join(FIELDS)}).",
+                f"Mapping: unknown field '{name}' (fields: {', '.join(FIELDS)}).",
+            )
+        if value.startswith("="):
+            constants[name] = value[1:].strip()
+        else:
+            columns[name] = value.strip()
+    return columns, constants
+
+
+class TableReader:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        mapping: str | None = None,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        sheet: str | None = None,
+    ) -> None:
+        self.path = path
+        self.source = None
+        columns, self.constants = parse_mapping(mapping)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            header, self._rows, self.notes = xlsx_rows(path, sheet)
+            self.prefix = self.notes[-1].replace("feuille : ", "feuille ") + ", "
+        else:
+            self.source = open_text(path, encoding)
+            header, self._rows = csv_rows(self.source, delimiter)
+            self.notes = self.source.notes
+            self.prefix = ""
+        self.header = header
+        self.positions = self._positions(header, columns)
+
+    def _positions(self, header: list[str], columns: dict[str, str]) -> dict[str, int]:
+        keys = [normalise(h) for h in header]
+        seen: dict[str, int] = {}
+        for index, key in enumerate(keys):
+            if key and key in seen:
+                raise FileRejected(
+                    f"{self.path.name} : la colonne « {header[index]} » apparaît deux fois "
+                    f"(colonnes {seen[key] + 1} et {index + 1}) ; renommez l'une d'elles.",
+                    f"{self.path.name}: column '{header[index]}' appears twice "
+                    f"(columns {seen[key] + 1} and {index + 1}); rename one.",
+                )
+            seen[key] = index
+        positions: dict[str, int] = {}
+        for name, column in columns.items():
+            if normalise(column) not in seen:
+                raise FileRejected(
+                    f"{self.path.name} : la colonne « {column} » donnée pour {name} n'existe pas "
+                    f"(colonnes : {', '.join(header)}).",
+                    f"{self.path.name}: column '{column}' given for {name} does not exist "
+                    f"(columns: {', '.join(header)}).",
+                )
+            positions[name] = seen[normalise(column)]
+        for name, (_description, aliases) in FIELDS.items():
+            if name in positions or name in self.constants:
+                continue
+            for candidate in (name, name.replace("_", " "), *aliases):
+                if normalise(candidate) in seen:
+                    positions[name] = seen[normalise(candidate)]
+                    break
+        missing = [n for n in REQUIRED if n not in positions and n not in self.constants]
+        if (
+            "collectivite_francaise" not in positions
+            and "code_insee" not in positions
+            and ("collectivite_francaise" not in self.constants)
+        ):
+            missing.insert(0, "collectivite_francaise (ou code_insee)")
+        if missing:
+            raise FileRejected(
+                f"{self.path.name} : colonne(s) obligatoire(s) introuvable(s) : {', '.join(missing)}. "
+                f"Colonnes du fichier : {', '.join(h or '(vide)' for h in header)}. Donnez la "
+                "correspondance avec --mapping (ex. collectivite_francaise=Ville;partenaire=Jumelle).",
+                f"{self.path.name}: required column(s) not found: {', '.join(missing)}. "
+                f"File columns: {', '.join(h or '(empty)' for h in header)}. Give a mapping with --mapping.",
+            )
+        used = set(positions.values())
+        ignored = [h for i, h in enumerate(header) if i not in used and h]
+        if ignored:
+            self.notes.append(f"colonnes ignorées : {', '.join(ignored)}")
+        return positions
+
+    def _get(self, cells: list, name: str) -> object:
+        if name in self.constants:
+            return self.constants[name]
+        index = self.positions.get(name)
+        if index is None or index >= len(cells):
+            return None
+        return cells[index]
+
+    def records(self) -> Iterator[tuple[str, dict]]:
+        current: dict | None = None
+        current_where = ""
+        try:
+            for number, cells in self._rows:
+                where = f"{self.prefix}ligne {number}"
+                if len(cells) > len(self.header) and any(
+                    str(c).strip() for c in cells[len(self.header) :] if c
+                ):
+                    yield (
+                        where,
+                        {
+                            "_problem": Problem(
+                                "ligne",
+                                str(cells[len(self.header)])[:80],
+                                f"{len(cells)} cellules pour {len(self.header)} colonnes (ligne décalée ?)",
+                                f"{len(cells)} cells for {len(self.header)} columns (shifted row?)",
+                            )
+                        },
+                    )
+                    continue
+                try:
+                    ref = parsing.text(self._get(cells, "reference"))
+                    if current is not None and ref and ref == current.get("ref"):
+                        self._add_lines(current, cells)
+                        continue
+                    if current is not None:
+                        yield current_where, current
+                        current = None
+                    current, current_where = self._record(cells), where
+                except Problem as problem:
+                    if current is not None:
+                        yield current_where, current
+                    current = None
+                    yield where, {"_problem": problem}
+            if current is not None:
+                yield current_where, current
+        finally:
+            if self.source is not None:
+                self.source.close()
+
+    def _record(self, cells: list) -> dict:
+        get = lambda name: self._get(cells, name)  # noqa: E731
+        record: dict = {"ref": parsing.text(get("reference")) or None}
+        if title := parsing.text(get("titre")):
+            record["title"] = title
+        record["form"] = parsing.form(get("forme"), "forme", default="twinning")
+        record["status"] = parsing.status(get("etat"), "etat")
+        if parsing.text(get("publication")):
+            record["publication_state"] = parsing.publication(get("publication"), "publication")
+        record["signature_year"] = parsing.year(get("annee_signature"), "annee_signature")
+        start, until, approximate = parsing.year_span(get("annee_debut"), "annee_debut")
+        record["start_year"] = start
+        end = parsing.date(get("date_fin"), "date_fin")
+        if until and not end:
+            end = parsing.date(f"31/12/{until}", "annee_debut")
+        record["end_date"] = end.isoformat() if end else None
+        notes = [parsing.text(get("note"))]
+        if approximate:
+            notes.append(
+                f"Année de début approximative dans la source : « {parsing.text(get('annee_debut'))} »."
+            )
+        record["note"] = " ".join(n for n in notes if n)
+        for field, key in (
+            ("resume", "summary"),
+            ("description", "description"),
+            ("contexte", "context"),
+            ("historique", "history"),
+        ):
+            if value := parsing.text(get(field)):
+                record[key] = value
+        record["themes"] = [t.strip() for t in parsing.text(get("themes")).split(";") if t.strip()]
+        record["sdgs"] = []
+        for item in parsing.text(get("odd")).replace(",", ";").split(";"):
+            if item.strip():
+                if not item.strip().isdigit():
+                    raise Problem(
+                        "odd", item, "numéro d'ODD attendu (1 à 17)", "SDG number expected (1 to 17)"
+                    )
+                record["sdgs"].append(int(item))
+        record["participants"] = [
+            {"organisation": self._french(get), "role": ParticipationRole.FRENCH_AUTHORITY},
+        ]
+        record["funding"] = []
+        record["sources"] = []
+        if url := parsing.text(get("source_url")):
+            record["sources"].append({"url": url, "title": parsing.text(get("source_titre"))})
+        self._add_lines(record, cells)
+        return record
+
+    def _french(self, get) -> dict:
+        name = parsing.text(get("collectivite_francaise"))
+        insee = parsing.text(get("code_insee")).upper()
+        if not name and not insee:
+            raise Problem(
+                "collectivite_francaise", "", "collectivité française manquante", "French authority missing"
+            )
+        if insee and not insee.replace("A", "").replace("B", "").isdigit():
+            raise Problem("code_insee", insee, "code INSEE invalide", "invalid INSEE code")
+        kind_text = normalise(parsing.text(get("type_collectivite")))
+        if kind_text and kind_text not in FRENCH_KINDS:
+            raise Problem(
+                "type_collectivite",
+                parsing.text(get("type_collectivite")),
+                f"type inconnu (admis : {', '.join(FRENCH_KINDS)})",
+                f"unknown kind (allowed: {', '.join(FRENCH_KINDS)})",
+            )
+        kind = FRENCH_KINDS.get(kind_text, OrganisationKind.COMMUNE)
+        organisation = {"name": name or insee, "kind": kind, "country": "FR"}
+        if insee:
+            organisation["insee_code"] = insee.zfill(5) if kind == OrganisationKind.COMMUNE else insee
+        return organisation
+
+    def _add_lines(self, record: dict, cells: list) -> None:
+        get = lambda name: self._get(cells, name)  # noqa: E731
+        partner = parsing.text(get("partenaire"))
+        if partner:
+            country = parsing.country(get("pays_partenaire"), "pays_partenaire")
+            organisation = {
+                "name": partner,
+                "kind": OrganisationKind.FOREIGN_AUTHORITY if country != "FR" else OrganisationKind.COMMUNE,
+                "country": country,
+            }
+            if region := parsing.text(get("region_partenaire")):
+                organisation["admin_area"] = region
+            role = (
+                ParticipationRole.FOREIGN_AUTHORITY if country != "FR" else ParticipationRole.FRENCH_AUTHORITY
+            )
+            if not any(p["organisation"] == organisation for p in record["participants"]):
+                record["participants"].append({"organisation": organisation, "role": role})
+        elif not record.get("funding") and len(record["participants"]) < 2:
+            raise Problem("partenaire", "", "collectivité partenaire manquante", "partner authority missing")
+        amount = parsing.amount(get("montant"), "montant")
+        if amount is not None:
+            year = parsing.year(get("annee_financement"), "annee_financement") or record.get("start_year")
+            if year is None:
+                raise Problem(
+                    "annee_financement", "", "année du financement manquante", "funding year missing"
+                )
+            water = parsing.amount(get("montant_1pc_eau"), "montant_1pc_eau")
+            funder = parsing.text(get("financeur"))
+            record["funding"].append(
+                {
+                    "funder_label": funder or "Non précisé",
+                    "amount": str(amount),
+                    "water_one_percent_amount": str(water) if water is not None else None,
+                    "year": year,
+                }
+            )
+
+
+def template_columns() -> list[tuple[str, str]]:
+    """Our template's columns with their meaning, for the downloadable template."""
+    return [(name, description) for name, (description, _aliases) in FIELDS.items()]
