@@ -277,6 +277,55 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_undo_import(args: argparse.Namespace) -> int:
+    from coopatlas.atlas.models import ImportBatch
+    from coopatlas.ingest.undo import UndoError, batch_undo
+
+    batch = ImportBatch.objects.filter(pk=args.batch).first()
+    if batch is None:
+        err_console.print(f"[red]Lot d'import inconnu[/red] : {args.batch} (voir coopatlas imports).")
+        return 2
+    try:
+        counts = batch_undo(batch)
+    except UndoError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        return 2
+    console.print(
+        f"Lot {batch.pk} annulé : {counts['removed']} partenariat(s) retiré(s), {counts['restored']} "
+        f"rétabli(s), {counts['organisations_removed']} organisation(s) retirée(s)"
+        + (
+            f", {counts['organisations_kept']} gardée(s) car utilisées ailleurs"
+            if counts["organisations_kept"]
+            else ""
+        )
+        + "."
+    )
+    return 0
+
+
+def cmd_imports(args: argparse.Namespace) -> int:
+    from coopatlas.atlas.models import ImportBatch
+
+    table = Table(title="Lots d'import")
+    for column in ("n°", "source", "fichier", "par", "le", "créés", "mis à jour", "rejetés", "annulé"):
+        table.add_column(column)
+    for batch in ImportBatch.objects.select_related("created_by")[: args.limit]:
+        counts = batch.counts or {}
+        table.add_row(
+            str(batch.pk),
+            batch.source_kind,
+            batch.file_name,
+            str(batch.created_by or "—"),
+            f"{batch.started_at:%d/%m/%Y %H:%M}",
+            str(counts.get("created", 0)),
+            str(counts.get("updated", 0)),
+            str(counts.get("rejected", 0)),
+            f"{batch.undone_at:%d/%m/%Y}" if batch.undone_at else "",
+        )
+    console.print(table)
+    return 0
+
+
 def _pending_migrations() -> list[str]:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -442,6 +491,13 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--published-only", action="store_true", help="seulement les dossiers publiés")
     exp.add_argument("--decimal-comma", action="store_true", help="CSV : montants avec virgule décimale")
     exp.set_defaults(func=cmd_export)
+
+    undo = sub.add_parser("undo-import", help="annuler un lot d'import")
+    undo.add_argument("batch", type=int, help="numéro du lot (voir coopatlas imports)")
+    undo.set_defaults(func=cmd_undo_import)
+    imports = sub.add_parser("imports", help="lister les lots d'import")
+    imports.add_argument("--limit", type=int, default=30)
+    imports.set_defaults(func=cmd_imports)
 
     manage = sub.add_parser("manage", help="lancer une commande d'administration Django")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -221,6 +221,7 @@ def xlsx_rows(
     try:
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
     except KeyError:
+        workbook.close()
         raise FileRejected(
             f"{path.name} : pas de feuille « {sheet} » (feuilles : {', '.join(workbook.sheetnames)}).",
             f"{path.name}: no sheet '{sheet}' (sheets: {', '.join(workbook.sheetnames)}).",
@@ -229,11 +230,13 @@ def xlsx_rows(
     try:
         header_row = next(values, None)
     except DefusedXmlException as exc:
+        workbook.close()
         raise FileRejected(
             f"{path.name} : XML dangereux refusé ({type(exc).__name__}).",
             f"{path.name}: dangerous XML refused ({type(exc).__name__}).",
         ) from None
     if header_row is None:
+        workbook.close()
         raise FileRejected(f"{path.name} : la feuille est vide.", f"{path.name}: the sheet is empty.")
     header = ["" if h is None else str(h).strip() for h in header_row]
     notes.append(f"feuille : {worksheet.title}")
@@ -251,4 +254,4 @@ def xlsx_rows(
         finally:
             workbook.close()
 
-    return header, rows(), notes
+    return header, rows(), notes, workbook

@@ -94,7 +94,10 @@ def import_file(
         publication_state=request.publication_state,
         progress=on_rows,
     )
-    report = importer.run(reader.records())
+    try:
+        report = importer.run(reader.records())
+    finally:
+        reader.close()
     return report, list(getattr(reader, "notes", []))
 
 

@@ -175,6 +175,9 @@ class AtlasSheetReader:
         self.source = open_text(path, encoding)
         self.notes = [*self.source.notes, "format : fiche de l'atlas"]
 
+    def close(self) -> None:
+        self.source.close()
+
     def records(self) -> Iterator[tuple[str, dict]]:
         try:
             raw = self.source.stream.read()

@@ -58,6 +58,9 @@ class JsonReader:
         self._check_header(data)
         return data
 
+    def close(self) -> None:
+        self.source.close()
+
     def records(self) -> Iterator[tuple[str, dict]]:
         try:
             yield from self._records()

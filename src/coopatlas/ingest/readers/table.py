@@ -122,17 +122,32 @@ class TableReader:
     ) -> None:
         self.path = path
         self.source = None
+        self.workbook = None
         columns, self.constants = parse_mapping(mapping)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            header, self._rows, self.notes = xlsx_rows(path, sheet)
+            header, self._rows, self.notes, self.workbook = xlsx_rows(path, sheet)
             self.prefix = self.notes[-1].replace("feuille : ", "feuille ") + ", "
         else:
             self.source = open_text(path, encoding)
-            header, self._rows = csv_rows(self.source, delimiter)
+            try:
+                header, self._rows = csv_rows(self.source, delimiter)
+            except FileRejected:
+                self.source.close()
+                raise
             self.notes = self.source.notes
             self.prefix = ""
         self.header = header
-        self.positions = self._positions(header, columns)
+        try:
+            self.positions = self._positions(header, columns)
+        except FileRejected:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.source is not None:
+            self.source.close()
+        if self.workbook is not None:
+            self.workbook.close()
 
     def _positions(self, header: list[str], columns: dict[str, str]) -> dict[str, int]:
         keys = [normalise(h) for h in header]
@@ -230,8 +245,7 @@ class TableReader:
             if current is not None:
                 yield current_where, current
         finally:
-            if self.source is not None:
-                self.source.close()
+            self.close()
 
     def _record(self, cells: list) -> dict:
         get = lambda name: self._get(cells, name)  # noqa: E731

@@ -68,7 +68,11 @@ class TwinsReader:
         self.path = path
         self.all_pairs = all_pairs
         self.source: TextSource = open_text(path, encoding)
-        self.header, self._rows = csv_rows(self.source)
+        try:
+            self.header, self._rows = csv_rows(self.source)
+        except FileRejected:
+            self.source.close()
+            raise
         columns = set(self.header)
         if DERIVED <= columns:
             self.layout = "derived"
@@ -86,6 +90,9 @@ class TwinsReader:
             )
         self.skipped = 0
         self.notes = [*self.source.notes, f"format : {self.layout}"]
+
+    def close(self) -> None:
+        self.source.close()
 
     def records(self) -> Iterator[tuple[str, dict]]:
         try:

@@ -1,0 +1,164 @@
+"""Spreadsheets in, with a column mapping: detected encodings and delimiters, idempotent
+re-imports, updates, conflicts with edits made in the app, all-or-nothing and dry runs."""
+
+import csv
+
+import pytest
+from openpyxl import Workbook
+
+from coopatlas.atlas import services
+from coopatlas.atlas.models import ImportBatch, Organisation, Partnership
+from coopatlas.ingest.errors import FileRejected
+from coopatlas.ingest.service import write_report
+from tests.ingest.conftest import write
+
+MAPPING = (
+    "collectivite_francaise=Ville;code_insee=Code;partenaire=Jumelle;pays_partenaire=Pays;"
+    "annee_debut=Depuis;montant=Montant"
+)
+ROWS = (
+    "Ville;Code;Jumelle;Pays;Depuis;Montant\n"
+    "Boulogne-Billancourt;92012;Neukölln;Allemagne;vers 1955;1 255,50 €\n"
+    "Lille;;Cologne;Allemagne;1958;\n"
+    "Rennes;;Erlangen;Deutschland;1964-2020;\n"
+)
+
+
+def test_a_mapped_csv_becomes_partnerships_with_places(tmp_path, run_import):
+    # given
+    path = write(tmp_path / "jumelages.csv", ROWS)
+    # when
+    report = run_import(path, "table", mapping=MAPPING)
+    # then
+    assert (report.counts["created"], report.counts["rejected"]) == (3, 0), report.errors
+    assert "délimiteur : ;" in report.notes
+    boulogne = Partnership.objects.get(participations__organisation__insee_code="92012")
+    assert (boulogne.form, boulogne.start_year, boulogne.funding_total()) == ("twinning", 1955, 1255.5)
+    assert "approximative" in boulogne.note and "vers 1955" in boulogne.note
+    assert boulogne.title == "Jumelage Boulogne-Billancourt – Neukölln"
+    rennes = Partnership.objects.get(participations__organisation__name="Erlangen")
+    assert rennes.end_date.isoformat() == "2020-12-31"
+    lille = Organisation.objects.get(name="Lille", kind="commune")
+    assert (lille.insee_code, lille.place_status) == ("59350", "resolved")
+    assert lille.latitude is not None
+    cologne = Organisation.objects.get(name="Cologne")
+    assert (cologne.country_id, cologne.kind) == ("DE", "foreign_authority")
+    batch = ImportBatch.objects.get(pk=report.batch_id)
+    assert batch.counts["created"] == 3 and len(batch.file_sha256) == 64
+
+
+def test_importing_the_same_file_twice_creates_nothing(tmp_path, run_import):
+    path = write(tmp_path / "jumelages.csv", ROWS)
+    run_import(path, "table", mapping=MAPPING)
+    before = (Partnership.objects.count(), Organisation.objects.count())
+    report = run_import(path, "table", mapping=MAPPING)
+    assert (report.counts["created"], report.counts["unchanged"]) == (0, 3)
+    assert (Partnership.objects.count(), Organisation.objects.count()) == before
+
+
+def test_a_changed_row_updates_its_record_and_an_edit_in_the_app_is_not_overwritten(tmp_path, run_import):
+    path = write(tmp_path / "jumelages.csv", ROWS)
+    run_import(path, "table", mapping=MAPPING)
+    lille = Partnership.objects.get(participations__organisation__name="Cologne")
+    rennes = Partnership.objects.get(participations__organisation__name="Erlangen")
+    services.partnership_update(rennes, summary="Saisi à la main dans l'application.")
+    changed = ROWS.replace("Cologne;Allemagne;1958", "Cologne;Allemagne;1959").replace(
+        "Erlangen;Deutschland;1964-2020", "Erlangen;Deutschland;1965-2020"
+    )
+    # when
+    report = run_import(write(path, changed), "table", mapping=MAPPING)
+    # then
+    assert (report.counts["updated"], report.counts["conflicts"], report.counts["unchanged"]) == (1, 1, 1)
+    lille.refresh_from_db()
+    rennes.refresh_from_db()
+    assert lille.start_year == 1959
+    assert (rennes.start_year, rennes.summary) == (1964, "Saisi à la main dans l'application.")
+    assert "modifié dans l'application" in report.conflicts[0]
+    assert lille.history.first().history_change_reason == f"Import (lot {report.batch_id})"
+
+
+def test_windows_1252_and_comma_csv_with_our_own_columns(tmp_path, run_import):
+    text = (
+        "collectivite_francaise,partenaire,pays_partenaire,forme,annee_signature,themes\n"
+        "Besançon,Fribourg-en-Brisgau,Allemagne,Jumelage,1959,Échanges scolaires\n"
+    )
+    path = write(tmp_path / "excel.csv", text, encoding="cp1252")
+    report = run_import(path, "table")
+    assert report.counts["created"] == 1, report.errors
+    assert "encodage : cp1252" in report.notes
+    partnership = Partnership.objects.get()
+    assert partnership.title == "Jumelage Besançon – Fribourg-en-Brisgau"
+    assert [t.code for t in partnership.themes.all()] == ["echanges-scolaires"]
+
+
+def test_rows_sharing_a_reference_make_one_partnership(tmp_path, run_import):
+    text = (
+        "reference;collectivite_francaise;partenaire;pays_partenaire;forme;financeur;montant;annee_financement\n"
+        "r1;Villeneuve-d'Ascq;Tanguiéta;Bénin;convention;Ville;1 000;2023\n"
+        "r1;Villeneuve-d'Ascq;;Bénin;convention;Ministère;2 500,00;2024\n"
+        "r2;Grande-Synthe;Sidi Ifni;Maroc;convention;;;\n"
+    )
+    report = run_import(write(tmp_path / "r.csv", text), "table")
+    assert report.counts["created"] == 2, report.errors
+    r1 = Partnership.objects.get(external_ref="r1")
+    assert r1.funding_lines.count() == 2 and r1.funding_total() == 3500
+
+
+def test_an_xlsx_workbook_reads_like_a_csv(tmp_path, run_import):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Jumelages"
+    sheet.append(["collectivite_francaise", "partenaire", "pays_partenaire", "annee_debut"])
+    sheet.append(["Lyon", "Birmingham", "Royaume-Uni", 1951])
+    sheet.append(["Lyon", "Atlantide", "Nulle part", 1960])
+    workbook.save(tmp_path / "j.xlsx")
+    report = run_import(tmp_path / "j.xlsx", "table", skip_invalid=True)
+    assert report.counts["created"] == 1
+    assert str(report.errors[0]).startswith("feuille Jumelages, ligne 3 · pays_partenaire")
+
+
+def test_one_bad_row_means_nothing_is_written_unless_skip_invalid(tmp_path, run_import):
+    text = ROWS + "Nantes;;Seattle;Etats-Unis;abc;\n"
+    path = write(tmp_path / "j.csv", text)
+    # when
+    report = run_import(path, "table", mapping=MAPPING)
+    # then
+    assert report.rolled_back and report.counts["rejected"] == 1
+    error = report.errors[0]
+    assert (error.where, error.field, error.value) == ("ligne 5", "annee_debut", "abc")
+    assert Partnership.objects.count() == 0 and not ImportBatch.objects.exists()
+    assert Organisation.objects.filter(name="Cologne").count() == 0
+    # and with --skip-invalid, the valid rows go in
+    report = run_import(path, "table", mapping=MAPPING, skip_invalid=True)
+    assert (report.counts["created"], report.counts["rejected"]) == (3, 1)
+    assert Partnership.objects.count() == 3
+    out = tmp_path / "rapport.csv"
+    write_report(report, out)
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[1][:3] == ["ligne 5", "annee_debut", "abc"] and "unreadable year" in rows[1][4]
+
+
+def test_a_dry_run_counts_and_writes_nothing(tmp_path, run_import):
+    report = run_import(write(tmp_path / "j.csv", ROWS), "table", mapping=MAPPING, dry_run=True)
+    assert report.counts["created"] == 3 and report.rolled_back
+    assert Partnership.objects.count() == 0 and Organisation.objects.filter(name="Neukölln").count() == 0
+
+
+def test_missing_columns_are_named_with_the_columns_found(tmp_path, run_import):
+    path = write(tmp_path / "j.csv", "Ville;Jumelle\nLille;Cologne\n")
+    with pytest.raises(FileRejected) as caught:
+        run_import(path, "table")
+    assert "partenaire" in caught.value.fr and "Ville, Jumelle" in caught.value.fr
+    assert "--mapping" in caught.value.fr
+
+
+def test_a_mapping_file_with_constants(tmp_path, run_import):
+    mapping = write(
+        tmp_path / "m.txt",
+        "# our field = their column\ncollectivite_francaise=Ville\n"
+        "partenaire=Jumelle\npays_partenaire==Allemagne\nforme==pacte d'amitié\n",
+    )
+    path = write(tmp_path / "j.csv", "Ville;Jumelle\nLille;Cologne\n")
+    report = run_import(path, "table", mapping=str(mapping))
+    assert report.counts["created"] == 1, report.errors
+    assert Partnership.objects.get().form == "friendship_pact"
