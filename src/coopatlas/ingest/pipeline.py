@@ -307,15 +307,16 @@ class OrganisationIndex:
 
     def _locate(self, organisation: Organisation, spec: dict) -> None:
         outcome = place_outcome(organisation, self.resolver, insee_taken=self.insee_taken)
-        if (
-            outcome.status != PlaceStatus.RESOLVED
-            and spec.get("source_latitude") is not None
-            and spec.get("source_longitude") is not None
-        ):
-            # The resolver could not tell; the source's own geocode places it, flagged as such.
-            outcome.status = PlaceStatus.RESOLVED
-            outcome.reason = f"coordonnées données par la source ({outcome.reason})"[:500]
-            outcome.fields.update(latitude=spec["source_latitude"], longitude=spec["source_longitude"])
+        source_point = (spec.get("source_latitude"), spec.get("source_longitude"))
+        if None not in source_point and outcome.fields.get("latitude") is None:
+            # The resolver found no point (no place, or a place without coordinates): the
+            # source's own geocode places it, flagged as such in the reason.
+            if outcome.status != PlaceStatus.RESOLVED:
+                outcome.status = PlaceStatus.RESOLVED
+                outcome.reason = f"coordonnées données par la source ({outcome.reason})"[:500]
+            else:
+                outcome.reason = f"{outcome.reason} ; coordonnées données par la source"[:500]
+            outcome.fields.update(latitude=source_point[0], longitude=source_point[1])
         outcome.apply(organisation)
 
     def flush(self) -> int:

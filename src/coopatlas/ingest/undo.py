@@ -46,8 +46,15 @@ def batch_undo(batch: ImportBatch) -> Counter:
         for record in history.filter(history_type="-"):
             record.instance.save()
             counts["lines_restored"] += 1
-    for record in Partnership.history.filter(history_change_reason=reason, history_type="~"):
-        previous = record.prev_record
+    for pk in sorted(updated):
+        # The batch may have written several history rows for one record (fields, then its
+        # SDGs and countries): go back to the state before the first of them.
+        first = (
+            Partnership.history.filter(id=pk, history_change_reason=reason)
+            .order_by("history_date", "history_id")
+            .first()
+        )
+        previous = first.prev_record if first is not None else None
         if previous is not None:
             instance = previous.instance
             instance._change_reason = f"Annulation du lot {batch.pk}"

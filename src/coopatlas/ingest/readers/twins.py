@@ -130,7 +130,7 @@ class TwinsReader:
             raise Skip
         insee, kind = row["fr_insee_code"].strip(), row.get("fr_insee_type", "")
         name = row["fr_insee_name"].strip() or row["fr_name_wikipedia"].strip()
-        french = {"name": name, "kind": OrganisationKind.COMMUNE, "country": "FR"}
+        french = _place(name, "FR", row.get("fr_lat", ""), row.get("fr_lng", ""))
         if kind == "departement":
             french["kind"] = OrganisationKind.DEPARTEMENT
         elif kind == "region":
