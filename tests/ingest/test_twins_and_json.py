@@ -113,7 +113,9 @@ def test_a_malformed_json_record_is_rejected_with_its_line(tmp_path, run_import)
         write_json(select("pays=DE").partnerships, out)
     _wipe_atlas()
     lines = path.read_text(encoding="utf-8").splitlines()
-    index = next(i for i, line in enumerate(lines) if '"participants"' in line and '"start_year": 1955' in line)
+    index = next(
+        i for i, line in enumerate(lines) if '"participants"' in line and '"start_year": 1955' in line
+    )
     lines[index] = lines[index].replace('"start_year": 1955', '"start_year": "mille neuf cent"')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = run_import(path, "json")

@@ -214,6 +214,14 @@ def xlsx_rows(
             f"{path.name}: dangerous XML refused ({type(exc).__name__}).",
         ) from None
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+        cause = exc
+        while cause is not None and not isinstance(cause, DefusedXmlException):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            raise FileRejected(
+                f"{path.name} : XML dangereux refusé ({type(cause).__name__}).",
+                f"{path.name}: dangerous XML refused ({type(cause).__name__}).",
+            ) from None
         raise FileRejected(
             f"{path.name} : classeur illisible ({type(exc).__name__}: {exc}).",
             f"{path.name}: unreadable workbook ({type(exc).__name__}: {exc}).",
