@@ -208,12 +208,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     import time
 
     started = time.monotonic()
-    with Progress(*columns, console=err_console, transient=False, disable=args.quiet) as progress:
+    # On a terminal, a live bar; in a log (cron, CI), a plain line every 500 rows.
+    live = err_console.is_terminal and not args.quiet
+    logged = {"rows": 0}
+    with Progress(*columns, console=err_console, transient=False, disable=not live) as progress:
         task = progress.add_task(f"Import {request.path.name}", total=1, rows=0, speed=0)
 
         def on_progress(rows: int, done: int, total: int) -> None:
             speed = int(rows / max(time.monotonic() - started, 1e-6))
             progress.update(task, completed=done, total=total or 1, rows=rows, speed=speed)
+            if not live and not args.quiet and rows - logged["rows"] >= 500:
+                logged["rows"] = rows
+                print(f"import {request.path.name} : {rows} lignes ({speed}/s)", file=sys.stderr, flush=True)
 
         try:
             report, notes = import_file(request, progress=on_progress)

@@ -7,7 +7,7 @@ import csv
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -199,21 +199,32 @@ def check_xlsx(path: Path) -> list[str]:
 
 def xlsx_rows(
     path: Path, sheet: str | None = None
-) -> tuple[list[str], Iterator[tuple[int, list[object]]], list[str]]:
-    """Return the header, an iterator of (row number, values) and notes for a sheet of a workbook.
-    Formulas give their last computed value; they are never evaluated."""
+) -> tuple[list[str], Iterator[tuple[int, list[object]]], list[str], Callable[[], None]]:
+    """Return the header, an iterator of (row number, values), notes, and a function that
+    closes the workbook, for a sheet of a workbook. Formulas give their last computed value;
+    they are never evaluated."""
     notes = check_xlsx(path)
     import openpyxl
     from defusedxml.common import DefusedXmlException
 
+    handle = path.open("rb")  # ours to close: openpyxl leaves its own open when it fails
+
+    def close() -> None:
+        if workbook is not None:
+            workbook.close()
+        handle.close()
+
+    workbook = None
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False)
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_vba=False)
     except DefusedXmlException as exc:
+        handle.close()
         raise FileRejected(
             f"{path.name} : XML dangereux refusé ({type(exc).__name__}).",
             f"{path.name}: dangerous XML refused ({type(exc).__name__}).",
         ) from None
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+        handle.close()
         cause = exc
         while cause is not None and not isinstance(cause, DefusedXmlException):
             cause = cause.__cause__ or cause.__context__
@@ -229,7 +240,7 @@ def xlsx_rows(
     try:
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
     except KeyError:
-        workbook.close()
+        close()
         raise FileRejected(
             f"{path.name} : pas de feuille « {sheet} » (feuilles : {', '.join(workbook.sheetnames)}).",
             f"{path.name}: no sheet '{sheet}' (sheets: {', '.join(workbook.sheetnames)}).",
@@ -238,13 +249,13 @@ def xlsx_rows(
     try:
         header_row = next(values, None)
     except DefusedXmlException as exc:
-        workbook.close()
+        close()
         raise FileRejected(
             f"{path.name} : XML dangereux refusé ({type(exc).__name__}).",
             f"{path.name}: dangerous XML refused ({type(exc).__name__}).",
         ) from None
     if header_row is None:
-        workbook.close()
+        close()
         raise FileRejected(f"{path.name} : la feuille est vide.", f"{path.name}: the sheet is empty.")
     header = ["" if h is None else str(h).strip() for h in header_row]
     notes.append(f"feuille : {worksheet.title}")
@@ -260,6 +271,6 @@ def xlsx_rows(
                 f"{path.name}: dangerous XML refused ({type(exc).__name__}).",
             ) from None
         finally:
-            workbook.close()
+            close()
 
-    return header, rows(), notes, workbook
+    return header, rows(), notes, close

@@ -122,10 +122,10 @@ class TableReader:
     ) -> None:
         self.path = path
         self.source = None
-        self.workbook = None
+        self.close_workbook = None
         columns, self.constants = parse_mapping(mapping)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            header, self._rows, self.notes, self.workbook = xlsx_rows(path, sheet)
+            header, self._rows, self.notes, self.close_workbook = xlsx_rows(path, sheet)
             self.prefix = self.notes[-1].replace("feuille : ", "feuille ") + ", "
         else:
             self.source = open_text(path, encoding)
@@ -146,8 +146,8 @@ class TableReader:
     def close(self) -> None:
         if self.source is not None:
             self.source.close()
-        if self.workbook is not None:
-            self.workbook.close()
+        if self.close_workbook is not None:
+            self.close_workbook()
 
     def _positions(self, header: list[str], columns: dict[str, str]) -> dict[str, int]:
         keys = [normalise(h) for h in header]
