@@ -20,18 +20,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from django.utils import timezone, translation
 
 from coopatlas.atlas.choices import (
     FRENCH_AUTHORITY_KINDS,
     ContactStatus,
     OrganisationKind,
     ParticipationRole,
+    PartnershipForm,
     PlaceStatus,
 )
 from coopatlas.atlas.localisation import place_outcome
@@ -54,9 +55,10 @@ from coopatlas.atlas.models import (
 )
 from coopatlas.core.text import normalise
 from coopatlas.ingest.errors import Problem, RowError
+from coopatlas.ingest.fastwrite import FastWriter
 from coopatlas.places.models import Country
 from coopatlas.places.resolver import Resolver, get_resolver
-from coopatlas.search.index import reindex
+from coopatlas.search.index import index_texts, reindex
 
 CHUNK = 500  # new partnerships written per bulk insert
 REINDEX_CHUNK = 2000
@@ -192,8 +194,11 @@ class OrganisationIndex:
     """Finds the organisation a record names, among those in the database and those this import
     creates, without a query per row; creates it (located with the Places resolver) when new."""
 
-    def __init__(self, batch: ImportBatch | None, resolver_factory: Callable[[], Resolver]) -> None:
+    def __init__(
+        self, batch: ImportBatch | None, resolver_factory: Callable[[], Resolver], writer: FastWriter
+    ) -> None:
         self.batch = batch
+        self.writer = writer
         self._resolver_factory = resolver_factory
         self._resolver: Resolver | None = None
         self.by_ref: dict[str, int | Organisation] = {}
@@ -323,14 +328,11 @@ class OrganisationIndex:
         """Write the organisations planned so far; return how many."""
         if not self.pending:
             return 0
-        created = bulk_create_with_history(
-            self.pending,
-            Organisation,
-            batch_size=CHUNK,
-            default_change_reason=f"Import (lot {self.batch.pk})" if self.batch else "Import",
-        )
-        if any(o.pk is None for o in created):  # pragma: no cover - every supported database returns ids
-            raise RuntimeError("La base n'a pas renvoyé les identifiants des organisations créées.")
+        for organisation, pk in zip(
+            self.pending, self.writer.allocate(Organisation, len(self.pending)), strict=True
+        ):
+            organisation.pk = pk
+        self.writer.insert(Organisation, self.pending, with_pk=True)
         for organisation in self.pending:
             self.identities[organisation.pk] = self.identity(organisation)
             self.names[organisation.pk] = organisation.name
@@ -341,6 +343,67 @@ class OrganisationIndex:
         count = len(self.pending)
         self.pending, self._planned_keys = [], []
         return count
+
+
+class SearchTexts:
+    """Builds the search document of a new partnership from what the importer holds, as
+    search.index.document_text would from the database (without reading the records back)."""
+
+    def __init__(self) -> None:
+        themes = {t.pk: t for t in Theme.objects.all()}
+        self.theme_path: dict[int, list[str]] = {}
+        for pk, theme in themes.items():
+            path, node = [], theme
+            while node is not None:
+                path.insert(0, node.name_fr)
+                node = themes.get(node.parent_id)
+            self.theme_path[pk] = path
+        self.countries = {
+            iso2: (fr, en) for iso2, fr, en in Country.objects.values_list("iso2", "name_fr", "name_en")
+        }
+        self.programmes = dict(Programme.objects.values_list("pk", "name"))
+        self.organisations: dict[int, list[str]] = {}
+        with translation.override(settings.LANGUAGE_CODE):
+            self.form_labels = {code: str(label) for code, label in PartnershipForm.choices}
+
+    def _organisation(self, organisation: int | Organisation) -> list[str]:
+        if isinstance(organisation, Organisation):
+            o = organisation
+            return [
+                o.name,
+                o.acronym,
+                o.admin_area,
+                *o.alternate_names,
+                *self.countries.get(o.country_id, ()),
+            ]
+        if organisation not in self.organisations:
+            o = Organisation.objects.only(
+                "name", "acronym", "admin_area", "alternate_names", "country_id"
+            ).get(pk=organisation)
+            self.organisations[organisation] = self._organisation(o)
+        return self.organisations[organisation]
+
+    def text(self, item: "_Planned", organisations: "OrganisationIndex") -> str:
+        p = item.partnership
+        parts = [
+            p.title,
+            p.summary,
+            p.context,
+            p.history_text,
+            p.objectives_local,
+            p.objectives_france,
+            p.description,
+            self.form_labels.get(p.form, ""),
+        ]
+        for organisation, _role, _note in item.participants:
+            parts += self._organisation(organisation)
+        for iso2 in item.countries:
+            parts += list(self.countries.get(iso2, ()))
+        for theme_id, _priority in item.themes:
+            parts += self.theme_path.get(theme_id, [])
+        if p.programme_id:
+            parts.append(self.programmes.get(p.programme_id) or Programme.objects.get(pk=p.programme_id).name)
+        return "\n".join(part for part in parts if part)
 
 
 @dataclass
@@ -420,7 +483,11 @@ class Importer:
             created_by=self.user,
         )
         self.report.batch_id = self.batch.pk
-        self.organisations = OrganisationIndex(self.batch, self.resolver_factory)
+        self.writer = FastWriter(
+            user_id=self.user.pk if self.user is not None else None, reason=f"Import (lot {self.batch.pk})"
+        )
+        self.organisations = OrganisationIndex(self.batch, self.resolver_factory, self.writer)
+        self.search = SearchTexts()
         self.themes = self._theme_index()
         self.sdgs = set(SustainableDevelopmentGoal.objects.values_list("number", flat=True))
         self.programmes = dict(Programme.objects.values_list("name", "pk"))
@@ -724,19 +791,15 @@ class Importer:
         planned = self.pending
         self.pending = []
         reason = f"Import (lot {self.batch.pk})"
-        partnerships = bulk_create_with_history(
-            [p.partnership for p in planned],
-            Partnership,
-            batch_size=CHUNK,
-            default_user=self.user,
-            default_change_reason=reason,
-        )
-        ids = [p.pk for p in partnerships]
-        # `update` leaves updated_at alone: a later edit in the app moves it past imported_at.
-        Partnership.objects.filter(pk__in=ids).update(imported_at=F("updated_at"))
+        ids = self.writer.allocate(Partnership, len(planned))
+        for item, pk in zip(planned, ids, strict=True):
+            item.partnership.pk = pk
+            # Written at the same instant as updated_at: a later edit in the app moves that past it.
+            item.partnership.imported_at = self.writer.now
+        self.writer.insert(Partnership, [p.partnership for p in planned], with_pk=True)
         self._write_lines(planned, reason)
+        index_texts([(item.partnership.pk, self.search.text(item, self.organisations)) for item in planned])
         self.report.counts["created"] += len(planned)
-        self.touched.extend(ids)
 
     def _write_lines(self, planned: list[_Planned], reason: str) -> None:
         participations, themes, funding, events, sources, contacts, volunteers = [], [], [], [], [], [], []
@@ -833,13 +896,10 @@ class Importer:
             (Contact, contacts),
             (Volunteer, volunteers),
         ):
-            if rows:
-                bulk_create_with_history(
-                    rows, model, batch_size=CHUNK, default_user=self.user, default_change_reason=reason
-                )
-        Source.objects.bulk_create(sources, batch_size=CHUNK)
-        Partnership.sdgs.through.objects.bulk_create(sdg_links, batch_size=CHUNK)
-        Partnership.extra_countries.through.objects.bulk_create(country_links, batch_size=CHUNK)
+            self.writer.insert_lines(model, rows)
+        self.writer.insert_lines(Source, sources)
+        self.writer.insert_lines(Partnership.sdgs.through, sdg_links)
+        self.writer.insert_lines(Partnership.extra_countries.through, country_links)
 
     def _update(self, pk: int, planned: _Planned) -> None:
         """Replace a record's fields and lines by the source's (its history keeps the old ones)."""

@@ -50,32 +50,44 @@ def reindex(partnership_ids: Iterable[int] | None = None) -> int:
         if partnership_ids is None
         else Partnership.objects.filter(pk__in=list(partnership_ids))
     )
-    ids = list(queryset.values_list("pk", flat=True))
-    SearchDocument.objects.filter(partnership_id__in=ids).delete()
     if partnership_ids is None:
         SearchDocument.objects.all().delete()
-    documents = [
-        SearchDocument(partnership_id=p.pk, text=(text := document_text(p)), stemmed=stemmed(text))
-        for p in partnerships_with_details(queryset.select_related("programme"))
+    else:
+        SearchDocument.objects.filter(partnership__in=queryset).delete()
+    texts = [
+        (p.pk, document_text(p)) for p in partnerships_with_details(queryset.select_related("programme"))
     ]
-    SearchDocument.objects.bulk_create(documents, batch_size=1000)
+    _write(texts, replace=partnership_ids is None)
+    return len(texts)
+
+
+def index_texts(texts: list[tuple[int, str]]) -> None:
+    """Index new partnerships whose document texts are already known (the importer builds them
+    from what it has in hand, rather than reading the records back)."""
+    _write(texts, replace=False)
+
+
+def _write(texts: list[tuple[int, str]], *, replace: bool) -> None:
+    rows = [(pk, text, stemmed(text)) for pk, text in texts]
     with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO search_searchdocument (partnership_id, text, stemmed) VALUES (%s, %s, %s)", rows
+        )
         if connection.vendor == "sqlite":
-            if partnership_ids is None:
+            if replace:
                 cursor.execute("DELETE FROM search_fts")
             else:
-                cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(i,) for i in ids])
+                cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(pk,) for pk, _, _ in rows])
             cursor.executemany(
                 "INSERT INTO search_fts (rowid, stemmed) VALUES (%s, %s)",
-                [(d.partnership_id, d.stemmed) for d in documents],
+                [(pk, stem) for pk, _, stem in rows],
             )
         elif connection.vendor == "postgresql":
             cursor.execute(
                 "UPDATE search_searchdocument SET vector = to_tsvector('french', unaccent(text)) "
                 "WHERE partnership_id = ANY(%s)",
-                [ids],
+                [[pk for pk, _, _ in rows]],
             )
-    return len(documents)
 
 
 def remove(partnership_id: int) -> None:
