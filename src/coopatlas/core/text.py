@@ -1,5 +1,6 @@
 """Text normalisation shared by search, matching and de-duplication."""
 
+import functools
 import re
 import unicodedata
 
@@ -37,6 +38,7 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def normalise(text: str) -> str:
     """Return a comparison key: casefolded, accents removed, punctuation folded to single spaces.
 

@@ -2,8 +2,10 @@
 django-simple-history would have written, instead of the ORM's per-object work.
 
 Used by the importer inside its transaction. Primary keys are allocated before the insert (a
-sequence range on PostgreSQL; on SQLite, the rows after the largest id, safe because the
-transaction already holds SQLite's write lock), so that the lines can point at their records.
+sequence range on PostgreSQL; on SQLite, past both the largest id and the AUTOINCREMENT
+counter, safe because the transaction already holds SQLite's write lock), so that lines can
+point at their records. Records are model instances (validated by the importer); lines are
+plain dicts of column values (defaults filled in here).
 """
 
 from collections.abc import Callable, Sequence
@@ -11,13 +13,111 @@ from collections.abc import Callable, Sequence
 from django.db import connection, models
 from django.utils import timezone
 
+HISTORY_FIELDS = ("history_date", "history_change_reason", "history_type", "history_user_id")
+
+
+class _CachedDatetime:
+    """Adapts datetimes, remembering the last one (nearly all are the import's own instant)."""
+
+    def __init__(self, adapt: Callable[[object], object]) -> None:
+        self.adapt = adapt
+        self.last: tuple[object, object] = (None, None)
+
+    def __call__(self, value: object) -> object:
+        if value is not self.last[0]:
+            self.last = (value, self.adapt(value))
+        return self.last[1]
+
+
+class _Table:
+    """How to insert into one table: its SQL, the values to read and the few to convert."""
+
+    def __init__(self, writer: "FastWriter", model: type[models.Model], with_pk: bool) -> None:
+        self.fields = [
+            f
+            for f in model._meta.concrete_fields
+            if (with_pk or not f.primary_key) and f.attname != "history_id"
+        ]
+        columns = ", ".join(f'"{f.column}"' for f in self.fields)
+        marks = ", ".join(["%s"] * len(self.fields))
+        self.sql = f'INSERT INTO "{model._meta.db_table}" ({columns}) VALUES ({marks})'  # noqa: S608 - our names
+        self.names = [f.attname for f in self.fields]
+        self.conversions = [
+            (index, convert)
+            for index, f in enumerate(self.fields)
+            if (convert := writer.converter(f)) is not None
+        ]
+        self.defaults = {
+            f.attname: (
+                writer.now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else None
+            )
+            for f in self.fields
+        }
+        for f in self.fields:
+            if self.defaults[f.attname] is None and f.has_default():
+                self.defaults[f.attname] = f.get_default()
+            elif (
+                self.defaults[f.attname] is None
+                and not f.null
+                and isinstance(f, (models.CharField, models.TextField))
+            ):
+                self.defaults[f.attname] = ""
+        self.auto = [
+            f.attname
+            for f in self.fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+
+    def convert(self, values: list) -> tuple:
+        for index, convert in self.conversions:
+            if values[index] is not None:
+                values[index] = convert(values[index])
+        return tuple(values)
+
+
+class Builder:
+    """Makes model instances from field values through Django's positional fast path (the one it
+    uses for rows read from the database), and validates only the fields given."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self.fields = model._meta.concrete_fields
+        self.position = {f.attname: i for i, f in enumerate(self.fields)}
+        self.position.update({f.name: i for i, f in enumerate(self.fields)})
+        self.name_of = {f.attname: f.name for f in self.fields} | {f.name: f.name for f in self.fields}
+        self.fresh = [i for i, f in enumerate(self.fields) if f.has_default() and callable(f.default)]
+        self.template = [
+            f.get_default() if f.has_default() else (None if f.null or not f.empty_strings_allowed else "")
+            for f in self.fields
+        ]
+        self.all_names = {f.name for f in model._meta.fields}
+
+    def build(self, **values: object) -> models.Model:
+        row = list(self.template)
+        for index in self.fresh:
+            row[index] = self.fields[index].get_default()
+        for name, value in values.items():
+            if isinstance(value, models.Model):
+                row[self.position[name]] = value.pk
+            else:
+                row[self.position[name]] = value
+        instance = self.model(*row)
+        instance._state.adding = True
+        return instance
+
+    def clean(self, instance: models.Model, given: Sequence[str], exclude: Sequence[str] = ()) -> None:
+        """Validate the given fields (the others hold their defaults) and the model's own rules."""
+        keep = {self.name_of[name] for name in given if name in self.name_of} - set(exclude)
+        instance.clean_fields(exclude=self.all_names - keep)
+        instance.clean()
+
 
 class FastWriter:
     def __init__(self, *, user_id: int | None, reason: str) -> None:
         self.user_id = user_id
         self.reason = reason
         self.now = timezone.now()
-        self._plans: dict[type[models.Model], tuple[str, list[Callable]]] = {}
+        self._tables: dict[tuple[type[models.Model], bool], _Table] = {}
 
     def allocate(self, model: type[models.Model], count: int) -> list[int]:
         """Reserve `count` primary keys of `model`'s table."""
@@ -31,87 +131,77 @@ class FastWriter:
                     [table, column, count],
                 )
                 return [row[0] for row in cursor.fetchall()]
-            # Past both the largest id and AUTOINCREMENT's counter, so a deleted id is never reused.
             cursor.execute(f'SELECT COALESCE(MAX("{column}"), 0) FROM "{table}"')  # noqa: S608 - our names
             largest = cursor.fetchone()[0]
             cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s", [table])
             start = max(largest, cursor.fetchone()[0]) + 1
             return list(range(start, start + count))
 
-    def _converter(self, field: models.Field) -> Callable[[object], object]:
-        """Return how to turn an attribute into a database parameter, doing only what is needed."""
+    @staticmethod
+    def converter(field: models.Field) -> Callable[[object], object] | None:
+        """Return how to turn a value into a database parameter, or None when it goes as is."""
         ops = connection.ops
         if isinstance(field, models.JSONField):
             return lambda value: field.get_db_prep_save(value, connection)
         if isinstance(field, models.DateTimeField):
-            return ops.adapt_datetimefield_value
+            return _CachedDatetime(ops.adapt_datetimefield_value)
         if isinstance(field, models.DateField):
             return ops.adapt_datefield_value
         if isinstance(field, models.DecimalField):
             return lambda value: ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
-        return lambda value: value
+        return None
 
-    def _plan(self, model: type[models.Model], with_pk: bool) -> tuple[str, list[str], list[Callable]]:
-        fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-        columns = ", ".join(f'"{f.column}"' for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        sql = f'INSERT INTO "{model._meta.db_table}" ({columns}) VALUES ({marks})'  # noqa: S608 - our names
-        return sql, [f.attname for f in fields], [self._converter(f) for f in fields]
+    def _table(self, model: type[models.Model], with_pk: bool) -> _Table:
+        key = (model, with_pk)
+        if key not in self._tables:
+            self._tables[key] = _Table(self, model, with_pk)
+        return self._tables[key]
 
-    def _pre_save(self, model: type[models.Model], objects: Sequence[models.Model]) -> None:
-        for field in model._meta.concrete_fields:
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                for obj in objects:
-                    setattr(obj, field.attname, self.now)
+    def _execute(self, table: _Table, rows: list[tuple]) -> None:
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(table.sql, rows)
 
     def insert(self, model: type[models.Model], objects: Sequence[models.Model], *, with_pk: bool) -> None:
-        """Insert `objects` (their primary keys set beforehand when `with_pk`) and their history."""
+        """Insert model instances (primary keys set beforehand when `with_pk`) and their history."""
         if not objects:
             return
-        self._pre_save(model, objects)
-        sql, names, converters = self._plan(model, with_pk)
-        rows = [
-            tuple(convert(getattr(obj, name)) for name, convert in zip(names, converters, strict=True))
-            for obj in objects
-        ]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-        history = getattr(model, "history", None)
-        if history is not None and with_pk:
-            self._history(history.model, objects)
+        table = self._table(model, with_pk)
+        for obj in objects:
+            for name in table.auto:
+                setattr(obj, name, self.now)
+        rows = [table.convert([getattr(obj, name) for name in table.names]) for obj in objects]
+        self._execute(table, rows)
         for obj in objects:
             obj._state.adding = False
+        if with_pk and getattr(model, "history", None) is not None:
+            self._history(model.history.model, [{n: getattr(obj, n) for n in table.names} for obj in objects])
 
-    def _history(self, historical: type[models.Model], objects: Sequence[models.Model]) -> None:
-        fields = [f for f in historical._meta.concrete_fields if f.attname != "history_id"]
+    def insert_lines(self, model: type[models.Model], rows: Sequence[dict]) -> None:
+        """Insert lines given as dicts of column values (by attname), with their history when the
+        model keeps one; the database or the allocation gives their ids."""
+        if not rows:
+            return
+        history = getattr(model, "history", None)
+        with_pk = history is not None
+        table = self._table(model, with_pk)
+        if with_pk:
+            for row, pk in zip(rows, self.allocate(model, len(rows)), strict=True):
+                row[model._meta.pk.attname] = pk
+        complete = [{**table.defaults, **row} for row in rows]
+        self._execute(table, [table.convert([row[name] for name in table.names]) for row in complete])
+        if with_pk:
+            self._history(history.model, complete)
+
+    def _history(self, historical: type[models.Model], rows: list[dict]) -> None:
+        table = self._table(historical, False)
         extra = {
             "history_date": self.now,
             "history_change_reason": self.reason,
             "history_type": "+",
             "history_user_id": self.user_id,
         }
-        columns = ", ".join(f'"{f.column}"' for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        sql = f'INSERT INTO "{historical._meta.db_table}" ({columns}) VALUES ({marks})'  # noqa: S608
-        converters = [self._converter(f) for f in fields]
-        rows = []
-        for obj in objects:
-            rows.append(
-                tuple(
-                    convert(extra[f.attname] if f.attname in extra else getattr(obj, f.attname))
-                    for f, convert in zip(fields, converters, strict=True)
-                )
-            )
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-
-    def insert_lines(self, model: type[models.Model], objects: Sequence[models.Model]) -> None:
-        """Insert lines pointing at records (ids assigned by the database), with their history
-        when the model keeps one."""
-        if getattr(model, "history", None) is not None:
-            ids = self.allocate(model, len(objects))
-            for obj, pk in zip(objects, ids, strict=True):
-                obj.pk = pk
-            self.insert(model, objects, with_pk=True)
-        else:
-            self.insert(model, objects, with_pk=False)
+        values = [
+            table.convert([extra[n] if n in extra else row.get(n) for n in table.names]) for row in rows
+        ]
+        self._execute(table, values)

@@ -306,6 +306,12 @@ _COUNTRY_ALIASES = {
     "brunei": "BN",
     "cape verde": "CV",
     "micronesia": "FM",
+    "northern cyprus": "CY",
+    "turkish republic of northern cyprus": "CY",
+    "somaliland": "SO",
+    "transnistria": "MD",
+    "abkhazia": "GE",
+    "south ossetia": "GE",
 }
 
 
@@ -318,7 +324,8 @@ def country(raw: object, field: str = "pays") -> str:
     value = text(raw)
     if not value:
         raise Problem(field, "", "pays obligatoire", "country required")
-    for candidate in (value, value.split(",")[-1], re.sub(r"\s*\(.*\)\s*$", "", value)):
+    bare = re.sub(r"^(?:in|en|au|aux)\s+", "", value, flags=re.IGNORECASE)  # "in Italy"
+    for candidate in (value, value.split(",")[-1], re.sub(r"\s*\(.*\)\s*$", "", value), bare):
         key = normalise(candidate)
         if key in _COUNTRY_ALIASES:
             return _COUNTRY_ALIASES[key]

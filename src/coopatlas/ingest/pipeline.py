@@ -55,7 +55,7 @@ from coopatlas.atlas.models import (
 )
 from coopatlas.core.text import normalise
 from coopatlas.ingest.errors import Problem, RowError
-from coopatlas.ingest.fastwrite import FastWriter
+from coopatlas.ingest.fastwrite import Builder, FastWriter
 from coopatlas.places.models import Country
 from coopatlas.places.resolver import Resolver, get_resolver
 from coopatlas.search.index import index_texts, reindex
@@ -120,6 +120,10 @@ FORM_LABELS = {
 CONTACT_FIELDS = ("last_name", "first_name", "function", "email", "phone", "note")
 # Record keys whose name differs from the model field.
 RECORD_TO_FIELD = {"history": "history_text"}
+
+
+ORGANISATIONS = Builder(Organisation)
+PARTNERSHIPS = Builder(Partnership)
 
 
 class _Abort(Exception):
@@ -275,18 +279,18 @@ class OrganisationIndex:
                 if isinstance(found, Organisation):
                     self._planned_keys.append((self.by_ref, ref))
             return found
-        organisation = Organisation(
+        given = {k: spec[k] for k in ORGANISATION_FIELDS if spec.get(k) not in (None, "")}
+        organisation = ORGANISATIONS.build(
             name=name,
             kind=kind,
             country_id=country,
             external_ref=ref,
-            created_by_batch=self.batch,
-            **{k: spec[k] for k in ORGANISATION_FIELDS if spec.get(k) not in (None, "")},
+            created_by_batch_id=self.batch.pk if self.batch else None,
+            **given,
         )
         organisation.normalized_name = normalise(" ".join([organisation.name, organisation.acronym]))
         try:
-            organisation.clean_fields(exclude=["country", "parent", "created_by_batch"])
-            organisation.clean()
+            ORGANISATIONS.clean(organisation, ["name", "kind", "external_ref", *given])
         except ValidationError as exc:
             raise _problem_from_validation(exc, organisation) from None
         if not spec.get("place_status"):
@@ -669,7 +673,7 @@ class Importer:
         for name in ("signature_date", "end_date", "last_verified_on"):
             if isinstance(fields.get(name), str):
                 fields[name] = datetime.date.fromisoformat(fields[name])
-        partnership = Partnership(created_by_batch=self.batch, **fields)
+        partnership = PARTNERSHIPS.build(created_by_batch_id=self.batch.pk, **fields)
         if programme := record.get("programme"):
             if programme not in self.programmes:
                 self.programmes[programme] = Programme.objects.create(name=programme).pk
@@ -693,8 +697,7 @@ class Importer:
         if not partnership.title:
             partnership.title = self._title(partnership, participants)
         try:
-            partnership.clean_fields(exclude=["programme", "created_by_batch", "external_ref"])
-            partnership.clean()
+            PARTNERSHIPS.clean(partnership, ["title", *fields])
         except ValidationError as exc:
             raise _problem_from_validation(exc, partnership) from None
         themes, seen_themes = [], set()
@@ -809,26 +812,23 @@ class Importer:
             p = item.partnership
             for position, (organisation, role, note) in enumerate(item.participants):
                 participations.append(
-                    Participation(
-                        partnership=p,
+                    dict(
+                        partnership_id=p.pk,
                         organisation_id=_org_id(organisation),
                         role=role,
                         note=note,
                         position=position,
                     )
                 )
-            themes += [PartnershipTheme(partnership=p, theme_id=t, priority=prio) for t, prio in item.themes]
+            themes += [dict(partnership_id=p.pk, theme_id=t, priority=prio) for t, prio in item.themes]
             sdg_links += [
-                Partnership.sdgs.through(partnership_id=p.pk, sustainabledevelopmentgoal_id=sdg_ids[n])
-                for n in item.sdgs
+                dict(partnership_id=p.pk, sustainabledevelopmentgoal_id=sdg_ids[n]) for n in item.sdgs
             ]
-            country_links += [
-                Partnership.extra_countries.through(partnership_id=p.pk, country_id=c) for c in item.countries
-            ]
+            country_links += [dict(partnership_id=p.pk, country_id=c) for c in item.countries]
             for position, (funder, line) in enumerate(item.funding):
                 funding.append(
-                    FundingLine(
-                        partnership=p,
+                    dict(
+                        partnership_id=p.pk,
                         funder_id=_org_id(funder),
                         funder_label=line.get("funder_label") or "",
                         amount=Decimal(str(line["amount"])),
@@ -844,13 +844,9 @@ class Importer:
                 )
             for event in item.events:
                 events.append(
-                    Event(
-                        partnership=p,
-                        **{
-                            k: event.get(k)
-                            for k in ("year", "month", "day", "title")
-                            if event.get(k) is not None
-                        },
+                    dict(
+                        partnership_id=p.pk,
+                        **{k: event.get(k) for k in ("year", "month", "day", "title")},
                         kind=event.get("kind") or "other",
                         description=event.get("description") or "",
                     )
@@ -858,8 +854,8 @@ class Importer:
             for source in item.sources:
                 retrieved = source.get("retrieved_on")
                 sources.append(
-                    Source(
-                        partnership=p,
+                    dict(
+                        partnership_id=p.pk,
                         url=source.get("url") or "",
                         title=source.get("title") or "",
                         retrieved_on=datetime.date.fromisoformat(retrieved)
@@ -868,20 +864,24 @@ class Importer:
                     )
                 )
             sources.append(
-                Source(partnership=p, batch=self.batch, title=self.file_name[:300] or self.source_kind)
+                dict(
+                    partnership_id=p.pk,
+                    batch_id=self.batch.pk,
+                    title=self.file_name[:300] or self.source_kind,
+                )
             )
             for organisation, contact in item.contacts:
                 contacts.append(
-                    Contact(
-                        partnership=p,
+                    dict(
+                        partnership_id=p.pk,
                         organisation_id=_org_id(organisation),
                         **{k: contact.get(k) or "" for k in CONTACT_FIELDS},
                     )
                 )
             for volunteer in item.volunteers:
                 volunteers.append(
-                    Volunteer(
-                        partnership=p,
+                    dict(
+                        partnership_id=p.pk,
                         **{
                             k: volunteer.get(k) or "" for k in ("last_name", "first_name", "mission", "field")
                         },
