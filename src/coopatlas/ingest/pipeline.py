@@ -178,7 +178,7 @@ class ImportReport:
 
 
 def record_hash(record: dict) -> str:
-    """Return a stable fingerprint of a source record."""
+    """Return a stable fingerprint of a JSON-like value."""
     text = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -209,6 +209,7 @@ class OrganisationIndex:
         self.by_insee: dict[tuple[str, str], int | Organisation] = {}
         self.by_key: dict[tuple[str, str, str], int | Organisation] = {}
         self.pending: list[Organisation] = []
+        self.created = 0
         self.identities: dict[int, str] = {}
         self.names: dict[int, str] = {}
         self._planned_keys: list[tuple[dict, tuple | str]] = []
@@ -345,6 +346,7 @@ class OrganisationIndex:
             if isinstance(value := index[key], Organisation):
                 index[key] = value.pk
         count = len(self.pending)
+        self.created += count
         self.pending, self._planned_keys = [], []
         return count
 
@@ -515,6 +517,7 @@ class Importer:
             if self.progress is not None and rows % 100 == 0:
                 self.progress(rows)
         self._flush()
+        self.report.counts["organisations_created"] = self.organisations.created
         if self.progress is not None:
             self.progress(rows)
         for start in range(0, len(self.touched), REINDEX_CHUNK):
@@ -534,7 +537,6 @@ class Importer:
         if problem := record.get("_problem"):
             self._reject(where, problem)
             return
-        fingerprint = record_hash(record)
         ref = record.get("ref") or None
         try:
             planned = self._plan(where, record)
@@ -565,6 +567,7 @@ class Importer:
             return
         self.seen.add(ref)
         planned.partnership.external_ref = ref
+        fingerprint = self._content_hash(planned)
         planned.partnership.import_hash = fingerprint
         if ref not in self.existing:
             self.pending.append(planned)
@@ -594,6 +597,27 @@ class Importer:
             return
         self.report.counts["updated"] += 1
         self.touched.append(pk)
+
+    def _content_hash(self, planned: _Planned) -> str:
+        """Fingerprint what the record would hold once written: its fields and lines, partners by
+        identity. Two sources saying the same thing about a partnership give the same print, so
+        re-importing it from either changes nothing."""
+        identity = self.organisations.identity
+        p = planned.partnership
+        content = [
+            [getattr(p, name) for name in PARTNERSHIP_FIELDS],
+            p.programme_id,
+            sorted((identity(o), role, note) for o, role, note in planned.participants),
+            planned.themes,
+            planned.sdgs,
+            planned.countries,
+            [(identity(f) if f is not None else None, line) for f, line in planned.funding],
+            planned.events,
+            planned.sources,
+            [(identity(o) if o is not None else None, c) for o, c in planned.contacts],
+            planned.volunteers,
+        ]
+        return record_hash({"content": content})
 
     def _posts(self, where: str, posts: list[dict]) -> None:
         """Record France's embassies named in a sheet, with their correspondents (or "none"),
@@ -790,7 +814,7 @@ class Importer:
     def _flush(self) -> None:
         if not self.pending:
             return
-        self.report.counts["organisations_created"] += self.organisations.flush()
+        self.organisations.flush()
         planned = self.pending
         self.pending = []
         reason = f"Import (lot {self.batch.pk})"
