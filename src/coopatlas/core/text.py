@@ -27,6 +27,10 @@ _LETTERS = str.maketrans(
 )
 
 
+# The combining marks of Latin, Greek and Cyrillic scripts (others are checked one by one).
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def strip_accents(text: str) -> str:
     """Return text without combining marks (é → e, č → c); ligatures are expanded (œ → oe)."""
     if text.isascii():
@@ -35,7 +39,10 @@ def strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     if decomposed.isascii():  # most names: nothing left to remove
         return decomposed
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = _MARKS.sub("", decomposed)
+    if stripped.isascii():
+        return stripped
+    return "".join(ch for ch in stripped if not unicodedata.combining(ch))
 
 
 @functools.lru_cache(maxsize=1 << 18)

@@ -214,6 +214,24 @@ _SYNONYMS: dict[type[models.TextChoices], dict[str, str]] = {
 }
 
 
+@functools.cache
+def _choice_index(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Every accepted spelling of a vocabulary's values: codes, French and English labels, synonyms."""
+    from django.utils import translation
+
+    index: dict[str, str] = {}
+    with translation.override("fr"):
+        for code, label in choices.choices:
+            index[normalise(code)] = code
+            index[normalise(str(label))] = code
+    with translation.override("en"):
+        for code, label in choices.choices:
+            index.setdefault(normalise(str(label)), code)
+    for synonym, code in _SYNONYMS.get(choices, {}).items():
+        index.setdefault(normalise(synonym), code)
+    return index
+
+
 def choice(raw: object, field: str, choices: type[models.TextChoices], default: str | None = None) -> str:
     """Return the code of a choice given as its code or its French or English label."""
     value = text(raw)
@@ -222,17 +240,7 @@ def choice(raw: object, field: str, choices: type[models.TextChoices], default: 
             return default
         raise Problem(field, "", "valeur obligatoire", "value required")
     key = normalise(value)
-    index: dict[str, str] = {}
-    for code, label in choices.choices:
-        index[normalise(code)] = code
-        index[normalise(str(label))] = code
-    from django.utils import translation
-
-    with translation.override("en"):
-        for code, label in choices.choices:
-            index.setdefault(normalise(str(label)), code)
-    for synonym, code in _SYNONYMS.get(choices, {}).items():
-        index.setdefault(normalise(synonym), code)
+    index = _choice_index(choices)
     if key in index:
         return index[key]
     allowed = ", ".join(str(label) for _, label in choices.choices)

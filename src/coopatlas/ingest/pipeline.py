@@ -389,6 +389,19 @@ class SearchTexts:
             self.organisations[organisation] = self._organisation(o)
         return self.organisations[organisation]
 
+    def preload(self, items: list["_Planned"]) -> None:
+        """Read the existing organisations the items name, in one query."""
+        wanted = {
+            o
+            for item in items
+            for o, _role, _note in item.participants
+            if isinstance(o, int) and o not in self.organisations
+        }
+        for o in Organisation.objects.filter(pk__in=wanted).only(
+            "name", "acronym", "admin_area", "alternate_names", "country_id"
+        ):
+            self.organisations[o.pk] = self._organisation(o)
+
     def text(self, item: "_Planned", organisations: "OrganisationIndex") -> str:
         p = item.partnership
         parts = [
@@ -825,6 +838,7 @@ class Importer:
             item.partnership.imported_at = self.writer.now
         self.writer.insert(Partnership, [p.partnership for p in planned], with_pk=True)
         self._write_lines(planned, reason)
+        self.search.preload(planned)
         index_texts([(item.partnership.pk, self.search.text(item, self.organisations)) for item in planned])
         self.report.counts["created"] += len(planned)
 
