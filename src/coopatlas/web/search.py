@@ -9,6 +9,7 @@ from django.shortcuts import render
 from coopatlas.atlas.models import Partnership
 from coopatlas.atlas.selectors import partnerships_with_details
 from coopatlas.search.facets import SORTS, SearchQuery
+from coopatlas.web.imports import export_links
 
 PAGE_SIZE = 20
 
@@ -43,6 +44,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "sorts": SORTS,
         "base_query": base_query,
         "active": [(f.label, v.label) for f in result.facets for v in f.values if v.selected],
+        "exports": export_links(request),
     }
     template = "web/_search_area.html" if request.headers.get("HX-Request") else "web/search.html"
     return render(request, template, context)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coopatlas.web import countries, places, search, views
+from coopatlas.web import countries, imports, places, search, views
 
 app_name = "web"
 urlpatterns = [
@@ -18,4 +18,10 @@ urlpatterns = [
     path("carte/lieux.geojson", places.places_geojson, name="places_geojson"),
     path("lieux/a-verifier/", places.places_review, name="places_review"),
     path("lieux/a-verifier/<int:pk>/", places.places_review_choose, name="places_review_choose"),
+    path("imports/", imports.imports, name="imports"),
+    path("imports/apercu/", imports.import_preview, name="import_preview"),
+    path("imports/confirmer/<str:token>/", imports.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/annuler/", imports.import_undo, name="import_undo"),
+    path("imports/modele.xlsx", imports.import_template, name="import_template"),
+    path("exporter/", imports.export_view, name="export"),
 ]
