@@ -87,3 +87,23 @@ def test_the_search_page_offers_its_exports(client):
     load_demo()
     html = client.get("/recherche/", {"q": "", "pays": "DE"}).content.decode()
     assert "/exporter/?" in html and "format=xlsx" in html and "pays=DE" in html
+
+
+def test_the_api_imports_for_authorised_users_and_exports_for_everyone(admin_client_fr, resolver):
+    from django.test import Client
+
+    client = Client()  # anonymous (admin_client_fr is the signed-in `client`)
+    upload = io.BytesIO(CSV.encode())
+    upload.name = "j.csv"
+    assert client.post("/api/v1/imports", {"file": upload, "source": "table"}).status_code == 401
+    upload.seek(0)
+    dry = admin_client_fr.post("/api/v1/imports", {"file": upload, "source": "table"}).json()
+    assert dry["dry_run"] and dry["counts"]["created"] == 1 and Partnership.objects.count() == 0
+    upload.seek(0)
+    done = admin_client_fr.post("/api/v1/imports", {"file": upload, "source": "table", "dry_run": "false"}).json()
+    assert done["batch"] and Partnership.objects.count() == 1
+    assert admin_client_fr.get("/api/v1/imports").json()[0]["id"] == done["batch"]
+    Partnership.objects.update(publication_state="published")
+    response = client.get("/api/v1/export", {"format": "geojson"})
+    assert response.status_code == 200 and b"FeatureCollection" in b"".join(response.streaming_content)
+    assert client.get("/api/v1/export", {"format": "csv", "pays": "XX"}).status_code == 400

@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from coopatlas.api.imports import router as imports_router
 from coopatlas.api.organisations import router as organisations_router
 from coopatlas.api.partnerships import router as partnerships_router
 
@@ -9,11 +10,13 @@ api = NinjaAPI(
     title="coopatlas API",
     version="1",
     description=(
-        "Lecture de l'atlas des partenariats internationaux des collectivités françaises. "
-        "Read access to the atlas of French local authorities' international partnerships. "
+        "L'atlas des partenariats internationaux des collectivités françaises : lecture, exports, "
+        "et imports pour les utilisateurs autorisés. The atlas of French local authorities' "
+        "international partnerships: read, export, and import for authorised users. "
         'Les listes répondent {"count": N, "results": [...]}. Personal data is never served.'
     ),
     urls_namespace="api-v1",
 )
 api.add_router("/partnerships", partnerships_router)
 api.add_router("/organisations", organisations_router)
+api.add_router("", imports_router)

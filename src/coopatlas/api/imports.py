@@ -1,0 +1,161 @@
+"""Imports and exports through the API: the same pipeline as the command line and the web app.
+
+Importing needs a signed-in user allowed to add partnerships (session authentication, with the
+CSRF token); exporting follows the search page's filters and never includes personal data.
+"""
+
+import tempfile
+from pathlib import Path
+
+from django.http import FileResponse, HttpRequest
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.security import django_auth
+
+from coopatlas.api.schemas import ErrorOut
+from coopatlas.atlas.models import ImportBatch
+from coopatlas.exports.selection import SelectionError, select
+from coopatlas.exports.service import export
+from coopatlas.ingest.errors import FileRejected
+from coopatlas.ingest.service import SOURCES, ImportRequest, import_file
+
+router = Router(tags=["imports and exports"])
+EXPORT_TYPES = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "json": ("application/json", "json"),
+    "geojson": ("application/geo+json", "geojson"),
+    "iati": ("application/xml", "xml"),
+}
+
+
+class RowErrorOut(Schema):
+    where: str
+    field: str
+    value: str
+    fr: str
+    en: str
+
+
+class ImportOut(Schema):
+    batch: int | None
+    dry_run: bool
+    rolled_back: bool
+    counts: dict[str, int]
+    errors: list[RowErrorOut]
+    conflicts: list[str]
+    to_review: list[str]
+    notes: list[str]
+
+
+class BatchOut(Schema):
+    id: int
+    source: str
+    file: str
+    started_at: str
+    counts: dict
+    undone: bool
+
+
+@router.post(
+    "/imports",
+    auth=django_auth,
+    response={200: ImportOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Import a file (dry run by default)",
+)
+def import_upload(
+    request: HttpRequest,
+    file: UploadedFile = File(...),  # noqa: B008 - django-ninja's way of declaring a file
+    source: str = Form(...),  # noqa: B008
+    dry_run: bool = Form(True),  # noqa: B008
+    skip_invalid: bool = Form(False),  # noqa: B008
+    mapping: str | None = Form(None),  # noqa: B008
+):
+    if not request.user.has_perm("atlas.add_partnership"):
+        return Status(
+            403, {"detail": "Import réservé aux utilisateurs autorisés à ajouter des partenariats."}
+        )
+    if source not in SOURCES:
+        return Status(400, {"detail": f"Source inconnue : {source} (admises : {', '.join(SOURCES)})"})
+    suffix = Path(file.name or "").suffix.lower()[:8]
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
+        for chunk in file.chunks():
+            handle.write(chunk)
+        path = Path(handle.name)
+    try:
+        report, notes = import_file(
+            ImportRequest(
+                path=path,
+                source=source,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                mapping=mapping,
+                acting_user=request.user,
+                file_name=file.name or path.name,
+            )
+        )
+    except FileRejected as exc:
+        return Status(400, {"detail": exc.fr})
+    finally:
+        path.unlink(missing_ok=True)
+    data = report.as_dict()
+    return Status(
+        200,
+        {
+            "batch": data["batch"],
+            "dry_run": data["dry_run"],
+            "rolled_back": data["rolled_back"],
+            "counts": data["counts"],
+            "errors": data["errors"],
+            "conflicts": data["conflicts"],
+            "to_review": data["to_review"],
+            "notes": notes,
+        },
+    )
+
+
+@router.get(
+    "/imports", auth=django_auth, response={200: list[BatchOut], 403: ErrorOut}, summary="Import batches"
+)
+def import_batches(request: HttpRequest):
+    if not request.user.has_perm("atlas.add_partnership"):
+        return Status(403, {"detail": "Réservé aux utilisateurs autorisés à importer."})
+    return Status(
+        200,
+        [
+            {
+                "id": b.pk,
+                "source": b.source_kind,
+                "file": b.file_name,
+                "started_at": b.started_at.isoformat(),
+                "counts": b.counts,
+                "undone": b.undone_at is not None,
+            }
+            for b in ImportBatch.objects.all()[:200]
+        ],
+    )
+
+
+@router.get(
+    "/export", response={400: ErrorOut}, summary="Export published partnerships matching search filters"
+)
+def export_file(request: HttpRequest, format: str = "json"):  # noqa: A002 - the public parameter's name
+    """Filters are those of the search page (`q`, `pays`, `theme`, `debut_min`…); the file holds
+    published partnerships only, without personal data."""
+    if format not in EXPORT_TYPES:
+        return Status(400, {"detail": f"Format inconnu : {format} (admis : {', '.join(EXPORT_TYPES)})"})
+    query = request.GET.copy()
+    query.pop("format", None)
+    try:
+        selection = select(query.urlencode(), published_only=True)
+    except SelectionError as exc:
+        return Status(400, {"detail": str(exc)})
+    content_type, extension = EXPORT_TYPES[format]
+    with tempfile.NamedTemporaryFile(suffix=f".{extension}", delete=False) as handle:
+        path = Path(handle.name)
+    export(format, selection, path)
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=f"coopatlas.{extension}", content_type=content_type
+    )
+    path.unlink()
+    return response
