@@ -156,8 +156,9 @@ def run_engine(name: str, url: str, files, folder: Path) -> None:
             f"mémoire max {mb:.0f} Mo (statut {status >> 8})"
         )
     print(
-        f"TOTAL {name}: {total_rows} lignes en {total_seconds:.1f} s = {total_rows / total_seconds:.0f} lignes/s "
-        f"(avec résolution des lieux, démarrage compris) ; mémoire max {peak:.0f} Mo"
+        f"TOTAL {name}: {total_rows} lignes en {total_seconds:.1f} s = "
+        f"{total_rows / total_seconds:.0f} lignes/s (avec résolution des lieux, démarrage compris) ; "
+        f"mémoire max {peak:.0f} Mo"
     )
 
 

@@ -100,7 +100,9 @@ def test_the_api_imports_for_authorised_users_and_exports_for_everyone(admin_cli
     dry = admin_client_fr.post("/api/v1/imports", {"file": upload, "source": "table"}).json()
     assert dry["dry_run"] and dry["counts"]["created"] == 1 and Partnership.objects.count() == 0
     upload.seek(0)
-    done = admin_client_fr.post("/api/v1/imports", {"file": upload, "source": "table", "dry_run": "false"}).json()
+    done = admin_client_fr.post(
+        "/api/v1/imports", {"file": upload, "source": "table", "dry_run": "false"}
+    ).json()
     assert done["batch"] and Partnership.objects.count() == 1
     assert admin_client_fr.get("/api/v1/imports").json()[0]["id"] == done["batch"]
     Partnership.objects.update(publication_state="published")
