@@ -41,6 +41,7 @@ class _Table:
         columns = ", ".join(f'"{f.column}"' for f in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
         self.sql = f'INSERT INTO "{model._meta.db_table}" ({columns}) VALUES ({marks})'  # noqa: S608 - our names
+        self.copy = f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN'
         self.names = [f.attname for f in self.fields]
         self.conversions = [
             (index, convert)
@@ -158,8 +159,15 @@ class FastWriter:
         return self._tables[key]
 
     def _execute(self, table: _Table, rows: list[tuple]) -> None:
-        if rows:
-            with connection.cursor() as cursor:
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # COPY streams the rows in one command (executemany sends one statement per row).
+                with cursor.cursor.copy(table.copy) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
                 cursor.executemany(table.sql, rows)
 
     def insert(self, model: type[models.Model], objects: Sequence[models.Model], *, with_pk: bool) -> None:
