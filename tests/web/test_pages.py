@@ -137,3 +137,22 @@ def test_organisation_page_in_common_with_another(client, demo_atlas):
     for fragment in ["CGLU", "Délice", "Eurocities", "LUCI", "OPTICITIES", "PLUS"]:
         assert fragment in section, fragment
     assert client.get(birmingham.get_absolute_url(), {"avec": "x"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_partnership_sheet_downloads_as_a_one_page_pdf(client):
+    """The printable sheet of a twinning is a one-page PDF, made offline, without contacts."""
+    from coopatlas.atlas.demo.loader import load_demo
+    from coopatlas.atlas.models import Partnership
+    from coopatlas.web.pdf import render_document
+
+    load_demo()
+    neukolln = Partnership.objects.get(participations__organisation__name="Neukölln")
+    response = client.get(f"/partenariats/{neukolln.pk}/fiche.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    page = client.get(f"/partenariats/{neukolln.pk}/")
+    assert len(render_document(page.content.decode(), page.wsgi_request).pages) == 1
+    rivm = Partnership.objects.get(external_ref="demo:clermont-rivm")
+    pdf = client.get(f"/partenariats/{rivm.pk}/fiche.pdf").content
+    assert b"%PDF" in pdf[:8] and b"comune.cuneo.it" not in pdf

@@ -10,6 +10,7 @@ urlpatterns = [
     path("recherche/", search.search, name="search"),
     path("partenariats/", search.search, name="partnership_list"),
     path("partenariats/<int:pk>/", views.partnership_detail, name="partnership"),
+    path("partenariats/<int:pk>/fiche.pdf", views.partnership_pdf, name="partnership_pdf"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("sources/", views.data_sources, name="sources"),
     path("pays/<str:iso2>/", countries.country_detail, name="country"),

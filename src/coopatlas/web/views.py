@@ -3,6 +3,7 @@
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 
 from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS
 from coopatlas.atlas.models import Organisation, Partnership, PartnershipTheme, Theme
@@ -62,33 +63,42 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show every field of a partnership; contacts only to users allowed to see personal data."""
+    return render(request, "web/partnership_detail.html", _partnership_context(request, pk))
+
+
+def partnership_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The partnership's printable sheet as a PDF (WeasyPrint, with the print stylesheet)."""
+    from coopatlas.web.pdf import html_to_pdf
+
+    context = _partnership_context(request, pk)
+    html = render_to_string("web/partnership_detail.html", context, request=request)
+    response = HttpResponse(html_to_pdf(html, request), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="partenariat-{pk}.pdf"'
+    return response
+
+
+def _partnership_context(request: HttpRequest, pk: int) -> dict:
     partnership = get_object_or_404(partnerships_with_details(_visible_partnerships(request)), pk=pk)
     can_see_contacts = request.user.has_perm("atlas.view_contact")
     participations = list(partnership.participations.all())
     countries = partnership.countries()
     posts = [c.diplomatic_post for c in countries if hasattr(c, "diplomatic_post")]
-    return render(
-        request,
-        "web/partnership_detail.html",
-        {
-            "p": partnership,
-            "french": [x for x in participations if x.role == "french_authority"],
-            "foreign": [x for x in participations if x.role == "foreign_authority"],
-            "others": [x for x in participations if x.role not in ("french_authority", "foreign_authority")],
-            "countries": countries,
-            "funding": funding_summary(partnership),
-            "events": partnership.events.all(),
-            "sources": partnership.sources.select_related("batch"),
-            "volunteers": partnership.volunteers.select_related("assigned_entity")
-            if can_see_contacts
-            else None,
-            "volunteer_count": partnership.volunteers.count(),
-            "contacts": partnership.contacts.select_related("organisation") if can_see_contacts else None,
-            "contact_count": partnership.contacts.count(),
-            "posts": posts,
-            "can_see_contacts": can_see_contacts,
-        },
-    )
+    return {
+        "p": partnership,
+        "french": [x for x in participations if x.role == "french_authority"],
+        "foreign": [x for x in participations if x.role == "foreign_authority"],
+        "others": [x for x in participations if x.role not in ("french_authority", "foreign_authority")],
+        "countries": countries,
+        "funding": funding_summary(partnership),
+        "events": partnership.events.all(),
+        "sources": partnership.sources.select_related("batch"),
+        "volunteers": partnership.volunteers.select_related("assigned_entity") if can_see_contacts else None,
+        "volunteer_count": partnership.volunteers.count(),
+        "contacts": partnership.contacts.select_related("organisation") if can_see_contacts else None,
+        "contact_count": partnership.contacts.count(),
+        "posts": posts,
+        "can_see_contacts": can_see_contacts,
+    }
 
 
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
