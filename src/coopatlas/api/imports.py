@@ -15,18 +15,11 @@ from ninja.security import django_auth
 from coopatlas.api.schemas import ErrorOut
 from coopatlas.atlas.models import ImportBatch
 from coopatlas.exports.selection import SelectionError, select
-from coopatlas.exports.service import export
+from coopatlas.exports.service import MEDIA_TYPES, export
 from coopatlas.ingest.errors import FileRejected
 from coopatlas.ingest.service import SOURCES, ImportRequest, import_file
 
 router = Router(tags=["imports and exports"])
-EXPORT_TYPES = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "json": ("application/json", "json"),
-    "geojson": ("application/geo+json", "geojson"),
-    "iati": ("application/xml", "xml"),
-}
 
 
 class RowErrorOut(Schema):
@@ -142,15 +135,15 @@ def import_batches(request: HttpRequest):
 def export_file(request: HttpRequest, format: str = "json"):  # noqa: A002 - the public parameter's name
     """Filters are those of the search page (`q`, `pays`, `theme`, `debut_min`…); the file holds
     published partnerships only, without personal data."""
-    if format not in EXPORT_TYPES:
-        return Status(400, {"detail": f"Format inconnu : {format} (admis : {', '.join(EXPORT_TYPES)})"})
+    if format not in MEDIA_TYPES:
+        return Status(400, {"detail": f"Format inconnu : {format} (admis : {', '.join(MEDIA_TYPES)})"})
     query = request.GET.copy()
     query.pop("format", None)
     try:
         selection = select(query.urlencode(), published_only=True)
     except SelectionError as exc:
         return Status(400, {"detail": str(exc)})
-    content_type, extension = EXPORT_TYPES[format]
+    content_type, extension = MEDIA_TYPES[format]
     with tempfile.NamedTemporaryFile(suffix=f".{extension}", delete=False) as handle:
         path = Path(handle.name)
     export(format, selection, path)

@@ -354,6 +354,29 @@ class Organisation(TimeStampedModel):
         return self.kind in FRENCH_AUTHORITY_KINDS
 
 
+# The fields that describe an organisation beyond its name, kind and country: what an import
+# may give and what an export writes.
+ORGANISATION_DATA_FIELDS = (
+    "acronym",
+    "foreign_level",
+    "admin_area",
+    "insee_code",
+    "siren",
+    "geonames_id",
+    "wikidata_id",
+    "population",
+    "latitude",
+    "longitude",
+    "alternate_names",
+    "website",
+    "note",
+    "departement_code",
+    "region_code",
+    "place_status",
+    "place_reason",
+)
+
+
 class NetworkMembership(models.Model):
     """An organisation's membership of a network of cities (Eurocities, CGLU, LUCI…)."""
 

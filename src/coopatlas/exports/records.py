@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 
 from coopatlas.atlas.models import (
+    ORGANISATION_DATA_FIELDS,
     Contact,
     Event,
     FundingLine,
@@ -18,28 +19,7 @@ from coopatlas.atlas.models import (
 
 SCHEMA = "coopatlas"
 VERSION = 1
-ORGANISATION_KEYS = (
-    "name",
-    "acronym",
-    "kind",
-    "foreign_level",
-    "admin_area",
-    "country",
-    "insee_code",
-    "siren",
-    "geonames_id",
-    "wikidata_id",
-    "population",
-    "latitude",
-    "longitude",
-    "alternate_names",
-    "website",
-    "note",
-    "departement_code",
-    "region_code",
-    "place_status",
-    "place_reason",
-)
+ORGANISATION_KEYS = ("name", "kind", "country", *ORGANISATION_DATA_FIELDS)
 
 
 def organisation_ref(organisation: Organisation) -> str:

@@ -5,6 +5,15 @@ from pathlib import Path
 from coopatlas.exports.selection import Selection
 
 FORMATS = ("csv", "csv-plain", "xlsx", "json", "geojson", "iati")
+# Media type and file extension of each format, for downloads.
+MEDIA_TYPES = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "csv-plain": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "json": ("application/json", "json"),
+    "geojson": ("application/geo+json", "geojson"),
+    "iati": ("application/xml", "xml"),
+}
 
 
 def export(

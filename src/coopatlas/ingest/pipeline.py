@@ -38,6 +38,7 @@ from coopatlas.atlas.choices import (
 from coopatlas.atlas.localisation import place_outcome
 from coopatlas.atlas.models import (
     FRANCE,
+    ORGANISATION_DATA_FIELDS,
     Contact,
     DiplomaticPost,
     Event,
@@ -82,25 +83,6 @@ PARTNERSHIP_FIELDS = (
     "publication_state",
     "last_verified_on",
     "note",
-)
-ORGANISATION_FIELDS = (
-    "acronym",
-    "foreign_level",
-    "admin_area",
-    "insee_code",
-    "siren",
-    "geonames_id",
-    "wikidata_id",
-    "population",
-    "latitude",
-    "longitude",
-    "alternate_names",
-    "website",
-    "note",
-    "departement_code",
-    "region_code",
-    "place_status",
-    "place_reason",
 )
 POST_FUNCTIONS = {
     "correspondent": "Correspondant coopération décentralisée",
@@ -280,7 +262,7 @@ class OrganisationIndex:
                 if isinstance(found, Organisation):
                     self._planned_keys.append((self.by_ref, ref))
             return found
-        given = {k: spec[k] for k in ORGANISATION_FIELDS if spec.get(k) not in (None, "")}
+        given = {k: spec[k] for k in ORGANISATION_DATA_FIELDS if spec.get(k) not in (None, "")}
         organisation = ORGANISATIONS.build(
             name=name,
             kind=kind,
@@ -439,6 +421,18 @@ class _Planned:
     sources: list[dict]
     contacts: list[tuple[int | Organisation | None, dict]]
     volunteers: list[dict]
+
+
+def _funding_values(line: dict) -> dict:
+    """The fields of a funding line in our schema, as the model holds them."""
+    water = line.get("water_one_percent_amount")
+    return {
+        "amount": Decimal(str(line["amount"])),
+        "water_one_percent_amount": Decimal(str(water)) if water not in (None, "") else None,
+        "year": line["year"],
+        "kind": line.get("kind") or "other",
+        "funder_label": line.get("funder_label") or "",
+    }
 
 
 def _org_id(value: int | Organisation | None) -> int | None:
@@ -757,15 +751,7 @@ class Importer:
             funder_id = self.organisations.find_or_plan(funder, where, self.report) if funder else None
             self._check_line(
                 FundingLine(
-                    amount=Decimal(str(line["amount"])),
-                    water_one_percent_amount=(
-                        Decimal(str(line["water_one_percent_amount"]))
-                        if line.get("water_one_percent_amount") not in (None, "")
-                        else None
-                    ),
-                    year=line["year"],
-                    kind=line.get("kind") or "other",
-                    funder_label=line.get("funder_label") or "",
+                    **_funding_values(line),
                     # Stands for the funder found above (its id is known only once it is written).
                     funder_id=-1 if funder_id is not None else None,
                 ),
@@ -868,15 +854,7 @@ class Importer:
                     dict(
                         partnership_id=p.pk,
                         funder_id=_org_id(funder),
-                        funder_label=line.get("funder_label") or "",
-                        amount=Decimal(str(line["amount"])),
-                        water_one_percent_amount=(
-                            Decimal(str(line["water_one_percent_amount"]))
-                            if line.get("water_one_percent_amount") not in (None, "")
-                            else None
-                        ),
-                        year=line["year"],
-                        kind=line.get("kind") or "other",
+                        **_funding_values(line),
                         position=position,
                     )
                 )

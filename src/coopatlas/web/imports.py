@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from coopatlas.atlas.models import ImportBatch
 from coopatlas.exports.selection import SelectionError, select
-from coopatlas.exports.service import export
+from coopatlas.exports.service import MEDIA_TYPES, export
 from coopatlas.ingest.errors import FileRejected
 from coopatlas.ingest.readers.table import template_columns
 from coopatlas.ingest.service import SOURCES, ImportRequest, import_file
@@ -27,14 +27,6 @@ from coopatlas.ingest.undo import UndoError, batch_undo
 MAX_UPLOAD = 100 * 1024 * 1024
 PREVIEW_ERRORS = 200
 CAN_IMPORT = "atlas.add_partnership"
-EXPORT_FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "csv-plain": ("text/csv; charset=utf-8", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "json": ("application/json", "json"),
-    "geojson": ("application/geo+json", "geojson"),
-    "iati": ("application/xml", "xml"),
-}
 
 
 def _uploads() -> Path:
@@ -201,7 +193,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 def export_view(request: HttpRequest) -> HttpResponse:
     """Download a search result (the same filters as the search page) in a format."""
     fmt = request.GET.get("format", "csv")
-    if fmt not in EXPORT_FORMATS:
+    if fmt not in MEDIA_TYPES:
         return HttpResponse(_("Format d'export inconnu : %(format)s") % {"format": fmt}, status=400)
     personal = request.GET.get("donnees_personnelles") == "1"
     if personal and not request.user.has_perm("atlas.view_contact"):
@@ -217,7 +209,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
         )
     except SelectionError as exc:
         return HttpResponse(str(exc), status=400)
-    content_type, extension = EXPORT_FORMATS[fmt]
+    content_type, extension = MEDIA_TYPES[fmt]
     with tempfile.NamedTemporaryFile(suffix=f".{extension}", delete=False) as handle:
         path = Path(handle.name)
     export(fmt, selection, path, personal_data=personal)
