@@ -121,6 +121,13 @@ STATICFILES_DIRS = [
     ]
     if (NODE_MODULES / folder).is_dir()
 ]
+# Single files of packages whose folders are too large to collect whole (config/finders.py).
+NODE_MODULES_FILES = {"vendor/echarts/echarts.min.js": "echarts/dist/echarts.min.js"}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "config.finders.NodeModulesFileFinder",
+]
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

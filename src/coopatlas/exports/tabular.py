@@ -262,3 +262,15 @@ def _xlsx_value(value: object) -> object:
     if isinstance(value, Decimal):
         return float(value)
     return neutralise(value)
+
+
+def table_csv(header: list[str], rows: list[list], *, excel: bool = True) -> str:
+    """Return any table as CSV text, French Excel style by default (BOM, semicolons, decimal comma)."""
+    import io
+
+    handle = io.StringIO()
+    writer = csv.writer(handle, delimiter=";" if excel else ",")
+    writer.writerow([neutralise(str(h)) for h in header])
+    for row in rows:
+        writer.writerow([_cell(v, excel=excel, decimal_comma=excel) for v in row])
+    return ("\ufeff" if excel else "") + handle.getvalue()

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from coopatlas.atlas.choices import OrganisationKind, PartnershipForm, PartnershipStatus
 from coopatlas.atlas.models import FRANCE, Participation, Partnership, SustainableDevelopmentGoal, Theme
-from coopatlas.core.years import MIN_YEAR, max_year
 from coopatlas.places.models import Country, Departement, Region, WorldRegion
 from coopatlas.search.engine import full_text_ranks
+from coopatlas.search.filters import ScopeFilters, first_year_at_least, first_year_at_most, read_year
 
 SORTS = {"pertinence": _("Pertinence"), "debut": _("Année de début"), "titre": _("Titre")}
 
@@ -105,8 +105,8 @@ class SearchQuery:
                     )
             if values:
                 self.selected[name] = values
-        self.year_min = self._year(params.get("debut_min"), _("L'année de début minimale"))
-        self.year_max = self._year(params.get("debut_max"), _("L'année de début maximale"))
+        self.year_min = read_year(params.get("debut_min"), _("L'année de début minimale"), self.errors)
+        self.year_max = read_year(params.get("debut_max"), _("L'année de début maximale"), self.errors)
         if self.year_min and self.year_max and self.year_min > self.year_max:
             self.errors.append(
                 _("L'année minimale (%(min)s) dépasse la maximale (%(max)s) : elles ont été inversées.")
@@ -118,24 +118,7 @@ class SearchQuery:
             self.errors.append(_("Tri inconnu : « %(value)s » (tri par année de début).") % {"value": sort})
             sort = "debut"
         self.sort = sort
-
-    def _year(self, raw: str | None, label: str) -> int | None:
-        if raw is None or not str(raw).strip():
-            return None
-        try:
-            year = int(str(raw).strip())
-        except ValueError:
-            self.errors.append(
-                _("%(label)s doit être un nombre : « %(value)s » (ignorée).") % {"label": label, "value": raw}
-            )
-            return None
-        if not MIN_YEAR <= year <= max_year():
-            self.errors.append(
-                _("%(label)s %(year)s est hors de la période %(min)s–%(max)s (ignorée).")
-                % {"label": label, "year": year, "min": MIN_YEAR, "max": max_year()}
-            )
-            return None
-        return year
+        self.filters = ScopeFilters.read(params, self.errors)
 
     # -- filtering -------------------------------------------------------------------------------
     @staticmethod
@@ -185,16 +168,10 @@ class SearchQuery:
                     pk__in=Partnership.objects.filter(self._facet_filter(name, values)).values("pk")
                 )
         if self.year_min:
-            queryset = queryset.filter(
-                Q(start_year__gte=self.year_min)
-                | Q(start_year__isnull=True, signature_year__gte=self.year_min)
-            )
+            queryset = queryset.filter(first_year_at_least(self.year_min))
         if self.year_max:
-            queryset = queryset.filter(
-                Q(start_year__lte=self.year_max)
-                | Q(start_year__isnull=True, signature_year__lte=self.year_max)
-            )
-        return queryset
+            queryset = queryset.filter(first_year_at_most(self.year_max))
+        return queryset.filter(self.filters.q())
 
     # -- running -----------------------------------------------------------------------------------
     def run(self, base: QuerySet[Partnership]) -> SearchResult:
@@ -236,6 +213,7 @@ class SearchQuery:
             params["debut_min"] = [str(self.year_min)]
         if self.year_max:
             params["debut_max"] = [str(self.year_max)]
+        params.update(self.filters.as_params())
         params["tri"] = [self.sort]
         return params
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coopatlas.web import countries, imports, places, search, views
+from coopatlas.web import countries, dashboards, imports, places, search, views
 
 app_name = "web"
 urlpatterns = [
@@ -25,4 +25,10 @@ urlpatterns = [
     path("imports/<int:pk>/annuler/", imports.import_undo, name="import_undo"),
     path("imports/modele.xlsx", imports.import_template, name="import_template"),
     path("exporter/", imports.export_view, name="export"),
+    path("tableau-de-bord/", dashboards.dashboard, name="dashboard"),
+    path("tableau-de-bord/pays.json", dashboards.dashboard_countries, name="dashboard_countries"),
+    path("tableau-de-bord/donnees/<slug:figure>.csv", dashboards.dashboard_csv, name="dashboard_csv"),
+    path("tableau-de-bord/reseau/", dashboards.network_view, name="network"),
+    path("tableau-de-bord/veille/", dashboards.watch_lists, name="watch"),
+    path("tableau-de-bord/veille/<slug:name>.csv", dashboards.watch_list_csv, name="watch_csv"),
 ]

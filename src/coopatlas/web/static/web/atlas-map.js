@@ -101,6 +101,7 @@
     L.control.layers(layers, null, { collapsed: true }).addTo(map);
     var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 });
     map.addLayer(clusters);
+    if (!element.dataset.geojson) { element.dataset.loaded = "0"; return; }
     fetch(element.dataset.geojson)
       .then(function (r) { return r.json(); })
       .then(function (data) {

@@ -1,0 +1,395 @@
+"""The dashboard of a scope: a French territory × a foreign zone × a period × themes and forms.
+
+A scope is a `SearchQuery` (its facets and filters: `territoire`, `departement`, `region`, `pays`,
+`zone`, `du`, `au`, `theme`, `forme`), so that each figure carries the URL parameters of the list
+behind it and the search page shows exactly the partnerships it counts.
+
+Every figure is computed from a few flat reads of the scope's rows, then counted in Python:
+one read per table, whatever the size of the scope.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from coopatlas.atlas.choices import OrganisationKind, PartnershipForm, PartnershipStatus
+from coopatlas.atlas.models import (
+    FRANCE,
+    FundingLine,
+    Participation,
+    Partnership,
+    PartnershipTheme,
+    Study,
+    Theme,
+)
+from coopatlas.places.models import Country
+from coopatlas.search.facets import SearchQuery, english
+
+# Forms that rest on a signed agreement; the other records are initiatives (projects, actions…).
+AGREEMENT_FORMS = (
+    PartnershipForm.TWINNING,
+    PartnershipForm.FRIENDSHIP_PACT,
+    PartnershipForm.COOPERATION_AGREEMENT,
+    PartnershipForm.PROTOCOL,
+)
+TOP = 15
+
+
+@dataclass
+class Row:
+    """One line of a figure: a label, its value(s) and the URL parameters of the list behind it."""
+
+    key: str
+    label: str
+    value: float
+    link: dict[str, list[str]] = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Figure:
+    name: str
+    title: str
+    rows: list[Row]
+    columns: list[str] = field(default_factory=list)  # headings of the CSV: label, value, extras
+    note: str = ""
+
+
+@dataclass
+class StudyPanel:
+    study: Study
+    categories: list[Row]
+
+
+@dataclass
+class Dashboard:
+    query: SearchQuery
+    totals: list[Row]
+    figures: dict[str, Figure]
+    study: StudyPanel | None
+    grouping: str
+    groupings: list[tuple[str, str]]
+    years: list[int]
+
+    def figure(self, name: str) -> Figure:
+        return self.figures[name]
+
+
+def _first_year(start_year: int | None, signature_year: int | None) -> int | None:
+    return start_year if start_year is not None else signature_year
+
+
+def active_years(first: int | None, end: date | None, status: str, until: int) -> range:
+    """Return the years a partnership is active (the rule of `search.filters.active_between`)."""
+    if first is None or status == PartnershipStatus.PLANNED:
+        return range(0)
+    if end is not None:
+        return range(first, end.year + 1)
+    if status == PartnershipStatus.ENDED:
+        return range(first, first + 1)
+    return range(first, max(until, first) + 1)
+
+
+def _country_names() -> dict[str, str]:
+    return {
+        iso2: (name_en if english() else name_fr)
+        for iso2, name_fr, name_en in Country.objects.values_list("iso2", "name_fr", "name_en")
+    }
+
+
+def study_for(query: SearchQuery) -> Study | None:
+    """Return the study of the scope's territory and world region, when there is one."""
+    territory = query.filters.territory
+    zones = query.selected.get("zone", [])
+    if territory is None or len(zones) != 1:
+        return None
+    return Study.objects.filter(territory=territory, world_region=zones[0]).order_by("-pk").first()
+
+
+def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = "") -> Dashboard:
+    """Return every figure of the dashboard of `query`'s scope over the partnerships of `base`."""
+    scope = query.filtered(base, ranks=None)
+    scope_ids = scope.values("pk")
+    today = date.today()
+
+    rows = list(scope.values_list("pk", "form", "status", "start_year", "signature_year", "end_date"))
+    participants = list(
+        Participation.objects.filter(partnership_id__in=scope_ids).values_list(
+            "partnership_id",
+            "organisation_id",
+            "organisation__name",
+            "organisation__kind",
+            "organisation__country_id",
+        )
+    )
+    extra_countries = list(
+        Partnership.extra_countries.through.objects.filter(partnership_id__in=scope_ids).values_list(
+            "partnership_id", "country_id"
+        )
+    )
+    countries = _country_names()
+
+    # -- totals ------------------------------------------------------------------------------
+    agreements = sum(1 for r in rows if r[1] in AGREEMENT_FORMS)
+    french_actors = {p[1] for p in participants if p[4] == FRANCE}
+    foreign_actors = {p[1] for p in participants if p[4] != FRANCE}
+    per_country: dict[str, set[int]] = defaultdict(set)
+    partners_in: dict[str, set[int]] = defaultdict(set)
+    for pk, org, _name, _kind, iso2 in participants:
+        if iso2 != FRANCE:
+            per_country[iso2].add(pk)
+            partners_in[iso2].add(org)
+    for pk, iso2 in extra_countries:
+        if iso2 != FRANCE:
+            per_country[iso2].add(pk)
+    agreement_forms = [str(f) for f in AGREEMENT_FORMS]
+    initiative_forms = [str(f) for f in PartnershipForm if f not in AGREEMENT_FORMS]
+    totals = [
+        Row("partnerships", str(_("Partenariats et initiatives")), len(rows)),
+        Row(
+            "agreements",
+            str(_("dont accords signés (jumelages, conventions…)")),
+            agreements,
+            {"forme": agreement_forms},
+        ),
+        Row(
+            "initiatives",
+            str(_("dont projets et initiatives")),
+            len(rows) - agreements,
+            {"forme": initiative_forms},
+        ),
+        Row("actors", str(_("Acteurs français")), len(french_actors)),
+        Row("partners", str(_("Partenaires étrangers")), len(foreign_actors)),
+        Row("countries", str(_("Pays partenaires")), len(per_country)),
+    ]
+
+    figures: dict[str, Figure] = {}
+    # -- countries ------------------------------------------------------------------------------
+    # Ranked by partnerships, then by partners there (one network record can hold many towns).
+    figures["countries"] = Figure(
+        "countries",
+        str(_("Partenariats par pays")),
+        [
+            Row(
+                iso2,
+                countries.get(iso2, iso2),
+                len(pks),
+                {"pays": [iso2]},
+                {"partners": len(partners_in[iso2])},
+            )
+            for iso2, pks in sorted(
+                per_country.items(),
+                key=lambda kv: (-len(kv[1]), -len(partners_in[kv[0]]), countries.get(kv[0], "")),
+            )
+        ],
+        [str(_("Pays")), str(_("Partenariats")), str(_("Partenaires dans le pays")), "ISO"],
+    )
+
+    # -- themes and categories ----------------------------------------------------------------------
+    theme_links = list(
+        PartnershipTheme.objects.filter(partnership_id__in=scope_ids).values_list(
+            "partnership_id", "theme__code", "theme__parent__code", "theme__parent__parent__code"
+        )
+    )
+    codes_of: dict[int, set[str]] = defaultdict(set)
+    for pk, *codes in theme_links:
+        codes_of[pk].update(code for code in codes if code)
+    study = study_for(query)
+    groupings = [("themes", str(_("Thèmes"))), ("sous-themes", str(_("Sous-thèmes")))]
+    if study is not None:
+        groupings.insert(0, (f"etude-{study.pk}", str(_("Catégories de l'étude"))))
+    elif grouping.startswith("etude-") and grouping[6:].isdigit():
+        chosen = Study.objects.filter(pk=int(grouping[6:])).first()
+        if chosen is not None:
+            study = chosen
+            groupings.insert(0, (grouping, str(_("Catégories de l'étude"))))
+    valid = [key for key, _label in groupings]
+    grouping = grouping if grouping in valid else valid[0]
+    study_panel = None
+    if study is not None:
+        study_panel = StudyPanel(study, _category_rows(study, codes_of))
+    if grouping.startswith("etude-") and study_panel is not None:
+        theme_rows = study_panel.categories
+        theme_title = str(_("Catégories de l'étude, dans son ordre"))
+    else:
+        theme_rows = _theme_rows(codes_of, level=1 if grouping == "themes" else 2)
+        theme_title = str(_("Thèmes")) if grouping == "themes" else str(_("Sous-thèmes"))
+    figures["themes"] = Figure("themes", theme_title, theme_rows, [str(_("Thème")), str(_("Partenariats"))])
+
+    # -- actors -----------------------------------------------------------------------------------
+    engaged: dict[int, set[int]] = defaultdict(set)
+    names: dict[int, tuple[str, str, str]] = {}
+    for pk, org, name, kind, iso2 in participants:
+        engaged[org].add(pk)
+        names[org] = (name, kind, iso2)
+
+    def ranking(keep) -> list[Row]:
+        chosen = [(org, pks) for org, pks in engaged.items() if keep(names[org][2])]
+        chosen.sort(key=lambda item: (-len(item[1]), names[item[0]][0]))
+        return [
+            Row(
+                str(org),
+                names[org][0]
+                if names[org][2] == FRANCE
+                else f"{names[org][0]} ({countries.get(names[org][2], '')})",
+                len(pks),
+                {"organisation": [str(org)]},
+                {"kind": str(OrganisationKind(names[org][1]).label), "id": org},
+            )
+            for org, pks in chosen[:TOP]
+        ]
+
+    heading = [str(_("Acteur")), str(_("Partenariats")), str(_("Type"))]
+    figures["actors"] = Figure(
+        "actors", str(_("Acteurs français les plus engagés")), ranking(lambda c: c == FRANCE), heading
+    )
+    figures["partners"] = Figure(
+        "partners", str(_("Partenaires étrangers les plus présents")), ranking(lambda c: c != FRANCE), heading
+    )
+
+    kinds: dict[str, set[int]] = defaultdict(set)
+    kind_orgs: dict[str, set[int]] = defaultdict(set)
+    for pk, org, _name, kind, _iso2 in participants:
+        kinds[kind].add(pk)
+        kind_orgs[kind].add(org)
+    figures["kinds"] = Figure(
+        "kinds",
+        str(_("Types d'acteurs impliqués")),
+        [
+            Row(
+                kind,
+                str(OrganisationKind(kind).label),
+                len(pks),
+                {"acteur": [kind]},
+                {"organisations": len(kind_orgs[kind])},
+            )
+            for kind, pks in sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        ],
+        [str(_("Type d'acteur")), str(_("Partenariats")), str(_("Organisations"))],
+    )
+
+    # -- years ------------------------------------------------------------------------------------
+    new: Counter[int] = Counter()
+    active: Counter[int] = Counter()
+    ended: Counter[int] = Counter()
+    for _pk, _form, status, start, signature, end in rows:
+        first = _first_year(start, signature)
+        if first is not None:
+            new[first] += 1
+        if end is not None:
+            ended[end.year] += 1
+        for year in active_years(first, end, status, today.year):
+            active[year] += 1
+    span = set(new) | set(ended) | set(active)
+    low = query.filters.period_from or (min(span) if span else today.year)
+    high = query.filters.period_to or (max(span) if span else today.year)
+    years = list(range(low, high + 1)) if span else []
+    figures["years"] = Figure(
+        "years",
+        str(_("Nouveaux, actifs et terminés par année")),
+        [
+            Row(
+                str(year),
+                str(year),
+                new[year],
+                {"debut_min": [str(year)], "debut_max": [str(year)]},
+                {
+                    "active": active[year],
+                    "ended": ended[year],
+                    "active_link": {"actif": [str(year)]},
+                    "ended_link": {"fin": [str(year)]},
+                },
+            )
+            for year in years
+        ],
+        [str(_("Année")), str(_("Nouveaux")), str(_("Actifs")), str(_("Terminés"))],
+    )
+
+    # -- funding ----------------------------------------------------------------------------------
+    lines = list(
+        FundingLine.objects.filter(partnership_id__in=scope_ids).values_list(
+            "year", "amount", "water_one_percent_amount", "funder__name", "funder_label"
+        )
+    )
+    by_year: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    by_funder: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for year, amount, water, funder, label in lines:
+        name = funder or label or str(_("Financeur non précisé"))
+        for bucket in (by_year[year], by_funder[name]):
+            bucket[0] += amount
+            bucket[1] += water or 0
+    figures["funding_years"] = Figure(
+        "funding_years",
+        str(_("Financements par année (€)")),
+        [
+            Row(str(year), str(year), float(total), {"finance_en": [str(year)]}, {"water": float(water)})
+            for year, (total, water) in sorted(by_year.items())
+        ],
+        [str(_("Année")), str(_("Montant (€)")), str(_("dont 1 % eau (€)"))],
+    )
+    figures["funders"] = Figure(
+        "funders",
+        str(_("Financements par financeur (€)")),
+        [
+            Row(name, name, float(total), {"financeur": [name]}, {"water": float(water)})
+            for name, (total, water) in sorted(by_funder.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        ],
+        [str(_("Financeur")), str(_("Montant (€)")), str(_("dont 1 % eau (€)"))],
+    )
+    total = sum((v[0] for v in by_year.values()), Decimal(0))
+    water = sum((v[1] for v in by_year.values()), Decimal(0))
+    totals.append(Row("funding", str(_("Financements déclarés (€)")), float(total), {"financement": ["oui"]}))
+    totals.append(
+        Row(
+            "water",
+            str(_("dont « 1 % eau » (€)")),
+            float(water),
+            {},
+            {"share": float(water / total) if total else 0.0},
+        )
+    )
+    return Dashboard(
+        query=query,
+        totals=totals,
+        figures=figures,
+        study=study_panel,
+        grouping=grouping,
+        groupings=groupings,
+        years=years,
+    )
+
+
+def _theme_rows(codes_of: dict[int, set[str]], *, level: int) -> list[Row]:
+    themes = {t.code: t for t in Theme.objects.filter(level=level)}
+    counts: Counter[str] = Counter()
+    for codes in codes_of.values():
+        for code in codes & themes.keys():
+            counts[code] += 1
+    ordered = sorted(counts, key=lambda code: (-counts[code], themes[code].position, code))
+    return [
+        Row(
+            code, themes[code].name_en if english() else themes[code].name_fr, counts[code], {"theme": [code]}
+        )
+        for code in ordered
+    ]
+
+
+def _category_rows(study: Study, codes_of: dict[int, set[str]]) -> list[Row]:
+    rows = []
+    for category in study.categories.prefetch_related("themes").order_by("rank"):
+        codes = sorted(t.code for t in category.themes.all())
+        count = sum(1 for partnership_codes in codes_of.values() if partnership_codes & set(codes))
+        rows.append(
+            Row(
+                str(category.rank),
+                category.name,
+                count,
+                {"theme": codes} if codes else {},
+                {"rank": category.rank, "examples": category.examples},
+            )
+        )
+    return rows

@@ -1,0 +1,144 @@
+"""The network of a scope: organisations linked by their partnerships, with networkx measures.
+
+Two organisations are linked when they take part in one partnership and at least one of them is
+French (a partnership's French side meets each of its partners). Betweenness centrality says who
+bridges otherwise separate groups; with the countries and themes of its neighbours it explains
+which actors connect countries or themes.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from coopatlas.atlas.choices import OrganisationKind
+from coopatlas.atlas.models import FRANCE, Participation, Partnership, PartnershipTheme, Theme
+from coopatlas.search.facets import SearchQuery, english
+
+# Exact betweenness costs O(n·m); above this many nodes it is estimated from a fixed sample.
+EXACT_LIMIT = 600
+SAMPLE = 300
+
+
+@dataclass
+class Node:
+    id: int
+    name: str
+    kind: str
+    country: str
+    degree: int = 0
+    betweenness: float = 0.0
+    partner_countries: set[str] = field(default_factory=set)
+    themes: set[str] = field(default_factory=set)
+    reason: str = ""
+
+
+@dataclass
+class Network:
+    nodes: dict[int, Node]
+    edges: dict[tuple[int, int], int]
+    bridges: list[Node]
+    estimated: bool
+    theme_names: dict[str, str]
+
+
+def build(query: SearchQuery, base: QuerySet[Partnership], *, top: int = 10) -> Network:
+    """Return the scope's graph, its measures and the `top` bridging actors with their reasons."""
+    scope_ids = query.filtered(base, ranks=None).values("pk")
+    members: dict[int, list[tuple[int, str, str, str]]] = defaultdict(list)
+    for pk, org, name, kind, iso2 in Participation.objects.filter(partnership_id__in=scope_ids).values_list(
+        "partnership_id",
+        "organisation_id",
+        "organisation__name",
+        "organisation__kind",
+        "organisation__country_id",
+    ):
+        members[pk].append((org, name, kind, iso2))
+    roots: dict[int, set[str]] = defaultdict(set)
+    for pk, *codes in PartnershipTheme.objects.filter(partnership_id__in=scope_ids).values_list(
+        "partnership_id", "theme__code", "theme__parent__code", "theme__parent__parent__code"
+    ):
+        # The root is the last code present (a theme's top-level ancestor).
+        roots[pk].add([c for c in codes if c][-1])
+
+    nodes: dict[int, Node] = {}
+    edges: dict[tuple[int, int], int] = defaultdict(int)
+    for pk, people in members.items():
+        for org, name, kind, iso2 in people:
+            node = nodes.setdefault(org, Node(org, name, kind, iso2))
+            node.themes |= roots.get(pk, set())
+        french = {org for org, _n, _k, iso2 in people if iso2 == FRANCE}
+        for org, _n, _k, iso2 in people:
+            for other in french:
+                if other != org:
+                    edges[(min(org, other), max(org, other))] += 1
+                    if iso2 != FRANCE:
+                        nodes[other].partner_countries.add(iso2)
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_weighted_edges_from((a, b, w) for (a, b), w in edges.items())
+    estimated = graph.number_of_nodes() > EXACT_LIMIT
+    if graph.number_of_edges():
+        centrality = nx.betweenness_centrality(
+            graph, k=SAMPLE if estimated else None, seed=0 if estimated else None, normalized=True
+        )
+    else:
+        centrality = {}
+    for org, node in nodes.items():
+        node.degree = graph.degree(org)
+        node.betweenness = centrality.get(org, 0.0)
+    themes = {
+        t.code: (t.name_en if english() else t.name_fr)
+        for t in Theme.objects.filter(level=1).only("code", "name_fr", "name_en")
+    }
+    bridges = sorted(
+        (n for n in nodes.values() if n.betweenness > 0),
+        key=lambda n: (-n.betweenness, -len(n.partner_countries), n.name),
+    )[:top]
+    for node in bridges:
+        node.reason = _reason(node, themes)
+    return Network(nodes=nodes, edges=dict(edges), bridges=bridges, estimated=estimated, theme_names=themes)
+
+
+def _reason(node: Node, themes: dict[str, str]) -> str:
+    parts = []
+    if len(node.partner_countries) > 1:
+        parts.append(
+            _("relie %(n)s pays (%(names)s)")
+            % {"n": len(node.partner_countries), "names": ", ".join(sorted(node.partner_countries)[:6])}
+        )
+    if len(node.themes) > 1:
+        names = sorted(themes.get(code, code) for code in node.themes)
+        parts.append(_("%(n)s thèmes (%(names)s)") % {"n": len(names), "names": ", ".join(names[:4])})
+    parts.append(_("%(n)s liens") % {"n": node.degree})
+    return " ; ".join(parts)
+
+
+def as_chart(network: Network, *, limit: int = 150) -> dict:
+    """Return the `limit` most linked organisations and their links, for the chart's graph."""
+    kept = sorted(network.nodes.values(), key=lambda n: (-n.degree, n.name))[:limit]
+    ids = {n.id for n in kept}
+    kinds = sorted({n.kind for n in kept})
+    return {
+        "categories": [{"name": str(OrganisationKind(k).label)} for k in kinds],
+        "nodes": [
+            {
+                "id": str(n.id),
+                "name": n.name,
+                "value": n.degree,
+                "category": kinds.index(n.kind),
+                "symbolSize": 6 + min(30, 3 * n.degree),
+                "url": f"/organisations/{n.id}/",
+            }
+            for n in kept
+        ],
+        "links": [
+            {"source": str(a), "target": str(b), "value": w}
+            for (a, b), w in network.edges.items()
+            if a in ids and b in ids
+        ],
+        "shown": len(kept),
+        "total": len(network.nodes),
+    }

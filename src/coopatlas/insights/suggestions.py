@@ -1,0 +1,142 @@
+"""Who should meet whom: actors that work with the same partners, countries or themes.
+
+For an organisation, every other non-foreign organisation of the published atlas is scored on
+what they share: a foreign partner (5 points each), a country on a theme (3), a country (2), a
+theme (1). Those of its own French région come first, then the others; each suggestion says why,
+naming the shared partner or the partner town of the shared country.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from coopatlas.atlas.choices import PartnershipForm
+from coopatlas.atlas.models import FRANCE, Organisation, Participation, Partnership, PartnershipTheme, Theme
+from coopatlas.places.models import Country
+from coopatlas.search.facets import english
+
+WEIGHTS = {"partner": 5, "country_theme": 3, "country": 2, "theme": 1}
+
+
+@dataclass
+class Profile:
+    """What an organisation works on: its foreign partners, their countries, its themes."""
+
+    partners: dict[int, bool] = field(default_factory=dict)  # partner id → twinned with it
+    countries: dict[str, int] = field(default_factory=dict)  # country → one partner there
+    themes: set[str] = field(default_factory=set)  # top-level theme codes
+    country_themes: dict[tuple[str, str], int] = field(default_factory=dict)  # → one partner there
+
+
+@dataclass
+class Suggestion:
+    organisation: Organisation
+    score: int
+    same_territory: bool
+    reasons: list[str]
+
+
+def profiles(
+    partnerships: QuerySet[Partnership],
+) -> tuple[dict[int, Profile], dict[int, tuple[str, str, str]]]:
+    """Return each organisation's profile over `partnerships`, and (name, country, région) per id."""
+    members: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    info: dict[int, tuple[str, str, str]] = {}
+    forms = dict(partnerships.values_list("pk", "form"))
+    for pk, org, name, iso2, region in Participation.objects.filter(
+        partnership_id__in=list(forms)
+    ).values_list(
+        "partnership_id",
+        "organisation_id",
+        "organisation__name",
+        "organisation__country_id",
+        "organisation__region_code",
+    ):
+        members[pk].append((org, iso2))
+        info[org] = (name, iso2, region)
+    roots: dict[int, set[str]] = defaultdict(set)
+    for pk, *codes in PartnershipTheme.objects.filter(partnership_id__in=list(forms)).values_list(
+        "partnership_id", "theme__code", "theme__parent__code", "theme__parent__parent__code"
+    ):
+        roots[pk].add([c for c in codes if c][-1])
+    result: dict[int, Profile] = defaultdict(Profile)
+    for pk, people in members.items():
+        foreign = [(org, iso2) for org, iso2 in people if iso2 != FRANCE]
+        for org, iso2 in people:
+            if iso2 != FRANCE:
+                continue
+            profile = result[org]
+            profile.themes |= roots[pk]
+            for partner, country in foreign:
+                twinned = forms[pk] == PartnershipForm.TWINNING
+                profile.partners[partner] = profile.partners.get(partner, False) or twinned
+                profile.countries.setdefault(country, partner)
+                for theme in roots[pk]:
+                    profile.country_themes.setdefault((country, theme), partner)
+    return dict(result), info
+
+
+def actors_to_connect(organisation: Organisation, *, limit: int = 10) -> list[Suggestion]:
+    """Return the organisations `organisation` should meet, its own région first, with reasons."""
+    all_profiles, info = profiles(Partnership.objects.published())
+    mine = all_profiles.get(organisation.pk)
+    if mine is None:
+        return []
+    theme_names = {
+        t.code: (t.name_en if english() else t.name_fr).lower() for t in Theme.objects.filter(level=1)
+    }
+    country_names = dict(Country.objects.values_list("iso2", "name_en" if english() else "name_fr"))
+
+    def partner_words(partner: int) -> str:
+        name, iso2, _region = info[partner]
+        return f"{name} ({country_names.get(iso2, iso2)})"
+
+    scored = []
+    for other, theirs in all_profiles.items():
+        if other == organisation.pk:
+            continue
+        shared_partners = mine.partners.keys() & theirs.partners.keys()
+        shared_pairs = mine.country_themes.keys() & theirs.country_themes.keys()
+        shared_countries = mine.countries.keys() & theirs.countries.keys()
+        shared_themes = mine.themes & theirs.themes
+        if not (shared_partners or shared_countries):
+            continue  # a theme alone is too common to be worth a meeting
+        score = (
+            WEIGHTS["partner"] * len(shared_partners)
+            + WEIGHTS["country_theme"] * len(shared_pairs)
+            + WEIGHTS["country"] * len(shared_countries)
+            + WEIGHTS["theme"] * len(shared_themes)
+        )
+        reasons = []
+        for partner in sorted(shared_partners, key=lambda p: info[p][0])[:3]:
+            words = (
+                _("également jumelée avec %(partner)s")
+                if theirs.partners[partner]
+                else _("également partenaire de %(partner)s")
+            )
+            reasons.append(words % {"partner": partner_words(partner)})
+        covered = {info[p][1] for p in shared_partners}
+        for country, theme in sorted(shared_pairs):
+            if country not in covered and len(reasons) < 4:
+                reasons.append(
+                    _("travaille aussi sur « %(theme)s » avec %(partner)s")
+                    % {
+                        "theme": theme_names.get(theme, theme),
+                        "partner": partner_words(theirs.country_themes[(country, theme)]),
+                    }
+                )
+                covered.add(country)
+        for country in sorted(shared_countries - covered):
+            if len(reasons) < 4:
+                reasons.append(
+                    _("travaille aussi avec %(partner)s")
+                    % {"partner": partner_words(theirs.countries[country])}
+                )
+        same_territory = bool(organisation.region_code) and info[other][2] == organisation.region_code
+        scored.append((other, score, same_territory, reasons))
+    scored.sort(key=lambda item: (not item[2], -item[1], info[item[0]][0]))
+    chosen = scored[:limit]
+    organisations = Organisation.objects.in_bulk([item[0] for item in chosen])
+    return [Suggestion(organisations[pk], score, same, reasons) for pk, score, same, reasons in chosen]

@@ -1,0 +1,208 @@
+"""Watch lists of a scope: what needs a person's attention, each list exportable.
+
+Conventions ending soon, records not verified for two years, records missing themes, years or
+coordinates, suspected duplicate organisations, and dates that contradict each other.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext as _
+
+from coopatlas.atlas.choices import OrganisationKind, PartnershipStatus
+from coopatlas.atlas.duplicates import find_duplicates
+from coopatlas.atlas.models import FundingLine, Organisation, Partnership
+from coopatlas.search.facets import SearchQuery
+
+DEFAULT_MONTHS = 12
+STALE_AFTER_DAYS = 2 * 365
+LOCAL_AUTHORITY_KINDS = (
+    OrganisationKind.COMMUNE,
+    OrganisationKind.EPCI,
+    OrganisationKind.METROPOLE,
+    OrganisationKind.DEPARTEMENT,
+    OrganisationKind.REGION,
+    OrganisationKind.FOREIGN_AUTHORITY,
+)
+
+
+@dataclass
+class WatchItem:
+    cells: list
+    url: str
+
+
+@dataclass
+class WatchList:
+    name: str
+    title: str
+    description: str
+    columns: list[str]
+    items: list[WatchItem] = field(default_factory=list)
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same day `months` later (the month's last day when it is shorter)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _partnership_items(queryset: QuerySet[Partnership], extra) -> list[WatchItem]:
+    return [
+        WatchItem([p.pk, p.title, p.get_status_display(), *extra(p)], p.get_absolute_url())
+        for p in queryset.order_by("title", "pk")
+    ]
+
+
+def build(
+    query: SearchQuery,
+    base: QuerySet[Partnership],
+    *,
+    months: int = DEFAULT_MONTHS,
+    today: date | None = None,
+):
+    """Return the watch lists of the scope (`months`: how far ahead "ending soon" looks)."""
+    today = today or date.today()
+    scope = query.filtered(base, ranks=None)
+    ids = scope.values("pk")
+    head = [_("Identifiant"), _("Titre"), _("État")]
+    lists = []
+
+    horizon = add_months(today, months)
+    ending = scope.filter(end_date__gte=today, end_date__lte=horizon).exclude(status=PartnershipStatus.ENDED)
+    lists.append(
+        WatchList(
+            "fin-proche",
+            _("Conventions qui se terminent dans les %(n)s mois") % {"n": months},
+            _("Date de fin entre aujourd'hui et le %(day)s : renouveler, prolonger ou clore.")
+            % {"day": horizon.strftime("%d/%m/%Y")},
+            [*head, _("Date de fin")],
+            _partnership_items(ending.order_by("end_date"), lambda p: [p.end_date]),
+        )
+    )
+    stale_before = today - timedelta(days=STALE_AFTER_DAYS)
+    stale = scope.filter(Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=stale_before))
+    lists.append(
+        WatchList(
+            "a-verifier",
+            _("Non vérifiés depuis plus de deux ans"),
+            _("Jamais vérifiés, ou vérifiés pour la dernière fois avant le %(day)s.")
+            % {"day": stale_before.strftime("%d/%m/%Y")},
+            [*head, _("Dernière vérification")],
+            _partnership_items(stale, lambda p: [p.last_verified_on or ""]),
+        )
+    )
+    no_theme = scope.annotate(n=Count("themes")).filter(n=0)
+    lists.append(
+        WatchList(
+            "sans-theme",
+            _("Sans thème"),
+            _("Aucun thème : ces partenariats manquent aux classements par thème."),
+            head,
+            _partnership_items(no_theme, lambda p: []),
+        )
+    )
+    no_year = scope.filter(start_year__isnull=True, signature_year__isnull=True)
+    lists.append(
+        WatchList(
+            "sans-annee",
+            _("Sans année de début ni de signature"),
+            _("Ils manquent aux courbes par année."),
+            head,
+            _partnership_items(no_year, lambda p: []),
+        )
+    )
+    unlocated = (
+        Organisation.objects.filter(participations__partnership_id__in=ids, kind__in=LOCAL_AUTHORITY_KINDS)
+        .filter(Q(latitude__isnull=True) | Q(longitude__isnull=True))
+        .distinct()
+        .select_related("country")
+        .order_by("name", "pk")
+    )
+    lists.append(
+        WatchList(
+            "sans-coordonnees",
+            _("Collectivités sans coordonnées"),
+            _("Absentes des cartes : choisir leur lieu dans la liste des lieux à vérifier."),
+            [_("Identifiant"), _("Organisation"), _("Pays"), _("Motif")],
+            [
+                WatchItem([o.pk, o.name, o.country_id, o.place_reason], o.get_absolute_url())
+                for o in unlocated
+            ],
+        )
+    )
+    in_scope = Organisation.objects.filter(participations__partnership_id__in=ids).distinct()
+    lists.append(
+        WatchList(
+            "doublons",
+            _("Doublons probables"),
+            _("Même pays et même type, noms ou identifiants proches : à fusionner (coopatlas dedupe)."),
+            [_("Organisation gardée"), _("Doublon"), _("Pays"), _("Motif")],
+            [
+                WatchItem(
+                    [p.survivor.name, p.duplicate.name, p.survivor.country_id, p.reason],
+                    p.duplicate.get_absolute_url(),
+                )
+                for p in find_duplicates(in_scope)
+            ],
+        )
+    )
+    lists.append(
+        WatchList(
+            "dates-incoherentes",
+            _("Dates incohérentes"),
+            _(
+                "Terminé mais avec une fin à venir, en cours alors que la fin est passée, "
+                "signé après la fin, ou financé après la fin."
+            ),
+            [*head, _("Problème")],
+            _inconsistent(scope, today),
+        )
+    )
+    return lists
+
+
+def _inconsistent(scope: QuerySet[Partnership], today: date) -> list[WatchItem]:
+    problems: dict[int, list[str]] = {}
+
+    def flag(queryset, words: str) -> None:
+        for pk in queryset.values_list("pk", flat=True):
+            problems.setdefault(pk, []).append(words)
+
+    flag(
+        scope.filter(status=PartnershipStatus.ENDED, end_date__gt=today),
+        _("terminé, mais la date de fin est à venir"),
+    )
+    flag(
+        scope.filter(status__in=[PartnershipStatus.ACTIVE, PartnershipStatus.PLANNED], end_date__lt=today),
+        _("en cours ou en projet, mais la date de fin est passée"),
+    )
+    flag(
+        scope.filter(end_date__isnull=False)
+        .annotate(end_year=ExtractYear("end_date"))
+        .filter(signature_year__gt=F("end_year")),
+        _("signé après sa date de fin"),
+    )
+    late = FundingLine.objects.filter(partnership__in=scope, partnership__end_date__isnull=False).annotate(
+        end_year=ExtractYear("partnership__end_date")
+    )
+    flag(
+        Partnership.objects.filter(pk__in=late.filter(year__gt=F("end_year")).values("partnership_id")),
+        _("financé après sa date de fin"),
+    )
+    partnerships = {p.pk: p for p in Partnership.objects.filter(pk__in=list(problems))}
+    return [
+        WatchItem(
+            [pk, partnerships[pk].title, partnerships[pk].get_status_display(), " ; ".join(words)],
+            partnerships[pk].get_absolute_url(),
+        )
+        for pk, words in sorted(problems.items(), key=lambda item: (partnerships[item[0]].title, item[0]))
+    ]

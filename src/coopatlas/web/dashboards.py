@@ -1,0 +1,286 @@
+"""The tracking pages: a scope's dashboard, its figures as CSV, the network view, the watch lists."""
+
+import json
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, OrganisationKind, PartnershipForm
+from coopatlas.atlas.models import FRANCE, Organisation, Theme
+from coopatlas.exports.tabular import table_csv
+from coopatlas.insights import dashboard as dashboards
+from coopatlas.insights import network, watch
+from coopatlas.places.models import Country, Departement, Region, WorldRegion
+from coopatlas.search.facets import SearchQuery, english
+from coopatlas.web.search import visible_partnerships
+
+# Scope parameters a dashboard keeps (the search's other parameters make no sense here).
+SCOPE_KEYS = ("territoire", "region", "departement", "zone", "pays", "du", "au", "theme", "forme")
+COMMUNES_IN_MENU = 300
+
+
+def scope_query(request: HttpRequest) -> tuple[SearchQuery, dict[str, list[str]]]:
+    """Return the scope read from the URL and its parameters (only the scope's own keys)."""
+    params = {key: [v for v in request.GET.getlist(key) if v.strip()] for key in SCOPE_KEYS}
+    params = {key: values for key, values in params.items() if values}
+    query = SearchQuery(_querydict(params))
+    kept = {k: v for k, v in query.as_params().items() if k in SCOPE_KEYS}
+    return query, kept
+
+
+def _querydict(params: dict[str, list[str]]):
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    for key, values in params.items():
+        data.setlist(key, values)
+    return data
+
+
+def search_url(scope: dict[str, list[str]], extra: dict[str, list[str]]) -> str:
+    """Return the search URL listing a figure's partnerships: the scope, narrowed by `extra`."""
+    params = {**scope}
+    for key, values in extra.items():
+        if key == "forme" and key in scope:
+            # A partnership has one form: the list is the intersection of both choices.
+            params[key] = [v for v in values if v in scope[key]] or ["__none__"]
+        else:
+            params[key] = values
+    return reverse("web:search") + "?" + urlencode([(k, v) for k, vs in params.items() for v in vs])
+
+
+def _with_links(board: dashboards.Dashboard, scope: dict[str, list[str]]) -> None:
+    for row in board.totals:
+        row.extra["url"] = search_url(scope, row.link)
+    for figure in board.figures.values():
+        for row in figure.rows:
+            row.extra["url"] = search_url(scope, row.link)
+            for key in ("active_link", "ended_link"):
+                if key in row.extra:
+                    row.extra[key.replace("link", "url")] = search_url(scope, row.extra[key])
+    if board.study:
+        for row in board.study.categories:
+            row.extra["url"] = search_url(scope, row.link)
+
+
+def chart_data(board: dashboards.Dashboard) -> dict:
+    """Return the figures in the shape charts.js draws (labels, values, the list behind each bar)."""
+    data = {}
+    for name, figure in board.figures.items():
+        rows = figure.rows[:25] if name in ("countries", "funders", "themes") else figure.rows
+        entry = {
+            "title": figure.title,
+            "labels": [r.label for r in rows],
+            "values": [r.value for r in rows],
+            "urls": [r.extra.get("url", "") for r in rows],
+        }
+        if name == "years":
+            entry["series"] = [
+                {
+                    "name": _("Nouveaux"),
+                    "values": [r.value for r in rows],
+                    "urls": [r.extra["url"] for r in rows],
+                },
+                {
+                    "name": _("Actifs"),
+                    "values": [r.extra["active"] for r in rows],
+                    "urls": [r.extra["active_url"] for r in rows],
+                },
+                {
+                    "name": _("Terminés"),
+                    "values": [r.extra["ended"] for r in rows],
+                    "urls": [r.extra["ended_url"] for r in rows],
+                },
+            ]
+        if name == "countries":
+            entry["series"] = [
+                {"name": _("Partenariats"), "values": entry["values"], "urls": entry["urls"]},
+                {
+                    "name": _("Partenaires dans le pays"),
+                    "values": [r.extra["partners"] for r in rows],
+                    "urls": entry["urls"],
+                },
+            ]
+        if name == "funding_years":
+            entry["series"] = [
+                {"name": _("Montant (€)"), "values": [r.value for r in rows], "urls": entry["urls"]},
+                {
+                    "name": _("dont 1 % eau (€)"),
+                    "values": [r.extra["water"] for r in rows],
+                    "urls": entry["urls"],
+                },
+            ]
+        data[name] = entry
+    return data
+
+
+def territory_choices(selected: Organisation | None) -> list[tuple[str, list[Organisation]]]:
+    """Return the French authorities to pick as a territory, grouped by kind.
+
+    Régions, départements and groupings all; communes only the most engaged (and the one
+    chosen), so that the menu stays light with a national atlas.
+    """
+    engaged = Organisation.objects.filter(country_id=FRANCE, kind__in=FRENCH_AUTHORITY_KINDS).annotate(
+        n=Count("participations__partnership", distinct=True)
+    )
+    groups = []
+    for kind in (
+        OrganisationKind.REGION,
+        OrganisationKind.DEPARTEMENT,
+        OrganisationKind.METROPOLE,
+        OrganisationKind.EPCI,
+    ):
+        items = list(engaged.filter(kind=kind, n__gt=0).order_by("name"))
+        if selected is not None and selected.kind == kind and selected not in items:
+            items = sorted([*items, selected], key=lambda o: o.normalized_name)
+        if items:
+            groups.append((str(kind.label), items))
+    communes = list(
+        engaged.filter(kind=OrganisationKind.COMMUNE, n__gt=0).order_by("-n", "name")[:COMMUNES_IN_MENU]
+    )
+    if selected is not None and selected.kind == OrganisationKind.COMMUNE and selected not in communes:
+        communes.append(selected)
+    if communes:
+        groups.append(
+            (str(OrganisationKind.COMMUNE.label), sorted(communes, key=lambda o: o.normalized_name))
+        )
+    return groups
+
+
+def _scope_context(request: HttpRequest, query: SearchQuery, scope: dict[str, list[str]]) -> dict:
+    countries = (
+        Country.objects.exclude(iso2=FRANCE)
+        .filter(Q(organisations__participations__isnull=False) | Q(iso2__in=query.selected.get("pays", [])))
+        .distinct()
+    )
+    return {
+        "query": query,
+        "scope": scope,
+        "scope_query": urlencode([(k, v) for k, vs in scope.items() for v in vs]),
+        "territories": territory_choices(query.filters.territory),
+        "regions": Region.objects.order_by("name"),
+        "departements": Departement.objects.order_by("code"),
+        "zones": list(WorldRegion),
+        "countries": sorted(countries, key=lambda c: c.name_en if english() else c.name_fr),
+        "themes": Theme.objects.filter(level=1).order_by("position"),
+        "forms": list(PartnershipForm),
+        "english": english(),
+        "scope_words": [
+            ("region", r.name) for r in Region.objects.filter(code__in=query.selected.get("region", []))
+        ]
+        + [
+            ("departement", f"{d.name} ({d.code})")
+            for d in Departement.objects.filter(code__in=query.selected.get("departement", []))
+        ],
+    }
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Show the dashboard of the scope in the URL; `impression=1` gives the print layout."""
+    query, scope = scope_query(request)
+    board = dashboards.build(query, visible_partnerships(request), grouping=request.GET.get("groupement", ""))
+    _with_links(board, scope)
+    context = _scope_context(request, query, scope)
+    context.update(
+        {
+            "board": board,
+            "charts": chart_data(board),
+            "print_view": request.GET.get("impression") == "1",
+            "grouping": board.grouping,
+        }
+    )
+    return render(request, "web/dashboard.html", context)
+
+
+def dashboard_countries(request: HttpRequest) -> JsonResponse:
+    """Return the scope's partnerships per country, keyed like the map's shapes (ISO numeric)."""
+    query, scope = scope_query(request)
+    board = dashboards.build(query, visible_partnerships(request))
+    numeric = dict(Country.objects.values_list("iso2", "numeric"))
+    return JsonResponse(
+        {
+            numeric.get(row.key) or row.key: {
+                "iso2": row.key,
+                "name": row.label,
+                "count": int(row.value),
+                "search": search_url(scope, row.link),
+                "page": reverse("web:country", args=[row.key]),
+            }
+            for row in board.figure("countries").rows
+        }
+    )
+
+
+def dashboard_csv(request: HttpRequest, figure: str) -> HttpResponse:
+    """Return one figure's data as CSV for French Excel."""
+    query, scope = scope_query(request)
+    board = dashboards.build(query, visible_partnerships(request), grouping=request.GET.get("groupement", ""))
+    if figure == "totals":
+        header = [_("Indicateur"), _("Valeur")]
+        rows = [[r.label, r.value] for r in board.totals]
+    elif figure in board.figures:
+        chosen = board.figure(figure)
+        header = chosen.columns
+        rows = [[r.label, r.value, *_csv_extras(figure, r)] for r in chosen.rows]
+    else:
+        raise Http404(_("Graphique inconnu : « %(name)s ».") % {"name": figure})
+    response = HttpResponse(table_csv(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tableau-de-bord-{figure}.csv"'
+    return response
+
+
+def _csv_extras(figure: str, row: dashboards.Row) -> list:
+    if figure == "years":
+        return [row.extra["active"], row.extra["ended"]]
+    if figure in ("funding_years", "funders"):
+        return [row.extra["water"]]
+    if figure in ("actors", "partners"):
+        return [row.extra["kind"]]
+    if figure == "kinds":
+        return [row.extra["organisations"]]
+    if figure == "countries":
+        return [row.extra["partners"], row.key]
+    return []
+
+
+def network_view(request: HttpRequest) -> HttpResponse:
+    """Show the scope's network of organisations and the actors that bridge countries or themes."""
+    query, scope = scope_query(request)
+    graph = network.build(query, visible_partnerships(request))
+    context = _scope_context(request, query, scope)
+    context.update({"graph": graph, "graph_json": json.dumps(network.as_chart(graph))})
+    return render(request, "web/network.html", context)
+
+
+def watch_lists(request: HttpRequest) -> HttpResponse:
+    """Show the scope's watch lists: conventions ending soon, stale records, gaps, duplicates."""
+    query, scope = scope_query(request)
+    months = _months(request)
+    lists = watch.build(query, visible_partnerships(request), months=months)
+    context = _scope_context(request, query, scope)
+    context.update({"lists": lists, "months": months})
+    return render(request, "web/watch_lists.html", context)
+
+
+def watch_list_csv(request: HttpRequest, name: str) -> HttpResponse:
+    """Return one watch list as CSV for French Excel."""
+    query, _scope = scope_query(request)
+    lists = {w.name: w for w in watch.build(query, visible_partnerships(request), months=_months(request))}
+    if name not in lists:
+        raise Http404(_("Liste de veille inconnue : « %(name)s ».") % {"name": name})
+    chosen = lists[name]
+    response = HttpResponse(
+        table_csv(chosen.columns, [item.cells for item in chosen.items]),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="veille-{name}.csv"'
+    return response
+
+
+def _months(request: HttpRequest) -> int:
+    raw = request.GET.get("mois", "")
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 120 else watch.DEFAULT_MONTHS
