@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from coopatlas.api.imports import router as imports_router
+from coopatlas.api.insights import router as insights_router
 from coopatlas.api.organisations import router as organisations_router
 from coopatlas.api.partnerships import router as partnerships_router
 
@@ -20,3 +21,4 @@ api = NinjaAPI(
 api.add_router("/partnerships", partnerships_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("", imports_router)
+api.add_router("", insights_router)

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from coopatlas.atlas.choices import OrganisationKind, PartnershipForm, PartnershipStatus
@@ -37,6 +38,23 @@ AGREEMENT_FORMS = (
     PartnershipForm.PROTOCOL,
 )
 TOP = 15
+# The parameters of a scope (the search's other parameters make no sense on a dashboard).
+SCOPE_KEYS = ("territoire", "region", "departement", "zone", "pays", "du", "au", "theme", "forme")
+
+
+def scope_from(params: QueryDict) -> tuple[SearchQuery, dict[str, list[str]]]:
+    """Return the scope read from URL parameters, and the parameters that reproduce it.
+
+    Bad values are dropped with a message in the query's `errors`.
+    """
+    data = QueryDict(mutable=True)
+    for key in SCOPE_KEYS:
+        values = [v for v in params.getlist(key) if v.strip()]
+        if values:
+            data.setlist(key, values)
+    query = SearchQuery(data)
+    kept = {k: v for k, v in query.as_params().items() if k in SCOPE_KEYS}
+    return query, kept
 
 
 @dataclass

@@ -27,6 +27,13 @@ TEXT_FIELDS = (
     "objectives_france",
 )
 MIN_SCORE = 0.08
+# Function words and fillers that the search keeps but that say nothing about a subject.
+FILLERS = frozenset(
+    "ainsi alors ans apres aussi autre autres avant avoir bien cela celle celles cet cette ceux chaque "
+    "chez cinq comme comment dont deux ete etre entre fait faire fois lors meme memes moins ont peu plus "
+    "plusieurs quatre sans selon sont sous surtout tant tous tout toute toutes tres trois vers depuis "
+    "annee annees premier premiere premiers also from that this which were been have".split()
+)
 _TOKEN = re.compile(r"[^\W\d_]{3,}")
 _lock = threading.Lock()
 _model: "Model | None" = None
@@ -53,7 +60,7 @@ def _analyse(text: str, surface: dict[str, Counter] | None = None) -> list[str]:
     terms = []
     for word in _TOKEN.findall(text.lower()):
         folded = normalise(word)
-        if folded in STOPWORDS:
+        if folded in STOPWORDS or folded in FILLERS:
             continue
         term = stem(folded)
         terms.append(term)

@@ -18,27 +18,12 @@ from coopatlas.places.models import Country, Departement, Region, WorldRegion
 from coopatlas.search.facets import SearchQuery, english
 from coopatlas.web.search import visible_partnerships
 
-# Scope parameters a dashboard keeps (the search's other parameters make no sense here).
-SCOPE_KEYS = ("territoire", "region", "departement", "zone", "pays", "du", "au", "theme", "forme")
 COMMUNES_IN_MENU = 300
 
 
 def scope_query(request: HttpRequest) -> tuple[SearchQuery, dict[str, list[str]]]:
-    """Return the scope read from the URL and its parameters (only the scope's own keys)."""
-    params = {key: [v for v in request.GET.getlist(key) if v.strip()] for key in SCOPE_KEYS}
-    params = {key: values for key, values in params.items() if values}
-    query = SearchQuery(_querydict(params))
-    kept = {k: v for k, v in query.as_params().items() if k in SCOPE_KEYS}
-    return query, kept
-
-
-def _querydict(params: dict[str, list[str]]):
-    from django.http import QueryDict
-
-    data = QueryDict(mutable=True)
-    for key, values in params.items():
-        data.setlist(key, values)
-    return data
+    """Return the scope read from the URL and its parameters."""
+    return dashboards.scope_from(request.GET)
 
 
 def search_url(scope: dict[str, list[str]], extra: dict[str, list[str]]) -> str:

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 
 from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS
-from coopatlas.atlas.models import Organisation, Partnership, PartnershipTheme, Theme
+from coopatlas.atlas.models import FRANCE, Organisation, Partnership, PartnershipTheme, Theme
 from coopatlas.atlas.selectors import (
     atlas_counts,
     funding_summary,
@@ -14,6 +14,8 @@ from coopatlas.atlas.selectors import (
     partners_by_start_year,
     partnerships_with_details,
 )
+from coopatlas.insights.similarity import similar_partnerships
+from coopatlas.insights.suggestions import actors_to_connect
 from coopatlas.places.models import WorldRegion
 
 PAGE_SIZE = 20
@@ -98,6 +100,7 @@ def _partnership_context(request: HttpRequest, pk: int) -> dict:
         "contact_count": partnership.contacts.count(),
         "posts": posts,
         "can_see_contacts": can_see_contacts,
+        "similar": similar_partnerships(partnership) if partnership.publication_state == "published" else [],
     }
 
 
@@ -128,6 +131,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "partnerships": partnerships,
             "events": organisation.events.all(),
             "is_french_authority": organisation.kind in FRENCH_AUTHORITY_KINDS,
+            "suggestions": actors_to_connect(organisation) if organisation.country_id == FRANCE else [],
         },
     )
 
