@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -43,6 +44,9 @@ def demo_live(live_server, resolver):
         "search": "/recherche/?q=jumelage",
         "map": "/carte/",
         "country": "/pays/ES/",
+        "dashboard": f"/tableau-de-bord/?territoire={Organisation.objects.get(name='Clermont-Ferrand').pk}",
+        "network": "/tableau-de-bord/reseau/",
+        "watch": "/tableau-de-bord/veille/",
     }
     return live_server.url, pages
 
@@ -118,7 +122,7 @@ def test_browser_pages_have_no_serious_accessibility_violation(demo_live, browse
     and country pages."""
     base_url, pages = demo_live
     problems = []
-    for name in ("home", "search", "partnership", "organisation", "country", "map"):
+    for name in ("home", "search", "partnership", "organisation", "country", "map", "dashboard", "watch"):
         browser_page.goto(base_url + pages[name])
         browser_page.add_script_tag(path=str(AXE))
         result = browser_page.evaluate("axe.run(document, {resultTypes: ['violations']})")
@@ -210,3 +214,65 @@ def test_browser_switch_to_english_and_back(demo_live, browser_page):
     browser_page.wait_for_load_state()
     assert browser_page.locator("html").get_attribute("lang") == "fr"
     assert browser_page.locator("#h-results").inner_text() == "1 partenariat"
+
+
+def test_browser_dashboard_change_scope_open_a_bar_and_download_chart_and_data(demo_live, browser_page):
+    """Choose a territory, click the first country's bar to open its list, then download the chart
+    as PNG and SVG and its data as CSV."""
+    base_url, _pages = demo_live
+    page = browser_page
+    page.goto(base_url + "/tableau-de-bord/")
+    page.select_option("select[name=territoire]", label="Clermont-Ferrand")
+    page.click(".scope-form button[type=submit]")
+    page.wait_for_url("**territoire=*")
+    chart = page.locator("[data-chart=countries]")
+    chart.wait_for(state="visible")
+    page.wait_for_function("document.querySelector('[data-chart=countries]').dataset.ready === '1'")
+    assert page.locator(".totals").inner_text().count("31") >= 1
+    _shoot(page, "dashboard-clermont")
+
+    # The first bar is Spain's: its list holds the one partnership with five Spanish towns.
+    bar = page.evaluate(
+        "window.coopatlasCharts.countries.chart.getModel().getSeriesByIndex(1).getData().getItemLayout(0)"
+    )
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + bar["x"] + bar["width"] / 2, box["y"] + bar["y"] + bar["height"] / 2)
+    assert "pays=ES" in page.url and "territoire=" in page.url
+    assert "Réseau international des villes Michelin" in page.content()
+    page.go_back()
+    page.wait_for_function("document.querySelector('[data-chart=countries]').dataset.ready === '1'")
+
+    card = page.locator("section.chart-card", has=page.locator("[data-chart=countries]"))
+    with page.expect_download() as png:
+        card.locator("[data-download=png]").click()
+    assert png.value.suggested_filename == "tableau-de-bord-countries.png"
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with page.expect_download() as svg:
+        card.locator("[data-download=svg]").click()
+    assert "<svg" in Path(svg.value.path()).read_text(encoding="utf-8")[:2000]
+    with page.expect_download() as csv_file:
+        card.locator("a", has_text="CSV").click()
+    text = Path(csv_file.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[1].startswith("Espagne;1;5;ES")
+
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    _shoot(page, "dashboard-clermont-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(page.url + "&impression=1")
+    page.emulate_media(media="print")
+    _shoot(page, "dashboard-clermont-print")
+    assert not page.locator(".scope-form").is_visible()
+
+
+def test_browser_network_view_draws_the_graph(demo_live, browser_page):
+    """The network view draws its graph and lists the actors that bridge countries."""
+    base_url, pages = demo_live
+    browser_page.goto(base_url + pages["network"])
+    browser_page.wait_for_function("document.querySelector('[data-network]').dataset.ready === '1'")
+    assert browser_page.locator("[data-network] svg").count() == 1
+    assert "Clermont-Ferrand" in browser_page.locator("#h-bridges + p + ol").inner_text()
+    _shoot(browser_page, "network")

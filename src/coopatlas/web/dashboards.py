@@ -1,6 +1,5 @@
 """The tracking pages: a scope's dashboard, its figures as CSV, the network view, the watch lists."""
 
-import json
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
@@ -237,7 +236,7 @@ def network_view(request: HttpRequest) -> HttpResponse:
     query, scope = scope_query(request)
     graph = network.build(query, visible_partnerships(request))
     context = _scope_context(request, query, scope)
-    context.update({"graph": graph, "graph_json": json.dumps(network.as_chart(graph))})
+    context.update({"graph": graph, "graph_json": network.as_chart(graph)})
     return render(request, "web/network.html", context)
 
 

@@ -12,7 +12,7 @@
     legend: [{ data: graph.categories.map(function (c) { return c.name; }), top: 0 }],
     tooltip: { formatter: function (p) { return p.dataType === "node" ? p.data.name + " · " + p.data.value : ""; } },
     series: [{
-      type: "graph", layout: "force", roam: true, draggable: true, top: 50,
+      type: "graph", layout: "force", roam: true, draggable: true, top: 70,
       data: graph.nodes, links: graph.links, categories: graph.categories,
       force: { repulsion: 120, edgeLength: [40, 120], gravity: 0.08 },
       label: { show: true, position: "right", formatter: function (p) { return p.data.value >= 3 ? p.data.name : ""; } },

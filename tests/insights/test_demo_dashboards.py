@@ -1,0 +1,66 @@
+"""The dashboards the seeds describe, on the demo atlas."""
+
+import pytest
+from django.http import QueryDict
+
+from coopatlas.atlas.models import Organisation, Partnership
+from coopatlas.insights.dashboard import build, scope_from
+
+pytestmark = pytest.mark.django_db
+
+
+def board_for(query_string: str):
+    query, _kept = scope_from(QueryDict(query_string))
+    assert query.errors == []
+    return build(query, Partnership.objects.published())
+
+
+def test_lyon_metropole_latin_america_shows_the_study_and_its_seven_categories_in_rank_order(demo_atlas):
+    """Métropole de Lyon × Amérique latine: 217 initiatives, 75 actors, 20 countries, 7 ranked categories."""
+    lyon = Organisation.objects.get(name="Métropole de Lyon")
+    board = board_for(f"territoire={lyon.pk}&zone=latin_america")
+    assert board.study is not None
+    study = board.study.study
+    assert (study.initiatives_count, study.actors_count, study.countries_count) == (217, 75, 20)
+    assert [row.label for row in board.study.categories] == [
+        "Formation et savoirs",
+        "Solidarité",
+        "Promotion et croisement des cultures",
+        "Emblèmes du territoire lyonnais",
+        "Innovations urbaines",
+        "Secteur économique",
+        "Francophonie",
+    ]
+    assert board.grouping.startswith("etude-")
+    assert [row.label for row in board.figure("themes").rows] == [row.label for row in board.study.categories]
+    assert {c.iso2 for c in study.highlighted_countries.all()} == {"MX", "BR", "CO", "AR"}
+
+
+def test_clermont_network_shows_31_partners_in_18_countries_spain_first_and_funding_per_year(demo_atlas):
+    """Clermont-Ferrand: 31 partners, 18 countries (Spain first, 5), 473,397 € (2020), 906,997 € (2021)."""
+    clermont = Organisation.objects.get(name="Clermont-Ferrand")
+    board = board_for(f"territoire={clermont.pk}")
+    totals = {row.key: row.value for row in board.totals}
+    assert totals["partners"] == 31
+    assert totals["countries"] == 18
+    first = board.figure("countries").rows[0]
+    assert (first.key, first.extra["partners"]) == ("ES", 5)
+    funding = {row.key: row.value for row in board.figure("funding_years").rows}
+    assert funding == {"2020": 473397.0, "2021": 906997.0}
+    assert totals["funding"] == 1380394.0
+
+
+def test_figure_links_open_the_list_they_count(demo_atlas, client):
+    """Each figure's search link lists exactly as many partnerships as the figure counts."""
+    clermont = Organisation.objects.get(name="Clermont-Ferrand")
+    response = client.get(f"/tableau-de-bord/?territoire={clermont.pk}")
+    board = response.context["board"]
+    counted = [*board.totals[:3], *board.figure("countries").rows[:3], *board.figure("years").rows]
+    for row in counted:
+        assert client.get(row.extra["url"]).context["result"].count == row.value, (
+            row.label,
+            row.extra["url"],
+        )
+    # A sum of money links to the partnerships it sums: at least one each.
+    for row in board.figure("funding_years").rows + board.figure("funders").rows[:2]:
+        assert client.get(row.extra["url"]).context["result"].count >= 1, row.extra["url"]
