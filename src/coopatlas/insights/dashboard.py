@@ -347,7 +347,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
             Row(str(year), str(year), float(total), {"finance_en": [str(year)]}, {"water": float(water)})
             for year, (total, water) in sorted(by_year.items())
         ],
-        [str(_("Année")), str(_("Montant (€)")), str(_("dont 1 % eau (€)"))],
+        [str(_("Année")), str(_("Montant (€)")), str(_("dont 1 % eau (€)"))],
     )
     figures["funders"] = Figure(
         "funders",
@@ -356,7 +356,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
             Row(name, name, float(total), {"financeur": [name]}, {"water": float(water)})
             for name, (total, water) in sorted(by_funder.items(), key=lambda kv: (-kv[1][0], kv[0]))
         ],
-        [str(_("Financeur")), str(_("Montant (€)")), str(_("dont 1 % eau (€)"))],
+        [str(_("Financeur")), str(_("Montant (€)")), str(_("dont 1 % eau (€)"))],
     )
     total = sum((v[0] for v in by_year.values()), Decimal(0))
     water = sum((v[1] for v in by_year.values()), Decimal(0))
@@ -364,7 +364,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     totals.append(
         Row(
             "water",
-            str(_("dont « 1 % eau » (€)")),
+            str(_("dont « 1 % eau » (€)")),
             float(water),
             {},
             {"share": float(water / total) if total else 0.0},

@@ -76,9 +76,10 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, top: int = 10) -> 
                     edges[(min(org, other), max(org, other))] += 1
                     if iso2 != FRANCE:
                         nodes[other].partner_countries.add(iso2)
+    # Only linked organisations make the graph: a lone one neither shows nor bridges anything.
     graph = nx.Graph()
-    graph.add_nodes_from(nodes)
     graph.add_weighted_edges_from((a, b, w) for (a, b), w in edges.items())
+    nodes = {org: node for org, node in nodes.items() if org in graph}
     estimated = graph.number_of_nodes() > EXACT_LIMIT
     if graph.number_of_edges():
         centrality = nx.betweenness_centrality(

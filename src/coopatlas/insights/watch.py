@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coopatlas.atlas.choices import OrganisationKind, PartnershipStatus
@@ -17,6 +18,7 @@ from coopatlas.atlas.models import FundingLine, Organisation, Partnership
 from coopatlas.search.facets import SearchQuery
 
 DEFAULT_MONTHS = 12
+_PLACEHOLDER = 987654321
 STALE_AFTER_DAYS = 2 * 365
 LOCAL_AUTHORITY_KINDS = (
     OrganisationKind.COMMUNE,
@@ -55,10 +57,22 @@ def add_months(day: date, months: int) -> date:
     raise ValueError(day)
 
 
-def _partnership_items(queryset: QuerySet[Partnership], extra) -> list[WatchItem]:
+def _partnership_items(
+    queryset: QuerySet[Partnership], *extra_fields: str, order: tuple[str, ...] = ("title", "pk")
+) -> list[WatchItem]:
+    """Return one item per partnership: id, title, status label, then `extra_fields`.
+
+    Flat rows and one URL pattern: lists can hold tens of thousands of records.
+    """
+    statuses = {value: str(label) for value, label in PartnershipStatus.choices}
+    pattern = reverse("web:partnership", args=[_PLACEHOLDER])
     return [
-        WatchItem([p.pk, p.title, p.get_status_display(), *extra(p)], p.get_absolute_url())
-        for p in queryset.order_by("title", "pk")
+        WatchItem(
+            [pk, title, statuses.get(status, status), *extra], pattern.replace(str(_PLACEHOLDER), str(pk))
+        )
+        for pk, title, status, *extra in queryset.order_by(*order).values_list(
+            "pk", "title", "status", *extra_fields
+        )
     ]
 
 
@@ -85,7 +99,7 @@ def build(
             _("Date de fin entre aujourd'hui et le %(day)s : renouveler, prolonger ou clore.")
             % {"day": horizon.strftime("%d/%m/%Y")},
             [*head, _("Date de fin")],
-            _partnership_items(ending.order_by("end_date"), lambda p: [p.end_date]),
+            _partnership_items(ending, "end_date", order=("end_date", "title", "pk")),
         )
     )
     stale_before = today - timedelta(days=STALE_AFTER_DAYS)
@@ -97,7 +111,7 @@ def build(
             _("Jamais vérifiés, ou vérifiés pour la dernière fois avant le %(day)s.")
             % {"day": stale_before.strftime("%d/%m/%Y")},
             [*head, _("Dernière vérification")],
-            _partnership_items(stale, lambda p: [p.last_verified_on or ""]),
+            _partnership_items(stale, "last_verified_on"),
         )
     )
     no_theme = scope.annotate(n=Count("themes")).filter(n=0)
@@ -107,7 +121,7 @@ def build(
             _("Sans thème"),
             _("Aucun thème : ces partenariats manquent aux classements par thème."),
             head,
-            _partnership_items(no_theme, lambda p: []),
+            _partnership_items(no_theme),
         )
     )
     no_year = scope.filter(start_year__isnull=True, signature_year__isnull=True)
@@ -117,7 +131,7 @@ def build(
             _("Sans année de début ni de signature"),
             _("Ils manquent aux courbes par année."),
             head,
-            _partnership_items(no_year, lambda p: []),
+            _partnership_items(no_year),
         )
     )
     unlocated = (

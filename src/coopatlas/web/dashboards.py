@@ -93,7 +93,7 @@ def chart_data(board: dashboards.Dashboard) -> dict:
             entry["series"] = [
                 {"name": _("Montant (€)"), "values": [r.value for r in rows], "urls": entry["urls"]},
                 {
-                    "name": _("dont 1 % eau (€)"),
+                    "name": _("dont 1 % eau (€)"),
                     "values": [r.extra["water"] for r in rows],
                     "urls": entry["urls"],
                 },

@@ -1,0 +1,113 @@
+"""The tracking pages over HTTP: dashboard, its CSV files, density data, network, watch lists, API."""
+
+import csv
+import io
+import re
+
+import pytest
+
+from coopatlas.atlas.models import Organisation, Partnership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clermont(demo_atlas):
+    return Organisation.objects.get(name="Clermont-Ferrand")
+
+
+def read_csv(response) -> list[list[str]]:
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff"), "French Excel needs the BOM"
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+
+
+def test_dashboard_page_shows_scope_figures_and_links(client, clermont):
+    """The Clermont-Ferrand dashboard names its scope, its totals and links each figure to a search."""
+    response = client.get(f"/tableau-de-bord/?territoire={clermont.pk}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Clermont-Ferrand" in html
+    assert re.search(r"1\W380\W394", html), "total funding, grouped the French way"
+    assert f"/recherche/?territoire={clermont.pk}&amp;pays=ES" in html
+    assert "vendor/echarts/echarts.min.js" in html
+
+
+def test_dashboard_figure_csv_is_for_french_excel(client, clermont):
+    """Funding per year comes as CSV with a BOM, semicolons and decimal commas."""
+    rows = read_csv(client.get(f"/tableau-de-bord/donnees/funding_years.csv?territoire={clermont.pk}"))
+    assert rows[0] == ["Année", "Montant (€)", "dont 1 % eau (€)"]
+    assert rows[1][:2] == ["2020", "473397,0"] and rows[2][:2] == ["2021", "906997,0"]
+    countries = read_csv(client.get(f"/tableau-de-bord/donnees/countries.csv?territoire={clermont.pk}"))
+    assert countries[1] == ["Espagne", "1", "5", "ES"]
+    assert len(countries) == 1 + 18
+
+
+def test_dashboard_unknown_figure_and_bad_scope_are_explained(client, clermont):
+    """An unknown chart is a 404; a bad scope value is shown and dropped, not a crash."""
+    assert client.get("/tableau-de-bord/donnees/nothing.csv").status_code == 404
+    response = client.get("/tableau-de-bord/?pays=ZZ&du=abc")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ZZ" in html and "abc" in html
+
+
+def test_density_data_is_keyed_like_the_map_shapes(client, clermont):
+    """The density map's data: ISO numeric keys, counts and the list behind each country."""
+    data = client.get(f"/tableau-de-bord/pays.json?territoire={clermont.pk}").json()
+    spain = data["724"]
+    assert spain["iso2"] == "ES" and spain["count"] == 1
+    assert spain["search"] == f"/recherche/?territoire={clermont.pk}&pays=ES"
+
+
+def test_dashboard_print_view_and_english(client, clermont):
+    """The print view opens every table; the English dashboard speaks English."""
+    html = client.get(f"/tableau-de-bord/?territoire={clermont.pk}&impression=1").content.decode()
+    assert "print-view" in html and "<details class=\"chart-table\" open>" in html
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/tableau-de-bord/?territoire={clermont.pk}").content.decode()
+    assert "Dashboard" in english and "Partnerships by country" in english
+
+
+def test_network_and_watch_pages_render_and_export(client, clermont):
+    """The network view lists bridges; each watch list downloads as CSV."""
+    assert "Clermont-Ferrand" in client.get("/tableau-de-bord/reseau/").content.decode()
+    page = client.get("/tableau-de-bord/veille/?mois=6")
+    assert page.status_code == 200
+    for watch_list in page.context["lists"]:
+        rows = read_csv(client.get(f"/tableau-de-bord/veille/{watch_list.name}.csv?mois=6"))
+        assert len(rows) == 1 + len(watch_list.items)
+    assert client.get("/tableau-de-bord/veille/inconnue.csv").status_code == 404
+
+
+def test_organisation_page_suggests_actors_and_partnership_page_similar_ones(client, clermont):
+    """Clermont-Ferrand's page suggests actors with reasons; a partnership page lists similar ones."""
+    html = client.get(clermont.get_absolute_url()).content.decode()
+    assert "Acteurs à connecter" in html and "également partenaire de" in html
+    boulogne = Partnership.objects.filter(title__startswith="Jumelage Boulogne-Billancourt").first()
+    html = client.get(boulogne.get_absolute_url()).content.decode()
+    assert "Partenariats similaires" in html and "Jumelage Boulogne-Billancourt" in html
+
+
+def test_api_dashboard_suggestions_and_watch_lists(client, clermont):
+    """The API serves the same figures, the suggestions with reasons and the watch lists; bad scopes are 400."""
+    data = client.get(f"/api/v1/dashboard?territoire={clermont.pk}").json()
+    totals = {row["key"]: row["value"] for row in data["totals"]}
+    assert totals["partners"] == 31 and totals["countries"] == 18
+    countries = next(f for f in data["figures"] if f["name"] == "countries")
+    assert countries["rows"][0]["key"] == "ES" and countries["rows"][0]["extra"]["partners"] == 5
+    assert countries["rows"][0]["list_url"].endswith("pays=ES")
+    bad = client.get("/api/v1/dashboard?pays=ZZ")
+    assert bad.status_code == 400 and "ZZ" in bad.json()["detail"]
+    suggestions = client.get(f"/api/v1/organisations/{clermont.pk}/suggestions").json()
+    assert suggestions and all(s["reasons"] for s in suggestions)
+    lists = client.get("/api/v1/watch-lists?mois=6").json()
+    assert {w["name"] for w in lists} >= {"fin-proche", "a-verifier", "doublons", "dates-incoherentes"}
+    assert client.get("/api/v1/watch-lists?mois=0").status_code == 400
+    lyon = Organisation.objects.get(name="Métropole de Lyon")
+    study = client.get(f"/api/v1/dashboard?territoire={lyon.pk}&zone=latin_america").json()["study"]
+    assert study["initiatives_count"] == 217 and len(study["categories"]) == 7
+    network = client.get(f"/api/v1/network?territoire={clermont.pk}").json()
+    assert network["bridges"][0]["name"] in ("Clermont-Ferrand", "Réseau international des villes Michelin")
+    similar = client.get(f"/api/v1/partnerships/{Partnership.objects.published().first().pk}/similar").json()
+    assert isinstance(similar, list)
