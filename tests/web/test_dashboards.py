@@ -63,7 +63,7 @@ def test_density_data_is_keyed_like_the_map_shapes(client, clermont):
 def test_dashboard_print_view_and_english(client, clermont):
     """The print view opens every table; the English dashboard speaks English."""
     html = client.get(f"/tableau-de-bord/?territoire={clermont.pk}&impression=1").content.decode()
-    assert "print-view" in html and "<details class=\"chart-table\" open>" in html
+    assert "print-view" in html and '<details class="chart-table" open>' in html
     client.cookies["django_language"] = "en"
     english = client.get(f"/tableau-de-bord/?territoire={clermont.pk}").content.decode()
     assert "Dashboard" in english and "Partnerships by country" in english
@@ -90,7 +90,7 @@ def test_organisation_page_suggests_actors_and_partnership_page_similar_ones(cli
 
 
 def test_api_dashboard_suggestions_and_watch_lists(client, clermont):
-    """The API serves the same figures, the suggestions with reasons and the watch lists; bad scopes are 400."""
+    """The API serves the figures, suggestions with reasons and watch lists; a bad scope is a 400."""
     data = client.get(f"/api/v1/dashboard?territoire={clermont.pk}").json()
     totals = {row["key"]: row["value"] for row in data["totals"]}
     assert totals["partners"] == 31 and totals["countries"] == 18
