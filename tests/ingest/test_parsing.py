@@ -84,6 +84,7 @@ def test_any_amount_written_the_french_way_reads_back(value):
         ("Georgia (country)", "GE"),
         ("Deutschland", "DE"),
         ("Madagaskar", "MG"),
+        ("Vatican", "VA"),
         ("Democratic Republic of the Congo", "CD"),
         ("ES", "ES"),
     ],

@@ -69,6 +69,7 @@ FRENCH_VARIANTS: dict[str, list[str]] = {
     "VE": ["Venezuela"],
     "TZ": ["Tanzanie"],
     "GE": ["Georgia (country)", "Géorgie"],
+    "VA": ["Vatican", "Cité du Vatican", "Vatican City", "Saint-Siège", "Holy See"],
 }
 
 
