@@ -110,33 +110,58 @@ def actors_to_connect(organisation: Organisation, *, limit: int = 10) -> list[Su
             + WEIGHTS["theme"] * len(shared_themes)
         )
         reasons = []
-        for partner in sorted(shared_partners, key=lambda p: info[p][0])[:3]:
-            words = (
-                _("également jumelée avec %(partner)s")
-                if theirs.partners[partner]
-                else _("également partenaire de %(partner)s")
+        ordered = sorted(shared_partners, key=lambda p: info[p][0])
+        if twinned := [p for p in ordered if theirs.partners[p]]:
+            reasons.append(
+                _("également jumelée avec %(partner)s") % {"partner": _towns(twinned, partner_words)}
             )
-            reasons.append(words % {"partner": partner_words(partner)})
+        if partnered := [p for p in ordered if not theirs.partners[p]]:
+            reasons.append(
+                _("également partenaire de %(partner)s") % {"partner": _towns(partnered, partner_words)}
+            )
+        # One reason per shared theme, naming the partner towns: short, and still concrete.
         covered = {info[p][1] for p in shared_partners}
+        by_theme: dict[str, list[int]] = defaultdict(list)
         for country, theme in sorted(shared_pairs):
-            if country not in covered and len(reasons) < 4:
-                reasons.append(
-                    _("travaille aussi sur « %(theme)s » avec %(partner)s")
-                    % {
-                        "theme": theme_names.get(theme, theme),
-                        "partner": partner_words(theirs.country_themes[(country, theme)]),
-                    }
-                )
-                covered.add(country)
-        for country in sorted(shared_countries - covered):
-            if len(reasons) < 4:
-                reasons.append(
-                    _("travaille aussi avec %(partner)s")
-                    % {"partner": partner_words(theirs.countries[country])}
-                )
+            if country not in covered:
+                by_theme[theme].append(theirs.country_themes[(country, theme)])
+        # Themes worked with the same towns make one reason: « a » et « b » avec X.
+        themes_of: dict[tuple[int, ...], list[str]] = defaultdict(list)
+        for theme, partners in by_theme.items():
+            themes_of[tuple(partners)].append(theme_names.get(theme, theme))
+        for partners, names in sorted(themes_of.items(), key=lambda item: -len(item[0]))[:2]:
+            reasons.append(
+                _("travaille aussi sur %(theme)s avec %(partner)s")
+                % {
+                    "theme": _and([_("« %(name)s »") % {"name": n} for n in sorted(names)]),
+                    "partner": _towns(list(partners), partner_words),
+                }
+            )
+            covered |= {info[p][1] for p in partners}
+        if rest := sorted(shared_countries - covered):
+            reasons.append(
+                _("travaille aussi avec %(partner)s")
+                % {"partner": _towns([theirs.countries[c] for c in rest], partner_words)}
+            )
         same_territory = bool(organisation.region_code) and info[other][2] == organisation.region_code
         scored.append((other, score, same_territory, reasons))
     scored.sort(key=lambda item: (not item[2], -item[1], info[item[0]][0]))
     chosen = scored[:limit]
     organisations = Organisation.objects.in_bulk([item[0] for item in chosen])
     return [Suggestion(organisations[pk], score, same, reasons) for pk, score, same, reasons in chosen]
+
+
+def _towns(partners: list[int], words, limit: int = 4) -> str:
+    """Return "A (X), B (Y) and 3 more": the first partner towns of a reason."""
+    named = [words(p) for p in dict.fromkeys(partners)]
+    text = ", ".join(named[:limit])
+    if len(named) > limit:
+        text += " " + _("et %(n)s autres") % {"n": len(named) - limit}
+    return text
+
+
+def _and(items: list[str]) -> str:
+    """Return "a, b et c" (in the interface's language)."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " " + _("et") + " " + items[-1]
