@@ -16,6 +16,17 @@ from coopatlas.atlas.models import (
 )
 from coopatlas.atlas.selectors import funding_summary, partners_by_start_year, partnership_list
 
+# The seven categories of the Métropole de Lyon × Latin America study (seed 001), in its order.
+LYON_STUDY_CATEGORIES = [
+    "Formation et savoirs",
+    "Solidarité",
+    "Promotion et croisement des cultures",
+    "Emblèmes du territoire lyonnais",
+    "Innovations urbaines",
+    "Secteur économique",
+    "Francophonie",
+]
+
 pytestmark = pytest.mark.django_db
 
 
@@ -126,15 +137,7 @@ def test_demo_lyon_latin_america_study(demo_atlas):
     """The study counts 217 initiatives by 75 actors in 20 countries, with 7 ranked categories."""
     study = Study.objects.get(territory__name="Métropole de Lyon")
     assert (study.initiatives_count, study.actors_count, study.countries_count) == (217, 75, 20)
-    assert [c.name for c in study.categories.all()] == [
-        "Formation et savoirs",
-        "Solidarité",
-        "Promotion et croisement des cultures",
-        "Emblèmes du territoire lyonnais",
-        "Innovations urbaines",
-        "Secteur économique",
-        "Francophonie",
-    ]
+    assert [c.name for c in study.categories.all()] == LYON_STUDY_CATEGORIES
     assert set(study.highlighted_countries.values_list("iso2", flat=True)) == {"MX", "BR", "CO", "AR"}
 
 

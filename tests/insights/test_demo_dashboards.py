@@ -5,6 +5,7 @@ from django.http import QueryDict
 
 from coopatlas.atlas.models import Organisation, Partnership
 from coopatlas.insights.dashboard import build, scope_from
+from tests.atlas.test_demo import LYON_STUDY_CATEGORIES
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +23,7 @@ def test_lyon_metropole_latin_america_shows_the_study_and_its_seven_categories_i
     assert board.study is not None
     study = board.study.study
     assert (study.initiatives_count, study.actors_count, study.countries_count) == (217, 75, 20)
-    assert [row.label for row in board.study.categories] == [
-        "Formation et savoirs",
-        "Solidarité",
-        "Promotion et croisement des cultures",
-        "Emblèmes du territoire lyonnais",
-        "Innovations urbaines",
-        "Secteur économique",
-        "Francophonie",
-    ]
+    assert [row.label for row in board.study.categories] == LYON_STUDY_CATEGORIES
     assert board.grouping.startswith("etude-")
     assert [row.label for row in board.figure("themes").rows] == [row.label for row in board.study.categories]
     assert {c.iso2 for c in study.highlighted_countries.all()} == {"MX", "BR", "CO", "AR"}
