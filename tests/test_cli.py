@@ -1,5 +1,6 @@
 """The `coopatlas` command line."""
 
+import json
 import subprocess
 import sys
 
@@ -104,3 +105,26 @@ def test_cli_load_places_refuses_a_missing_file(capsys):
     """load-places --communes with a missing file exits 2 and says which file."""
     assert main(["load-places", "--communes", "/nonexistent/communes.csv"]) == 2
     assert "/nonexistent/communes.csv" in capsys.readouterr().err
+
+
+def test_cli_dashboard_prints_a_scope_figures_and_refuses_a_bad_scope(capsys, demo_atlas):
+    """dashboard --json gives Clermont-Ferrand's figures; an unknown country is refused by name."""
+    from coopatlas.atlas.models import Organisation
+
+    clermont = Organisation.objects.get(name="Clermont-Ferrand")
+    assert main(["dashboard", "--scope", f"territoire={clermont.pk}", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["totals"]["partners"] == 31 and data["figures"]["countries"][0]["key"] == "ES"
+    assert main(["dashboard", "--scope", "pays=ZZ"]) == 2
+    assert "ZZ" in capsys.readouterr().err
+
+
+def test_cli_watch_lists_and_one_list_as_csv(capsys, demo_atlas, tmp_path):
+    """watch counts every list; --list writes one as French-Excel CSV; an unknown list is refused."""
+    assert main(["watch"]) == 0
+    assert "dates-incoherentes" in capsys.readouterr().out
+    target = tmp_path / "veille.csv"
+    assert main(["watch", "--list", "a-verifier", "-o", str(target)]) == 0
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "\ufeffIdentifiant;Titre;État;Dernière vérification" and len(lines) > 1
+    assert main(["watch", "--list", "nulle-part"]) == 2

@@ -7,6 +7,8 @@ Examples:
     coopatlas locate                             # tie organisations to places
     coopatlas dedupe --dry-run                   # list likely duplicate organisations
     coopatlas reindex                            # rebuild the full-text search index
+    coopatlas dashboard --scope "territoire=9&zone=africa"   # a scope's dashboard figures
+    coopatlas watch --list fin-proche --months 6 -o fin.csv  # a watch list as CSV
     coopatlas load-demo                          # (re)load the demo atlas; existing records are kept
     coopatlas check                              # database reachable, migrations applied, data counts
     coopatlas manage createsuperuser             # any Django management command
@@ -283,6 +285,75 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scope(text: str):
+    from django.http import QueryDict
+
+    from coopatlas.insights.dashboard import scope_from
+
+    query, params = scope_from(QueryDict(text.lstrip("?"), mutable=False))
+    if query.errors:
+        for error in query.errors:
+            err_console.print(f"[red]Périmètre refusé[/red] : {error}")
+        return None, params
+    return query, params
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from coopatlas.atlas.models import Partnership
+    from coopatlas.insights.dashboard import build
+
+    query, params = _scope(args.scope or "")
+    if query is None:
+        return 2
+    board = build(query, Partnership.objects.published(), grouping=args.grouping or "")
+    if args.json:
+        data = {
+            "scope": params,
+            "totals": {row.key: row.value for row in board.totals},
+            "figures": {
+                name: [{"key": r.key, "label": r.label, "value": r.value} for r in figure.rows]
+                for name, figure in board.figures.items()
+            },
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2))  # noqa: T201 - the command's output
+        return 0
+    console.print(" · ".join(f"{row.label} : [bold]{row.value:,.0f}[/bold]" for row in board.totals))
+    for figure in board.figures.values():
+        table = Table(title=figure.title, title_justify="left")
+        for index, column in enumerate(figure.columns):
+            table.add_column(column, justify="left" if index == 0 else "right")
+        for cells in figure.table()[: args.top]:
+            table.add_row(*(f"{c:,.0f}" if isinstance(c, int | float) else str(c) for c in cells))
+        console.print(table)
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from coopatlas.atlas.models import Partnership
+    from coopatlas.exports.tabular import table_csv
+    from coopatlas.insights import watch
+
+    query, _params = _scope(args.scope or "")
+    if query is None:
+        return 2
+    lists = {w.name: w for w in watch.build(query, Partnership.objects.all(), months=args.months)}
+    if args.list is None:
+        for w in lists.values():
+            console.print(f"{w.name:<20} {len(w.items):>7}  {w.title}")
+        return 0
+    if args.list not in lists:
+        err_console.print(f"[red]Liste inconnue[/red] : {args.list} (au choix : {', '.join(lists)}).")
+        return 2
+    chosen = lists[args.list]
+    text = table_csv(chosen.columns, [item.cells for item in chosen.items])
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        console.print(f"{len(chosen.items)} ligne(s) écrite(s) dans {args.output} ({chosen.title}).")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_undo_import(args: argparse.Namespace) -> int:
     from coopatlas.atlas.models import ImportBatch
     from coopatlas.ingest.undo import UndoError, batch_undo
@@ -497,6 +568,21 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--published-only", action="store_true", help="seulement les dossiers publiés")
     exp.add_argument("--decimal-comma", action="store_true", help="CSV : montants avec virgule décimale")
     exp.set_defaults(func=cmd_export)
+
+    dash = sub.add_parser("dashboard", help="les chiffres du tableau de bord d'un périmètre")
+    dash.add_argument(
+        "--scope", help='périmètre comme dans l\'adresse du tableau de bord : "territoire=9&zone=africa"'
+    )
+    dash.add_argument("--grouping", help="regroupement des thèmes : themes, sous-themes ou etude-<id>")
+    dash.add_argument("--top", type=int, default=10, help="lignes par tableau (10)")
+    dash.add_argument("--json", action="store_true", help="tout en JSON")
+    dash.set_defaults(func=cmd_dashboard)
+    watch = sub.add_parser("watch", help="les listes de veille d'un périmètre (CSV pour Excel)")
+    watch.add_argument("--scope", help="périmètre, comme pour dashboard")
+    watch.add_argument("--months", type=int, default=12, help="fin de convention dans les N mois (12)")
+    watch.add_argument("--list", help="une liste : fin-proche, a-verifier, sans-theme, sans-annee, …")
+    watch.add_argument("-o", "--output", help="fichier CSV à écrire (sinon la sortie standard)")
+    watch.set_defaults(func=cmd_watch)
 
     undo = sub.add_parser("undo-import", help="annuler un lot d'import")
     undo.add_argument("batch", type=int, help="numéro du lot (voir coopatlas imports)")

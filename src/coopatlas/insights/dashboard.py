@@ -68,13 +68,33 @@ class Row:
     extra: dict = field(default_factory=dict)
 
 
+# The extra cells of each figure's table, after its label and value.
+EXTRA_CELLS = {
+    "countries": ("partners", "key"),
+    "years": ("active", "ended"),
+    "funding_years": ("water",),
+    "funders": ("water",),
+    "actors": ("kind",),
+    "partners": ("kind",),
+    "kinds": ("organisations",),
+}
+
+
 @dataclass
 class Figure:
     name: str
     title: str
     rows: list[Row]
-    columns: list[str] = field(default_factory=list)  # headings of the CSV: label, value, extras
+    columns: list[str] = field(default_factory=list)  # headings of the table: label, value, extras
     note: str = ""
+
+    def table(self) -> list[list]:
+        """Return the figure as table rows under `columns` (for CSV files and the terminal)."""
+        extras = EXTRA_CELLS.get(self.name, ())
+        return [
+            [row.label, row.value, *(row.key if cell == "key" else row.extra[cell] for cell in extras)]
+            for row in self.rows
+        ]
 
 
 @dataclass

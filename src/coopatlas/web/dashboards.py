@@ -209,26 +209,12 @@ def dashboard_csv(request: HttpRequest, figure: str) -> HttpResponse:
     elif figure in board.figures:
         chosen = board.figure(figure)
         header = chosen.columns
-        rows = [[r.label, r.value, *_csv_extras(figure, r)] for r in chosen.rows]
+        rows = chosen.table()
     else:
         raise Http404(_("Graphique inconnu : « %(name)s ».") % {"name": figure})
     response = HttpResponse(table_csv(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="tableau-de-bord-{figure}.csv"'
     return response
-
-
-def _csv_extras(figure: str, row: dashboards.Row) -> list:
-    if figure == "years":
-        return [row.extra["active"], row.extra["ended"]]
-    if figure in ("funding_years", "funders"):
-        return [row.extra["water"]]
-    if figure in ("actors", "partners"):
-        return [row.extra["kind"]]
-    if figure == "kinds":
-        return [row.extra["organisations"]]
-    if figure == "countries":
-        return [row.extra["partners"], row.key]
-    return []
 
 
 def network_view(request: HttpRequest) -> HttpResponse:
