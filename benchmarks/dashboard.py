@@ -3,10 +3,12 @@
 Usage: python benchmarks/dashboard.py [--shared ../shared] [--engines sqlite,postgres]
                                       [--postgres postgres://postgres@127.0.0.1:5432]
 
-A fresh database per engine gets the reference data, the French geography and the real twin-town
-pairs of ../shared/data/twins_wikipedia_hekman/ (the French pairs file and, with --all, every pair
-of the worldwide file: about 29,000 pairs; CC BY-SA 4.0, Wikipedia contributors via
-Hekman/twincities), imported by `coopatlas import`. Then, in this process, the pages are requested
+A fresh database per engine gets the reference data, the French geography and 25,000 French pairs:
+the real ones of ../shared/data/twins_wikipedia_hekman/derived_france_pairs_insee.csv (CC BY-SA
+4.0, Wikipedia contributors via Hekman/twincities) and generated ones made of real names (an
+Etalab commune and a GeoNames town, as in benchmarks/import.py); then every pair of the
+worldwide file with --all (foreign–foreign pairs that France's dashboard leaves out), all imported
+by `coopatlas import`. Then, in this process, the pages are requested
 through Django's test client (whole request: scope, queries, figures, template), cold then warm.
 
 Target (issue "Tracking and networking"): the all-France dashboard renders in under 2 s at 25,000
@@ -14,6 +16,7 @@ pairs.
 """
 
 import argparse
+import csv
 import importlib.util
 import os
 import statistics
@@ -29,22 +32,43 @@ bench_import = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_import)
 
 
-def load(url: str, shared: Path) -> None:
+def load(url: str, shared: Path, folder: Path, french_pairs: int = 25_000) -> None:
+    """Import the French pairs file, generated French pairs up to `french_pairs`, and the worldwide
+    file with --all (its foreign–foreign pairs are in the atlas but outside France's dashboard)."""
     bench_import.prepare(url, shared)
     twins = shared / "data" / "twins_wikipedia_hekman"
-    for path, extra in (
-        (twins / "derived_france_pairs_insee.csv", []),
-        (twins / "twin_cities_geocoded.csv", ["--all"]),
-    ):
+    derived, world = twins / "derived_france_pairs_insee.csv", twins / "twin_cities_geocoded.csv"
+    for path in (derived, world):
         if not path.exists():
             sys.exit(f"{path} est absent : rien à mesurer.")
+    generated = folder / "generated.csv"
+    with generated.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(
+            [
+                "reference",
+                "collectivite_francaise",
+                "code_insee",
+                "partenaire",
+                "pays_partenaire",
+                "forme",
+                "annee_debut",
+            ]
+        )
+        french_in_file = sum(1 for _ in derived.open(encoding="utf-8")) - 1
+        writer.writerows(bench_import.generated_rows(shared, max(0, french_pairs - french_in_file)))
+    for path, source, extra in (
+        (derived, "twins", []),
+        (generated, "table", []),
+        (world, "twins", ["--all"]),
+    ):
         started = time.monotonic()
         code = bench_import._coopatlas(
             url,
             "import",
             str(path),
             "--source",
-            "twins",
+            source,
             *extra,
             "--skip-invalid",
             "--quiet",
@@ -74,13 +98,17 @@ def measure(url: str) -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connections
     from django.test import Client
 
     from coopatlas.atlas.models import Organisation, Partnership
 
+    # The pages name their static files through the manifest, as `coopatlas serve` builds it.
+    call_command("collectstatic", interactive=False, verbosity=0)
     connections.close_all()
     count = Partnership.objects.count()
+    french = Partnership.objects.filter(participations__organisation__country_id="FR").distinct().count()
     busiest = (
         Organisation.objects.filter(country_id="FR", kind="commune")
         .annotate(n=django.db.models.Count("participations"))
@@ -88,7 +116,7 @@ def measure(url: str) -> None:
         .first()
     )
     client = Client(HTTP_HOST="127.0.0.1")
-    print(f"{count} partenariats dans la base")
+    print(f"{count} partenariats dans la base, dont {french} avec un participant français")
     pages = [
         ("tableau de bord, toute la France × le monde", "/tableau-de-bord/"),
         ("tableau de bord, API JSON", "/api/v1/dashboard"),
@@ -131,7 +159,7 @@ def main() -> None:
         print(f"== {engine} ==")
         if engine == "sqlite":
             url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-            load(url, shared)
+            load(url, shared, Path(tmp))
             measure(url)
         else:
             import psycopg
@@ -141,7 +169,7 @@ def main() -> None:
                 conn.execute(f'CREATE DATABASE "{name}"')
             try:
                 url = f"{args.postgres}/{name}"
-                load(url, shared)
+                load(url, shared, Path(tmp))
                 measure(url)
             finally:
                 from django.db import connections

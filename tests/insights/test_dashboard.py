@@ -117,7 +117,7 @@ def test_scope_refuses_bad_values_with_their_names():
     query, kept = scope_from(data)
     text = " ".join(str(e) for e in query.errors)
     assert "999999" in text and "ZZ" in text and "18x" in text and "atlantis" in text
-    assert kept == {}
+    assert kept == {"france": ["1"]}
 
 
 def test_foreign_territory_is_refused(db):
@@ -128,3 +128,21 @@ def test_foreign_territory_is_refused(db):
     query, _kept = scope_from(QueryDict(f"territoire={krefeld.pk}"))
     assert any("Krefeld" in str(e) for e in query.errors)
     assert query.filters.territory is None
+
+
+def test_all_france_leaves_out_pairs_without_a_french_participant(db):
+    """A Krefeld–Birmingham pair (imported with --all) is not part of France's dashboard."""
+    from coopatlas.atlas.models import Organisation, Participation
+
+    def town(name, iso2, kind="foreign_authority"):
+        return Organisation.objects.create(name=name, kind=kind, country_id=iso2)
+
+    lille = town("Lille", "FR", kind="commune")
+    for first, second in ((lille, town("Erfurt", "DE")), (town("Krefeld", "DE"), town("Birmingham", "GB"))):
+        pair = Partnership.objects.create(title="Jumelage", form="twinning", publication_state="published")
+        Participation.objects.create(partnership=pair, organisation=first, role="french_authority")
+        Participation.objects.create(partnership=pair, organisation=second, role="foreign_authority")
+    board = board_for({})
+    totals = {row.key: row.value for row in board.totals}
+    assert totals["partnerships"] == 1 and totals["countries"] == 1
+    assert [row.key for row in board.figure("countries").rows] == ["DE"]

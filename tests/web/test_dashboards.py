@@ -29,7 +29,7 @@ def test_dashboard_page_shows_scope_figures_and_links(client, clermont):
     html = response.content.decode()
     assert "Clermont-Ferrand" in html
     assert re.search(r"1\W380\W394", html), "total funding, grouped the French way"
-    assert f"/recherche/?territoire={clermont.pk}&amp;pays=ES" in html
+    assert f"/recherche/?territoire={clermont.pk}&amp;france=1&amp;pays=ES" in html
     assert "vendor/echarts/echarts.min.js" in html
 
 
@@ -57,7 +57,7 @@ def test_density_data_is_keyed_like_the_map_shapes(client, clermont):
     data = client.get(f"/tableau-de-bord/pays.json?territoire={clermont.pk}").json()
     spain = data["724"]
     assert spain["iso2"] == "ES" and spain["count"] == 1
-    assert spain["search"] == f"/recherche/?territoire={clermont.pk}&pays=ES"
+    assert spain["search"] == f"/recherche/?territoire={clermont.pk}&france=1&pays=ES"
 
 
 def test_dashboard_print_view_and_english(client, clermont):
@@ -111,3 +111,12 @@ def test_api_dashboard_suggestions_and_watch_lists(client, clermont):
     assert network["bridges"][0]["name"] in ("Clermont-Ferrand", "Réseau international des villes Michelin")
     similar = client.get(f"/api/v1/partnerships/{Partnership.objects.published().first().pk}/similar").json()
     assert isinstance(similar, list)
+
+
+def test_search_keeps_a_figure_scope_through_facet_clicks_and_shows_it(client, clermont):
+    """The list behind a figure keeps its scope as hidden fields and names it, with a link to remove it."""
+    html = client.get(f"/recherche/?territoire={clermont.pk}&france=1&pays=ES").content.decode()
+    assert f'<input type="hidden" name="territoire" value="{clermont.pk}">' in html
+    assert "Territoire : Clermont-Ferrand" in html
+    removal = re.search(r"Territoire : Clermont-Ferrand <a href=\"([^\"]+)\"", html).group(1)
+    assert "pays=ES" in removal and "territoire" not in removal

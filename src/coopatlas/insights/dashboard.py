@@ -40,20 +40,25 @@ AGREEMENT_FORMS = (
 TOP = 15
 # The parameters of a scope (the search's other parameters make no sense on a dashboard).
 SCOPE_KEYS = ("territoire", "region", "departement", "zone", "pays", "du", "au", "theme", "forme")
+# Parameters a scope always carries into its links (not chosen by the person).
+IMPLIED_KEYS = ("france",)
 
 
 def scope_from(params: QueryDict) -> tuple[SearchQuery, dict[str, list[str]]]:
     """Return the scope read from URL parameters, and the parameters that reproduce it.
 
-    Bad values are dropped with a message in the query's `errors`.
+    A scope is always French: "all France" holds the partnerships with a French participant
+    (an atlas may also hold foreign–foreign pairs, imported with `--all`). Bad values are
+    dropped with a message in the query's `errors`.
     """
     data = QueryDict(mutable=True)
     for key in SCOPE_KEYS:
         values = [v for v in params.getlist(key) if v.strip()]
         if values:
             data.setlist(key, values)
+    data["france"] = "1"
     query = SearchQuery(data)
-    kept = {k: v for k, v in query.as_params().items() if k in SCOPE_KEYS}
+    kept = {k: v for k, v in query.as_params().items() if k in SCOPE_KEYS + IMPLIED_KEYS}
     return query, kept
 
 

@@ -17,9 +17,11 @@ from coopatlas.atlas.choices import OrganisationKind
 from coopatlas.atlas.models import FRANCE, Participation, Partnership, PartnershipTheme, Theme
 from coopatlas.search.facets import SearchQuery, english
 
-# Exact betweenness costs O(n·m); above this many nodes it is estimated from a fixed sample.
+# Exact betweenness costs O(n·m); above this many nodes it is estimated from a fixed sample of
+# source nodes, as many as a budget of visited nodes and links allows (between 32 and 300).
 EXACT_LIMIT = 600
 SAMPLE = 300
+BUDGET = 2_000_000
 
 
 @dataclass
@@ -82,8 +84,10 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, top: int = 10) -> 
     nodes = {org: node for org, node in nodes.items() if org in graph}
     estimated = graph.number_of_nodes() > EXACT_LIMIT
     if graph.number_of_edges():
+        size = graph.number_of_nodes() + graph.number_of_edges()
+        sample = max(32, min(SAMPLE, BUDGET // size)) if estimated else None
         centrality = nx.betweenness_centrality(
-            graph, k=SAMPLE if estimated else None, seed=0 if estimated else None, normalized=True
+            graph, k=sample, seed=0 if estimated else None, normalized=True
         )
     else:
         centrality = {}

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coopatlas.atlas.choices import OrganisationKind, PartnershipStatus
-from coopatlas.atlas.models import Organisation, Participation, Partnership
+from coopatlas.atlas.models import FRANCE, Organisation, Participation, Partnership
 from coopatlas.core.years import MIN_YEAR, max_year
 from coopatlas.places.models import Commune
 
@@ -71,6 +71,7 @@ class ScopeFilters:
     end_year: int | None = None
     funding_year: int | None = None
     funder: str = ""
+    french_side: bool = False  # only partnerships with a French participant (`france=1`)
 
     @classmethod
     def read(cls, params, errors: list[str]) -> "ScopeFilters":
@@ -90,6 +91,7 @@ class ScopeFilters:
         filters.end_year = read_year(params.get("fin"), _("L'année de fin"), errors)
         filters.funding_year = read_year(params.get("finance_en"), _("L'année de financement"), errors)
         filters.funder = (params.get("financeur") or "").strip()[:300]
+        filters.french_side = (params.get("france") or "") == "1"
         return filters
 
     def q(self) -> Q:
@@ -107,6 +109,9 @@ class ScopeFilters:
             condition &= active_between(self.active_year, self.active_year)
         if self.end_year:
             condition &= Q(end_date__year=self.end_year)
+        if self.french_side:
+            french = Participation.objects.filter(organisation__country_id=FRANCE)
+            condition &= Q(pk__in=french.values("partnership_id"))
         if self.funding_year or self.funder:
             lines = Q()
             if self.funding_year:
@@ -130,6 +135,7 @@ class ScopeFilters:
             ("fin", self.end_year),
             ("finance_en", self.funding_year),
             ("financeur", self.funder or None),
+            ("france", "1" if self.french_side else None),
         ]:
             if value:
                 params[key] = [str(value)]
@@ -156,6 +162,8 @@ class ScopeFilters:
             words.append(("fin", _("Terminés en %(year)s") % {"year": self.end_year}))
         if self.funding_year:
             words.append(("finance_en", _("Financés en %(year)s") % {"year": self.funding_year}))
+        if self.french_side:
+            words.append(("france", _("Avec un participant français")))
         if self.funder:
             words.append(("financeur", _("Financeur : %(name)s") % {"name": self.funder}))
         return words

@@ -37,7 +37,17 @@ def search(request: HttpRequest) -> HttpResponse:
         page = Paginator(partnerships_with_details(partnerships), PAGE_SIZE).get_page(request.GET.get("page"))
     params = query.as_params()
     base_query = urlencode([(key, value) for key, values in params.items() for value in values])
+    # Filters beside the facets (a dashboard's scope, a figure's slice): kept as hidden fields
+    # through facet clicks, each shown with a link that removes it.
+    filter_params = query.filters.as_params()
+    removals = []
+    for key, words in query.filters.descriptions():
+        dropped = {key, "au"} if key == "du" else {key}
+        kept = [(k, v) for k, values in params.items() if k not in dropped for v in values]
+        removals.append((words, "?" + urlencode(kept)))
     context = {
+        "filter_params": filter_params,
+        "filter_chips": removals,
         "query": query,
         "result": result,
         "page": page,
