@@ -78,6 +78,11 @@ def test_network_and_watch_pages_render_and_export(client, clermont):
         rows = read_csv(client.get(f"/tableau-de-bord/veille/{watch_list.name}.csv?mois=6"))
         assert len(rows) == 1 + len(watch_list.items)
     assert client.get("/tableau-de-bord/veille/inconnue.csv").status_code == 404
+    # The duplicates search runs on request only (it takes seconds on a national atlas).
+    assert "Chercher les doublons" in page.content.decode()
+    asked = client.get("/tableau-de-bord/veille/?doublons=1")
+    assert all(w.computed for w in asked.context["lists"])
+    assert "Chercher les doublons" not in asked.content.decode()
 
 
 def test_organisation_page_suggests_actors_and_partnership_page_similar_ones(client, clermont):

@@ -119,6 +119,7 @@ class WatchListOut(Schema):
     description: str
     columns: list[str]
     count: int
+    computed: bool
     items: list[WatchItemOut]
 
 
@@ -207,8 +208,13 @@ def get_network(request: HttpRequest, scope: Query[ScopeIn]):
 @router.get(
     "/watch-lists", response={200: list[WatchListOut], 400: ErrorOut}, summary="A scope's watch lists"
 )
-def get_watch_lists(request: HttpRequest, scope: Query[ScopeIn], mois: int = watch.DEFAULT_MONTHS):
-    """Return the watch lists (ending within `mois` months, stale, gaps, duplicates, bad dates)."""
+def get_watch_lists(
+    request: HttpRequest, scope: Query[ScopeIn], mois: int = watch.DEFAULT_MONTHS, doublons: bool = True
+):
+    """Return the watch lists (ending within `mois` months, stale, gaps, duplicates, bad dates).
+
+    `doublons=false` skips the duplicates search (seconds on a national atlas): its list then
+    comes back empty with `computed: false`."""
     if not 1 <= mois <= 120:
         raise HttpError(400, f"mois doit être entre 1 et 120 (reçu : {mois}).")
     query, _params = _scope(request)
@@ -219,11 +225,12 @@ def get_watch_lists(request: HttpRequest, scope: Query[ScopeIn], mois: int = wat
             "description": w.description,
             "columns": w.columns,
             "count": len(w.items),
+            "computed": w.computed,
             "items": [
                 {"cells": [str(c) if c is not None else "" for c in i.cells], "url": i.url} for i in w.items
             ],
         }
-        for w in watch.build(query, Partnership.objects.published(), months=mois)
+        for w in watch.build(query, Partnership.objects.published(), months=mois, duplicates=doublons)
     ]
 
 

@@ -6,10 +6,11 @@ theme (1). Those of its own French région come first, then the others; each sug
 naming the shared partner or the partner town of the shared country.
 """
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
 
 from coopatlas.atlas.choices import PartnershipForm
@@ -78,9 +79,38 @@ def profiles(
     return dict(result), info
 
 
+_cache_lock = threading.Lock()
+_cache: dict[tuple, tuple] = {}
+
+
+def published_profiles() -> tuple[dict[int, Profile], dict[int, tuple[str, str, str]]]:
+    """Return the profiles of the published atlas, kept in memory until the atlas changes.
+
+    The state is the partnerships' count and last change, and the participations' and theme
+    links' counts and largest ids: any edit, import or merge moves one of them.
+    """
+    published = Partnership.objects.published()
+    state = (
+        published.count(),
+        published.aggregate(last=Max("updated_at"))["last"],
+        tuple(
+            Participation.objects.aggregate(
+                n=Count("pk"), top=Max("pk"), orgs=Max("organisation_id")
+            ).values()
+        ),
+        tuple(PartnershipTheme.objects.aggregate(n=Count("pk"), top=Max("pk")).values()),
+        Organisation.objects.aggregate(last=Max("updated_at"))["last"],
+    )
+    with _cache_lock:
+        if state not in _cache:
+            _cache.clear()
+            _cache[state] = profiles(published)
+        return _cache[state]
+
+
 def actors_to_connect(organisation: Organisation, *, limit: int = 10) -> list[Suggestion]:
     """Return the organisations `organisation` should meet, its own région first, with reasons."""
-    all_profiles, info = profiles(Partnership.objects.published())
+    all_profiles, info = published_profiles()
     mine = all_profiles.get(organisation.pk)
     if mine is None:
         return []

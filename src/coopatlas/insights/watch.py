@@ -43,6 +43,7 @@ class WatchList:
     description: str
     columns: list[str]
     items: list[WatchItem] = field(default_factory=list)
+    computed: bool = True  # False: left out on request (the duplicates search is slow on a large atlas)
 
 
 def add_months(day: date, months: int) -> date:
@@ -82,8 +83,13 @@ def build(
     *,
     months: int = DEFAULT_MONTHS,
     today: date | None = None,
+    duplicates: bool = True,
 ):
-    """Return the watch lists of the scope (`months`: how far ahead "ending soon" looks)."""
+    """Return the watch lists of the scope (`months`: how far ahead "ending soon" looks).
+
+    `duplicates=False` leaves the duplicates list empty and marked not computed: comparing every
+    organisation's names takes seconds on a national atlas, so pages ask for it separately.
+    """
     today = today or date.today()
     scope = query.filtered(base, ranks=None)
     ids = scope.values("pk")
@@ -165,8 +171,9 @@ def build(
                     [p.survivor.name, p.duplicate.name, p.survivor.country_id, p.reason],
                     p.duplicate.get_absolute_url(),
                 )
-                for p in find_duplicates(in_scope)
+                for p in (find_duplicates(in_scope) if duplicates else [])
             ],
+            computed=duplicates,
         )
     )
     lists.append(

@@ -230,16 +230,20 @@ def watch_lists(request: HttpRequest) -> HttpResponse:
     """Show the scope's watch lists: conventions ending soon, stale records, gaps, duplicates."""
     query, scope = scope_query(request)
     months = _months(request)
-    lists = watch.build(query, visible_partnerships(request), months=months)
+    with_duplicates = request.GET.get("doublons") == "1"
+    lists = watch.build(query, visible_partnerships(request), months=months, duplicates=with_duplicates)
     context = _scope_context(request, query, scope)
-    context.update({"lists": lists, "months": months})
+    context.update({"lists": lists, "months": months, "with_duplicates": with_duplicates})
     return render(request, "web/watch_lists.html", context)
 
 
 def watch_list_csv(request: HttpRequest, name: str) -> HttpResponse:
     """Return one watch list as CSV for French Excel."""
     query, _scope = scope_query(request)
-    lists = {w.name: w for w in watch.build(query, visible_partnerships(request), months=_months(request))}
+    lists = watch.build(
+        query, visible_partnerships(request), months=_months(request), duplicates=name == "doublons"
+    )
+    lists = {w.name: w for w in lists}
     if name not in lists:
         raise Http404(_("Liste de veille inconnue : « %(name)s ».") % {"name": name})
     chosen = lists[name]
