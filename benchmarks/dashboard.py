@@ -16,7 +16,6 @@ pairs.
 """
 
 import argparse
-import csv
 import importlib.util
 import os
 import statistics
@@ -42,21 +41,8 @@ def load(url: str, shared: Path, folder: Path, french_pairs: int = 25_000) -> No
         if not path.exists():
             sys.exit(f"{path} est absent : rien à mesurer.")
     generated = folder / "generated.csv"
-    with generated.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(
-            [
-                "reference",
-                "collectivite_francaise",
-                "code_insee",
-                "partenaire",
-                "pays_partenaire",
-                "forme",
-                "annee_debut",
-            ]
-        )
-        french_in_file = sum(1 for _ in derived.open(encoding="utf-8")) - 1
-        writer.writerows(bench_import.generated_rows(shared, max(0, french_pairs - french_in_file)))
+    french_in_file = sum(1 for _ in derived.open(encoding="utf-8")) - 1
+    bench_import.write_generated(shared, max(0, french_pairs - french_in_file), generated)
     for path, source, extra in (
         (derived, "twins", []),
         (generated, "table", []),

@@ -75,6 +75,27 @@ def generated_rows(shared: Path, count: int, seed: int = 2026) -> list[list[str]
     return rows
 
 
+GENERATED_HEADER = [
+    "reference",
+    "collectivite_francaise",
+    "code_insee",
+    "partenaire",
+    "pays_partenaire",
+    "forme",
+    "annee_debut",
+]
+
+
+def write_generated(shared: Path, count: int, path: Path) -> list[list[str]]:
+    """Write `count` generated pairs to a semicolon CSV with our template's columns; return them."""
+    rows = generated_rows(shared, count)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(GENERATED_HEADER)
+        writer.writerows(rows)
+    return rows
+
+
 def build_files(shared: Path, total: int, folder: Path) -> list[tuple[Path, str, list[str], int]]:
     twins = shared / "data" / "twins_wikipedia_hekman"
     files: list[tuple[Path, str, list[str], int]] = []
@@ -86,21 +107,7 @@ def build_files(shared: Path, total: int, folder: Path) -> list[tuple[Path, str,
             files.append((path, "twins", extra, rows))
             used += rows
     generated = folder / "generated.csv"
-    with generated.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(
-            [
-                "reference",
-                "collectivite_francaise",
-                "code_insee",
-                "partenaire",
-                "pays_partenaire",
-                "forme",
-                "annee_debut",
-            ]
-        )
-        rows = generated_rows(shared, max(0, total - used))
-        writer.writerows(rows)
+    rows = write_generated(shared, max(0, total - used), generated)
     files.append((generated, "table", [], len(rows)))
     return files
 
