@@ -125,3 +125,14 @@ def test_search_keeps_a_figure_scope_through_facet_clicks_and_shows_it(client, c
     assert "Territoire : Clermont-Ferrand" in html
     removal = re.search(r"Territoire : Clermont-Ferrand <a href=\"([^\"]+)\"", html).group(1)
     assert "pays=ES" in removal and "territoire" not in removal
+
+
+def test_a_form_figure_within_a_form_scope_lists_the_intersection(client, demo_atlas):
+    """In a twinnings-only scope, "signed agreements" lists twinnings; "initiatives" links nowhere."""
+    totals = {r.key: r for r in client.get("/tableau-de-bord/?forme=twinning").context["board"].totals}
+    assert "forme=twinning" in totals["agreements"].extra["url"]
+    assert "forme=protocol" not in totals["agreements"].extra["url"]
+    assert totals["initiatives"].extra["url"] == "" and totals["initiatives"].value == 0
+    api = client.get("/api/v1/dashboard?forme=twinning").json()
+    by_key = {row["key"]: row for row in api["totals"]}
+    assert by_key["agreements"]["list_url"] == totals["agreements"].extra["url"]

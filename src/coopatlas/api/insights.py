@@ -7,7 +7,6 @@ it. Only published partnerships count; no personal data is served.
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -130,13 +129,6 @@ def _scope(request: HttpRequest):
     return query, params
 
 
-def _list_url(params: dict[str, list[str]], extra: dict[str, list[str]]) -> str:
-    from urllib.parse import urlencode
-
-    merged = {**params, **extra}
-    return reverse("web:search") + "?" + urlencode([(k, v) for k, vs in merged.items() for v in vs])
-
-
 def _row(row: dashboard.Row, params) -> dict:
     extra = {k: v for k, v in row.extra.items() if not k.endswith("_link")}
     return {
@@ -144,7 +136,7 @@ def _row(row: dashboard.Row, params) -> dict:
         "label": row.label,
         "value": row.value,
         "extra": extra,
-        "list_url": _list_url(params, row.link),
+        "list_url": dashboard.list_url(params, row.link),
     }
 
 

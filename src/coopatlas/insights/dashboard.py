@@ -12,9 +12,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from coopatlas.atlas.choices import OrganisationKind, PartnershipForm, PartnershipStatus
@@ -120,6 +122,22 @@ class Dashboard:
 
     def figure(self, name: str) -> Figure:
         return self.figures[name]
+
+
+def list_url(scope: dict[str, list[str]], extra: dict[str, list[str]]) -> str:
+    """Return the search URL listing a figure's partnerships: the scope, narrowed by `extra`.
+
+    Empty when the slice cannot hold any partnership (a form outside the scope's forms).
+    """
+    params = {**scope}
+    for key, values in extra.items():
+        if key == "forme" and key in scope:
+            # A partnership has one form: the list is the intersection of both choices.
+            values = [v for v in values if v in scope[key]]
+            if not values:
+                return ""
+        params[key] = values
+    return reverse("web:search") + "?" + urlencode([(k, v) for k, vs in params.items() for v in vs])
 
 
 def _first_year(start_year: int | None, signature_year: int | None) -> int | None:

@@ -25,30 +25,18 @@ def scope_query(request: HttpRequest) -> tuple[SearchQuery, dict[str, list[str]]
     return dashboards.scope_from(request.GET)
 
 
-def search_url(scope: dict[str, list[str]], extra: dict[str, list[str]]) -> str:
-    """Return the search URL listing a figure's partnerships: the scope, narrowed by `extra`."""
-    params = {**scope}
-    for key, values in extra.items():
-        if key == "forme" and key in scope:
-            # A partnership has one form: the list is the intersection of both choices.
-            params[key] = [v for v in values if v in scope[key]] or ["__none__"]
-        else:
-            params[key] = values
-    return reverse("web:search") + "?" + urlencode([(k, v) for k, vs in params.items() for v in vs])
-
-
 def _with_links(board: dashboards.Dashboard, scope: dict[str, list[str]]) -> None:
     for row in board.totals:
-        row.extra["url"] = search_url(scope, row.link)
+        row.extra["url"] = dashboards.list_url(scope, row.link)
     for figure in board.figures.values():
         for row in figure.rows:
-            row.extra["url"] = search_url(scope, row.link)
+            row.extra["url"] = dashboards.list_url(scope, row.link)
             for key in ("active_link", "ended_link"):
                 if key in row.extra:
-                    row.extra[key.replace("link", "url")] = search_url(scope, row.extra[key])
+                    row.extra[key.replace("link", "url")] = dashboards.list_url(scope, row.extra[key])
     if board.study:
         for row in board.study.categories:
-            row.extra["url"] = search_url(scope, row.link)
+            row.extra["url"] = dashboards.list_url(scope, row.link)
 
 
 def chart_data(board: dashboards.Dashboard) -> dict:
@@ -191,7 +179,7 @@ def dashboard_countries(request: HttpRequest) -> JsonResponse:
                 "iso2": row.key,
                 "name": row.label,
                 "count": int(row.value),
-                "search": search_url(scope, row.link),
+                "search": dashboards.list_url(scope, row.link),
                 "page": reverse("web:country", args=[row.key]),
             }
             for row in board.figure("countries").rows
