@@ -64,7 +64,7 @@ def evaluate(
     """Resolve (name, country, admin, lat, lon, insee) items; print and return the figures."""
     from coopatlas.core.geo import distance_km
 
-    right = wrong = unresolved = located = misplaced = admin_near = 0
+    right = wrong = unresolved = located = misplaced = admin_near = unknown = ambiguous = 0
     errors: list[str] = []
     in_country = dataset_point_in_country(items)
     started = time.perf_counter()
@@ -83,6 +83,10 @@ def evaluate(
         located += has_truth
         if result is None or result.match is None:
             unresolved += 1
+            if has_truth:
+                why = "no reading" if result is None else result.reason
+                unknown += why.startswith("aucun lieu connu")
+                ambiguous += result is not None and result.is_ambiguous
             continue
         match = result.match
         if not has_truth:
@@ -136,6 +140,12 @@ def evaluate(
         f" · right among those resolved {figures['right_among_resolved']:.2%}"
         f" · {figures['names_per_second']:,.0f} names/s"
     )
+    if located:
+        print(
+            f"  of those located and not resolved: {unknown / located:.2%} have no place of that name"
+            f" in the gazetteer (in their country), {ambiguous / located:.2%} are ambiguous"
+            " (homonyms of similar size), the rest are ruled out by their hint"
+        )
     if admin_near:
         print(
             f"  of the wrong: {admin_near} regions or counties whose centre is 25–100 km from the dataset's"

@@ -89,6 +89,20 @@ def test_unresolvable_authority_is_flagged_with_the_reason(resolver):
     assert "aucun lieu" in organisation.place_reason and organisation.latitude is None
 
 
+def test_district_placed_at_its_town_gets_the_point_not_the_town_codes(resolver):
+    """ "Prague 6 (Prague)" gets Prague's point, not Prague's GeoNames id: two districts placed so
+    must not look like one place to the duplicate finder."""
+    organisation = Organisation.objects.create(
+        name="Prague 6 (Prague)", kind="foreign_authority", country_id="CZ", foreign_level="district"
+    )
+    result = organisation_locate(organisation, resolver=resolver)
+    organisation.refresh_from_db()
+    assert result.status == "resolved" == organisation.place_status
+    assert distance_km(organisation.latitude, organisation.longitude, 50.088, 14.421) < 10
+    assert organisation.geonames_id is None
+    assert "inconnu de l'index" in organisation.place_reason
+
+
 def test_ambiguous_authority_lists_candidates_and_a_choice_sticks(resolver):
     """An ambiguous name keeps its candidates; a person's choice is never overwritten."""
     # given

@@ -148,3 +148,67 @@ def test_resolution_json_shape(resolver):
     assert 0 < data["confidence"] <= 1
     scores = [c["score"] for c in data["candidates"]]
     assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "expected", "geonames_id"),
+    [
+        # A locator after the name, or a spa title before it, that GeoNames leaves out.
+        ("Rottenburg am Neckar", "DE", "Rottenburg", 2843729),
+        ("Weiden in der Oberpfalz", "DE", "Weiden", 2813040),
+        ("Bad Kötzting", "DE", "Kötzting", 2885070),
+        # A parenthesis that only says the level.
+        ("Göttingen (district)", "DE", "Göttingen", 2918632),
+        ("Lubin (rural gmina)", "PL", "Lubin", 3092931),
+        # A parenthesis naming the city a district lies in.
+        ("Porz (Cologne)", "DE", "Porz am Rhein", 2852566),
+        # Two GeoNames entries for one town are not an ambiguity.
+        ("Petergof", "RU", "Peterhof", 510291),
+    ],
+)
+def test_resolve_names_with_locators_levels_and_towns(resolver, raw, country, expected, geonames_id):
+    """Words around a name that say where or what it is lead to the place, not away from it."""
+    match = _match(resolver, raw, country=country)
+    assert (match.name, match.geonames_id) == (expected, geonames_id)
+
+
+def test_a_parenthesis_naming_a_far_town_rules_the_place_out(resolver):
+    """Porz lies by Cologne: "Porz (Munich)" is not Porz am Rhein."""
+    resolution = resolver.resolve("Porz (Munich)", country="DE")
+    assert resolution.match is None and "Munich" in resolution.reason
+
+
+def test_an_unknown_parenthesis_is_ignored_and_said(resolver):
+    """A hint naming nothing known ("Taunus", a range of hills) is ignored, and the reason says so."""
+    resolution = resolver.resolve("Oberursel (Taunus)", country="DE")
+    assert resolution.match is not None and resolution.match.geonames_id == 2858738
+    assert "« Taunus » non reconnu" in resolution.reason
+
+
+def test_a_district_unknown_to_the_index_is_placed_at_its_town_with_low_confidence(resolver):
+    """ "Prague 6 (Prague)" is not in GeoNames: it gets Prague's point, said to be approximate."""
+    resolution = resolver.resolve("Prague 6 (Prague)", country="CZ")
+    assert resolution.match is not None and resolution.match.geonames_id == 3067696
+    assert resolution.approximate and resolution.confidence <= 0.5
+    assert "inconnu de l'index" in resolution.reason
+    assert not resolver.resolve("Prague 6", country="CZ").approximate
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "allowed"),
+    [
+        ("Nuneaton and Bedworth", "GB", {"Nuneaton", "Bedworth"}),
+        ("Heusden-Zolder", "BE", {"Heusden"}),
+        ("Berlin-Neukölln", "DE", {"Neukölln"}),
+    ],
+)
+def test_compound_names_of_one_area(resolver, raw, country, allowed):
+    """Two towns merged into one authority resolve to one of them; a name known whole stays whole."""
+    assert _match(resolver, raw, country=country).name in allowed
+
+
+def test_homonyms_of_similar_size_are_ambiguous(resolver):
+    """Two Friedbergs (Bavaria, Hesse) of similar size: the answer asks for the Land."""
+    resolution = resolver.resolve("Friedberg", country="DE")
+    assert resolution.match is None and resolution.is_ambiguous
+    assert _match(resolver, "Friedberg", country="DE", admin="Hesse").admin1 == "Hesse"

@@ -128,7 +128,10 @@ def place_outcome(
             PlaceStatus.RESOLVED,
             f"{how}{confidence}"[:500],
             candidates,
-            _place_fields(organisation, place, insee_taken),
+            # A place known only by the town it lies in gets the town's point, not its codes.
+            {"latitude": place.latitude, "longitude": place.longitude}
+            if resolution and resolution.approximate
+            else _place_fields(organisation, place, insee_taken),
         )
     status = PlaceStatus.AMBIGUOUS if resolution and resolution.is_ambiguous else PlaceStatus.UNRESOLVED
     return PlaceOutcome(status, how[:500], candidates)

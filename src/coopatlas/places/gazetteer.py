@@ -27,7 +27,9 @@ from django.conf import settings
 from coopatlas.places.names import place_key
 
 GEONAMES_MIN_POPULATION = 500
-CACHE_FORMAT = "6"
+CACHE_FORMAT = "7"
+# Fuzzy spellings are accepted only for towns this large (typos of small places hit other towns).
+FUZZY_MIN_POPULATION = 50_000
 _SHARED_CODES: dict[tuple[str, ...], tuple[str, ...]] = {}
 # Latin-script names only: the others cannot be typed by the atlas's users and triple the index.
 _LATIN = re.compile(r"^[\x00-\u024F\u1E00-\u1EFF\u2019\s]+$")
@@ -77,6 +79,7 @@ class Gazetteer:
     index: dict[str, object] = field(default_factory=lambda: defaultdict(list))
     has_french_communes: bool = False
     _country_keys: dict[str, list[str]] = field(default_factory=dict)
+    _admin_keys: dict[str, frozenset[str]] = field(default_factory=dict)
     _by_code: dict[tuple[str, str], Place] = field(default_factory=dict)
 
     def add(self, place: Place, alternate_names: list[str] = ()) -> int:
@@ -107,6 +110,7 @@ class Gazetteer:
             for key, entries in self.index.items()
         }
         self.country_keys("FR")
+        self.admin_keys("FR")
 
     def _entries(self, key: str) -> list[tuple[int, bool]]:
         packed = self.index.get(key)
@@ -125,14 +129,34 @@ class Gazetteer:
         return self._by_code.get((kind, insee_code))
 
     def country_keys(self, iso2: str) -> list[str]:
-        """Return the name keys of one country's places (built on first use, for fuzzy search)."""
+        """Return the name keys of one country's towns large enough for a fuzzy match."""
         if not self._country_keys:
             by_country: dict[str, set[str]] = defaultdict(set)
             for key in self.index:
                 for number, _ in self._entries(key):
-                    by_country[self.places[number].country_iso2].add(key)
+                    place = self.places[number]
+                    if place.population >= FUZZY_MIN_POPULATION:
+                        by_country[place.country_iso2].add(key)
             self._country_keys = {country: sorted(keys) for country, keys in by_country.items()}
         return self._country_keys.get(iso2, [])
+
+    def admin_keys(self, iso2: str | None) -> frozenset[str]:
+        """Return the keys and codes of the admin units that places of a country (or of any
+        country, for None) lie in: how a hint is known to name a state, county or département."""
+        if not self._admin_keys:
+            by_country: dict[str, set[str]] = defaultdict(set)
+            keys_of: dict[str, str] = {}
+            for place in self.places:
+                keys = by_country[place.country_iso2]
+                for value in (place.admin1, place.admin2):
+                    if value:
+                        if value not in keys_of:
+                            keys_of[value] = place_key(value)
+                        keys.add(keys_of[value])
+                keys.update(place.admin_codes)
+            self._admin_keys = {country: frozenset(keys) for country, keys in by_country.items()}
+            self._admin_keys[""] = frozenset().union(*self._admin_keys.values())
+        return self._admin_keys.get(iso2 or "", frozenset())
 
     def lookup(self, key: str) -> list[tuple[Place, bool]]:
         return [(self.places[number], own) for number, own in self._entries(key)]

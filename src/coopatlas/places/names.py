@@ -39,6 +39,10 @@ class NameVariant:
     kind_hint: str | None = None  # "municipality", "district", "region", "epci"
     admin_hint: str | None = None  # a département, région, state… named beside the place
     why: str = ""
+    # Where the admin hint came from: "parenthèse" and "virgule" hints may name a town the place
+    # lies in, or something unknown (then ignored); "reste" (the rest of a hyphenated name) must
+    # be a real admin unit or a town nearby.
+    hint_source: str = ""
 
 
 # Words that announce the level of a place, in French, English and a few local forms.
@@ -72,6 +76,21 @@ _SUFFIXES = [
     (re.compile(r" (?:city|municipality|shi|-shi|si|gun)$", re.I), "municipality"),
 ]
 _PARENTHESIS = re.compile(r"\s*[(\[]([^)\]]*)[)\]]\s*")
+# A parenthesis that only says the level: "Göttingen (district)", "Lubin (rural gmina)".
+_LEVEL_IN_PARENTHESIS = [
+    (
+        re.compile(
+            r"^(?:urban |rural |urban-rural )?gmina$|^(?:municipality|commune|city|town|village)$", re.I
+        ),
+        "municipality",
+    ),
+    (re.compile(r"^(?:district|county|landkreis|kreis|borough|arrondissement|bezirk)$", re.I), "district"),
+    (re.compile(r"^(?:region|province|state|oblast|r[ée]gion)$", re.I), "region"),
+    (re.compile(r"^communaut[ée].*$|^intercommunalit[ée]$", re.I), "epci"),
+]
+# A locator after the name: "Rottenburg am Neckar", "Weiden in der Oberpfalz", "Bad Kötzting".
+_LOCATOR = re.compile(r"^(\S.{2,}?)\s+(?:am|an der|in der|im|ob der|bei|upon|on)\s+\S.*$", re.I)
+_SPA_TITLE = re.compile(r"^Bad\s+(\S.{2,})$")
 _COMPOUND = re.compile(r"\s+(?:&|and|et|und)\s+|\s*/\s*|\s+[–—-]\s+|\s*–\s*", re.I)
 _HYPHEN = re.compile(r"-")
 _LINK_WORDS = {
@@ -109,20 +128,24 @@ def name_variants(raw: str) -> list[NameVariant]:
         ):
             variants.append(variant)
 
-    admin_hint = None
+    admin_hint = level = None
+    source = ""
     base = raw
     if match := _PARENTHESIS.search(base):
         # "Frankfurt (Oder)" is a name in its own right; "Saint-Denis (93)" is a name and a hint.
         add(NameVariant(raw, why="nom complet"))
-        admin_hint = match.group(1).strip() or None
+        inside = match.group(1).strip()
+        level = next((kind for pattern, kind in _LEVEL_IN_PARENTHESIS if pattern.match(inside)), None)
+        admin_hint, source = (None, "") if level else (inside or None, "parenthèse")
         base = _PARENTHESIS.sub(" ", base).strip()
     if "," in base:
         head, _, tail = base.partition(",")
         if head.strip() and tail.strip():
-            add(NameVariant(base, admin_hint=admin_hint, why="nom complet"))
-            admin_hint = tail.strip() if admin_hint is None else admin_hint
+            add(NameVariant(base, admin_hint=admin_hint, why="nom complet", hint_source=source))
+            if admin_hint is None:
+                admin_hint, source = tail.strip(), "virgule"
             base = head.strip()
-    add(NameVariant(base, admin_hint=admin_hint, why="nom tel quel"))
+    add(NameVariant(base, kind_hint=level, admin_hint=admin_hint, why="nom tel quel", hint_source=source))
     stripped, hint = base, None
     for pattern, kind in _PREFIXES:
         new = pattern.sub("", stripped, count=1)
@@ -134,17 +157,39 @@ def name_variants(raw: str) -> list[NameVariant]:
         if new != stripped and new.strip():
             stripped, hint = new.strip(), hint or kind
             break
+    hint = hint or level
     if stripped != base:
         add(
-            NameVariant(stripped, kind_hint=hint, admin_hint=admin_hint, why="mention administrative retirée")
+            NameVariant(
+                stripped,
+                kind_hint=hint,
+                admin_hint=admin_hint,
+                why="mention administrative retirée",
+                hint_source=source,
+            )
         )
+    for pattern in (_LOCATOR, _SPA_TITLE):
+        if located := pattern.match(stripped):
+            add(
+                NameVariant(
+                    located.group(1),
+                    kind_hint=hint,
+                    admin_hint=admin_hint,
+                    why="mention de lieu retirée",
+                    hint_source=source,
+                )
+            )
     parts = [p.strip() for p in _COMPOUND.split(stripped) if p.strip()]
     if len(parts) > 1:
         # "Havana – Playa": the district (last) is the more precise place.
         for part in reversed(parts):
             add(
                 NameVariant(
-                    part, kind_hint=hint or "district", admin_hint=admin_hint, why="partie d'un nom composé"
+                    part,
+                    kind_hint=hint or "district",
+                    admin_hint=admin_hint,
+                    why="partie d'un nom composé",
+                    hint_source=source,
                 )
             )
     elif "-" in stripped:
@@ -159,6 +204,7 @@ def name_variants(raw: str) -> list[NameVariant]:
                     kind_hint=hint,
                     admin_hint=admin_hint or rest or None,
                     why="partie d'un nom composé",
+                    hint_source=source if admin_hint else "reste",
                 )
             )
     return variants

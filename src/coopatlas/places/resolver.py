@@ -24,6 +24,7 @@ from coopatlas.core.geo import distance_km
 from coopatlas.core.text import normalise
 from coopatlas.places.countries import country_code_for
 from coopatlas.places.gazetteer import (
+    FUZZY_MIN_POPULATION,
     Gazetteer,
     Place,
     add_world_places,
@@ -51,8 +52,13 @@ ADMINISTRATIVE_LEVELS = {"admin1", "admin2", "departement", "region", "epci"}
 # Base scores by how the name matched; a population prior (about 0.03 per power of ten) follows.
 EXACT, ACCENTS, ALTERNATE, COMPOUND_PART = 1.0, 0.99, 0.97, 0.75
 POPULATION_PRIOR = 0.03
-# Two places whose scores are this close (populations within about ×4) are a tie: ambiguous.
-AMBIGUITY_GAP = 0.02
+# Two places whose scores are this close (populations within ×10) are a tie: ambiguous,
+# unless they lie this close to each other (one town entered twice, or its two halves).
+AMBIGUITY_GAP = 0.03
+SAME_AREA_KM = 20.0
+# A district lies this close to the town named beside it: "Porz (Cologne)", "Guro (Seoul)".
+NEAR_TOWN_KM = 30.0
+TOWN_KINDS = {"city", "commune", "admin2", "epci"}
 
 
 # French overseas départements: ISO and GeoNames list them as countries, the COG as France.
@@ -75,6 +81,7 @@ class Candidate:
     score: float
     reason: str
     outside_admin: str | None = None  # the admin hint this place does not lie in
+    approximate: bool = False  # the town the named place lies in, not the place itself
 
     def as_dict(self) -> dict:
         return {**self.place.as_dict(), "score": round(self.score, 3), "reason": self.reason}
@@ -87,6 +94,9 @@ class Resolution:
     confidence: float
     reason: str
     candidates: list[Candidate] = field(default_factory=list)
+    # The match is the town the named place lies in ("Prague 6 (Prague)" → Prague): its point
+    # may be used, not its identifiers.
+    approximate: bool = False
 
     @property
     def is_ambiguous(self) -> bool:
@@ -121,11 +131,36 @@ def _near(a: Place, b: Place, km: float = 25.0) -> bool:
     return distance_km(a.latitude, a.longitude, b.latitude, b.longitude) <= km
 
 
+@dataclass(frozen=True)
+class AdminHint:
+    """What a hint beside a name says: an admin unit, a town the place lies near, or nothing known.
+
+    `loose` hints (from the caller, a parenthesis or a comma) that name nothing known are ignored;
+    a strict one (the rest of a hyphenated name) then rules the reading out.
+    """
+
+    text: str
+    loose: bool
+    known_admin: bool
+    towns: tuple[Place, ...]
+
+    def verdict(self, place: Place) -> str:
+        """Return "in", "near", "out" or "ignored" for a candidate place."""
+        if _admin_matches(place, self.text):
+            return "in"
+        if any(_near(place, town, NEAR_TOWN_KM) for town in self.towns if town is not place):
+            return "near"
+        if self.known_admin or self.towns or not self.loose:
+            return "out"
+        return "ignored"
+
+
 class Resolver:
     """Answer resolve() from a gazetteer built once."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
+        self._hints: dict[tuple, AdminHint] = {}
 
     def resolve(
         self,
@@ -156,15 +191,63 @@ class Resolver:
                 variant_country, variant_admin = code, admin
                 if code in OVERSEAS_DEPARTEMENTS and self.gazetteer.has_french_communes:
                     variant_country, variant_admin = "FR", admin or OVERSEAS_DEPARTEMENTS[code]
-            for candidate in self._exact(variant, variant_country, kind, variant_admin):
+            loose = bool(admin) or variant.hint_source in ("parenthèse", "virgule")
+            hint = self._hint(variant_admin, variant_country, loose) if variant_admin else None
+            for candidate in self._exact(variant, variant_country, kind, hint):
                 key = id(candidate.place)
                 if key not in found or found[key].score < candidate.score:
                     found[key] = candidate
         if not found and iso2:
-            for candidate in self._fuzzy(variants[0], iso2, kind, admin):
+            hint = self._hint(admin, iso2, True) if admin else None
+            for candidate in self._fuzzy(variants[0], iso2, kind, hint):
                 found[id(candidate.place)] = candidate
+        if not found:
+            found = {id(c.place): c for c in self._within_town(variants, iso2)}
         ranked = sorted(found.values(), key=lambda c: -c.score)[:limit]
         return self._decide(query, ranked)
+
+    def _hint(self, text: str, iso2: str | None, loose: bool) -> AdminHint:
+        """Read an admin hint in a country (cached: the same hints come back again and again)."""
+        cache_key = (text, iso2, loose)
+        if (known := self._hints.get(cache_key)) is not None:
+            return known
+        key = place_key(text)
+        towns = tuple(
+            place
+            for place, _own in self.gazetteer.lookup(key)
+            if place.kind in TOWN_KINDS and (iso2 is None or place.country_iso2 == iso2)
+        )
+        admin_keys = self.gazetteer.admin_keys(iso2)
+        known_admin = bool(key) and (
+            text.strip().upper() in admin_keys
+            or any(k.startswith(key) or (len(key) >= 4 and key in k) for k in admin_keys)
+        )
+        hint = AdminHint(text, loose, known_admin, towns)
+        if len(self._hints) > 50_000:
+            self._hints.clear()
+        self._hints[cache_key] = hint
+        return hint
+
+    def _within_town(self, variants: list[NameVariant], iso2: str | None) -> list[Candidate]:
+        """When the name itself is unknown but a parenthesis names the town it lies in ("Prague 6
+        (Prague)", "Guro (Seoul)"), answer with that town, saying so."""
+        for variant in variants:
+            if variant.hint_source != "parenthèse" or not variant.admin_hint:
+                continue
+            towns = [
+                place
+                for place in self._hint(variant.admin_hint, iso2, True).towns
+                if place.kind in ("city", "commune") and place.population >= 10_000
+            ]
+            if not towns:
+                continue
+            town = max(towns, key=lambda place: place.population)
+            reason = (
+                f"« {variant.name} » est inconnu de l'index ; situé dans « {variant.admin_hint} », "
+                f"placé à {town.name}"
+            )
+            return [Candidate(town, 0.6, reason, approximate=True)]
+        return []
 
     # -- matching ---------------------------------------------------------------------------------
     @staticmethod
@@ -177,8 +260,14 @@ class Resolver:
         raise UnknownCountry(f"Pays inconnu : « {country} ».")
 
     def _score(
-        self, place: Place, base: float, kind_hint: str | None, variant_hint: str | None, admin: str | None
-    ) -> tuple[float, str]:
+        self,
+        place: Place,
+        base: float,
+        kind_hint: str | None,
+        variant_hint: str | None,
+        admin: AdminHint | None,
+    ) -> tuple[float, str, str | None]:
+        """Return the score of a place, notes on the hints, and the admin hint it lies outside."""
         score = base + POPULATION_PRIOR * population_weight(place.population)
         notes = []
         hint = kind_hint or variant_hint
@@ -189,16 +278,26 @@ class Resolver:
                 score -= 0.3
         elif place.kind in ADMINISTRATIVE_LEVELS:
             score -= 0.1  # with no hint, a town is likelier than the region of the same name
+        outside = None
         if admin:
-            if _admin_matches(place, admin):
+            verdict = admin.verdict(place)
+            if verdict == "in":
                 score += 0.2
-                notes.append(f"dans « {admin} »")
+                notes.append(f"dans « {admin.text} »")
+            elif verdict == "near":
+                # The rest of a hyphenated name only allows its first part ("Heusden-Zolder"):
+                # it must not beat the whole name known as such ("Berlin-Neukölln").
+                score += 0.2 if admin.loose else 0.0
+                notes.append(f"près de « {admin.text} »")
+            elif verdict == "ignored":
+                notes.append(f"« {admin.text} » non reconnu, ignoré")
             else:
                 score -= 0.4
-        return score, ", ".join(notes)
+                outside = admin.text
+        return score, ", ".join(notes), outside
 
     def _exact(
-        self, variant: NameVariant, iso2: str | None, kind: str | None, admin: str | None
+        self, variant: NameVariant, iso2: str | None, kind: str | None, admin: AdminHint | None
     ) -> list[Candidate]:
         key = place_key(variant.name)
         results = []
@@ -215,16 +314,17 @@ class Resolver:
                 base, reason = ALTERNATE, f"autre graphie de « {place.name} »"
             if variant.why == "partie d'un nom composé":
                 base, reason = COMPOUND_PART, f"{reason} ; partie du nom composé"
-            elif variant.why == "mention administrative retirée":
+            elif variant.why in ("mention administrative retirée", "mention de lieu retirée"):
                 # Less literal than the name as written: "Atlantic City" must beat "Atlantic".
                 base -= 0.15
-                reason += " ; mention administrative retirée"
-            score, notes = self._score(place, base, kind, variant.kind_hint, admin)
-            outside = admin if admin and not _admin_matches(place, admin) else None
+                reason += f" ; {variant.why}"
+            score, notes, outside = self._score(place, base, kind, variant.kind_hint, admin)
             results.append(Candidate(place, score, reason + (f" ; {notes}" if notes else ""), outside))
         return results
 
-    def _fuzzy(self, variant: NameVariant, iso2: str, kind: str | None, admin: str | None) -> list[Candidate]:
+    def _fuzzy(
+        self, variant: NameVariant, iso2: str, kind: str | None, admin: AdminHint | None
+    ) -> list[Candidate]:
         key = place_key(variant.name)
         keys = self.gazetteer.country_keys(iso2)
         if len(key) < 4 or not keys:
@@ -240,13 +340,15 @@ class Resolver:
                 # two edits only when they swap letters ("Golem" for "Gomel"): typos of small
                 # places, or of other letters, would match some other town.
                 if key[0] != other[0] or not (
-                    (distance == 1 and len(key) >= 7 and place.population >= 50_000)
+                    (distance == 1 and len(key) >= 7 and place.population >= FUZZY_MIN_POPULATION)
                     or (distance == 2 and sorted(key) == sorted(other) and place.population >= 100_000)
                 ):
                     continue
-                score, notes = self._score(place, 0.8 - 0.1 * distance, kind, variant.kind_hint, admin)
+                score, notes, outside = self._score(
+                    place, 0.8 - 0.1 * distance, kind, variant.kind_hint, admin
+                )
                 reason = f"approché : « {variant.name} » à {distance} lettre(s) de « {place.name} »"
-                results.append(Candidate(place, score, reason + (f" ; {notes}" if notes else "")))
+                results.append(Candidate(place, score, reason + (f" ; {notes}" if notes else ""), outside))
         return results
 
     # -- decision -----------------------------------------------------------------------------------
@@ -266,7 +368,11 @@ class Resolver:
                 ranked,
             )
         rivals = [
-            c for c in ranked[1:] if best.score - c.score < AMBIGUITY_GAP and c.place.kind == best.place.kind
+            c
+            for c in ranked[1:]
+            if best.score - c.score < AMBIGUITY_GAP
+            and c.place.kind == best.place.kind
+            and not _near(best.place, c.place, SAME_AREA_KM)
         ]
         if rivals:
             names = ", ".join(
@@ -287,8 +393,12 @@ class Resolver:
             base = 0.7
         if "partie du nom composé" in best.reason:
             base = 0.6
+        if best.approximate:
+            base = 0.5
         confidence = base * (1.0 if gap >= 0.1 else 0.85 + 1.5 * gap)
-        return Resolution(query, best.place, round(min(confidence, 0.99), 3), best.reason, ranked)
+        return Resolution(
+            query, best.place, round(min(confidence, 0.99), 3), best.reason, ranked, best.approximate
+        )
 
 
 def build_gazetteer(*, with_french: bool = True) -> Gazetteer:
