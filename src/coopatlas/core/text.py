@@ -42,7 +42,13 @@ def strip_accents(text: str) -> str:
     stripped = _MARKS.sub("", decomposed)
     if stripped.isascii():
         return stripped
-    return "".join(ch for ch in stripped if not unicodedata.combining(ch))
+    return stripped.translate(_other_marks())
+
+
+@functools.cache
+def _other_marks() -> dict[int, None]:
+    """Return a translation table deleting every combining mark (all lie below U+20000)."""
+    return {code: None for code in range(0x300, 0x20000) if unicodedata.combining(chr(code))}
 
 
 @functools.lru_cache(maxsize=1 << 18)
