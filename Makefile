@@ -10,7 +10,7 @@ PORT ?= 8000
 COMMUNES_CSV ?= $(wildcard ../shared/data/fr_admin_etalab/derived_communes_2026_with_coords.csv)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install install-test run test test-sqlite test-postgres lint browser bench messages clean
+.PHONY: install install-test run test test-sqlite test-postgres pytest-sqlite pytest-postgres lint browser bench messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -47,14 +47,22 @@ lint: install-test
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 
-test: lint test-sqlite test-postgres
+# The two suites run side by side, one per core (each one's output is printed when it ends).
+test: lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest-sqlite pytest-postgres
 
 test-sqlite: install-test
+	@$(MAKE) --no-print-directory pytest-sqlite
+
+test-postgres: install-test
+	@$(MAKE) --no-print-directory pytest-postgres
+
+pytest-sqlite:
 	@echo "== pytest on SQLite =="
 	$(BIN)/pytest -q
 
 # A throwaway database: pytest-django creates test_<name> and drops it afterwards.
-test-postgres: install-test
+pytest-postgres:
 	@echo "== pytest on PostgreSQL =="
 	DATABASE_URL=$(PG_URL)/coopatlas_ci_$$$$ $(BIN)/pytest -q
 
