@@ -4,6 +4,7 @@ Examples:
     coopatlas serve --port 8000                  # migrate, load reference and demo data if empty, serve
     coopatlas load-places --communes communes.csv  # French geography (+ every commune's point)
     coopatlas resolve "Francfort" --country DE --json
+    coopatlas extract page.html --url https://www.ville.fr/jumelages --json  # partnerships a page states
     coopatlas locate                             # tie organisations to places
     coopatlas dedupe --dry-run                   # list likely duplicate organisations
     coopatlas reindex                            # rebuild the full-text search index
@@ -118,6 +119,46 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             f"score {candidate.score:.2f} — {candidate.reason}"
         )
     return 0 if resolution.match else 1
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from coopatlas.extraction.pages import MAX_INPUT_BYTES, PageError
+    from coopatlas.extraction.service import extract_text
+
+    try:
+        if args.source == "-":
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        else:
+            path = Path(args.source)
+            if not path.is_file():
+                err_console.print(f"[red]Fichier introuvable : {args.source}[/red] (file not found)")
+                return 2
+            with path.open("rb") as handle:
+                data = handle.read(MAX_INPUT_BYTES + 1)
+        page, candidates = extract_text(data, url=args.url or "", base_authority=args.base_authority, lang=args.lang)
+    except PageError as error:
+        err_console.print(f"[red]{error.fr}[/red]\n{error.en}")
+        return 2
+    if args.json:
+        print(json.dumps(candidates, ensure_ascii=False, indent=2))
+        return 0
+    if not candidates:
+        console.print("Aucun partenariat trouvé dans cette page. (No partnership found in this page.)")
+        return 0
+    table = Table(title=page.title[:80] or None)
+    for column in ("Collectivité française", "Partenaire", "Pays", "Année", "Forme", "Confiance"):
+        table.add_column(column)
+    for item in candidates:
+        table.add_row(
+            item["french_authority"] or "—",
+            item["foreign_authority"],
+            item["country"],
+            str(item["year"] or "—"),
+            item["kind"],
+            f"{item['confidence']:.2f}",
+        )
+    console.print(table)
+    return 0
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
@@ -524,6 +565,14 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--admin", help="département, région, État ou province où chercher")
     resolve.add_argument("--json", action="store_true", help="répondre en JSON")
     resolve.set_defaults(func=cmd_resolve)
+
+    extract = sub.add_parser("extract", help="trouver les partenariats qu'une page énonce (HTML ou texte)")
+    extract.add_argument("source", help="fichier HTML ou texte, ou - pour l'entrée standard")
+    extract.add_argument("--json", action="store_true", help="un tableau JSON d'objets")
+    extract.add_argument("--url", help="l'adresse de la page (jamais consultée : elle aide à dater et attribuer)")
+    extract.add_argument("--base-authority", help="la collectivité française dont c'est la page")
+    extract.add_argument("--lang", choices=["fr", "en"], help="langue de la page (devinée sinon)")
+    extract.set_defaults(func=cmd_extract)
 
     locate = sub.add_parser("locate", help="relier les organisations à leur lieu")
     locate.add_argument("--all", action="store_true", help="refaire aussi celles déjà localisées")

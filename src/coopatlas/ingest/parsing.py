@@ -344,6 +344,17 @@ def country(raw: object, field: str = "pays") -> str:
     raise Problem(field, value, "pays inconnu", "unknown country")
 
 
+def country_or_none(value: str) -> str | None:
+    """Return the ISO alpha-2 code of a country name written in full (no guess at misspellings:
+    for names found in running text), or None."""
+    key = normalise(value)
+    if len(key) < 2:
+        return None
+    if len(key) <= 3 and not value.strip().isupper():  # "Est", "Can": words, not ISO codes
+        return _country_names().get(key)
+    return _COUNTRY_ALIASES.get(key) or country_code_for(value) or _country_names().get(key)
+
+
 @functools.cache
 def _country_names() -> dict[str, str]:
     from coopatlas.places.countries import iter_countries

@@ -183,6 +183,16 @@ class AtlasSheetReader:
             raw = self.source.stream.read()
         finally:
             self.source.close()
+        try:
+            record = self.parse(raw)
+        except Problem as problem:
+            yield self.path.name, {"_problem": problem}
+            return
+        yield self.path.name, record
+
+    def parse(self, raw: str) -> dict:
+        """Return the partnership record of a sheet's text or HTML; raise FileRejected when it is
+        not a sheet, Problem when a field is wrong."""
         lines = sheet_lines(raw)
         sections, posts = self._sections(lines)
         if "title" not in sections:
@@ -190,13 +200,16 @@ class AtlasSheetReader:
                 f"{self.path.name} : pas de champ « Titre » ; ce n'est pas une fiche de l'atlas.",
                 f"{self.path.name}: no 'Titre' field; not an atlas record sheet.",
             )
-        try:
-            record = self._record(sections)
-        except Problem as problem:
-            yield self.path.name, {"_problem": problem}
-            return
+        record = self._record(sections)
         record["diplomatic_posts"] = posts
-        yield self.path.name, record
+        return record
+
+    @classmethod
+    def from_text(cls, raw: str, name: str) -> dict:
+        """Parse a sheet given as text (a page pasted or uploaded), named `name` in its sources."""
+        reader = cls.__new__(cls)
+        reader.path, reader.notes = Path(name), ["format : fiche de l'atlas"]
+        return reader.parse(raw)
 
     def _sections(self, lines: list[str]) -> tuple[dict[str, list[str]], list[dict]]:
         sections: dict[str, list[str]] = {}

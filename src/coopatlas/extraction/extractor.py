@@ -1,0 +1,672 @@
+"""Find the partnerships a page states: (French authority, foreign authority) pairs, each with its
+country, year, kind, themes, a confidence and the evidence in the text.
+
+How a page is read (docs/extraction.md says more):
+1. The text is cut into units: headings, list items, table rows and, in paragraphs, sentences
+   (spaCy). A heading opens a section; a year heading ("Depuis 1955 :") dates the items below it.
+2. In each unit, names are found (capitalised runs, "la ville de X", "l'oblast de X", spaCy's
+   place entities) and given to the Places resolver, with the country written beside them when
+   there is one ("Neukölln (Allemagne)", "Sidi Ifni au Maroc", "Irving, USA"). A French place is
+   a French authority; a foreign one a candidate partner; countries alone are nobody's partner.
+3. A pair is made where a unit ties the two: a sentence with a word of agreement naming both (or
+   naming the partner on the page of its French authority), a heading "A et B", a list item or
+   table row under a heading about twin towns or partners. Places that only locate another
+   ("située dans la région d'Agadir") or sentences about networks, events and embassies never
+   make a pair.
+4. The kind, the year and the themes come from the units about the pair: the unit naming it,
+   else its section when the section is about one pair, else the page when it is about one pair.
+   The kind follows the labelling rules' precedence; the year is the founding act's (signature,
+   twinning), else the start of the relation ("depuis 1990"); visits and anniversaries are not.
+"""
+
+import datetime
+import functools
+import re
+from dataclasses import dataclass, field
+
+from coopatlas.core.text import normalise
+from coopatlas.extraction import vocabulary as vocab
+from coopatlas.extraction.dates import YearMention, find_years, heading_year
+from coopatlas.extraction.pages import Page
+from coopatlas.places.resolver import Resolution, Resolver, UnknownCountry
+
+FRENCH_KINDS = {"commune": "commune", "epci": "epci", "departement": "departement", "region": "region"}
+# A capitalised name: words with capitals, joined by particles ("Aranda de Duero",
+# "Villeneuve d'Ascq", "Hammersmith & Fulham", "Frankfurt am Main").
+_CAP = r"[A-ZÀ-ÖØ-ÞŒ][\w'\-.]*\w|[A-ZÀ-ÖØ-ÞŒ]"
+_PARTICLE = r"(?:de|du|des|la|le|les|am|an|der|den|im|upon|on|sur|sous|en|del|della|di|da|do|dos|das|van|von|y|&|and|of)"
+NAME = re.compile(rf"(?:{_CAP})(?:(?:\s+{_PARTICLE})*\s+(?:{_CAP})|\s*(?:d'|l')(?:{_CAP}))*")
+PREFIXED = re.compile(
+    r"\b(?i:(?P<level>ville|commune|municipalit[ée]|cit[ée]|oblast|province|r[ée]gion|voïvodie|district"
+    r"|arrondissement|comt[ée]|county|city|town|municipality|préfecture|gouvernorat|wilaya|[ée]tat"
+    r"|state|land|canton|d[ée]partement|m[ée]tropole)\s+(?:(?:de|du|des|of)\s+|d')(?:la\s+|l')?)"
+    r"(?P<name>(?:[A-ZÀ-ÖØ-ÞŒ][\w'\-.]*\w)(?:(?:\s+" + _PARTICLE + r")*\s+[A-ZÀ-ÖØ-ÞŒ][\w'\-.]*\w"
+    r"|\s*(?:d'|l')[A-ZÀ-ÖØ-ÞŒ][\w'\-.]*\w)*)",
+)
+_AFTER_PAREN = re.compile(r"\s*\((?P<c>[^()\n]{2,40})\)")
+_AFTER_COMMA = re.compile(r"\s*,\s*(?P<c>[A-ZÀ-ÖØ-Þ][\w'\-]*(?:[ \-][A-ZÀ-ÖØ-Þa-zé'][\w'\-]*){0,3})")
+_AFTER_IN = re.compile(
+    r"\s+(?:en|au|aux|in|\(|,)\s*(?:l')?(?P<c>[A-ZÀ-ÖØ-Þ][\w'\-]*(?:[ \-][A-ZÀ-ÖØ-Þ][\w'\-]*){0,3})"
+)
+# A place written only to locate another one: "située dans la région d'Agadir", "à 20 km de Rome".
+_LOCATOR_BEFORE = re.compile(
+    r"(?:situ[ée]e?s?|located|lying|pr[èe]s d|proximit[ée]|near|outside|banlieue|aux portes|capitale"
+    r"|\d+\s*(?:km|kilom[èe]tres?|miles?)|(?:au )?(?:nord|sud|est|ouest)(?:-\w+)? d|(?:north|south|east|west) of"
+    r"|dans (?:la |le |l')(?:r[ée]gion|province|comt[ée]|banlieue|p[ée]riph[ée]rie|d[ée]partement|[ée]tat"
+    r"|district)|in the (?:region|province|county|state)|fait partie|abrite)\b[^.;:]{0,25}$",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^\s*(?:[•·▪◦●\-*–]|\d{1,2}[.)])\s*")
+HEADING_MAX_WORDS = 14
+# A heading that names the page's own authority.
+_OWNER_HEADING = re.compile(
+    r"(?:villes? jumel\w*|jumelages?|relations? internationales?|international relations|twin towns?"
+    r"|sister cit\w*|cooperations? (?:decentralisees?|internationales?)|partenariats? internationaux"
+    r"|nos villes jumelles|our twin towns)",
+)
+_OUR = re.compile(r"\bnos villes (?:jumelles|jumelees|partenaires)|\bnotre ville\b|\bour (?:twin|sister|partner)")
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    written: str
+    name: str
+    iso2: str
+    kind: str  # commune | epci | departement | region | city | admin1 | other
+    french: bool
+    stated_country: bool
+    confidence: float
+    level: str | None = None
+
+    @property
+    def key(self) -> str:
+        return normalise(self.name)
+
+
+@dataclass
+class Unit:
+    start: int
+    end: int
+    text: str
+    kind: str  # heading | item | row | sentence
+    section: int
+    paragraph: int
+    year_heading: int | None = None
+    mentions: list[Mention] = field(default_factory=list)
+    norm: str = ""
+
+
+@dataclass
+class Evidence:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Found:
+    """One partnership the page states."""
+
+    french: Mention
+    foreign: Mention
+    evidence: Evidence
+    strength: float
+    kinds: list[str] = field(default_factory=list)
+    years: list[tuple[int, int, str]] = field(default_factory=list)  # (priority, year, kind)
+    themes: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        for kind in vocab.KIND_ORDER:
+            if kind in self.kinds:
+                return kind
+        return "other"
+
+    @property
+    def year(self) -> int | None:
+        kind = self.kind
+        for wanted in ((3, kind), (3, None), (2, kind), (2, None)):
+            years = [y for p, y, k in self.years if p == wanted[0] and (wanted[1] is None or k == wanted[1])]
+            if years:
+                return min(years)
+        return None
+
+    def as_dict(self, country_names: dict[str, str]) -> dict:
+        return {
+            "french_authority": self.french.name,
+            "french_authority_kind": FRENCH_KINDS.get(self.french.kind, "other"),
+            "foreign_authority": self.foreign.name,
+            "country": country_names.get(self.foreign.iso2, self.foreign.iso2),
+            "country_iso2": self.foreign.iso2 or None,
+            "year": self.year,
+            "kind": self.kind,
+            "themes": list(dict.fromkeys(self.themes)),
+            "confidence": round(self.confidence, 2),
+            "evidence": {"text": self.evidence.text, "start": self.evidence.start, "end": self.evidence.end},
+        }
+
+    @property
+    def confidence(self) -> float:
+        value = 0.35 + 0.25 * self.strength
+        value += 0.1 if self.foreign.stated_country else 0.0
+        value += 0.1 if self.kind != "other" else 0.0
+        value += 0.05 if self.year is not None else 0.0
+        value += 0.15 * min(self.french.confidence, self.foreign.confidence)
+        return max(0.05, min(value, 0.99))
+
+
+class Extractor:
+    """Reads pages; one instance serves many pages (spaCy and the resolver are loaded once)."""
+
+    def __init__(self, resolver: Resolver, nlp=None) -> None:
+        self.resolver = resolver
+        self.nlp = nlp
+        self._cache: dict[tuple[str, str | None], Resolution | None] = {}
+
+    # ---- the page ---------------------------------------------------------------------------
+
+    def extract(self, page: Page, base_authority: str | None = None) -> list[Found]:
+        units = self._units(page)
+        owner = self._owner(page, units, base_authority)
+        memory = self._stated_places(units, page)
+        for unit in units:
+            unit.mentions = self._mentions(unit, memory, page)
+        found: dict[tuple[str, str], Found] = {}
+        section_french: dict[int, Mention] = {}
+        section_relation: dict[int, bool] = {}
+        for unit in units:
+            if unit.kind == "heading" and unit.year_heading is None:
+                french = [m for m in unit.mentions if m.french]
+                if french:
+                    section_french[unit.section] = french[0]
+                section_relation[unit.section] = bool(vocab.RELATION.search(unit.norm))
+        for unit in units:
+            self._pairs(unit, found, owner, section_french, section_relation)
+        self._attribute(units, found, page)
+        return sorted(found.values(), key=lambda f: f.evidence.start)
+
+    def _units(self, page: Page) -> list[Unit]:
+        units: list[Unit] = []
+        section, year = 0, None
+        paragraphs: list[tuple[int, str, int, int]] = []  # (paragraph, line, start, section)
+        offset = 0
+        for number, line in enumerate(page.text.split("\n")):
+            start, end = offset, offset + len(line)
+            offset = end + 1
+            stripped = line.strip()
+            if not stripped or not re.search(r"\w", stripped):
+                continue
+            lead = len(line) - len(line.lstrip())
+            start += lead
+            end = start + len(stripped)
+            bullet = _BULLET.match(stripped)
+            if " | " in stripped:
+                units.append(Unit(start, end, stripped, "row", section, number, year))
+            elif bullet and len(stripped) > bullet.end():
+                body = stripped[bullet.end():]
+                units.append(Unit(start + bullet.end(), end, body, "item", section, number, year))
+            elif self._is_heading(stripped):
+                if (found_year := heading_year(stripped)) is not None:
+                    year = found_year
+                    units.append(Unit(start, end, stripped, "heading", section, number, found_year))
+                    continue
+                if stripped.endswith(":") and len(stripped.split()) <= 6 and not year:
+                    # a field label ("Thématiques traitées :"): the section goes on
+                    units.append(Unit(start, end, stripped, "heading", section, number))
+                    continue
+                section += 1
+                year = None
+                units.append(Unit(start, end, stripped, "heading", section, number))
+            else:
+                paragraphs.append((number, stripped, start, section))
+                units.append(Unit(start, end, stripped, "paragraph", section, number, year))
+        sentences = self._sentences([text for _, text, _, _ in paragraphs])
+        by_paragraph = {number: spans for (number, _, _, _), spans in zip(paragraphs, sentences, strict=True)}
+        result: list[Unit] = []
+        for unit in units:
+            if unit.kind != "paragraph":
+                result.append(unit)
+                continue
+            for s, e in by_paragraph[unit.paragraph]:
+                text = unit.text[s:e]
+                result.append(
+                    Unit(unit.start + s, unit.start + e, text, "sentence", unit.section, unit.paragraph)
+                )
+        for unit in result:
+            unit.norm = normalise_keep(unit.text)
+        return result
+
+    @staticmethod
+    def _is_heading(line: str) -> bool:
+        words = line.split()
+        if len(words) > HEADING_MAX_WORDS or len(line) > 120:
+            return False
+        return not re.search(r"[.;]\s*$", line) or len(words) <= 3
+
+    def _sentences(self, paragraphs: list[str]) -> list[list[tuple[int, int]]]:
+        """Return each paragraph's sentences as (start, end) offsets, cut by spaCy."""
+        if self.nlp is None:
+            return [_rule_sentences(text) for text in paragraphs]
+        result = []
+        for doc in self.nlp.pipe(paragraphs, batch_size=64):
+            spans = [(s.start_char, s.end_char) for s in doc.sents if s.text.strip()]
+            result.append(_merge_short(spans, doc.text))
+        return result
+
+    # ---- names --------------------------------------------------------------------------------
+
+    def _owner(self, page: Page, units: list[Unit], base_authority: str | None) -> Mention | None:
+        """The page's own French authority: given, in its address, or in a heading about its
+        partnerships ("Villes jumelles de X", "Relations internationales X - Y")."""
+        if base_authority:
+            mention = self._french(base_authority, 0, 0, prefixed=True)
+            if mention is None:
+                written = vocab.GENERIC_PREFIX.sub("", base_authority).strip()
+                mention = Mention(0, 0, base_authority, written, "FR", "other", True, False, 0.5)
+            return mention
+        for text in [page.title] + [u.text for u in units if u.kind == "heading"][:40]:
+            folded = normalise_keep(text)
+            if not _OWNER_HEADING.search(folded):
+                continue
+            for match in NAME.finditer(text):
+                mention = self._french(match.group(0), 0, 0, prefixed=False)
+                if mention is not None:
+                    return mention
+        if page.url:
+            for part in _url_names(page.url):
+                mention = self._french(part, 0, 0, prefixed=True)
+                if mention is not None:
+                    return mention
+        if _OUR.search(normalise_keep(page.text[:20000])):
+            counts: dict[str, tuple[int, Mention]] = {}
+            for match in NAME.finditer(page.text[:20000]):
+                mention = self._french(match.group(0), 0, 0, prefixed=False)
+                if mention is not None:
+                    n, _ = counts.get(mention.key, (0, mention))
+                    counts[mention.key] = (n + 1, mention)
+            if counts:
+                return max(counts.values(), key=lambda c: c[0])[1]
+        return None
+
+    def _stated_places(self, units: list[Unit], page: Page) -> dict[str, Mention]:
+        """Names written somewhere on the page with their country: "Birmingham (Royaume-Uni)"
+        tells which Birmingham a later "Birmingham" is."""
+        memory: dict[str, Mention] = {}
+        for unit in units:
+            for match in NAME.finditer(unit.text):
+                country = self._stated_country(unit.text, match.end())
+                if country and country != "FR":
+                    mention = self._foreign(match.group(0), country, 0, 0, stated=True)
+                    if mention is not None:
+                        memory.setdefault(normalise(_clean(match.group(0))), mention)
+        return memory
+
+    def _mentions(self, unit: Unit, memory: dict[str, Mention], page: Page) -> list[Mention]:
+        spans: list[tuple[int, int, str, str | None, bool]] = []  # start, end, text, level, prefixed
+        for match in PREFIXED.finditer(unit.text):
+            level = normalise(match["level"])
+            spans.append((match.start("name"), match.end("name"), match["name"], level, True))
+        for match in NAME.finditer(unit.text):
+            spans.append((match.start(), match.end(), match.group(0), None, False))
+        if self.nlp is not None and unit.kind in ("sentence", "heading", "item"):
+            pass  # spaCy's entities are read in `_sentences` callers when a model is loaded
+        spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+        mentions: list[Mention] = []
+        covered_until = -1
+        for start, end, text, level, prefixed in spans:
+            if start < covered_until:
+                continue
+            mention = self._mention(unit, start, end, text, level, prefixed, memory)
+            if mention is not None:
+                mentions.append(mention)
+                covered_until = end
+            elif prefixed:
+                covered_until = end
+        return mentions
+
+    def _mention(
+        self,
+        unit: Unit,
+        start: int,
+        end: int,
+        text: str,
+        level: str | None,
+        prefixed: bool,
+        memory: dict[str, Mention],
+    ) -> Mention | None:
+        absolute = unit.start + start, unit.start + end
+        cleaned = _clean(text)
+        key = normalise(cleaned)
+        if not key or key in vocab.NOT_NAMES or _is_country(cleaned):
+            return None
+        country = self._stated_country(unit.text, end)
+        if unit.kind == "row" and country is None:
+            country = _row_country(unit.text)
+        if country == "FR":
+            return self._french(cleaned, *absolute, prefixed=True)
+        if country:
+            return self._foreign(cleaned, country, *absolute, stated=True, level=level)
+        if key in memory:
+            known = memory[key]
+            return Mention(*absolute, text, known.name, known.iso2, known.kind, False, True, known.confidence)
+        single = " " not in cleaned and "-" not in cleaned and "'" not in cleaned
+        if not prefixed and single and (len(cleaned) < 3 or _is_stop_word(cleaned) or cleaned.isupper()):
+            return None
+        french = self._french(cleaned, *absolute, prefixed=prefixed or not single)
+        if french is not None:
+            return french
+        return self._foreign(cleaned, None, *absolute, stated=False, level=level, strict=not prefixed)
+
+    def _stated_country(self, text: str, end: int) -> str | None:
+        rest = text[end : end + 60]
+        for pattern in (_AFTER_PAREN, _AFTER_IN, _AFTER_COMMA):
+            match = pattern.match(rest)
+            if match:
+                code = country_code(match["c"])
+                if code:
+                    return code
+        return None
+
+    def _resolve(self, name: str, country: str | None, kind: str | None = None) -> Resolution | None:
+        key = (name, country, kind)
+        if key not in self._cache:
+            try:
+                self._cache[key] = self.resolver.resolve(name, country=country, kind=kind)
+            except UnknownCountry:
+                self._cache[key] = None
+        return self._cache[key]
+
+    def _french(self, name: str, start: int, end: int, *, prefixed: bool) -> Mention | None:
+        name = _clean(name)
+        result = self._resolve(name, "FR")
+        if result is None or result.match is None or result.match.kind not in FRENCH_KINDS:
+            return None
+        place = result.match
+        if "graphie" in result.reason and not prefixed:
+            return None  # a misspelling guessed by fuzzy search: not without a "ville de" before it
+        if not prefixed and place.kind == "commune" and (place.population or 0) < 2000:
+            return None  # small communes named like common words ("Étoile", "Union")
+        if not prefixed and _bare(place.name) != _bare(name):
+            return None  # "Port" is not "Le Port", "Boulogne" not "Boulogne-Billancourt"
+        return Mention(start, end, name, _spelling(name, place.name), "FR", place.kind, True, prefixed,
+                       result.confidence)
+
+    def _foreign(
+        self,
+        name: str,
+        country: str | None,
+        start: int,
+        end: int,
+        *,
+        stated: bool,
+        level: str | None = None,
+        strict: bool = False,
+    ) -> Mention | None:
+        name = _clean(name)
+        hint = vocab.LEVEL_WORDS.get(level or "")
+        result = self._resolve(name, country, hint)
+        if result is not None and result.match is None and hint:
+            result = self._resolve(name, country)
+        place = result.match if result is not None else None
+        if place is not None and place.country_iso2 == "FR":
+            return None
+        if place is None:
+            if country:  # a name with its country written beside it: kept as written
+                return Mention(start, end, name, name, country, "other", False, True, 0.4, level)
+            return None
+        if strict and ("graphie" in result.reason or result.confidence < 0.8):
+            return None
+        if "partie du nom" in result.reason:  # "Hammersmith & Fulham" is not Fulham
+            if not country:
+                return None
+            return Mention(start, end, name, name, country, "other", False, True, 0.5, level)
+        return Mention(
+            start, end, name, _spelling(name, place.name), place.country_iso2, place.kind, False, stated,
+            result.confidence, level,
+        )
+
+    # ---- pairs ----------------------------------------------------------------------------------
+
+    def _pairs(
+        self,
+        unit: Unit,
+        found: dict[tuple[str, str], Found],
+        owner: Mention | None,
+        section_french: dict[int, Mention],
+        section_relation: dict[int, bool],
+    ) -> None:
+        french = [m for m in unit.mentions if m.french]
+        foreign = [m for m in unit.mentions if not m.french and not self._locates(unit, m)]
+        if not foreign:
+            return
+        relation = bool(vocab.RELATION.search(unit.norm))
+        network = bool(vocab.NOT_PARTNERS.search(unit.norm))
+        context = section_french.get(unit.section) or owner
+        if unit.kind in ("item", "row"):
+            first = foreign[0]
+            if unit.kind == "item" and (first.start - unit.start > 3 or not first.stated_country):
+                return
+            if not (section_relation.get(unit.section) or relation or unit.year_heading):
+                return
+            before = [m for m in french if m.start < first.start]
+            side = before[0] if before else context
+            if side is not None:
+                self._add(found, side, first, unit, 0.9 if first.stated_country else 0.7)
+            return
+        if unit.kind == "heading":
+            if french and re.search(r"\s(?:et|and|-|–|—|avec|with|&)\s", unit.text):
+                for other in foreign:
+                    self._add(found, french[0], other, unit, 0.8)
+            return
+        if not relation:
+            return
+        sides = french or ([context] if context is not None else [])
+        for side in sides:
+            for other in foreign:
+                if network and (side.key, other.key) not in found:
+                    continue
+                self._add(found, side, other, unit, 0.8 if french else 0.6)
+
+    @staticmethod
+    def _locates(unit: Unit, mention: Mention) -> bool:
+        before = unit.text[max(0, mention.start - unit.start - 45) : mention.start - unit.start]
+        return bool(_LOCATOR_BEFORE.search(before))
+
+    @staticmethod
+    def _add(found: dict, french: Mention, foreign: Mention, unit: Unit, strength: float) -> None:
+        key = (french.key, foreign.key)
+        if key in found:
+            current = found[key]
+            current.strength = max(current.strength, strength)
+            if foreign.stated_country and not current.foreign.stated_country:
+                current.foreign = foreign
+            return
+        found[key] = Found(french, foreign, Evidence(unit.text, unit.start, unit.end), strength)
+
+    # ---- kinds, years, themes -----------------------------------------------------------------
+
+    def _attribute(self, units: list[Unit], found: dict[tuple[str, str], Found], page: Page) -> None:
+        by_foreign: dict[str, list[Found]] = {}
+        for item in found.values():
+            by_foreign.setdefault(item.foreign.key, []).append(item)
+        by_section: dict[int, set[tuple[str, str]]] = {}
+        for unit in units:
+            for item in self._named_pairs(unit, found, by_foreign):
+                by_section.setdefault(unit.section, set()).add((item.french.key, item.foreign.key))
+        single_page = next(iter(found.values())) if len(found) == 1 else None
+        section_kind: dict[int, str] = {}
+        previous: Unit | None = None
+        for unit in units:
+            targets = self._named_pairs(unit, found, by_foreign)
+            if not targets:
+                keys = by_section.get(unit.section, set())
+                if len(keys) == 1:
+                    targets = [found[next(iter(keys))]]
+                elif single_page is not None:
+                    targets = [single_page]
+            kinds = [kind for kind, pattern in vocab.KIND_PATTERNS if pattern.search(unit.norm)]
+            if unit.kind == "heading" and unit.year_heading is None and kinds:
+                section_kind[unit.section] = kinds[0]
+            network = bool(vocab.NOT_PARTNERS.search(unit.norm))
+            if unit.kind in ("item", "row") and unit.section in section_kind:
+                kinds = [section_kind[unit.section], *kinds]
+            years = self._years(unit, page, kinds, previous)
+            themes = [tag for tag, pattern in vocab.THEME_PATTERNS.items() if pattern.search(unit.norm)]
+            for item in targets:
+                if network and unit.kind == "sentence":
+                    continue
+                item.kinds.extend(kinds)
+                item.years.extend(years)
+                item.themes.extend(themes)
+            previous = unit
+
+    def _named_pairs(self, unit: Unit, found: dict, by_foreign: dict) -> list[Found]:
+        keys = {m.key for m in unit.mentions if not m.french}
+        pairs = [item for key in keys for item in by_foreign.get(key, [])]
+        french = {m.key for m in unit.mentions if m.french}
+        if french:
+            pairs = [item for item in pairs if item.french.key in french] or pairs
+        if len({(p.french.key, p.foreign.key) for p in pairs}) > 1 and not french:
+            return [p for p in pairs]
+        return pairs
+
+    def _years(self, unit: Unit, page: Page, kinds: list[str], previous: Unit | None) -> list[tuple[int, int, str]]:
+        """The years `unit` gives for a partnership, as (priority, year, kind): 3 for the founding
+        act, 2 for the start of the relation; other years are not partnership years."""
+        kind = next((k for k in vocab.KIND_ORDER if k in kinds), "other")
+        if unit.year_heading is not None and unit.kind in ("item", "row"):
+            return [(3, unit.year_heading, kind)]
+        if vocab.NOT_PARTNERS.search(unit.norm):
+            return []
+        mentions = find_years(unit.text, page.published)
+        result = []
+        for index, mention in enumerate(mentions):
+            window = _window(unit.text, mention, mentions[index - 1] if index else None)
+            folded = normalise_keep(window)
+            if vocab.NOT_FOUNDING.search(folded):
+                continue
+            if vocab.FOUNDING.search(folded) or (unit.kind in ("item", "row") and kind == "jumelage"):
+                result.append((3, mention.year, kind))
+            elif vocab.START.search(folded):
+                result.append((2, mention.year, kind))
+            elif len(mentions) == 1 and vocab.FOUNDING.search(unit.norm) and not vocab.NOT_FOUNDING.search(
+                unit.norm
+            ):
+                # "Ce jeudi 21 novembre, une nouvelle étape … avec la signature d'un protocole"
+                result.append((3, mention.year, kind))
+        if not mentions and vocab.FOUNDING.search(unit.norm) and kind != "other" and previous is not None:
+            # "Le 22 novembre dernier, … entre A et B. Une convention de coopération a été signée."
+            if previous.paragraph == unit.paragraph and previous.kind == "sentence":
+                dated = [m for m in find_years(previous.text, page.published) if m.relative or m.end - m.start > 4]
+                if dated and not vocab.NOT_FOUNDING.search(previous.norm):
+                    result.append((3, dated[0].year, kind))
+        return result
+
+
+def _window(text: str, mention: YearMention, before: YearMention | None) -> str:
+    start = max(before.end if before else 0, mention.start - 70)
+    sentence_start = max(text.rfind(".", 0, mention.start), text.rfind(";", 0, mention.start)) + 1
+    start = max(start, sentence_start)
+    end = min(len(text), mention.end + 30)
+    following = re.search(r"[.;,]", text[mention.end : end])
+    if following:
+        end = mention.end + following.start()
+    return text[start:end]
+
+
+def _rule_sentences(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in re.finditer(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ\"«])", text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _merge_short(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Join a sentence piece that spaCy cut without a full stop to the next one."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and not re.search(r"[.!?:»\"]\s*$", text[merged[-1][0] : merged[-1][1]]):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def normalise_keep(text: str) -> str:
+    """Lower case without accents, apostrophes kept as "'" (the vocabulary's patterns use them)."""
+    from coopatlas.core.text import strip_accents
+
+    return strip_accents(text.replace("’", "'")).casefold()
+
+
+def _bare(name: str) -> str:
+    """A name's key without a leading article: "Le Port" → "port"."""
+    return re.sub(r"^(?:le|la|les|l) ", "", normalise(name))
+
+
+def _spelling(written: str, canonical: str) -> str:
+    """The resolved place's spelling when it is the same name ("Pancevo" → "Pančevo",
+    "Bad-Kreuznach" → "Bad Kreuznach"); the written name when the place is known by another one
+    (an exonym such as "Francfort", "Gomel" for Homyel')."""
+    return canonical if normalise(canonical).replace(" ", "") == normalise(written).replace(" ", "") else written
+
+
+def _clean(name: str) -> str:
+    name = name.strip(" .,:;-–")
+    name = vocab.GENERIC_PREFIX.sub("", name).strip()
+    return re.sub(r"['’]s$", "", name)
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+    from spacy.lang.fr.stop_words import STOP_WORDS as FR
+
+    return frozenset(normalise(w) for w in FR | EN)
+
+
+def _is_stop_word(word: str) -> bool:
+    return normalise(word) in _stop_words()
+
+
+@functools.lru_cache(maxsize=4096)
+def country_code(text: str) -> str | None:
+    """The ISO code of a country written in French, English or another European language."""
+    from coopatlas.ingest.parsing import country_or_none
+
+    return country_or_none(text)
+
+
+def _is_country(text: str) -> bool:
+    return country_code(text) is not None and len(text) > 2
+
+
+def _row_country(text: str) -> str | None:
+    for cell in text.split("|"):
+        cell = cell.strip()
+        if cell and (code := country_code(cell)):
+            return code
+    return None
+
+
+def _url_names(url: str) -> list[str]:
+    """Names an address may carry: "www.boulogne-billancourt.fr" → "boulogne-billancourt"."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    parts = [p for p in host.split(".") if p not in ("www", "fr", "com", "org", "net", "eu", "gouv", "mairie", "ville")]
+    names = []
+    for part in parts:
+        names.append(part)
+        for prefix in ("ville-", "mairie-", "cc-", "ca-", "agglo-"):
+            if part.startswith(prefix):
+                names.append(part[len(prefix) :])
+    return [n.replace("-", " ") if len(n) > 3 else n for n in names]
+
+
+def today() -> datetime.date:
+    return datetime.date.today()

@@ -1,0 +1,143 @@
+"""The words pages use for agreements, dates and themes, in French and English.
+
+Patterns are matched on text folded by `coopatlas.core.text.normalise`-like rules (lower case,
+accents kept out): write them without accents.
+"""
+
+import re
+
+# Kinds of agreement, strongest first (the labelling rules' precedence).
+KIND_ORDER = ["jumelage", "cooperation_agreement", "protocol", "friendship_pact", "project", "other"]
+
+KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
+    (
+        "jumelage",
+        re.compile(
+            r"\bjumel\w*|villes? jumelles?|villes? s(?:oe|œ)urs?|twin(?:ned|ning|s)?\b|twin towns?"
+            r"|sister[- ]cit(?:y|ies)|partnerstadt|st[aä]dtepartnerschaft|gemellaggio|hermanamiento"
+            r"|hermanad[ao]s?",
+        ),
+    ),
+    (
+        "protocol",
+        re.compile(
+            r"protocole?s? d'(?:accord|entente|amitie|intention|cooperation)|protocole de cooperation"
+            r"|declarations? d'intentions?|lettres? d'intention|memorand(?:um|a)|\bmou\b"
+            r"|letters? of intent|declarations? of intent|protocols? of (?:agreement|understanding)",
+        ),
+    ),
+    (
+        "cooperation_agreement",
+        re.compile(
+            r"(?:convention|accord)s? (?:cadre )?(?:de |d')(?:cooperation|partenariat|amitie et de cooperation)"
+            r"|(?:cooperation|partnership|friendship and cooperation) agreements?"
+            r"|conventions? (?:ont|a) ete signee|signature d'une convention|une convention"
+            r"|agreements? of cooperation",
+        ),
+    ),
+    (
+        "friendship_pact",
+        re.compile(r"(?:pacte|charte|traite)s? d'amitie|friendship (?:pact|charter|agreement)s?|pacte d'amitie"),
+    ),
+    (
+        "project",
+        re.compile(r"projets? de cooperation|cooperation (?:decentralisee|project)|projet(?:s)? commun"),
+    ),
+    (
+        "other",
+        re.compile(
+            r"\bpartenariat\b|\bcooperation\b|\bpartnership\b|relations? (?:privilegiee|d'amitie)"
+            r"|partenaires?|partner (?:city|town|cities|towns)|friendship cit"
+        ),
+    ),
+]
+
+# Words that make a sentence state a relationship between the places it names.
+RELATION = re.compile(
+    r"jumel|villes? jumelles?|twin|sister|coopera|partenari|partenaire|convention|accord|protocole"
+    r"|pacte|charte|entente|memorand|partner|agreement|friendship|amitie|relations? avec"
+    r"|relations? entre|liens? avec|lie[es]? (?:a|avec)|partnerstadt",
+)
+
+# Sentences about networks, events and venues: the places in them are not partners.
+NOT_PARTNERS = re.compile(
+    r"\breseau\b|\bnetwork\b|aux cotes de|alongside|co-?fond|fondateur|founding members?|membres? de"
+    r"|members? of|sommet|summit|congres|congress|conference|salon|forum|festival"
+    r"|ambassade|embassy|consulat|consulate",
+)
+
+# A year said to be when the agreement was made (strongest), or when the relation began.
+FOUNDING = re.compile(
+    r"sign\w*|jumel\w*|twinned|conclu\w*|officialis\w*|scell\w*|serment|ratifi\w*|establish\w*"
+    r"|fonde\w*|founded|formalis\w*|1er partenariat|premier partenariat|premiere signature"
+    r"|annee de signature|paraph\w*",
+)
+START = re.compile(
+    r"depuis|\bdes\b|debut\w*|commenc\w*|remont\w*|since|began|begun|started|starting|\bfrom\b"
+    r"|annee de debut|\bnee?\b en|ne[e]? en|initi\w*|lanc\w*",
+)
+NOT_FOUNDING = re.compile(
+    r"anniversaire|anniversary|\bans\b|years|renouvel\w*|renew\w*|visite?|visited|visit|voyage"
+    r"|trip|delegation|rencontre|meeting|mission|ceremonie",
+)
+
+# Generic words written before a name; left out of names ("Ville de Lille" → Lille).
+GENERIC_PREFIX = re.compile(
+    r"^(?:(?:la|le|l'|les|the)\s*)?(?:ville|commune|municipalite|mairie|cite|agglomeration"
+    r"|metropole|region|departement|conseil (?:departemental|regional|municipal|general)"
+    r"|communaute (?:d'agglomeration|de communes|urbaine)|collectivite|province|oblast|voivodie"
+    r"|voivodeship|land|canton|comte|county|district|arrondissement|prefecture|gouvernorat"
+    r"|wilaya|city|town|municipality|borough|state|etat|landkreis|kreis|gemeinde|stadt"
+    r"|maire|mayor)\s+(?:(?:de|du|des|d'|of|la|le|l')\s*)*",
+    re.IGNORECASE,
+)
+# Levels written before a foreign name that make it an authority of that level.
+LEVEL_WORDS = {
+    "oblast": "region", "province": "province", "region": "region", "voivodie": "region",
+    "voivodeship": "region", "land": "region", "comte": "region", "county": "region",
+    "district": "district", "arrondissement": "district", "ville": "city", "commune": "city",
+    "municipalite": "city", "city": "city", "town": "city", "municipality": "city",
+    "prefecture": "province", "gouvernorat": "province", "wilaya": "province", "etat": "province",
+    "state": "province", "departement": "region", "canton": "district",
+}  # fmt: skip
+
+# The extraction vocabulary of themes and the words that say them.
+THEME_WORDS: dict[str, str] = {
+    "culture": r"cultur\w*|artist\w*|musique|music|theatre|cinema|festival|lumiere|light|interculturel",
+    "heritage": r"patrimoine|heritage|monuments?|historique",
+    "education": r"educati\w*|ecoles?|scolaires?|schools?|eleves|pupils|lycee\w*|college\w*|classes|enseign\w*"
+    r"|formation|training|apprentissage|alphabetisation|literacy",
+    "research_higher_education": r"universit\w*|recherche|research|enseignement superieur|higher education"
+    r"|etudiants?|students?|scientifi\w*",
+    "youth": r"jeune\w*|youth|jeunesse|young people|enfan\w*|children",
+    "sport": r"\bsports?\b|sporti\w*|basket\w*|football|athlet\w*",
+    "economy": r"econom\w*|entrepr\w*|entreprises?|business|commerce|trade|emploi|jobs?|artisan\w*"
+    r"|innovation|insertion",
+    "tourism": r"touris\w*",
+    "agriculture_food": r"agricul\w*|agro\w*|alimenta\w*|food|farming|maraich\w*|elevage",
+    "environment": r"environnement\w*|environment\w*|ecologi\w*|climat\w*|climate|biodiversit\w*"
+    r"|dechets|waste|nature en ville|economie circulaire|circular economy|durable\b",
+    "energy": r"energ\w*|solaire|solar|electrifi\w*|electricit\w*",
+    "water_sanitation": r"\beau\b|\bwater\b|assainissement|sanitation|potable",
+    "health": r"sante|health|hopit\w*|hospital\w*|medic\w*|sanitaire|epilep\w*",
+    "social": r"social\w*|solidarit\w*|cohesion|inclusi\w*|handicap\w*|pauvret\w*|poverty",
+    "gender": r"genre|gender|femmes?|women|egalite femmes|jeunes filles|girls",
+    "governance": r"gouvernance|governance|institutionnel\w*|administration|fonds europeens|services municipaux"
+    r"|democra\w*|decentralisation|finances locales",
+    "urban_development": r"urbani\w*|urbain\w*|urban\w*|amenagement|regeneration|renovation urbaine|logement"
+    r"|housing|quartiers?|parc urbain",
+    "mobility": r"mobilite|mobility|transports?|transit",
+    "digital": r"numerique|digital|informati\w*|technolog\w*|3d\b",
+    "humanitarian": r"humanitaire|humanitarian|reconstruction|urgence|emergency|refugi\w*|refugee\w*|guerre|war\b",
+}
+THEME_PATTERNS = {tag: re.compile(rf"\b(?:{words})") for tag, words in THEME_WORDS.items()}
+
+# Words that sound like places but are headings or common words.
+NOT_NAMES = {
+    "contact", "contacts", "accueil", "home", "menu", "actualites", "news", "europe", "afrique",
+    "asie", "amerique", "oceanie", "africa", "asia", "america", "monde", "world", "union",
+    "union europeenne", "european union", "nord", "sud", "est", "ouest", "north", "south",
+    "east", "west", "ville", "villes", "city", "cities", "region", "maire", "mayor",
+    "depuis", "since", "en", "le", "la", "les", "des", "de", "du", "the", "and", "et",
+    "publie", "cooperation", "partenariat", "jumelage", "culture", "education", "sport",
+}  # fmt: skip
