@@ -34,7 +34,9 @@ FRENCH_KINDS = {"commune": "commune", "epci": "epci", "departement": "departemen
 # A capitalised name: words with capitals, joined by particles ("Aranda de Duero",
 # "Villeneuve d'Ascq", "Hammersmith & Fulham", "Frankfurt am Main").
 _CAP = r"[A-ZÀ-ÖØ-ÞŒ][\w'\-.]*\w|[A-ZÀ-ÖØ-ÞŒ]"
-_PARTICLE = r"(?:de|du|des|la|le|les|am|an|der|den|im|upon|on|sur|sous|en|del|della|di|da|do|dos|das|van|von|y|&|and|of)"
+_PARTICLE = r"(?:de|du|des|la|le|les|am|an|der|den|im|upon|on|sur|sous|del|della|di|da|do|dos|das|van|von|y|&|and|of)"
+# Where a run of capitalised words may hold two names: "Lyon and Birmingham", "Tarija y Sucre".
+_JOINS = re.compile(r"\s+(?:and|&|y|of)\s+")
 NAME = re.compile(rf"(?:{_CAP})(?:(?:\s+{_PARTICLE})*\s+(?:{_CAP})|\s*(?:d'|l')(?:{_CAP}))*")
 PREFIXED = re.compile(
     r"\b(?i:(?P<level>ville|commune|municipalit[ée]|cit[ée]|oblast|province|r[ée]gion|voïvodie|district"
@@ -322,7 +324,17 @@ class Extractor:
             if mention is not None:
                 mentions.append(mention)
                 covered_until = end
-            elif prefixed:
+                continue
+            if prefixed:
+                covered_until = end
+            elif _JOINS.search(text):
+                position = 0
+                for part in _JOINS.split(text):
+                    offset = text.index(part, position)
+                    position = offset + len(part)
+                    found = self._mention(unit, start + offset, start + position, part, None, False, memory)
+                    if found is not None:
+                        mentions.append(found)
                 covered_until = end
         return mentions
 
@@ -612,12 +624,19 @@ def _spelling(written: str, canonical: str) -> str:
     """The resolved place's spelling when it is the same name ("Pancevo" → "Pančevo",
     "Bad-Kreuznach" → "Bad Kreuznach"); the written name when the place is known by another one
     (an exonym such as "Francfort", "Gomel" for Homyel')."""
-    return canonical if normalise(canonical).replace(" ", "") == normalise(written).replace(" ", "") else written
+    if normalise(canonical).replace(" ", "") != normalise(written).replace(" ", ""):
+        return written
+    return written if canonical.isascii() and not written.isascii() else canonical  # "Dénia", not "Denia"
 
 
 def _clean(name: str) -> str:
+    from coopatlas.core.text import strip_accents
+
     name = name.strip(" .,:;-–")
-    name = vocab.GENERIC_PREFIX.sub("", name).strip()
+    folded = strip_accents(name)
+    match = vocab.GENERIC_PREFIX.match(folded) if len(folded) == len(name) else None
+    if match and match.end() < len(name):
+        name = name[match.end():]
     return re.sub(r"['’]s$", "", name)
 
 

@@ -1,0 +1,176 @@
+"""The extractor on short pages written for these tests, one per pattern real pages use, in French
+and English; each checks the pairs found and, where the pattern gives them, year and kind."""
+
+import datetime
+
+import pytest
+
+from coopatlas.extraction.pages import read_page
+from coopatlas.extraction.service import extract_page
+
+pytestmark = pytest.mark.django_db
+
+
+def _extract(resolver, text, **options):
+    url = options.pop("url", "")
+    return extract_page(read_page(text, url=url), **options)
+
+
+def _pairs(found):
+    return {(f["french_authority"], f["foreign_authority"], f["country_iso2"]): f for f in found}
+
+
+def test_list_under_year_headings(resolver):
+    text = """Villes jumelles de Lannion
+
+Depuis 1983 :
+  • Caerphilly (Royaume-Uni) : ville galloise de 40 000 habitants, à 15 km de Cardiff.
+  • Ehingen (Allemagne) : au bord du Danube.
+Depuis 1990
+  • Kaolack (Sénégal) : capitale de l'arachide.
+"""
+    found = _pairs(_extract(resolver, text))
+    assert set(found) == {
+        ("Lannion", "Caerphilly", "GB"),
+        ("Lannion", "Ehingen", "DE"),
+        ("Lannion", "Kaolack", "SN"),
+    }
+    assert found[("Lannion", "Caerphilly", "GB")]["year"] == 1983
+    assert found[("Lannion", "Ehingen", "DE")]["year"] == 1983
+    assert found[("Lannion", "Kaolack", "SN")]["year"] == 1990
+    assert {f["kind"] for f in found.values()} == {"jumelage"}
+    assert all(f["french_authority_kind"] == "commune" for f in found.values())
+
+
+def test_jumelees_des_and_locators_are_not_partners(resolver):
+    text = (
+        "Jumelées dès 1962, Quimper et Limerick (Irlande) échangent chaque année des classes. "
+        "Limerick est située près de Shannon, à 20 km de l'aéroport."
+    )
+    found = _extract(resolver, text)
+    assert [(f["french_authority"], f["foreign_authority"], f["year"], f["kind"]) for f in found] == [
+        ("Quimper", "Limerick", 1962, "jumelage")
+    ]
+    assert "education" in found[0]["themes"]
+
+
+def test_signed_cooperation_agreement_and_evidence_offsets(resolver):
+    text = "Actualités\n\nLa ville de Poitiers a signé en 2004 une convention de coopération avec Marburg (Allemagne)."
+    page = read_page(text)
+    (found,) = extract_page(page)
+    assert (found["french_authority"], found["foreign_authority"], found["country"]) == (
+        "Poitiers",
+        "Marburg",
+        "Germany",
+    )
+    assert (found["year"], found["kind"]) == (2004, "cooperation_agreement")
+    evidence = found["evidence"]
+    assert page.text[evidence["start"] : evidence["end"]] == evidence["text"]
+    assert "Marburg" in evidence["text"]
+
+
+def test_protocol_with_an_oblast_and_relative_date(resolver):
+    text = """Coopération : la Normandie se tourne vers l'Ukraine
+
+Publié le 10/03/2023
+
+La Région Normandie a signé ce mardi 7 février un protocole d'entente avec l'oblast de Lviv en Ukraine.
+"""
+    (found,) = _extract(resolver, text)
+    assert found["french_authority"] == "Normandie"
+    assert found["french_authority_kind"] == "region"
+    assert found["country_iso2"] == "UA"
+    assert "Lviv" in found["foreign_authority"]
+    assert (found["year"], found["kind"]) == (2023, "protocol")
+
+
+def test_table_of_partners_with_a_country_column(resolver):
+    html = """<html><head><title>Jumelages de Metz</title></head><body>
+    <h1>Villes jumelles de Metz</h1>
+    <table><tr><th>Ville</th><th>Pays</th><th>Année</th></tr>
+    <tr><td>Trèves</td><td>Allemagne</td><td>1957</td></tr>
+    <tr><td>Gloucester</td><td>Royaume-Uni</td><td>1967</td></tr></table>
+    <script>document.write('Jumelée avec Berlin (Allemagne) depuis 1950')</script>
+    </body></html>"""
+    found = _pairs(_extract(resolver, html))
+    assert set(found) == {("Metz", "Trèves", "DE"), ("Metz", "Gloucester", "GB")}
+    assert found[("Metz", "Gloucester", "GB")]["year"] == 1967
+
+
+def test_la_ville_de_x_et_y_country_in_parentheses(resolver):
+    text = "Depuis 2008, la ville de Besançon et Douroula (Burkina Faso) mènent un partenariat sur l'eau potable."
+    (found,) = _extract(resolver, text)
+    assert (found["french_authority"], found["foreign_authority"], found["country_iso2"]) == (
+        "Besançon",
+        "Douroula",
+        "BF",
+    )
+    assert found["year"] == 2008
+    assert "water_sanitation" in found["themes"]
+
+
+def test_english_twinned_since(resolver):
+    text = (
+        "Twin towns. Rennes has been twinned with Exeter (United Kingdom) since 1956, "
+        "and signed a friendship pact with Sendai, Japan in 1967."
+    )
+    found = _pairs(_extract(resolver, text, lang="en"))
+    assert found[("Rennes", "Exeter", "GB")]["year"] == 1956
+    assert found[("Rennes", "Exeter", "GB")]["kind"] == "jumelage"
+    assert ("Rennes", "Sendai", "JP") in found
+
+
+def test_several_french_authorities_in_one_article(resolver):
+    text = """Trois nouvelles coopérations en Bretagne
+
+Brest et Dénia (Espagne)
+
+Les deux villes ont signé une convention de partenariat en 2019 pour le tourisme.
+
+Lorient et Galway
+
+Un jumelage unit Lorient et Galway (Irlande) depuis 1975.
+"""
+    found = _pairs(_extract(resolver, text))
+    assert set(found) == {("Brest", "Dénia", "ES"), ("Lorient", "Galway", "IE")}
+    assert found[("Brest", "Dénia", "ES")]["year"] == 2019
+    assert found[("Brest", "Dénia", "ES")]["kind"] == "cooperation_agreement"
+    assert "tourism" in found[("Brest", "Dénia", "ES")]["themes"]
+    assert found[("Lorient", "Galway", "IE")]["year"] == 1975
+
+
+def test_page_authority_from_our_twin_towns_url_or_option(resolver):
+    text = "Nos villes jumelles : la ville entretient un jumelage avec Tübingen (Allemagne) depuis 1959."
+    assert _extract(resolver, text) == []  # whose page is it? nobody is named
+    (by_url,) = _extract(resolver, text, url="https://www.aix-en-provence.fr/jumelages")
+    assert by_url["french_authority"] == "Aix-en-Provence"
+    (by_option,) = _extract(resolver, text, base_authority="Ville de Monthey")
+    assert by_option["french_authority"] == "Monthey"
+    assert by_option["year"] == 1959
+
+
+def test_networks_countries_and_events_make_no_partnership(resolver):
+    text = (
+        "Lyon, aux côtés de Francfort et Milan, a fondé le réseau Eurocities en 1986. "
+        "La coopération de la Métropole avec le Mexique et le Brésil passe par les universités. "
+        "Le maire de Nantes a rencontré le maire de Porto au sommet de Lisbonne."
+    )
+    assert _extract(resolver, text) == []
+
+
+def test_renewal_and_visit_years_are_not_the_year(resolver):
+    text = (
+        "Rouen et Hanovre (Allemagne) sont jumelées depuis 1966. En 2016, une délégation a célébré "
+        "les 50 ans du jumelage à Hanovre."
+    )
+    (found,) = _extract(resolver, text)
+    assert found["year"] == 1966
+    assert found["foreign_authority"] == "Hanovre"  # the French exonym, as written
+
+
+def test_publication_date_in_the_address(resolver):
+    text = "Une convention de coopération a été signée le 3 mars dernier entre Chambéry et Ouahigouya (Burkina Faso)."
+    (found,) = _extract(resolver, text, url="https://www.example.org/actualites/2021/06/chambery")
+    assert found["year"] == 2021
+    page = read_page(text, url="https://www.example.org/actualites/2021/06/chambery")
+    assert page.published == datetime.date(2021, 6, 1)

@@ -1,0 +1,99 @@
+"""Reading what users give the extractor: bad inputs get a clear error, HTML is reduced to its
+text (scripts dropped, never run), the labelled examples are found."""
+
+import io
+import json
+import sys
+import time
+
+import pytest
+
+from coopatlas.extraction.pages import PageError, read_page
+from coopatlas.extraction.service import extract_page, extract_text
+from tests.conftest import SHARED
+
+EXAMPLES = SHARED / "examples" / "extraction"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "The text is empty."),
+        (b"   \n\t ", "The text is empty."),
+        (bytes(range(256)) * 40, "binary"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 5000, "binary"),
+        (b"<html><body><script>alert(1)</script></body></html>", "no text"),
+        (b"a" * (10 * 1024 * 1024 + 1), "10 MB at most"),
+    ],
+)
+def test_bad_inputs_get_a_clear_error(data, message):
+    with pytest.raises(PageError) as error:
+        read_page(data)
+    assert message in error.value.en
+    assert error.value.fr
+
+
+def test_windows_1252_text_is_read():
+    page = read_page("Jumelée avec Hanovre depuis 1966 — à l'été".encode("cp1252"))
+    assert "Jumelée" in page.text
+
+
+def test_html_main_text_without_scripts_styles_or_navigation():
+    html = b"""<!doctype html><html><head><title>Villes jumelles</title><style>p{color:red}</style></head>
+    <body><nav>Accueil | Plan du site</nav><main><h1>Nos villes jumelles</h1>
+    <p>Premier paragraphe.</p><ul><li>Neukoelln (Allemagne)</li><li>Zaanstad (Pays-Bas)</li></ul>
+    <script>document.body.innerHTML = "<img src=x onerror=alert(1)>"</script></main>
+    <footer>Mentions legales</footer></body></html>"""
+    page = read_page(html)
+    assert page.title == "Villes jumelles"
+    assert "alert" not in page.text and "color:red" not in page.text
+    assert "Plan du site" not in page.text and "Mentions legales" not in page.text
+    assert "  • Neukoelln (Allemagne)" in page.text
+    assert page.was_html
+
+
+@pytest.mark.django_db
+def test_a_page_without_partnership_gives_an_empty_list(resolver):
+    _, found = extract_text("La médiathèque ouvre ses portes samedi. Entrée libre, venez nombreux !")
+    assert found == []
+
+
+@pytest.mark.django_db
+def test_a_long_page_is_answered_in_bounded_time(resolver):
+    paragraph = "La commune organise des rencontres sportives et culturelles chaque été avec ses habitants. "
+    text = ("Actualités\n\n" + paragraph * 10 + "\n\n") * 200  # ~180,000 characters of prose, no partnership
+    started = time.perf_counter()
+    with pytest.raises(PageError):
+        read_page(text * 6)  # over a million characters: refused at once
+    assert time.perf_counter() - started < 5
+    _, found = extract_text(text)
+    assert found == []
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not EXAMPLES.is_dir(), reason=f"labelled examples not found in {EXAMPLES}")
+def test_labelled_examples(resolver):
+    """Each labelled page gives its gold pairs (the benchmark prints the figures)."""
+    sys.path.insert(0, str(SHARED.parent / "main"))
+    from benchmarks.extraction import matches
+
+    for path in sorted(EXAMPLES.glob("*.json")):
+        case = json.loads(path.read_text(encoding="utf-8"))
+        found = extract_page(read_page(case["text"]))
+        gold = case["gold"]
+        hits = [g for g in gold if any(matches(f, g) for f in found)]
+        assert len(found) <= len(gold) + 1, path.name
+        assert len(hits) >= 0.9 * len(gold), path.name
+
+
+@pytest.mark.django_db
+def test_cli_extract_json_from_standard_input(tmp_path, monkeypatch, capsys, resolver):
+    from coopatlas.cli import main
+
+    text = "Lannion : nos villes jumelles\n\nLannion est jumelée avec Caerphilly (Royaume-Uni) depuis 1983.\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    assert main(["extract", "-", "--json"]) == 0
+    (found,) = json.loads(capsys.readouterr().out)
+    assert found["foreign_authority"] == "Caerphilly" and found["year"] == 1983
+    assert main(["extract", str(tmp_path / "missing.html")]) == 2
+    assert "introuvable" in capsys.readouterr().err
