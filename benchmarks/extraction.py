@@ -80,23 +80,35 @@ def main() -> int:
             if item.get("year") == hit.get("year") or item.get("year") in (hit.get("alt_years") or []):
                 years_right += 1
             elif args.verbose:
-                print(f"  {path.name}: year {item.get('year')} for {hit['foreign_authority']}, gold {hit.get('year')}")
+                print(
+                    f"  {path.name}: year {item.get('year')} for {hit['foreign_authority']}, gold {hit.get('year')}"
+                )
         false_pos += len(extra)
         false_neg += len(unmatched)
-        print(f"{path.name}: {len(found)} found, {len(gold)} gold, {len(extra)} extra, {len(unmatched)} missed")
+        print(
+            f"{path.name}: {len(found)} found, {len(gold)} gold, {len(extra)} extra, {len(unmatched)} missed"
+        )
         if args.verbose:
             for item in extra:
-                print(f"  extra:  {item['french_authority']} – {item['foreign_authority']} ({item['country_iso2']})")
+                print(
+                    f"  extra:  {item['french_authority']} – {item['foreign_authority']} ({item['country_iso2']})"
+                )
             for item in unmatched:
-                print(f"  missed: {item['french_authority']} – {item['foreign_authority']} ({item['country_iso2']})")
+                print(
+                    f"  missed: {item['french_authority']} – {item['foreign_authority']} ({item['country_iso2']})"
+                )
     precision = true_pos / (true_pos + false_pos) if true_pos + false_pos else 0.0
     recall = true_pos / (true_pos + false_neg) if true_pos + false_neg else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     print()
     print(f"pages: {len(files)}   gold records: {true_pos + false_neg}   found: {true_pos + false_pos}")
     print(f"precision {precision:.3f}   recall {recall:.3f}   F1 {f1:.3f}")
-    print(f"year accuracy on matched pairs: {years_right / true_pos if true_pos else 0:.3f} ({years_right}/{true_pos})")
-    print(f"speed: {len(files) / seconds:.1f} pages/s ({seconds:.2f} s in all; models loaded in {load_seconds:.1f} s)")
+    print(
+        f"year accuracy on matched pairs: {years_right / true_pos if true_pos else 0:.3f} ({years_right}/{true_pos})"
+    )
+    print(
+        f"speed: {len(files) / seconds:.1f} pages/s ({seconds:.2f} s in all; models loaded in {load_seconds:.1f} s)"
+    )
     return 0
 
 

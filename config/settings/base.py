@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "coopatlas.places",
     "coopatlas.atlas",
     "coopatlas.search",
+    "coopatlas.extraction",
     "coopatlas.web",
     "coopatlas.api",
 ]

@@ -135,7 +135,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 return 2
             with path.open("rb") as handle:
                 data = handle.read(MAX_INPUT_BYTES + 1)
-        page, candidates = extract_text(data, url=args.url or "", base_authority=args.base_authority, lang=args.lang)
+        page, candidates = extract_text(
+            data, url=args.url or "", base_authority=args.base_authority, lang=args.lang
+        )
     except PageError as error:
         err_console.print(f"[red]{error.fr}[/red]\n{error.en}")
         return 2
@@ -569,7 +571,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract = sub.add_parser("extract", help="trouver les partenariats qu'une page énonce (HTML ou texte)")
     extract.add_argument("source", help="fichier HTML ou texte, ou - pour l'entrée standard")
     extract.add_argument("--json", action="store_true", help="un tableau JSON d'objets")
-    extract.add_argument("--url", help="l'adresse de la page (jamais consultée : elle aide à dater et attribuer)")
+    extract.add_argument(
+        "--url", help="l'adresse de la page (jamais consultée : elle aide à dater et attribuer)"
+    )
     extract.add_argument("--base-authority", help="la collectivité française dont c'est la page")
     extract.add_argument("--lang", choices=["fr", "en"], help="langue de la page (devinée sinon)")
     extract.set_defaults(func=cmd_extract)

@@ -68,8 +68,12 @@ def sheet_candidates(page: Page) -> list[dict]:
             f"Unreadable atlas sheet: {getattr(error, 'en', error)}",
         ) from None
     resolver, names = get_resolver(), country_names()
-    french = [p["organisation"] for p in record["participants"] if p["role"] == ParticipationRole.FRENCH_AUTHORITY]
-    foreign = [p["organisation"] for p in record["participants"] if p["role"] == ParticipationRole.FOREIGN_AUTHORITY]
+    french = [
+        p["organisation"] for p in record["participants"] if p["role"] == ParticipationRole.FRENCH_AUTHORITY
+    ]
+    foreign = [
+        p["organisation"] for p in record["participants"] if p["role"] == ParticipationRole.FOREIGN_AUTHORITY
+    ]
     themes = []
     for item in record.get("themes") or []:
         for part in item["theme"].split(">"):
@@ -82,8 +86,11 @@ def sheet_candidates(page: Page) -> list[dict]:
     for side in french:
         french_place = resolver.resolve(side["name"], country="FR").match
         french_name = _spelling(side["name"], french_place.name) if french_place else side["name"]
-        french_kind = french_place.kind if french_place and french_place.kind in (
-            "commune", "epci", "departement", "region") else "other"
+        french_kind = (
+            french_place.kind
+            if french_place and french_place.kind in ("commune", "epci", "departement", "region")
+            else "other"
+        )
         for partner in foreign:
             place = resolver.resolve(partner["name"], country=partner["country"]).match
             start = page.text.find(partner["name"], table_at)

@@ -82,7 +82,11 @@ def find_years(text: str, published: datetime.date | None) -> list[YearMention]:
                 else:
                     month = _month_number(match["m"]) or 1
                     day = int(match.groupdict().get("d") or 1)
-                    year = published.year if (month, day) <= (published.month, published.day) else published.year - 1
+                    year = (
+                        published.year
+                        if (month, day) <= (published.month, published.day)
+                        else published.year - 1
+                    )
             if year is None or not MIN_YEAR <= year <= last_year:
                 continue
             taken.append((start, end))

@@ -34,7 +34,9 @@ FRENCH_KINDS = {"commune": "commune", "epci": "epci", "departement": "departemen
 # A capitalised name: words with capitals, joined by particles ("Aranda de Duero",
 # "Villeneuve d'Ascq", "Hammersmith & Fulham", "Frankfurt am Main").
 _CAP = r"[A-ZÀ-ÖØ-ÞŒ][\w'\-.]*\w|[A-ZÀ-ÖØ-ÞŒ]"
-_PARTICLE = r"(?:de|du|des|la|le|les|am|an|der|den|im|upon|on|sur|sous|del|della|di|da|do|dos|das|van|von|y|&|and|of)"
+_PARTICLE = (
+    r"(?:de|du|des|la|le|les|am|an|der|den|im|upon|on|sur|sous|del|della|di|da|do|dos|das|van|von|y|&|and|of)"
+)
 # Where a run of capitalised words may hold two names: "Lyon and Birmingham", "Tarija y Sucre".
 _JOINS = re.compile(r"\s+(?:and|&|y|of)\s+")
 NAME = re.compile(rf"(?:{_CAP})(?:(?:\s+{_PARTICLE})*\s+(?:{_CAP})|\s*(?:d'|l')(?:{_CAP}))*")
@@ -53,7 +55,8 @@ _AFTER_IN = re.compile(
 # A place written only to locate another one: "située dans la région d'Agadir", "à 20 km de Rome".
 _LOCATOR_BEFORE = re.compile(
     r"(?:situ[ée]e?s?|located|lying|pr[èe]s d|proximit[ée]|near|outside|banlieue|aux portes|capitale"
-    r"|\d+\s*(?:km|kilom[èe]tres?|miles?)|(?:au )?(?:nord|sud|est|ouest)(?:-\w+)? d|(?:north|south|east|west) of"
+    r"|\d+\s*(?:km|kilom[èe]tres?|miles?)|(?:au )?(?:nord|sud|est|ouest)(?:-\w+)? d"
+    r"|(?:north|south|east|west) of"
     r"|dans (?:la |le |l')(?:r[ée]gion|province|comt[ée]|banlieue|p[ée]riph[ée]rie|d[ée]partement|[ée]tat"
     r"|district)|in the (?:region|province|county|state)|fait partie|abrite)\b[^.;:]{0,25}$",
     re.IGNORECASE,
@@ -66,7 +69,9 @@ _OWNER_HEADING = re.compile(
     r"|sister cit\w*|cooperations? (?:decentralisees?|internationales?)|partenariats? internationaux"
     r"|nos villes jumelles|our twin towns)",
 )
-_OUR = re.compile(r"\bnos villes (?:jumelles|jumelees|partenaires)|\bnotre ville\b|\bour (?:twin|sister|partner)")
+_OUR = re.compile(
+    r"\bnos villes (?:jumelles|jumelees|partenaires)|\bnotre ville\b|\bour (?:twin|sister|partner)"
+)
 
 
 @dataclass
@@ -207,7 +212,7 @@ class Extractor:
             if " | " in stripped:
                 units.append(Unit(start, end, stripped, "row", section, number, year))
             elif bullet and len(stripped) > bullet.end():
-                body = stripped[bullet.end():]
+                body = stripped[bullet.end() :]
                 units.append(Unit(start + bullet.end(), end, body, "item", section, number, year))
             elif self._is_heading(stripped):
                 if (found_year := heading_year(stripped)) is not None:
@@ -402,8 +407,9 @@ class Extractor:
             return None  # small communes named like common words ("Étoile", "Union")
         if not prefixed and _bare(place.name) != _bare(name):
             return None  # "Port" is not "Le Port", "Boulogne" not "Boulogne-Billancourt"
-        return Mention(start, end, name, _spelling(name, place.name), "FR", place.kind, True, prefixed,
-                       result.confidence)
+        return Mention(
+            start, end, name, _spelling(name, place.name), "FR", place.kind, True, prefixed, result.confidence
+        )
 
     def _foreign(
         self,
@@ -435,8 +441,16 @@ class Extractor:
                 return None
             return Mention(start, end, name, name, country, "other", False, True, 0.5, level)
         return Mention(
-            start, end, name, _spelling(name, place.name), place.country_iso2, place.kind, False, stated,
-            result.confidence, level,
+            start,
+            end,
+            name,
+            _spelling(name, place.name),
+            place.country_iso2,
+            place.kind,
+            False,
+            stated,
+            result.confidence,
+            level,
         )
 
     # ---- pairs ----------------------------------------------------------------------------------
@@ -544,7 +558,9 @@ class Extractor:
             return [p for p in pairs]
         return pairs
 
-    def _years(self, unit: Unit, page: Page, kinds: list[str], previous: Unit | None) -> list[tuple[int, int, str]]:
+    def _years(
+        self, unit: Unit, page: Page, kinds: list[str], previous: Unit | None
+    ) -> list[tuple[int, int, str]]:
         """The years `unit` gives for a partnership, as (priority, year, kind): 3 for the founding
         act, 2 for the start of the relation; other years are not partnership years."""
         kind = next((k for k in vocab.KIND_ORDER if k in kinds), "other")
@@ -563,15 +579,19 @@ class Extractor:
                 result.append((3, mention.year, kind))
             elif vocab.START.search(folded):
                 result.append((2, mention.year, kind))
-            elif len(mentions) == 1 and vocab.FOUNDING.search(unit.norm) and not vocab.NOT_FOUNDING.search(
-                unit.norm
+            elif (
+                len(mentions) == 1
+                and vocab.FOUNDING.search(unit.norm)
+                and not vocab.NOT_FOUNDING.search(unit.norm)
             ):
                 # "Ce jeudi 21 novembre, une nouvelle étape … avec la signature d'un protocole"
                 result.append((3, mention.year, kind))
         if not mentions and vocab.FOUNDING.search(unit.norm) and kind != "other" and previous is not None:
             # "Le 22 novembre dernier, … entre A et B. Une convention de coopération a été signée."
             if previous.paragraph == unit.paragraph and previous.kind == "sentence":
-                dated = [m for m in find_years(previous.text, page.published) if m.relative or m.end - m.start > 4]
+                dated = [
+                    m for m in find_years(previous.text, page.published) if m.relative or m.end - m.start > 4
+                ]
                 if dated and not vocab.NOT_FOUNDING.search(previous.norm):
                     result.append((3, dated[0].year, kind))
         return result
@@ -636,7 +656,7 @@ def _clean(name: str) -> str:
     folded = strip_accents(name)
     match = vocab.GENERIC_PREFIX.match(folded) if len(folded) == len(name) else None
     if match and match.end() < len(name):
-        name = name[match.end():]
+        name = name[match.end() :]
     return re.sub(r"['’]s$", "", name)
 
 
@@ -677,7 +697,11 @@ def _url_names(url: str) -> list[str]:
     from urllib.parse import urlsplit
 
     host = (urlsplit(url).hostname or "").lower()
-    parts = [p for p in host.split(".") if p not in ("www", "fr", "com", "org", "net", "eu", "gouv", "mairie", "ville")]
+    parts = [
+        p
+        for p in host.split(".")
+        if p not in ("www", "fr", "com", "org", "net", "eu", "gouv", "mairie", "ville")
+    ]
     names = []
     for part in parts:
         names.append(part)

@@ -108,13 +108,20 @@ def read_page(raw: str | bytes, url: str = "") -> Page:
         raise PageError("La page ne contient aucun texte.", "The page holds no text.")
     if len(text) > MAX_TEXT_CHARS:
         raise PageError(
-            f"Le texte principal fait {len(text):,} caractères : {MAX_TEXT_CHARS:,} au plus.".replace(",", " "),
+            f"Le texte principal fait {len(text):,} caractères : {MAX_TEXT_CHARS:,} au plus.".replace(
+                ",", " "
+            ),
             f"The main text is {len(text):,} characters long: {MAX_TEXT_CHARS:,} at most.",
         )
     if not title:
         title = next((line.strip() for line in text.splitlines() if line.strip()), "")[:200]
-    return Page(text=text, title=title.translate(_FOLD), url=url, published=publication_date(text, url),
-                was_html=was_html)
+    return Page(
+        text=text,
+        title=title.translate(_FOLD),
+        url=url,
+        published=publication_date(text, url),
+        was_html=was_html,
+    )
 
 
 def _html_text(raw: str) -> tuple[str, str]:

@@ -63,7 +63,9 @@ def extract_page(page: Page, *, base_authority: str | None = None, lang: str | N
     return [found.as_dict(names) for found in extractor.extract(page, base_authority=base_authority)]
 
 
-def extract_text(raw: str | bytes, *, url: str = "", base_authority: str | None = None, lang: str | None = None):
+def extract_text(
+    raw: str | bytes, *, url: str = "", base_authority: str | None = None, lang: str | None = None
+):
     """Read `raw` (text or HTML) and return (page, candidates)."""
     page = read_page(raw, url=url)
     return page, extract_page(page, base_authority=base_authority, lang=lang)

@@ -37,7 +37,9 @@ KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
     ),
     (
         "friendship_pact",
-        re.compile(r"(?:pacte|charte|traite)s? d'amitie|friendship (?:pact|charter|agreement)s?|pacte d'amitie"),
+        re.compile(
+            r"(?:pacte|charte|traite)s? d'amitie|friendship (?:pact|charter|agreement)s?|pacte d'amitie"
+        ),
     ),
     (
         "project",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coopatlas.web import countries, dashboards, imports, places, search, views
+from coopatlas.web import countries, dashboards, extraction, imports, places, search, views
 
 app_name = "web"
 urlpatterns = [
@@ -25,6 +25,9 @@ urlpatterns = [
     path("imports/<int:pk>/annuler/", imports.import_undo, name="import_undo"),
     path("imports/modele.xlsx", imports.import_template, name="import_template"),
     path("exporter/", imports.export_view, name="export"),
+    path("extraction/", extraction.extraction_form, name="extraction"),
+    path("extraction/<int:pk>/", extraction.extraction_review, name="extraction_review"),
+    path("extraction/candidat/<int:pk>/", extraction.extraction_decide, name="extraction_decide"),
     path("tableau-de-bord/", dashboards.dashboard, name="dashboard"),
     path("tableau-de-bord/pays.json", dashboards.dashboard_countries, name="dashboard_countries"),
     path("tableau-de-bord/donnees/<slug:figure>.csv", dashboards.dashboard_csv, name="dashboard_csv"),

@@ -1,0 +1,208 @@
+"""What a person does with the candidates of a page: keep them for review, accept one (as found or
+edited) as a new partnership, merge it into an existing partnership, or reject it.
+
+An accepted candidate goes through the import pipeline like any other record (place resolution,
+identity, history, one import batch named after the page), with the page as its source.
+"""
+
+import hashlib
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from coopatlas.atlas.choices import OrganisationKind, ParticipationRole, PublicationState
+from coopatlas.atlas.models import Organisation, Partnership, Theme
+from coopatlas.atlas.services import participation_add, source_add
+from coopatlas.extraction.models import Candidate, ExtractedPage
+from coopatlas.extraction.pages import Page
+from coopatlas.ingest.pipeline import Importer
+
+KIND_TO_FORM = {
+    "jumelage": "twinning",
+    "cooperation_agreement": "cooperation_agreement",
+    "friendship_pact": "friendship_pact",
+    "protocol": "protocol",
+    "project": "project",
+    "other": "other",
+}
+FRENCH_KIND = {
+    "commune": OrganisationKind.COMMUNE,
+    "epci": OrganisationKind.EPCI,
+    "departement": OrganisationKind.DEPARTEMENT,
+    "region": OrganisationKind.REGION,
+}
+EDITABLE = ("french_authority", "foreign_authority", "country_iso2", "year", "kind")
+
+
+class ReviewError(ValueError):
+    def __init__(self, fr: str, en: str) -> None:
+        super().__init__(en)
+        self.fr, self.en = fr, en
+
+
+def save_page(page: Page, candidates: list[dict], user: AbstractBaseUser | None) -> ExtractedPage:
+    """Keep a page and its candidates until someone decides."""
+    with transaction.atomic():
+        stored = ExtractedPage.objects.create(
+            url=page.url[:500],
+            title=page.title[:300],
+            text=page.text,
+            created_by=user if user is not None and user.is_authenticated else None,
+        )
+        Candidate.objects.bulk_create(
+            Candidate(page=stored, position=index, data=data) for index, data in enumerate(candidates)
+        )
+    return stored
+
+
+def _pending(candidate: Candidate) -> None:
+    if candidate.status != Candidate.Status.PENDING:
+        raise ReviewError(
+            f"Ce candidat a déjà été traité ({candidate.get_status_display()}).",
+            f"This candidate was already decided ({candidate.status}).",
+        )
+
+
+def _edited(candidate: Candidate, changes: dict) -> dict:
+    data = dict(candidate.data)
+    for name in EDITABLE:
+        if name in changes and changes[name] is not None:
+            value = str(changes[name]).strip()
+            if name == "year":
+                if value and not (value.isdigit() and len(value) == 4):
+                    raise ReviewError(f"Année invalide : « {value} »", f"Invalid year: '{value}'")
+                data[name] = int(value) if value else None
+            elif name == "country_iso2":
+                data[name] = value.upper()
+            elif name == "kind" and value not in KIND_TO_FORM:
+                raise ReviewError(f"Forme inconnue : « {value} »", f"Unknown kind: '{value}'")
+            else:
+                if not value and name != "kind":
+                    raise ReviewError(f"Champ obligatoire : {name}", f"Required field: {name}")
+                data[name] = value
+    return data
+
+
+def _themes(tags: list[str]) -> list[str]:
+    """The broadest atlas theme of each extraction tag."""
+    codes = []
+    for tag in tags:
+        theme = Theme.objects.filter(tag=tag).order_by("level", "pk").only("code").first()
+        if theme is not None and theme.code not in codes:
+            codes.append(theme.code)
+    return codes
+
+
+def _source(page: ExtractedPage) -> dict:
+    return {"url": page.url, "title": (page.title or "Page lue par l'extracteur")[:300]}
+
+
+@transaction.atomic
+def accept(candidate: Candidate, user: AbstractBaseUser, changes: dict | None = None) -> Partnership:
+    """Make a partnership of the candidate (with the person's edits); draft unless the person may
+    publish. Raise ReviewError naming the field when the record is refused."""
+    candidate = Candidate.objects.select_for_update().select_related("page").get(pk=candidate.pk)
+    _pending(candidate)
+    data = _edited(candidate, changes or {})
+    page = candidate.page
+    year = data.get("year")
+    record = {
+        "form": KIND_TO_FORM.get(data.get("kind") or "other", "other"),
+        "signature_year": year,
+        "participants": [
+            {
+                "organisation": {
+                    "name": data["french_authority"],
+                    "kind": FRENCH_KIND.get(data.get("french_authority_kind"), OrganisationKind.COMMUNE),
+                    "country": "FR",
+                },
+                "role": ParticipationRole.FRENCH_AUTHORITY,
+            },
+            {
+                "organisation": {
+                    "name": data["foreign_authority"],
+                    "kind": OrganisationKind.FOREIGN_AUTHORITY,
+                    "country": data.get("country_iso2") or "",
+                },
+                "role": ParticipationRole.FOREIGN_AUTHORITY,
+            },
+        ],
+        "themes": _themes(data.get("themes") or []),
+        "sources": [_source(page)],
+    }
+    publish = user.has_perm("atlas.change_partnership")
+    importer = Importer(
+        source_kind="extraction",
+        file_name=(page.title or page.url or f"page {page.pk}")[:255],
+        file_sha256=hashlib.sha256(page.text.encode()).hexdigest(),
+        acting_user=user,
+        publication_state=PublicationState.PUBLISHED if publish else PublicationState.DRAFT,
+    )
+    report = importer.run(iter([(f"candidat {candidate.position + 1}", record)]))
+    if report.errors:
+        error = report.errors[0]
+        raise ReviewError(
+            f"{error.field} : {error.fr} ({error.value})", f"{error.field}: {error.en} ({error.value})"
+        )
+    partnership = _partnership_of(report.batch_id, record)
+    candidate.data = data
+    candidate.status = Candidate.Status.ACCEPTED
+    candidate.partnership = partnership
+    candidate.decided_by, candidate.decided_at = user, timezone.now()
+    candidate.save()
+    return partnership
+
+
+def _partnership_of(batch_id: int | None, record: dict) -> Partnership:
+    """The partnership the import made, or the one it found unchanged (same pair and form)."""
+    created = Partnership.objects.filter(created_by_batch_id=batch_id).first() if batch_id else None
+    if created is not None:
+        return created
+    french, foreign = (p["organisation"]["name"] for p in record["participants"])
+    found = (
+        Partnership.objects.filter(form=record["form"], participations__organisation__name=french)
+        .filter(participations__organisation__name=foreign)
+        .order_by("-pk")
+        .first()
+    )
+    if found is None:
+        raise ReviewError("Le partenariat n'a pas été créé.", "The partnership was not created.")
+    return found
+
+
+@transaction.atomic
+def merge(candidate: Candidate, partnership: Partnership, user: AbstractBaseUser) -> Partnership:
+    """Add the candidate's page as a source of an existing partnership (and its foreign partner as
+    a participant when missing)."""
+    candidate = Candidate.objects.select_for_update().select_related("page").get(pk=candidate.pk)
+    _pending(candidate)
+    data = candidate.data
+    names = set(partnership.participations.values_list("organisation__name", flat=True))
+    if data["foreign_authority"] not in names:
+        organisation = Organisation.objects.filter(
+            name=data["foreign_authority"], country_id=data.get("country_iso2")
+        ).first()
+        if organisation is not None:
+            participation_add(
+                partnership=partnership,
+                organisation=organisation,
+                role=ParticipationRole.FOREIGN_AUTHORITY,
+                acting_user=user,
+            )
+    source = _source(candidate.page)
+    source_add(partnership=partnership, url=source["url"], title=source["title"])
+    candidate.status = Candidate.Status.MERGED
+    candidate.partnership = partnership
+    candidate.decided_by, candidate.decided_at = user, timezone.now()
+    candidate.save()
+    return partnership
+
+
+def reject(candidate: Candidate, user: AbstractBaseUser) -> None:
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        _pending(candidate)
+        candidate.status = Candidate.Status.REJECTED
+        candidate.decided_by, candidate.decided_at = user, timezone.now()
+        candidate.save()

@@ -1,0 +1,129 @@
+"""Extraction in the web app: paste a text or upload a page → review its candidates with their
+evidence highlighted → accept (as found or edited), merge into a partnership, or reject."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coopatlas.atlas.models import Partnership
+from coopatlas.extraction.models import Candidate, ExtractedPage
+from coopatlas.extraction.pages import MAX_INPUT_BYTES, PageError
+from coopatlas.extraction.review import ReviewError, accept, merge, reject, save_page
+from coopatlas.extraction.service import extract_text
+
+CAN_EXTRACT = "atlas.add_partnership"
+KINDS = ["jumelage", "cooperation_agreement", "protocol", "friendship_pact", "project", "other"]
+
+
+def _message(error) -> str:
+    return error.en if (get_language() or "fr").startswith("en") else error.fr
+
+
+@permission_required(CAN_EXTRACT)
+def extraction_form(request: HttpRequest) -> HttpResponse:
+    """The form (paste or upload) and the pages read lately."""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is not None:
+            if upload.size > MAX_INPUT_BYTES:
+                messages.error(
+                    request, _("Fichier trop gros (10 Mo au plus) : %(name)s") % {"name": upload.name}
+                )
+                return redirect("web:extraction")
+            data: bytes | str = upload.read()
+        else:
+            data = request.POST.get("text", "")
+        try:
+            page, candidates = extract_text(
+                data,
+                url=request.POST.get("url", "").strip(),
+                base_authority=request.POST.get("base_authority", "").strip() or None,
+            )
+        except PageError as error:
+            messages.error(request, _message(error))
+            return redirect("web:extraction")
+        stored = save_page(page, candidates, request.user)
+        return redirect("web:extraction_review", pk=stored.pk)
+    pages = ExtractedPage.objects.order_by("-created_at")[:20]
+    return render(request, "web/extraction.html", {"pages": pages})
+
+
+def highlight(text: str, start: int, end: int, names: list[str], page_text: str) -> str:
+    """The evidence, escaped, with the pair's names marked (never the page's own markup)."""
+    evidence = page_text[start:end] if 0 <= start < end <= len(page_text) else text
+    spans = []
+    lowered = evidence.lower()
+    for name in names:
+        if name and (index := lowered.find(name.lower())) >= 0:
+            spans.append((index, index + len(name)))
+    spans.sort()
+    parts, position = [], 0
+    for s, e in spans:
+        if s < position:
+            continue
+        parts.append(escape(evidence[position:s]))
+        parts.append(f"<mark>{escape(evidence[s:e])}</mark>")
+        position = e
+    parts.append(escape(evidence[position:]))
+    return mark_safe("".join(parts))  # noqa: S308 — every piece above is escaped
+
+
+@permission_required(CAN_EXTRACT)
+def extraction_review(request: HttpRequest, pk: int) -> HttpResponse:
+    page = get_object_or_404(ExtractedPage, pk=pk)
+    rows = []
+    for candidate in page.candidates.select_related("partnership"):
+        data = candidate.data
+        evidence = data.get("evidence") or {}
+        rows.append(
+            {
+                "candidate": candidate,
+                "data": data,
+                "evidence": highlight(
+                    evidence.get("text", ""),
+                    evidence.get("start", 0),
+                    evidence.get("end", 0),
+                    [data.get("french_authority"), data.get("foreign_authority")],
+                    page.text,
+                ),
+            }
+        )
+    return render(request, "web/extraction_review.html", {"page": page, "rows": rows, "kinds": KINDS})
+
+
+@permission_required(CAN_EXTRACT)
+@require_POST
+def extraction_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(Candidate.objects.select_related("page"), pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "accept":
+            changes = {
+                name: request.POST.get(name)
+                for name in ("french_authority", "foreign_authority", "country_iso2", "year", "kind")
+            }
+            partnership = accept(candidate, request.user, changes)
+            messages.success(request, _("Partenariat créé : %(title)s") % {"title": partnership.title})
+        elif action == "merge":
+            target = request.POST.get("partnership", "").strip()
+            if not target.isdigit() or not Partnership.objects.filter(pk=target).exists():
+                messages.error(
+                    request, _("Numéro de partenariat inconnu : « %(value)s »") % {"value": target}
+                )
+                return redirect("web:extraction_review", pk=candidate.page_id)
+            merge(candidate, Partnership.objects.get(pk=target), request.user)
+            messages.success(request, _("Source ajoutée au partenariat n° %(pk)s.") % {"pk": target})
+        elif action == "reject":
+            reject(candidate, request.user)
+            messages.success(request, _("Candidat rejeté."))
+        else:
+            messages.error(request, _("Action inconnue."))
+    except ReviewError as error:
+        messages.error(request, _message(error))
+    return redirect("web:extraction_review", pk=candidate.page_id)

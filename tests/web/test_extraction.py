@@ -1,0 +1,90 @@
+"""Extraction in the web app: paste → review → accept (edited), merge, reject; hostile markup is
+never echoed unescaped."""
+
+import pytest
+
+from coopatlas.atlas.models import Partnership
+from coopatlas.extraction.models import Candidate
+
+pytestmark = pytest.mark.django_db
+
+TEXT = """Villes jumelles de Lannion
+
+Lannion est jumelée avec Caerphilly (Royaume-Uni) depuis 1983.
+Une convention de coopération lie la ville de Lannion et Kaolack (Sénégal) depuis 1990.
+"""
+
+
+def _read(client, **data):
+    response = client.post("/extraction/", data)
+    assert response.status_code == 302, response.content[:500]
+    return response["Location"]
+
+
+def test_anonymous_visitors_cannot_extract(client):
+    assert client.get("/extraction/").status_code == 302  # to the login page
+
+
+def test_paste_review_accept_edited_and_reject(admin_client_fr, resolver):
+    review = _read(admin_client_fr, text=TEXT, url="https://www.example.org/jumelages")
+    page = admin_client_fr.get(review).content.decode()
+    assert "<mark>Caerphilly</mark>" in page and "Kaolack" in page
+    first, second = Candidate.objects.order_by("position")
+    response = admin_client_fr.post(
+        f"/extraction/candidat/{first.pk}/", {"action": "accept", **first.data, "year": "1984"}
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.status == "accepted" and first.partnership is not None
+    partnership = first.partnership
+    assert partnership.signature_year == 1984 and partnership.form == "twinning"
+    assert partnership.publication_state == "published"
+    assert partnership.sources.filter(url="https://www.example.org/jumelages").exists()
+    names = set(partnership.participations.values_list("organisation__name", flat=True))
+    assert names == {"Lannion", "Caerphilly"}
+    admin_client_fr.post(f"/extraction/candidat/{second.pk}/", {"action": "reject"})
+    second.refresh_from_db()
+    assert second.status == "rejected" and second.partnership is None
+    # a decided candidate cannot be decided again
+    response = admin_client_fr.post(f"/extraction/candidat/{second.pk}/", {"action": "accept"}, follow=True)
+    assert "déjà été traité" in response.content.decode()
+    assert Partnership.objects.count() == 1
+
+
+def test_merge_into_an_existing_partnership_and_bad_edits(admin_client_fr, resolver):
+    _read(admin_client_fr, text=TEXT)
+    first, second = Candidate.objects.order_by("position")
+    admin_client_fr.post(f"/extraction/candidat/{first.pk}/", {"action": "accept", **first.data})
+    target = Candidate.objects.get(pk=first.pk).partnership
+    response = admin_client_fr.post(
+        f"/extraction/candidat/{second.pk}/",
+        {"action": "accept", **second.data, "year": "vers 90"},
+        follow=True,
+    )
+    assert "Année invalide" in response.content.decode()
+    response = admin_client_fr.post(
+        f"/extraction/candidat/{second.pk}/", {"action": "merge", "partnership": "999999"}, follow=True
+    )
+    assert "inconnu" in response.content.decode()
+    before = target.sources.count()
+    admin_client_fr.post(f"/extraction/candidat/{second.pk}/", {"action": "merge", "partnership": target.pk})
+    second.refresh_from_db()
+    assert second.status == "merged" and second.partnership == target
+    assert target.sources.count() == before + 1
+
+
+def test_hostile_markup_is_escaped_on_the_review_page(admin_client_fr, resolver):
+    html = (
+        "<html><body><h1>Villes jumelles de Lannion</h1><p>Lannion est jumelée avec Caerphilly "
+        "(Royaume-Uni) depuis 1983 &lt;img src=x onerror=alert(1)&gt;.</p>"
+        "<script>alert('pwned')</script></body></html>"
+    )
+    review = _read(admin_client_fr, text=html)
+    page = admin_client_fr.get(review).content.decode()
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "pwned" not in page
+
+
+def test_bad_inputs_are_named(admin_client_fr):
+    response = admin_client_fr.post("/extraction/", {"text": ""}, follow=True)
+    assert "Le texte est vide." in response.content.decode()
