@@ -174,3 +174,35 @@ def test_publication_date_in_the_address(resolver):
     assert found["year"] == 2021
     page = read_page(text, url="https://www.example.org/actualites/2021/06/chambery")
     assert page.published == datetime.date(2021, 6, 1)
+
+
+def test_country_in_an_adjective_and_lists_led_by_years(resolver):
+    text = """Nos villes partenaires
+
+Depuis 1974, Saint-Herblain est jumelée avec la ville allemande de Viersen.
+  • 1962 : Bad Homburg (Allemagne)
+  • 1969 – Chichester, Royaume-Uni
+  • Terracina – Italie (jumelage signé en 1971)
+"""
+    found = _pairs(_extract(resolver, text, base_authority="Saint-Herblain"))
+    assert set(found) == {
+        ("Saint-Herblain", "Viersen", "DE"),
+        ("Saint-Herblain", "Bad Homburg", "DE"),
+        ("Saint-Herblain", "Chichester", "GB"),
+        ("Saint-Herblain", "Terracina", "IT"),
+    }
+    assert [found[k]["year"] for k in sorted(found)] == [1962, 1969, 1971, 1974]
+    assert found[("Saint-Herblain", "Terracina", "IT")]["kind"] == "jumelage"
+
+
+def test_datelines_and_trips_make_no_partnership(resolver):
+    text = (
+        "Bordeaux, le 14 mars 2023 — Le Conseil départemental de la Gironde a signé hier une convention "
+        "de coopération décentralisée avec la province de Cuenca (Équateur). "
+        "Le comité de jumelage de Pessac organise un voyage à Berlin en mai."
+    )
+    found = _extract(resolver, text)
+    assert [
+        (f["french_authority"], f["french_authority_kind"], f["country_iso2"], f["year"]) for f in found
+    ] == [("Gironde", "departement", "EC", 2023)]
+    assert "Cuenca" in found[0]["foreign_authority"]

@@ -52,6 +52,20 @@ _AFTER_COMMA = re.compile(r"\s*,\s*(?P<c>[A-ZÀ-ÖØ-Þ][\w'\-]*(?:[ \-][A-ZÀ-�
 _AFTER_IN = re.compile(
     r"\s+(?:en|au|aux|in|\(|,)\s*(?:l')?(?P<c>[A-ZÀ-ÖØ-Þ][\w'\-]*(?:[ \-][A-ZÀ-ÖØ-Þ][\w'\-]*){0,3})"
 )
+_AFTER_DASH = re.compile(r"\s*[–—-]\s+(?P<c>[A-ZÀ-ÖØ-Þ][\w'\-]*(?:[ \-][A-ZÀ-ÖØ-Þ][\w'\-]*){0,3})")
+# "la ville allemande de Viersen", "the German city of Viersen": the country in an adjective.
+_DEMONYM_BEFORE = re.compile(
+    r"(?:ville|commune|cit[ée]|municipalit[ée]|r[ée]gion|province|localit[ée]|capitale)s?\s+"
+    r"(?P<adj>[a-zàâçéèêëîïôûùüÿ]+)\s+(?:de\s+|d')$"
+    r"|\b(?P<en>[A-Z][a-z]+)\s+(?:city|town|municipality|region|province|district)\s+of\s+$",
+)
+# "Bordeaux, le 14 mars 2023 —": where a news item was written, not a party to it.
+_DATELINE_AFTER = re.compile(r"^\s*(?:,\s*(?:le\s+)?\d{1,2}(?:er)?\s+\w+\s+\d{4}|\s*\((?:AFP|Reuters|AP)\))")
+# What may come before the partner in a list item: a year, a date, "depuis", "jumelage avec".
+_ITEM_LEAD = re.compile(
+    r"^[\W\d_]*(?:(?:depuis|since|en|in|des|jumel\w*|twinned|twin|avec|with|ville de|city of"
+    r"|jumelage avec|partenariat avec|cooperation avec)\b[\W\d_]*)*$"
+)
 # A place written only to locate another one: "située dans la région d'Agadir", "à 20 km de Rome".
 _LOCATOR_BEFORE = re.compile(
     r"(?:situ[ée]e?s?|located|lying|pr[èe]s d|proximit[ée]|near|outside|banlieue|aux portes|capitale"
@@ -303,7 +317,7 @@ class Extractor:
         memory: dict[str, Mention] = {}
         for unit in units:
             for match in NAME.finditer(unit.text):
-                country = self._stated_country(unit.text, match.end())
+                country = self._stated_country(unit.text, match.end(), match.start())
                 if country and country != "FR":
                     mention = self._foreign(match.group(0), country, 0, 0, stated=True)
                     if mention is not None:
@@ -358,7 +372,9 @@ class Extractor:
         key = normalise(cleaned)
         if not key or key in vocab.NOT_NAMES or _is_country(cleaned):
             return None
-        country = self._stated_country(unit.text, end)
+        if start <= 2 and _DATELINE_AFTER.match(unit.text[end:]):
+            return None  # "Bordeaux, le 14 mars 2023 — …": the dateline
+        country = self._stated_country(unit.text, end, start)
         if unit.kind == "row" and country is None:
             country = _row_country(unit.text)
         if country == "FR":
@@ -376,14 +392,16 @@ class Extractor:
             return french
         return self._foreign(cleaned, None, *absolute, stated=False, level=level, strict=not prefixed)
 
-    def _stated_country(self, text: str, end: int) -> str | None:
+    def _stated_country(self, text: str, end: int, start: int | None = None) -> str | None:
         rest = text[end : end + 60]
-        for pattern in (_AFTER_PAREN, _AFTER_IN, _AFTER_COMMA):
+        for pattern in (_AFTER_PAREN, _AFTER_IN, _AFTER_COMMA, _AFTER_DASH):
             match = pattern.match(rest)
             if match:
                 code = country_code(match["c"])
                 if code:
                     return code
+        if start is not None and (match := _DEMONYM_BEFORE.search(text[max(0, start - 50) : start])):
+            return vocab.demonym_country(match["adj"] or match["en"])
         return None
 
     def _resolve(self, name: str, country: str | None, kind: str | None = None) -> Resolution | None:
@@ -472,7 +490,8 @@ class Extractor:
         context = section_french.get(unit.section) or owner
         if unit.kind in ("item", "row"):
             first = foreign[0]
-            if unit.kind == "item" and (first.start - unit.start > 3 or not first.stated_country):
+            lead = normalise_keep(unit.text[: first.start - unit.start])
+            if unit.kind == "item" and (not _ITEM_LEAD.match(lead) or not first.stated_country):
                 return
             if not (section_relation.get(unit.section) or relation or unit.year_heading):
                 return
@@ -575,7 +594,8 @@ class Extractor:
             folded = normalise_keep(window)
             if vocab.NOT_FOUNDING.search(folded):
                 continue
-            if vocab.FOUNDING.search(folded) or (unit.kind in ("item", "row") and kind == "jumelage"):
+            listed = unit.kind in ("item", "row") and mention.start < 60  # "• 1962 : Bad Homburg (…)"
+            if vocab.FOUNDING.search(folded) or listed:
                 result.append((3, mention.year, kind))
             elif vocab.START.search(folded):
                 result.append((2, mention.year, kind))
@@ -598,11 +618,13 @@ class Extractor:
 
 
 def _window(text: str, mention: YearMention, before: YearMention | None) -> str:
+    """The clause a year is written in: from the punctuation before it to the one after it
+    ("Jumelées dès 1951", "conclu en 1987", "lancée en 2015"), at most 70 characters before."""
     start = max(before.end if before else 0, mention.start - 70)
-    sentence_start = max(text.rfind(".", 0, mention.start), text.rfind(";", 0, mention.start)) + 1
-    start = max(start, sentence_start)
-    end = min(len(text), mention.end + 30)
-    following = re.search(r"[.;,]", text[mention.end : end])
+    cut = max(text.rfind(mark, 0, mention.start) for mark in ".;,:—–(")
+    start = max(start, cut + 1)
+    end = min(len(text), mention.end + 40)
+    following = re.search(r"[.;,:)—–]", text[mention.end : end])
     if following:
         end = mention.end + following.start()
     return text[start:end]

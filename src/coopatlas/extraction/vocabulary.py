@@ -65,7 +65,7 @@ RELATION = re.compile(
 NOT_PARTNERS = re.compile(
     r"\breseau\b|\bnetwork\b|aux cotes de|alongside|co-?fond|fondateur|founding members?|membres? de"
     r"|members? of|sommet|summit|congres|congress|conference|salon|forum|festival"
-    r"|ambassade|embassy|consulat|consulate",
+    r"|ambassade|embassy|consulat|consulate|voyage|sejour|excursion|\btrip\b|\btour\b",
 )
 
 # A year said to be when the agreement was made (strongest), or when the relation began.
@@ -143,3 +143,52 @@ NOT_NAMES = {
     "depuis", "since", "en", "le", "la", "les", "des", "de", "du", "the", "and", "et",
     "publie", "cooperation", "partenariat", "jumelage", "culture", "education", "sport",
 }  # fmt: skip
+
+# "la ville allemande de Viersen", "the German city of Viersen": adjectives of nationality (the
+# masculine French form and the English one) → country. Feminine and plural forms are derived.
+DEMONYMS: dict[str, str] = {
+    "allemand": "DE", "german": "DE", "bavarois": "DE", "italien": "IT", "italian": "IT",
+    "espagnol": "ES", "spanish": "ES", "catalan": "ES", "basque": "ES", "portugais": "PT",
+    "portuguese": "PT", "britannique": "GB", "british": "GB", "anglais": "GB", "english": "GB",
+    "ecossais": "GB", "scottish": "GB", "gallois": "GB", "welsh": "GB", "irlandais": "IE",
+    "irish": "IE", "belge": "BE", "belgian": "BE", "neerlandais": "NL", "hollandais": "NL",
+    "dutch": "NL", "luxembourgeois": "LU", "suisse": "CH", "swiss": "CH", "autrichien": "AT",
+    "austrian": "AT", "polonais": "PL", "polish": "PL", "tcheque": "CZ", "czech": "CZ",
+    "slovaque": "SK", "slovak": "SK", "hongrois": "HU", "hungarian": "HU", "roumain": "RO",
+    "romanian": "RO", "bulgare": "BG", "bulgarian": "BG", "grec": "GR", "grecque": "GR",
+    "greek": "GR", "croate": "HR", "croatian": "HR", "serbe": "RS", "serbian": "RS",
+    "slovene": "SI", "slovenian": "SI", "bosnien": "BA", "albanais": "AL", "macedonien": "MK",
+    "moldave": "MD", "ukrainien": "UA", "ukrainian": "UA", "russe": "RU", "russian": "RU",
+    "bielorusse": "BY", "lituanien": "LT", "lithuanian": "LT", "letton": "LV", "latvian": "LV",
+    "estonien": "EE", "estonian": "EE", "finlandais": "FI", "finnish": "FI", "suedois": "SE",
+    "swedish": "SE", "norvegien": "NO", "norwegian": "NO", "danois": "DK", "danish": "DK",
+    "islandais": "IS", "icelandic": "IS", "turc": "TR", "turque": "TR", "turkish": "TR",
+    "armenien": "AM", "armenian": "AM", "georgien": "GE", "georgian": "GE", "israelien": "IL",
+    "israeli": "IL", "palestinien": "PS", "palestinian": "PS", "libanais": "LB",
+    "lebanese": "LB", "jordanien": "JO", "marocain": "MA", "moroccan": "MA", "algerien": "DZ",
+    "algerian": "DZ", "tunisien": "TN", "tunisian": "TN", "egyptien": "EG", "egyptian": "EG",
+    "senegalais": "SN", "senegalese": "SN", "malien": "ML", "malian": "ML", "burkinabe": "BF",
+    "nigerien": "NE", "beninois": "BJ", "beninese": "BJ", "togolais": "TG", "togolese": "TG",
+    "ivoirien": "CI", "ivorian": "CI", "guineen": "GN", "guinean": "GN", "mauritanien": "MR",
+    "camerounais": "CM", "cameroonian": "CM", "gabonais": "GA", "congolais": "CG",
+    "malgache": "MG", "malagasy": "MG", "comorien": "KM", "haitien": "HT", "haitian": "HT",
+    "americain": "US", "american": "US", "canadien": "CA", "canadian": "CA", "quebecois": "CA",
+    "mexicain": "MX", "mexican": "MX", "bresilien": "BR", "brazilian": "BR", "argentin": "AR",
+    "argentine": "AR", "argentinian": "AR", "chilien": "CL", "chilean": "CL", "colombien": "CO",
+    "colombian": "CO", "peruvien": "PE", "peruvian": "PE", "bolivien": "BO", "bolivian": "BO",
+    "equatorien": "EC", "ecuadorian": "EC", "cubain": "CU", "cuban": "CU", "nicaraguayen": "NI",
+    "japonais": "JP", "japanese": "JP", "chinois": "CN", "chinese": "CN", "coreen": "KR",
+    "korean": "KR", "vietnamien": "VN", "vietnamese": "VN", "cambodgien": "KH",
+    "cambodian": "KH", "laotien": "LA", "thailandais": "TH", "thai": "TH", "indien": "IN",
+    "indian": "IN", "australien": "AU", "australian": "AU",
+}  # fmt: skip
+
+
+def demonym_country(word: str) -> str | None:
+    """The country of a nationality adjective in any gender or number ("allemande", "belges")."""
+    word = word.lower()
+    for form in (word, word.removesuffix("s"), word.removesuffix("es"), word.removesuffix("e"),
+                 word.removesuffix("nes"), word.removesuffix("ne")):  # fmt: skip
+        if form in DEMONYMS:
+            return DEMONYMS[form]
+    return None

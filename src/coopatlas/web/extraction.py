@@ -11,11 +11,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coopatlas.atlas.choices import PartnershipForm
 from coopatlas.atlas.models import Partnership
 from coopatlas.extraction.models import Candidate, ExtractedPage
 from coopatlas.extraction.pages import MAX_INPUT_BYTES, PageError
-from coopatlas.extraction.review import ReviewError, accept, merge, reject, save_page
+from coopatlas.extraction.review import KIND_TO_FORM, ReviewError, accept, merge, reject, save_page
 from coopatlas.extraction.service import extract_text
+from coopatlas.places.models import Country
 
 CAN_EXTRACT = "atlas.add_partnership"
 KINDS = ["jumelage", "cooperation_agreement", "protocol", "friendship_pact", "project", "other"]
@@ -77,6 +79,10 @@ def highlight(text: str, start: int, end: int, names: list[str], page_text: str)
 @permission_required(CAN_EXTRACT)
 def extraction_review(request: HttpRequest, pk: int) -> HttpResponse:
     page = get_object_or_404(ExtractedPage, pk=pk)
+    english = (get_language() or "fr").startswith("en")
+    countries = {c.iso2: (c.name_en if english else c.name_fr) for c in Country.objects.all()}
+    kinds = [(kind, PartnershipForm(KIND_TO_FORM[kind]).label) for kind in KINDS]
+    labels = dict(kinds)
     rows = []
     for candidate in page.candidates.select_related("partnership"):
         data = candidate.data
@@ -85,6 +91,8 @@ def extraction_review(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "candidate": candidate,
                 "data": data,
+                "country": countries.get(data.get("country_iso2") or "", data.get("country") or "?"),
+                "kind": labels.get(data.get("kind"), data.get("kind")),
                 "evidence": highlight(
                     evidence.get("text", ""),
                     evidence.get("start", 0),
@@ -94,7 +102,7 @@ def extraction_review(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             }
         )
-    return render(request, "web/extraction_review.html", {"page": page, "rows": rows, "kinds": KINDS})
+    return render(request, "web/extraction_review.html", {"page": page, "rows": rows, "kinds": kinds})
 
 
 @permission_required(CAN_EXTRACT)
