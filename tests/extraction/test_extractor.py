@@ -206,3 +206,38 @@ def test_datelines_and_trips_make_no_partnership(resolver):
         (f["french_authority"], f["french_authority_kind"], f["country_iso2"], f["year"]) for f in found
     ] == [("Gironde", "departement", "EC", 2023)]
     assert "Cuenca" in found[0]["foreign_authority"]
+
+
+def test_entries_on_lines_of_their_own_and_the_owner_in_the_title(resolver):
+    text = """Jumelages | Mairie de Vannes
+
+Villes jumelles
+
+Allemagne : Cuxhaven
+Royaume-Uni : Fareham
+
+Viersen (Allemagne)
+Ville amie depuis 1963, Viersen accueille chaque été des jeunes Vannetais.
+"""
+    found = _pairs(_extract(resolver, text))
+    assert set(found) == {("Vannes", "Cuxhaven", "DE"), ("Vannes", "Fareham", "GB"), ("Vannes", "Viersen", "DE")}
+    assert found[("Vannes", "Viersen", "DE")]["year"] == 1963
+
+
+def test_english_html_list_in_a_sentence_and_a_memorandum(resolver):
+    html = """<html><head><title>Sister cities – City of Nice</title></head><body><main>
+    <h1>International relations</h1>
+    <p>Nice is twinned with: Alicante, Spain; Cuneo, Italy; Edinburgh, Scotland.</p>
+    <p>In 2019 Nice signed a memorandum of understanding with the city of Yokohama (Japan).</p>
+    <p>The mayor travelled to Brussels in 2022 for the Eurocities summit.</p></main></body></html>"""
+    found = _pairs(_extract(resolver, html, lang="en"))
+    assert set(found) == {
+        ("Nice", "Alicante", "ES"),
+        ("Nice", "Cuneo", "IT"),
+        ("Nice", "Edinburgh", "GB"),
+        ("Nice", "Yokohama", "JP"),
+    }
+    assert (found[("Nice", "Yokohama", "JP")]["kind"], found[("Nice", "Yokohama", "JP")]["year"]) == (
+        "protocol",
+        2019,
+    )

@@ -59,6 +59,8 @@ _DEMONYM_BEFORE = re.compile(
     r"(?P<adj>[a-zàâçéèêëîïôûùüÿ]+)\s+(?:de\s+|d')$"
     r"|\b(?P<en>[A-Z][a-z]+)\s+(?:city|town|municipality|region|province|district)\s+of\s+$",
 )
+# "Allemagne : Viersen" at the start of a line or item.
+_COUNTRY_BEFORE = re.compile(r"^[\W\d]*(?P<c>[A-ZÀ-ÖØ-Þ][\w'\- ]{2,40}?)\s*[:–—]\s*$")
 # "Bordeaux, le 14 mars 2023 —": where a news item was written, not a party to it.
 _DATELINE_AFTER = re.compile(r"^\s*(?:,\s*(?:le\s+)?\d{1,2}(?:er)?\s+\w+\s+\d{4}|\s*\((?:AFP|Reuters|AP)\))")
 # What may come before the partner in a list item: a year, a date, "depuis", "jumelage avec".
@@ -228,6 +230,11 @@ class Extractor:
             elif bullet and len(stripped) > bullet.end():
                 body = stripped[bullet.end() :]
                 units.append(Unit(start + bullet.end(), end, body, "item", section, number, year))
+            elif "\t" in stripped.strip("\t"):  # a table pasted as text: cells between tabs
+                units.append(Unit(start, end, re.sub(r"\t+", " | ", stripped), "row", section, number, year))
+            elif len(stripped) <= 160 and self._is_entry(stripped):
+                # "Viersen (Allemagne)", "Allemagne : Viersen" on a line of its own: a list entry
+                units.append(Unit(start, end, stripped, "item", section, number, year))
             elif self._is_heading(stripped):
                 if (found_year := heading_year(stripped)) is not None:
                     year = found_year
@@ -258,6 +265,15 @@ class Extractor:
         for unit in result:
             unit.norm = normalise_keep(unit.text)
         return result
+
+    def _is_entry(self, line: str) -> bool:
+        """A line that opens with a place and its country, or a country and a place."""
+        match = NAME.search(line)
+        if match is None or not _ITEM_LEAD.match(normalise_keep(line[: match.start()])):
+            return False
+        if _is_country(match.group(0)):
+            return bool(re.match(r"\s*[:–—]\s*[A-ZÀ-ÖØ-Þ]", line[match.end() :]))
+        return bool(_AFTER_PAREN.match(line[match.end():]) and self._stated_country(line, match.end()))
 
     @staticmethod
     def _is_heading(line: str) -> bool:
@@ -402,6 +418,8 @@ class Extractor:
                     return code
         if start is not None and (match := _DEMONYM_BEFORE.search(text[max(0, start - 50) : start])):
             return vocab.demonym_country(match["adj"] or match["en"])
+        if start is not None and (match := _COUNTRY_BEFORE.match(text[:start])):
+            return country_code(match["c"])
         return None
 
     def _resolve(self, name: str, country: str | None, kind: str | None = None) -> Resolution | None:
@@ -491,7 +509,8 @@ class Extractor:
         if unit.kind in ("item", "row"):
             first = foreign[0]
             lead = normalise_keep(unit.text[: first.start - unit.start])
-            if unit.kind == "item" and (not _ITEM_LEAD.match(lead) or not first.stated_country):
+            led = _ITEM_LEAD.match(lead) or _COUNTRY_BEFORE.match(unit.text[: first.start - unit.start])
+            if unit.kind == "item" and (not led or not first.stated_country):
                 return
             if not (section_relation.get(unit.section) or relation or unit.year_heading):
                 return
