@@ -220,7 +220,11 @@ Viersen (Allemagne)
 Ville amie depuis 1963, Viersen accueille chaque été des jeunes Vannetais.
 """
     found = _pairs(_extract(resolver, text))
-    assert set(found) == {("Vannes", "Cuxhaven", "DE"), ("Vannes", "Fareham", "GB"), ("Vannes", "Viersen", "DE")}
+    assert set(found) == {
+        ("Vannes", "Cuxhaven", "DE"),
+        ("Vannes", "Fareham", "GB"),
+        ("Vannes", "Viersen", "DE"),
+    }
     assert found[("Vannes", "Viersen", "DE")]["year"] == 1963
 
 

@@ -119,6 +119,7 @@ class Unit:
     year_heading: int | None = None
     mentions: list[Mention] = field(default_factory=list)
     norm: str = ""
+    people: list[tuple[int, int]] = field(default_factory=list)  # spaCy's PER entities, unit offsets
 
 
 @dataclass
@@ -257,11 +258,14 @@ class Extractor:
             if unit.kind != "paragraph":
                 result.append(unit)
                 continue
-            for s, e in by_paragraph[unit.paragraph]:
+            spans, people = by_paragraph[unit.paragraph]
+            for s, e in spans:
                 text = unit.text[s:e]
-                result.append(
-                    Unit(unit.start + s, unit.start + e, text, "sentence", unit.section, unit.paragraph)
+                sentence = Unit(
+                    unit.start + s, unit.start + e, text, "sentence", unit.section, unit.paragraph
                 )
+                sentence.people = [(a - s, b - s) for a, b in people if s <= a and b <= e]
+                result.append(sentence)
         for unit in result:
             unit.norm = normalise_keep(unit.text)
         return result
@@ -273,7 +277,7 @@ class Extractor:
             return False
         if _is_country(match.group(0)):
             return bool(re.match(r"\s*[:–—]\s*[A-ZÀ-ÖØ-Þ]", line[match.end() :]))
-        return bool(_AFTER_PAREN.match(line[match.end():]) and self._stated_country(line, match.end()))
+        return bool(_AFTER_PAREN.match(line[match.end() :]) and self._stated_country(line, match.end()))
 
     @staticmethod
     def _is_heading(line: str) -> bool:
@@ -282,14 +286,16 @@ class Extractor:
             return False
         return not re.search(r"[.;]\s*$", line) or len(words) <= 3
 
-    def _sentences(self, paragraphs: list[str]) -> list[list[tuple[int, int]]]:
-        """Return each paragraph's sentences as (start, end) offsets, cut by spaCy."""
+    def _sentences(self, paragraphs: list[str]) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
+        """Return each paragraph's sentences as (start, end) offsets, cut by spaCy, and the people
+        its entity recogniser names (PER entities: "Zakari Boukari")."""
         if self.nlp is None:
-            return [_rule_sentences(text) for text in paragraphs]
+            return [(_rule_sentences(text), []) for text in paragraphs]
         result = []
         for doc in self.nlp.pipe(paragraphs, batch_size=64):
             spans = [(s.start_char, s.end_char) for s in doc.sents if s.text.strip()]
-            result.append(_merge_short(spans, doc.text))
+            people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PER"]
+            result.append((_merge_short(spans, doc.text), people))
         return result
 
     # ---- names --------------------------------------------------------------------------------
@@ -400,6 +406,8 @@ class Extractor:
         if key in memory:
             known = memory[key]
             return Mention(*absolute, text, known.name, known.iso2, known.kind, False, True, known.confidence)
+        if not prefixed and any(a <= start and end <= b for a, b in unit.people):
+            return None  # inside a person's name for spaCy ("Florence Parly"), with no country beside it
         single = " " not in cleaned and "-" not in cleaned and "'" not in cleaned
         if not prefixed and single and (len(cleaned) < 3 or _is_stop_word(cleaned) or cleaned.isupper()):
             return None
