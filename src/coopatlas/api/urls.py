@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from coopatlas.api.extraction import router as extraction_router
 from coopatlas.api.imports import router as imports_router
 from coopatlas.api.insights import router as insights_router
 from coopatlas.api.organisations import router as organisations_router
@@ -22,3 +23,4 @@ api.add_router("/partnerships", partnerships_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("", imports_router)
 api.add_router("", insights_router)
+api.add_router("", extraction_router)
