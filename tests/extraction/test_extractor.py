@@ -245,3 +245,18 @@ def test_english_html_list_in_a_sentence_and_a_memorandum(resolver):
         "protocol",
         2019,
     )
+
+
+def test_an_atlas_record_sheet_in_html_gives_one_candidate_per_partner(resolver):
+    html = """<html><body><h2>Titre</h2><p>Coopération Brest – Dénia – Saint-Louis</p>
+    <h3>Année de signature de la convention</h3><p>2011</p>
+    <h3>Votre partenariat prend la forme d'un(e)</h3><p>Jumelage</p>
+    <h3>Partenaires étrangers du partenariat</h3>
+    <table><tr><th>Nom de la collectivité étrangère</th><th>Pays</th></tr>
+    <tr><td>Dénia</td><td>Espagne</td></tr><tr><td>Saint-Louis</td><td>Sénégal</td></tr></table>
+    <h3>Collectivités territoriales partenaires du partenariat</h3>
+    <table><tr><th>Nom</th><th>Type</th></tr><tr><td>Brest</td><td>Commune</td></tr></table>
+    </body></html>"""
+    found = _pairs(_extract(resolver, html))
+    assert set(found) == {("Brest", "Dénia", "ES"), ("Brest", "Saint-Louis", "SN")}
+    assert {(f["year"], f["kind"]) for f in found.values()} == {(2011, "jumelage")}

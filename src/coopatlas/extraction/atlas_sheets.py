@@ -61,7 +61,7 @@ def sheet_candidates(page: Page) -> list[dict]:
     from coopatlas.places.resolver import get_resolver
 
     try:
-        record = AtlasSheetReader.from_text(page.text, page.url or "page")
+        record = AtlasSheetReader.from_text(page.html or page.text, page.url or "page")
     except (FileRejected, Problem) as error:
         raise PageError(
             f"Fiche de l'atlas illisible : {getattr(error, 'fr', error)}",

@@ -57,6 +57,7 @@ class Page:
     url: str = ""
     published: datetime.date | None = None
     was_html: bool = False
+    html: str = ""  # the page as given, when it was HTML (the atlas sheet reader reads its tables)
 
     @property
     def domain(self) -> str:
@@ -121,6 +122,7 @@ def read_page(raw: str | bytes, url: str = "") -> Page:
         url=url,
         published=publication_date(text, url),
         was_html=was_html,
+        html=raw if was_html else "",
     )
 
 
