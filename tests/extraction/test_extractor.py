@@ -260,3 +260,35 @@ def test_an_atlas_record_sheet_in_html_gives_one_candidate_per_partner(resolver)
     found = _pairs(_extract(resolver, html))
     assert set(found) == {("Brest", "Dénia", "ES"), ("Brest", "Saint-Louis", "SN")}
     assert {(f["year"], f["kind"]) for f in found.values()} == {(2011, "jumelage")}
+
+
+def test_english_patterns_year_headings_tables_agreements_and_several_authorities(resolver):
+    text = """Twin towns of Lannion
+
+Since 1983:
+  • Caerphilly (United Kingdom): a Welsh town near Cardiff.
+Since 1990
+  • Kaolack (Senegal): the groundnut capital.
+
+Partner city | Country | Year
+Ehingen | Germany | 2001
+
+News from Brittany
+
+Quimper signed a cooperation agreement with Limerick (Ireland) in 2015.
+The Brittany Region signed a memorandum of understanding with the region of Wales in 2004.
+The city of Rennes and Sendai (Japan) have been sister cities since 1967.
+"""
+    found = _pairs(_extract(resolver, text, lang="en"))
+    expected = {
+        ("Lannion", "Caerphilly", "GB"): (1983, "jumelage"),
+        ("Lannion", "Kaolack", "SN"): (1990, "jumelage"),
+        ("Lannion", "Ehingen", "DE"): (2001, "jumelage"),
+        ("Quimper", "Limerick", "IE"): (2015, "cooperation_agreement"),
+        ("Rennes", "Sendai", "JP"): (1967, "jumelage"),
+    }
+    for key, (year, kind) in expected.items():
+        assert key in found, (key, sorted(found))
+        assert (found[key]["year"], found[key]["kind"]) == (year, kind), key
+    brittany = [f for f in found.values() if f["french_authority"] == "Bretagne"]
+    assert brittany and brittany[0]["kind"] == "protocol" and brittany[0]["year"] == 2004

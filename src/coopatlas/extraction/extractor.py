@@ -361,21 +361,27 @@ class Extractor:
         for start, end, text, level, prefixed in spans:
             if start < covered_until:
                 continue
-            mention = self._mention(unit, start, end, text, level, prefixed, memory)
+            two = _JOINS.search(text) and any(
+                self._french(part, 0, 0, prefixed=False) for part in _JOINS.split(text)
+            )
+            mention = None if two else self._mention(unit, start, end, text, level, prefixed, memory)
             if mention is not None:
                 mentions.append(mention)
                 covered_until = end
                 continue
-            if prefixed:
-                covered_until = end
-            elif _JOINS.search(text):
+            if _JOINS.search(text):  # "Rennes and Sendai": two names
                 position = 0
-                for part in _JOINS.split(text):
+                for index, part in enumerate(_JOINS.split(text)):
                     offset = text.index(part, position)
                     position = offset + len(part)
-                    found = self._mention(unit, start + offset, start + position, part, None, False, memory)
+                    first = index == 0 and prefixed
+                    found = self._mention(
+                        unit, start + offset, start + position, part, level if first else None, first, memory
+                    )
                     if found is not None:
                         mentions.append(found)
+                covered_until = end
+            elif prefixed:
                 covered_until = end
         return mentions
 
@@ -392,7 +398,7 @@ class Extractor:
         absolute = unit.start + start, unit.start + end
         cleaned = _clean(text)
         key = normalise(cleaned)
-        if not key or key in vocab.NOT_NAMES or _is_country(cleaned):
+        if not key or key in vocab.NOT_NAMES or (_is_country(cleaned) and not prefixed):
             return None
         if start <= 2 and _DATELINE_AFTER.match(unit.text[end:]):
             return None  # "Bordeaux, le 14 mars 2023 — …": the dateline
@@ -441,6 +447,7 @@ class Extractor:
 
     def _french(self, name: str, start: int, end: int, *, prefixed: bool) -> Mention | None:
         name = _clean(name)
+        name = vocab.FRENCH_EXONYMS.get(re.sub(r"^the |\s+region$", "", normalise(name)), name)
         result = self._resolve(name, "FR")
         if result is None or result.match is None or result.match.kind not in FRENCH_KINDS:
             return None
@@ -475,7 +482,7 @@ class Extractor:
         if place is not None and place.country_iso2 == "FR":
             return None
         if place is None:
-            if country:  # a name with its country written beside it: kept as written
+            if country and not _JOINS.search(name):  # a name with its country beside it: kept as written
                 return Mention(start, end, name, name, country, "other", False, True, 0.4, level)
             return None
         if strict and ("graphie" in result.reason or result.confidence < 0.8):
@@ -610,11 +617,11 @@ class Extractor:
         """The years `unit` gives for a partnership, as (priority, year, kind): 3 for the founding
         act, 2 for the start of the relation; other years are not partnership years."""
         kind = next((k for k in vocab.KIND_ORDER if k in kinds), "other")
-        if unit.year_heading is not None and unit.kind in ("item", "row"):
-            return [(3, unit.year_heading, kind)]
+        mentions = find_years(unit.text, page.published)
+        if unit.year_heading is not None and unit.kind in ("item", "row") and not mentions:
+            return [(3, unit.year_heading, kind)]  # the year heading above, unless the entry has its own
         if vocab.NOT_PARTNERS.search(unit.norm):
             return []
-        mentions = find_years(unit.text, page.published)
         result = []
         for index, mention in enumerate(mentions):
             window = _window(unit.text, mention, mentions[index - 1] if index else None)

@@ -192,3 +192,11 @@ def demonym_country(word: str) -> str | None:
         if form in DEMONYMS:
             return DEMONYMS[form]
     return None
+
+
+# English names of French authorities (the French gazetteer knows only the French ones).
+FRENCH_EXONYMS = {
+    "brittany": "Bretagne", "normandy": "Normandie", "corsica": "Corse", "occitania": "Occitanie",
+    "new aquitaine": "Nouvelle-Aquitaine", "lyons": "Lyon", "marseilles": "Marseille",
+    "dunkirk": "Dunkerque", "rheims": "Reims", "french guiana": "Guyane",
+}  # fmt: skip
