@@ -97,3 +97,24 @@ def test_cli_extract_json_from_standard_input(tmp_path, monkeypatch, capsys, res
     assert found["foreign_authority"] == "Caerphilly" and found["year"] == 1983
     assert main(["extract", str(tmp_path / "missing.html")]) == 2
     assert "introuvable" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_evidence_offsets_hold_in_a_long_paragraph_read_in_pieces(resolver):
+    sentence = "La commune organise des rencontres culturelles chaque été avec ses habitants. "
+    text = (
+        "Actualités\n\n"
+        + sentence * 150
+        + "Depuis 1983, Lannion est jumelée avec Caerphilly (Royaume-Uni). "
+        + sentence * 150
+        + "\n\n"  # a second long paragraph: its offsets follow the first one's pieces
+        + sentence * 150
+        + "Quimper a signé en 2015 une convention de coopération avec Limerick (Irlande). "
+        + sentence * 50
+    )
+    page, found = extract_text(text)
+    assert len(page.text) > 20_000 and len(found) == 2
+    for item in found:
+        evidence = item["evidence"]
+        assert page.text[evidence["start"] : evidence["end"]] == evidence["text"]
+    assert {f["year"] for f in found} == {1983, 2015}

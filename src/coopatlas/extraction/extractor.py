@@ -19,7 +19,6 @@ How a page is read (docs/extraction.md says more):
    twinning), else the start of the relation ("depuis 1990"); visits and anniversaries are not.
 """
 
-import datetime
 import functools
 import re
 from dataclasses import dataclass, field
@@ -249,8 +248,15 @@ class Extractor:
                 year = None
                 units.append(Unit(start, end, stripped, "heading", section, number))
             else:
-                paragraphs.append((number, stripped, start, section))
-                units.append(Unit(start, end, stripped, "paragraph", section, number, year))
+                # spaCy reads a long paragraph in pieces of a few thousand characters (memory)
+                for index, (shift, piece) in enumerate(_pieces(stripped)):
+                    key = number * 1000 + min(index, 999)
+                    paragraphs.append((key, piece, start + shift, section))
+                    units.append(
+                        Unit(
+                            start + shift, start + shift + len(piece), piece, "paragraph", section, key, year
+                        )
+                    )
         sentences = self._sentences([text for _, text, _, _ in paragraphs])
         by_paragraph = {number: spans for (number, _, _, _), spans in zip(paragraphs, sentences, strict=True)}
         result: list[Unit] = []
@@ -292,7 +298,7 @@ class Extractor:
         if self.nlp is None:
             return [(_rule_sentences(text), []) for text in paragraphs]
         result = []
-        for doc in self.nlp.pipe(paragraphs, batch_size=64):
+        for doc in self.nlp.pipe(paragraphs, batch_size=16):
             spans = [(s.start_char, s.end_char) for s in doc.sents if s.text.strip()]
             people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PER"]
             result.append((_merge_short(spans, doc.text), people))
@@ -353,8 +359,6 @@ class Extractor:
             spans.append((match.start("name"), match.end("name"), match["name"], level, True))
         for match in NAME.finditer(unit.text):
             spans.append((match.start(), match.end(), match.group(0), None, False))
-        if self.nlp is not None and unit.kind in ("sentence", "heading", "item"):
-            pass  # spaCy's entities are read in `_sentences` callers when a model is loaded
         spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
         mentions: list[Mention] = []
         covered_until = -1
@@ -601,14 +605,14 @@ class Extractor:
                 item.themes.extend(themes)
             previous = unit
 
-    def _named_pairs(self, unit: Unit, found: dict, by_foreign: dict) -> list[Found]:
+    @staticmethod
+    def _named_pairs(unit: Unit, found: dict, by_foreign: dict) -> list[Found]:
+        """The pairs whose partner the unit names (with its French side, when it names one)."""
         keys = {m.key for m in unit.mentions if not m.french}
         pairs = [item for key in keys for item in by_foreign.get(key, [])]
         french = {m.key for m in unit.mentions if m.french}
         if french:
             pairs = [item for item in pairs if item.french.key in french] or pairs
-        if len({(p.french.key, p.foreign.key) for p in pairs}) > 1 and not french:
-            return [p for p in pairs]
         return pairs
 
     def _years(
@@ -662,6 +666,24 @@ def _window(text: str, mention: YearMention, before: YearMention | None) -> str:
     if following:
         end = mention.end + following.start()
     return text[start:end]
+
+
+PIECE_CHARS = 5000
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """Cut a paragraph longer than PIECE_CHARS at sentence ends: [(offset, piece)]."""
+    if len(text) <= 2 * PIECE_CHARS:
+        return [(0, text)]
+    pieces, start = [], 0
+    while len(text) - start > 2 * PIECE_CHARS:
+        cut = text.find(". ", start + PIECE_CHARS)
+        if cut < 0 or cut > start + 3 * PIECE_CHARS:
+            cut = start + PIECE_CHARS - 2
+        pieces.append((start, text[start : cut + 1]))
+        start = cut + 2
+    pieces.append((start, text[start:]))
+    return pieces
 
 
 def _rule_sentences(text: str) -> list[tuple[int, int]]:
@@ -765,7 +787,3 @@ def _url_names(url: str) -> list[str]:
             if part.startswith(prefix):
                 names.append(part[len(prefix) :])
     return [n.replace("-", " ") if len(n) > 3 else n for n in names]
-
-
-def today() -> datetime.date:
-    return datetime.date.today()
