@@ -67,7 +67,14 @@ def test_merge_into_an_existing_partnership_and_bad_edits(admin_client_fr, resol
     )
     assert "inconnu" in response.content.decode()
     before = target.sources.count()
-    admin_client_fr.post(f"/extraction/candidat/{second.pk}/", {"action": "merge", "partnership": target.pk})
+    # a page naming the accepted pair again offers its partnership to merge into
+    _read(admin_client_fr, text=TEXT)
+    again = Candidate.objects.filter(status="pending", data__foreign_authority="Caerphilly").get()
+    review = admin_client_fr.get(f"/extraction/{again.page_id}/").content.decode()
+    assert f'<option value="{target.pk}">' in review and "Déjà dans l'atlas" in review
+    admin_client_fr.post(
+        f"/extraction/candidat/{second.pk}/", {"action": "merge", "partnership_other": target.pk}
+    )
     second.refresh_from_db()
     assert second.status == "merged" and second.partnership == target
     assert target.sources.count() == before + 1

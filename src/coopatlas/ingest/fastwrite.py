@@ -143,7 +143,18 @@ class FastWriter:
         """Return how to turn a value into a database parameter, or None when it goes as is."""
         ops = connection.ops
         if isinstance(field, models.JSONField):
-            return lambda value: field.get_db_prep_save(value, connection)
+            # Most JSON cells are an empty list or dict: prepared once, not encoded row by row.
+            empty = {
+                list: field.get_db_prep_save([], connection),
+                dict: field.get_db_prep_save({}, connection),
+            }
+
+            def prepare(value: object) -> object:
+                if not value and type(value) in empty:
+                    return empty[type(value)]
+                return field.get_db_prep_save(value, connection)
+
+            return prepare
         if isinstance(field, models.DateTimeField):
             return _CachedDatetime(ops.adapt_datetimefield_value)
         if isinstance(field, models.DateField):

@@ -39,11 +39,17 @@ def is_empty(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip().casefold() in EMPTY)
 
 
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
 def text(raw: object) -> str:
     """Return the cell as clean text (None and "NA" become empty)."""
-    if is_empty(raw):
+    if raw is None or raw == "" or is_empty(raw):
         return ""
-    return re.sub(r"[ \t\u00a0]+", " ", str(raw)).strip()
+    value = str(raw)
+    if "  " in value or "\t" in value or "\u00a0" in value:
+        value = _SPACES.sub(" ", value)
+    return value.strip()
 
 
 def _check_year(year: int, field: str, raw: str) -> int:

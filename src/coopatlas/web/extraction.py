@@ -76,6 +76,17 @@ def highlight(text: str, start: int, end: int, names: list[str], page_text: str)
     return mark_safe("".join(parts))  # noqa: S308 — every piece above is escaped
 
 
+def _existing(data: dict) -> list[Partnership]:
+    """Partnerships already in the atlas with this partner (and this French authority first):
+    where the candidate may be merged rather than added again."""
+    foreign = Partnership.objects.filter(
+        participations__organisation__name__iexact=data.get("foreign_authority") or "",
+        participations__organisation__country_id=data.get("country_iso2") or "",
+    ).distinct()
+    same_pair = foreign.filter(participations__organisation__name__iexact=data.get("french_authority") or "")
+    return list(same_pair[:5]) or list(foreign.order_by("-pk")[:5])
+
+
 @permission_required(CAN_EXTRACT)
 def extraction_review(request: HttpRequest, pk: int) -> HttpResponse:
     page = get_object_or_404(ExtractedPage, pk=pk)
@@ -92,6 +103,7 @@ def extraction_review(request: HttpRequest, pk: int) -> HttpResponse:
                 "candidate": candidate,
                 "data": data,
                 "country": countries.get(data.get("country_iso2") or "", data.get("country") or "?"),
+                "existing": _existing(data) if candidate.status == Candidate.Status.PENDING else [],
                 "kind": labels.get(data.get("kind"), data.get("kind")),
                 "evidence": highlight(
                     evidence.get("text", ""),
@@ -119,7 +131,7 @@ def extraction_decide(request: HttpRequest, pk: int) -> HttpResponse:
             partnership = accept(candidate, request.user, changes)
             messages.success(request, _("Partenariat créé : %(title)s") % {"title": partnership.title})
         elif action == "merge":
-            target = request.POST.get("partnership", "").strip()
+            target = (request.POST.get("partnership") or request.POST.get("partnership_other") or "").strip()
             if not target.isdigit() or not Partnership.objects.filter(pk=target).exists():
                 messages.error(
                     request, _("Numéro de partenariat inconnu : « %(value)s »") % {"value": target}
