@@ -292,3 +292,18 @@ The city of Rennes and Sendai (Japan) have been sister cities since 1967.
         assert (found[key]["year"], found[key]["kind"]) == (year, kind), key
     brittany = [f for f in found.values() if f["french_authority"] == "Bretagne"]
     assert brittany and brittany[0]["kind"] == "protocol" and brittany[0]["year"] == 2004
+
+
+def test_a_paragraph_keeps_its_french_authority_and_words_inside_words_are_not_names(resolver):
+    text = """Villes jumelées
+
+Depuis 1961, Angers est jumelée avec Haarlem (Pays-Bas). En 2006, la ville a signé un pacte d'amitié avec Yantai en Chine.
+Le festival accueillera des artistes de Berlin, Dakar et Montréal.
+Les acteurs lyonnais coopèrent avec des partenaires outre-Atlantique.
+"""
+    found = _pairs(_extract(resolver, text))
+    assert set(found) == {("Angers", "Haarlem", "NL"), ("Angers", "Yantai", "CN")}
+    assert (found[("Angers", "Yantai", "CN")]["year"], found[("Angers", "Yantai", "CN")]["kind"]) == (
+        2006,
+        "friendship_pact",
+    )

@@ -38,7 +38,7 @@ _PARTICLE = (
 )
 # Where a run of capitalised words may hold two names: "Lyon and Birmingham", "Tarija y Sucre".
 _JOINS = re.compile(r"\s+(?:and|&|y|of)\s+")
-NAME = re.compile(rf"(?:{_CAP})(?:(?:\s+{_PARTICLE})*\s+(?:{_CAP})|\s*(?:d'|l')(?:{_CAP}))*")
+NAME = re.compile(rf"(?<![\w\-])(?:{_CAP})(?:(?:\s+{_PARTICLE})*\s+(?:{_CAP})|\s*(?:d'|l')(?:{_CAP}))*")
 PREFIXED = re.compile(
     r"\b(?i:(?P<level>ville|commune|municipalit[ée]|cit[ée]|oblast|province|r[ée]gion|voïvodie|district"
     r"|arrondissement|comt[ée]|county|city|town|municipality|préfecture|gouvernorat|wilaya|[ée]tat"
@@ -205,8 +205,14 @@ class Extractor:
                 if french:
                     section_french[unit.section] = french[0]
                 section_relation[unit.section] = bool(vocab.RELATION.search(unit.norm))
+        subjects: dict[int, dict[str, Mention]] = {}  # the French authorities each paragraph named
         for unit in units:
-            self._pairs(unit, found, owner, section_french, section_relation)
+            named = subjects.setdefault(unit.paragraph, {}) if unit.kind == "sentence" else {}
+            subject = next(iter(named.values())) if len(named) == 1 else None
+            self._pairs(unit, found, owner, section_french, section_relation, subject)
+            for mention in unit.mentions:
+                if mention.french and unit.kind == "sentence":
+                    named.setdefault(mention.key, mention)
         self._attribute(units, found, page)
         return sorted(found.values(), key=lambda f: f.evidence.start)
 
@@ -517,6 +523,7 @@ class Extractor:
         owner: Mention | None,
         section_french: dict[int, Mention],
         section_relation: dict[int, bool],
+        subject: Mention | None = None,
     ) -> None:
         french = [m for m in unit.mentions if m.french]
         foreign = [m for m in unit.mentions if not m.french and not self._locates(unit, m)]
@@ -524,7 +531,9 @@ class Extractor:
             return
         relation = bool(vocab.RELATION.search(unit.norm))
         network = bool(vocab.NOT_PARTNERS.search(unit.norm))
-        context = section_french.get(unit.section) or owner
+        # The page's authority, or for a sentence the one its paragraph named before ("… Angers …
+        # En 2006, la ville a signé un pacte d'amitié avec Yantai"); else the section's.
+        context = subject or section_french.get(unit.section) or owner
         if unit.kind in ("item", "row"):
             first = foreign[0]
             lead = normalise_keep(unit.text[: first.start - unit.start])
