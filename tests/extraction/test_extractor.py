@@ -307,3 +307,24 @@ Les acteurs lyonnais coopèrent avec des partenaires outre-Atlantique.
         2006,
         "friendship_pact",
     )
+
+
+def test_entries_under_country_headings(resolver):
+    text = """Les jumelages de Sarreguemines
+
+Allemagne
+  • Bad Homburg vor der Höhe (depuis 1974)
+  • Bamberg
+Italie
+  • Terracina
+
+Le comité de jumelage remercie ses bénévoles.
+"""
+    found = _pairs(_extract(resolver, text))
+    assert set(found) == {
+        ("Sarreguemines", "Bad Homburg vor der Höhe", "DE"),
+        ("Sarreguemines", "Bamberg", "DE"),
+        ("Sarreguemines", "Terracina", "IT"),
+    }
+    assert found[("Sarreguemines", "Bad Homburg vor der Höhe", "DE")]["year"] == 1974
+    assert {f["kind"] for f in found.values()} == {"jumelage"}

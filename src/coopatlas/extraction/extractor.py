@@ -34,7 +34,8 @@ FRENCH_KINDS = {"commune": "commune", "epci": "epci", "departement": "departemen
 # "Villeneuve d'Ascq", "Hammersmith & Fulham", "Frankfurt am Main").
 _CAP = r"[A-ZÀ-ÖØ-ÞŒ][\w'\-.]*\w|[A-ZÀ-ÖØ-ÞŒ]"
 _PARTICLE = (
-    r"(?:de|du|des|la|le|les|am|an|der|den|im|upon|on|sur|sous|del|della|di|da|do|dos|das|van|von|y|&|and|of)"
+    r"(?:de|du|des|la|le|les|am|an|der|den|im|upon|on|sur|sous|del|della|di|da|do|dos|das|van|von|vor|bei"
+    r"|auf|ob|op|aan|sul|y|&|and|of)"
 )
 # Where a run of capitalised words may hold two names: "Lyon and Birmingham", "Tarija y Sucre".
 _JOINS = re.compile(r"\s+(?:and|&|y|of)\s+")
@@ -119,6 +120,7 @@ class Unit:
     mentions: list[Mention] = field(default_factory=list)
     norm: str = ""
     people: list[tuple[int, int]] = field(default_factory=list)  # spaCy's PER entities, unit offsets
+    country: str | None = None  # the country heading an entry lies under
 
 
 @dataclass
@@ -202,9 +204,10 @@ class Extractor:
         for unit in units:
             if unit.kind == "heading" and unit.year_heading is None:
                 french = [m for m in unit.mentions if m.french]
-                if french:
-                    section_french[unit.section] = french[0]
-                section_relation[unit.section] = bool(vocab.RELATION.search(unit.norm))
+                if french:  # the section's first heading naming one (labels and country headings add)
+                    section_french.setdefault(unit.section, french[0])
+                relation = bool(vocab.RELATION.search(unit.norm))
+                section_relation[unit.section] = section_relation.get(unit.section, False) or relation
         subjects: dict[int, dict[str, Mention]] = {}  # the French authorities each paragraph named
         for unit in units:
             named = subjects.setdefault(unit.paragraph, {}) if unit.kind == "sentence" else {}
@@ -218,7 +221,7 @@ class Extractor:
 
     def _units(self, page: Page) -> list[Unit]:
         units: list[Unit] = []
-        section, year = 0, None
+        section, year, country = 0, None, None
         paragraphs: list[tuple[int, str, int, int]] = []  # (paragraph, line, start, section)
         offset = 0
         for number, line in enumerate(page.text.split("\n")):
@@ -235,23 +238,30 @@ class Extractor:
                 units.append(Unit(start, end, stripped, "row", section, number, year))
             elif bullet and len(stripped) > bullet.end():
                 body = stripped[bullet.end() :]
-                units.append(Unit(start + bullet.end(), end, body, "item", section, number, year))
+                units.append(
+                    Unit(start + bullet.end(), end, body, "item", section, number, year, country=country)
+                )
             elif "\t" in stripped.strip("\t"):  # a table pasted as text: cells between tabs
                 units.append(Unit(start, end, re.sub(r"\t+", " | ", stripped), "row", section, number, year))
             elif len(stripped) <= 160 and self._is_entry(stripped):
                 # "Viersen (Allemagne)", "Allemagne : Viersen" on a line of its own: a list entry
-                units.append(Unit(start, end, stripped, "item", section, number, year))
+                units.append(Unit(start, end, stripped, "item", section, number, year, country=country))
             elif self._is_heading(stripped):
                 if (found_year := heading_year(stripped)) is not None:
                     year = found_year
                     units.append(Unit(start, end, stripped, "heading", section, number, found_year))
+                    continue
+                if (code := country_code(stripped.strip(" :–—-"))) and code != "FR":
+                    # a country heading ("Allemagne") over the entries of that country
+                    country = code
+                    units.append(Unit(start, end, stripped, "heading", section, number, year))
                     continue
                 if stripped.endswith(":") and len(stripped.split()) <= 6 and not year:
                     # a field label ("Thématiques traitées :"): the section goes on
                     units.append(Unit(start, end, stripped, "heading", section, number))
                     continue
                 section += 1
-                year = None
+                year, country = None, None
                 units.append(Unit(start, end, stripped, "heading", section, number))
             else:
                 # spaCy reads a long paragraph in pieces of a few thousand characters (memory)
@@ -415,6 +425,8 @@ class Extractor:
         country = self._stated_country(unit.text, end, start)
         if unit.kind == "row" and country is None:
             country = _row_country(unit.text)
+        if unit.kind == "item" and country is None and unit.country and start < 4:
+            country = unit.country
         if country == "FR":
             return self._french(cleaned, *absolute, prefixed=True)
         if country:
