@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import OUTPUT
-from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, pytestmark  # noqa: F401  (same marks)
+from tests.web.test_browser import AXE, CHROMIUM, LAUNCH_ARGS, pytestmark  # noqa: F401  (same marks)
 
 TEXT = """Villes jumelles de Lannion
 
@@ -35,11 +35,18 @@ def test_browser_paste_accept_reject_and_find_the_partnership(signed_in):
         context.add_cookies([{"name": "sessionid", "value": session, "url": base_url}])
         page = context.new_page()
         page.goto(base_url + "/extraction/")
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT / "extraction-form.png"), full_page=True)
         page.fill("#x-text", TEXT)
         page.fill("#x-url", "https://www.example.org/lannion/jumelages")
         page.click("button[type=submit]:has-text('Extraire')")
         page.wait_for_selector("section.candidate")
         assert page.locator("section.candidate").count() == 2
+        if AXE.exists():  # the review page is accessible too
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+            assert not serious, serious
         OUTPUT.mkdir(exist_ok=True)
         page.screenshot(path=str(OUTPUT / "extraction-review.png"), full_page=True)
         caerphilly = page.locator("section.candidate", has_text="Caerphilly")

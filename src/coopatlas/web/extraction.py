@@ -3,6 +3,7 @@ evidence highlighted → accept (as found or edited), merge into a partnership, 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import escape
@@ -52,7 +53,9 @@ def extraction_form(request: HttpRequest) -> HttpResponse:
             return redirect("web:extraction")
         stored = save_page(page, candidates, request.user)
         return redirect("web:extraction_review", pk=stored.pk)
-    pages = ExtractedPage.objects.order_by("-created_at")[:20]
+    pages = ExtractedPage.objects.annotate(
+        found=Count("candidates"), pending=Count("candidates", filter=Q(candidates__status="pending"))
+    ).order_by("-created_at")[:20]
     return render(request, "web/extraction.html", {"pages": pages})
 
 
