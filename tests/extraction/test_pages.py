@@ -118,3 +118,20 @@ def test_evidence_offsets_hold_in_a_long_paragraph_read_in_pieces(resolver):
         evidence = item["evidence"]
         assert page.text[evidence["start"] : evidence["end"]] == evidence["text"]
     assert {f["year"] for f in found} == {1983, 2015}
+
+
+@pytest.mark.django_db
+def test_cards_of_short_blocks_read_as_one_line_each(resolver):
+    html = """<html><head><title>Nos villes jumelles | Ville de Quimperlé</title></head><body><main>
+    <h1>Nos villes jumelles</h1>
+    <div class="grid">
+     <div class="card"><h3>Viersen</h3><p>Allemagne</p><p>Jumelée depuis <strong>1974</strong></p></div>
+     <div class="card"><h3>Clonakilty</h3><p>Irlande</p><p>Jumelée depuis 1987</p></div>
+     <div class="card"><h3>Culture</h3><p>Des échanges chaque année.</p></div>
+    </div><div><span>Publié le</span> <span>03/02/2024</span></div></main></body></html>"""
+    page, found = extract_text(html)
+    assert "Viersen — Allemagne — Jumelée depuis 1974" in page.text.splitlines()
+    assert {(f["french_authority"], f["foreign_authority"], f["year"]) for f in found} == {
+        ("Quimperlé", "Viersen", 1974),
+        ("Quimperlé", "Clonakilty", 1987),
+    }

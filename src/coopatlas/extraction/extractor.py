@@ -299,7 +299,9 @@ class Extractor:
             return False
         if _is_country(match.group(0)):
             return bool(re.match(r"\s*[:–—]\s*[A-ZÀ-ÖØ-Þ]", line[match.end() :]))
-        return bool(_AFTER_PAREN.match(line[match.end() :]) and self._stated_country(line, match.end()))
+        after = line[match.end() :]
+        separated = _AFTER_PAREN.match(after) or _AFTER_DASH.match(after) or _AFTER_COMMA.match(after)
+        return bool(separated and self._stated_country(line, match.end()))
 
     @staticmethod
     def _is_heading(line: str) -> bool:

@@ -23,7 +23,7 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Characters written several ways: folded one to one, so offsets stay those of the text.
 _FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
 _PUBLISHED = re.compile(
-    r"(?:publi[ée]e?|mis en ligne|mis à jour|posted|published|updated)\s*(?:le|on|:)?\s*"
+    r"(?:publi[ée]e?|mis en ligne|mis à jour|posted|published|updated)\s*(?:le|on|:)?[\s:—–-]*"
     r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})",
     re.IGNORECASE,
 )
@@ -163,12 +163,44 @@ def _walk(node, parts: list[str]) -> None:
         elif tag == "tr":
             cells = [re.sub(r"\s+", " ", c.text(separator=" ")).strip() for c in child.css("th, td")]
             parts.append("\n" + " | ".join(cells) + "\n")
+        elif tag in CARDS and (card := _card(child)):
+            parts.append("\n" + card + "\n")
         elif tag in BLOCKS or tag in HEADINGS:
             parts.append("\n")
             _walk(child, parts)
             parts.append("\n")
         elif tag not in ("-comment",):
             _walk(child, parts)
+
+
+CARDS = {"div", "article", "section", "figure", "a"}
+CARD_CHARS = 200
+
+
+def _card(node) -> str | None:
+    """A small box of short blocks — a card "Viersen / Allemagne / Jumelée depuis 1974" — as one
+    line whose parts are joined by " — "; None for anything else."""
+    text = node.text(separator=" ", strip=True)
+    if not text or len(text) > CARD_CHARS or node.css_first("table, ul, ol") is not None:
+        return None
+    leaves = _leaves(node)
+    if len(leaves) < 2:
+        return None
+    for inner in node.css(", ".join(sorted(CARDS))):
+        if inner.mem_id != node.mem_id and len(_leaves(inner)) >= 2:
+            return None  # a box of cards (a grid), not a card: each card is its own line
+    return " — ".join(leaves)
+
+
+def _leaves(node) -> list[str]:
+    """The texts of the blocks inside `node` that hold no other block."""
+    blocks = ", ".join(sorted(BLOCKS | HEADINGS))
+    texts = []
+    for leaf in node.css(blocks):  # selectolax counts a node among its own matches
+        if leaf.mem_id != node.mem_id and all(inner.mem_id == leaf.mem_id for inner in leaf.css(blocks)):
+            if text := re.sub(r"\s+", " ", leaf.text(separator=" ")).strip():
+                texts.append(text)
+    return texts
 
 
 def publication_date(text: str, url: str = "") -> datetime.date | None:
