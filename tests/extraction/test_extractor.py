@@ -328,3 +328,15 @@ Le comité de jumelage remercie ses bénévoles.
     }
     assert found[("Sarreguemines", "Bad Homburg vor der Höhe", "DE")]["year"] == 1974
     assert {f["kind"] for f in found.values()} == {"jumelage"}
+
+
+def test_a_table_row_without_a_country_cell_names_no_partner(resolver):
+    text = """Jumelages : documents
+
+| fichier | contenu |
+|---|---|
+| 002.txt | le réseau de coopération des villes Michelin de Clermont-Ferrand |
+| 004.txt | Neukölln | Allemagne |
+"""
+    found = _pairs(_extract(resolver, text, base_authority="Boulogne-Billancourt"))
+    assert set(found) == {("Boulogne-Billancourt", "Neukölln", "DE")}

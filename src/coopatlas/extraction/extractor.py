@@ -550,9 +550,11 @@ class Extractor:
         context = subject or section_french.get(unit.section) or owner
         if unit.kind in ("item", "row"):
             first = foreign[0]
-            lead = normalise_keep(unit.text[: first.start - unit.start])
-            led = _ITEM_LEAD.match(lead) or _COUNTRY_BEFORE.match(unit.text[: first.start - unit.start])
-            if unit.kind == "item" and (not led or not first.stated_country):
+            before = unit.text[: first.start - unit.start]
+            if unit.kind == "row":  # the partner opens its own cell
+                before = before[before.rfind("|") + 1 :]
+            led = _ITEM_LEAD.match(normalise_keep(before)) or _COUNTRY_BEFORE.match(before)
+            if not led or not first.stated_country:
                 return
             if not (section_relation.get(unit.section) or relation or unit.year_heading):
                 return
@@ -746,6 +748,8 @@ def _spelling(written: str, canonical: str) -> str:
     "Bad-Kreuznach" → "Bad Kreuznach"); the written name when the place is known by another one
     (an exonym such as "Francfort", "Gomel" for Homyel')."""
     if normalise(canonical).replace(" ", "") != normalise(written).replace(" ", ""):
+        return written
+    if canonical.replace("’", "'") == written:  # "Guang'an" as written, not "Guang’an"
         return written
     return written if canonical.isascii() and not written.isascii() else canonical  # "Dénia", not "Denia"
 
