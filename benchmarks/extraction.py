@@ -6,7 +6,8 @@ FOLDER (default ../shared/examples/extraction/) holds JSON files, each with "tex
 and "gold" records (the format of that folder's README). A found record matches a gold one when
 the (French authority, foreign authority, country) triples agree, names compared without case,
 accents or punctuation; the gold's alternative spellings and countries are accepted. Year
-accuracy is counted on matched pairs (the gold's alternative years accepted).
+accuracy is counted on matched pairs (the gold's alternative years accepted), as are the kind
+(alternative kinds accepted) and the themes (mean Jaccard overlap).
 """
 
 import argparse
@@ -58,7 +59,8 @@ def main() -> int:
     started = time.perf_counter()
     get_extractor("fr")
     load_seconds = time.perf_counter() - started
-    true_pos = false_pos = false_neg = years_right = 0
+    true_pos = false_pos = false_neg = years_right = kinds_right = 0
+    theme_overlap = 0.0
     seconds = 0.0
     for path in files:
         case = json.loads(path.read_text(encoding="utf-8"))
@@ -77,6 +79,16 @@ def main() -> int:
                 continue
             unmatched.remove(hit)
             true_pos += 1
+            if item.get("kind") == hit.get("kind") or item.get("kind") in (hit.get("alt_kinds") or []):
+                kinds_right += 1
+            found_themes, gold_themes = set(item.get("themes") or []), set(hit.get("themes") or [])
+            union = found_themes | gold_themes
+            theme_overlap += len(found_themes & gold_themes) / len(union) if union else 1.0
+            if args.verbose and found_themes != gold_themes:
+                print(
+                    f"  {path.name}: themes of {hit['foreign_authority']}: "
+                    f"+{sorted(found_themes - gold_themes)} -{sorted(gold_themes - found_themes)}"
+                )
             if item.get("year") == hit.get("year") or item.get("year") in (hit.get("alt_years") or []):
                 years_right += 1
             elif args.verbose:
@@ -106,6 +118,8 @@ def main() -> int:
     print(
         f"year accuracy on matched pairs: {years_right / true_pos if true_pos else 0:.3f} ({years_right}/{true_pos})"
     )
+    print(f"kind accuracy on matched pairs: {kinds_right / true_pos if true_pos else 0:.3f}")
+    print(f"themes on matched pairs (mean Jaccard): {theme_overlap / true_pos if true_pos else 0:.3f}")
     print(
         f"speed: {len(files) / seconds:.1f} pages/s ({seconds:.2f} s in all; models loaded in {load_seconds:.1f} s)"
     )

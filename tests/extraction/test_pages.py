@@ -135,3 +135,14 @@ def test_cards_of_short_blocks_read_as_one_line_each(resolver):
         ("Quimperlé", "Viersen", 1974),
         ("Quimperlé", "Clonakilty", 1987),
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not (EXAMPLES / "002.json").exists(), reason=f"labelled examples not found in {EXAMPLES}")
+def test_atlas_sheet_themes_follow_its_taxonomy(resolver):
+    """The sheet's main theme counts at each level, the others at their most precise level, plus
+    the subjects their labels name ("Jeunesse & genre" → youth, gender)."""
+    case = json.loads((EXAMPLES / "002.json").read_text(encoding="utf-8"))
+    found = extract_page(read_page(case["text"]))
+    assert set(found[0]["themes"]) == set(case["gold"][0]["themes"])
+    assert found[0]["themes"][0] == "economy"

@@ -9,6 +9,7 @@ from coopatlas.atlas.choices import ParticipationRole
 from coopatlas.atlas.reference.themes import THEMES
 from coopatlas.core.text import normalise
 from coopatlas.extraction.pages import Page, PageError
+from coopatlas.extraction.vocabulary import THEME_PATTERNS
 
 _LABELS = ("partenaires etrangers du partenariat", "collectivites territoriales partenaires du partenariat")
 # The atlas's forms → the extraction's kinds.
@@ -54,7 +55,7 @@ def theme_tag(label: str) -> str | None:
 
 
 def sheet_candidates(page: Page) -> list[dict]:
-    from coopatlas.extraction.extractor import _spelling
+    from coopatlas.extraction.extractor import _spelling, normalise_keep
     from coopatlas.extraction.service import country_names
     from coopatlas.ingest.errors import FileRejected, Problem
     from coopatlas.ingest.readers.atlas_sheet import AtlasSheetReader
@@ -74,10 +75,16 @@ def sheet_candidates(page: Page) -> list[dict]:
     foreign = [
         p["organisation"] for p in record["participants"] if p["role"] == ParticipationRole.FOREIGN_AUTHORITY
     ]
-    themes = []
-    for item in record.get("themes") or []:
-        for part in item["theme"].split(">"):
-            if (tag := theme_tag(part)) and tag not in themes:
+    themes: list[str] = []
+    for item in sorted(record.get("themes") or [], key=lambda t: t.get("priority", 0)):
+        parts = [p.strip() for p in item["theme"].split(">")]
+        tags = [theme_tag(parts[-1])]  # the most precise level names the subject
+        if item.get("priority", 0) == 0:
+            tags.insert(0, theme_tag(parts[0]))  # the main theme counts at every level
+        folded = normalise_keep(parts[-1])
+        tags += [tag for tag, pattern in THEME_PATTERNS.items() if pattern.search(folded)]
+        for tag in tags:
+            if tag and tag not in themes:
                 themes.append(tag)
     kind = KINDS.get(record.get("form") or "", "other")
     year = record.get("signature_year") or record.get("start_year")

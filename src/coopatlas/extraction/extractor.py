@@ -622,6 +622,8 @@ class Extractor:
                 kinds = [section_kind[unit.section], *kinds]
             years = self._years(unit, page, kinds, previous)
             themes = [tag for tag, pattern in vocab.THEME_PATTERNS.items() if pattern.search(unit.norm)]
+            if unit.kind in ("item", "row") and any(not m.french for m in unit.mentions):
+                themes = []  # an entry's words describe the town ("port … patrimoine"), not the partnership
             for item in targets:
                 if network and unit.kind == "sentence":
                     continue

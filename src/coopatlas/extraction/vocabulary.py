@@ -105,15 +105,15 @@ LEVEL_WORDS = {
 
 # The extraction vocabulary of themes and the words that say them.
 THEME_WORDS: dict[str, str] = {
-    "culture": r"cultur\w*|artist\w*|musique|music|theatre|cinema|festival|lumiere|light|interculturel",
-    "heritage": r"patrimoine|heritage|monuments?|historique",
+    "culture": r"cultur\w*|artist\w*|musique|music|theatre|cinema|festival|interculturel",
+    "heritage": r"patrimoine|heritage|monuments?",
     "education": r"educati\w*|ecoles?|scolaires?|schools?|eleves|pupils|lycee\w*|college\w*|classes|enseign\w*"
     r"|formation|training|apprentissage|alphabetisation|literacy",
     "research_higher_education": r"universit\w*|recherche|research|enseignement superieur|higher education"
     r"|etudiants?|students?|scientifi\w*",
     "youth": r"jeune\w*|youth|jeunesse|young people|enfan\w*|children",
     "sport": r"\bsports?\b|sporti\w*|basket\w*|football|athlet\w*",
-    "economy": r"econom\w*|entrepr\w*|entreprises?|business|commerce|trade|emploi|jobs?|artisan\w*"
+    "economy": r"econom(?!ies? d.energie)\w*|entrepr\w*|entreprises?|business|commerce|trade|emploi|jobs?|artisan\w*"
     r"|innovation|insertion",
     "tourism": r"touris\w*",
     "agriculture_food": r"agricul\w*|agro\w*|alimenta\w*|food|farming|maraich\w*|elevage",
@@ -128,7 +128,7 @@ THEME_WORDS: dict[str, str] = {
     r"|democra\w*|decentralisation|finances locales",
     "urban_development": r"urbani\w*|urbain\w*|urban\w*|amenagement|regeneration|renovation urbaine|logement"
     r"|housing|quartiers?|parc urbain",
-    "mobility": r"mobilite|mobility|transports?|transit",
+    "mobility": r"mobilite|mobility|transports?\b|transit\b",
     "digital": r"numerique|digital|informati\w*|technolog\w*|3d\b",
     "humanitarian": r"humanitaire|humanitarian|reconstruction|urgence|emergency|refugi\w*|refugee\w*|guerre|war\b",
 }
