@@ -340,3 +340,19 @@ def test_a_table_row_without_a_country_cell_names_no_partner(resolver):
 """
     found = _pairs(_extract(resolver, text, base_authority="Boulogne-Billancourt"))
     assert set(found) == {("Boulogne-Billancourt", "Neukölln", "DE")}
+
+
+def test_ententes_rural_communes_countries_with_articles_and_renewals(resolver):
+    text = """Relations internationales Lyon - Québec (Canada)
+
+Lyon et Québec ont signé une entente de coopération en 1979, renouvelée en 2019.
+Le Département des Côtes-d'Armor et la commune rurale de Bandafassi (au Sénégal) ont renouvelé leur convention de coopération pour 2024-2026.
+"""
+    found = _pairs(_extract(resolver, text))
+    assert set(found) == {("Lyon", "Québec", "CA"), ("Côtes-d'Armor", "Bandafassi", "SN")}
+    assert (found[("Lyon", "Québec", "CA")]["year"], found[("Lyon", "Québec", "CA")]["kind"]) == (
+        1979,
+        "cooperation_agreement",
+    )
+    assert found[("Côtes-d'Armor", "Bandafassi", "SN")]["year"] is None  # a renewal is not the start
+    assert found[("Côtes-d'Armor", "Bandafassi", "SN")]["french_authority_kind"] == "departement"

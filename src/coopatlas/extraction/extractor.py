@@ -43,7 +43,8 @@ NAME = re.compile(rf"(?<![\w\-])(?:{_CAP})(?:(?:\s+{_PARTICLE})*\s+(?:{_CAP})|\s
 PREFIXED = re.compile(
     r"\b(?i:(?P<level>ville|commune|municipalit[ée]|cit[ée]|oblast|province|r[ée]gion|voïvodie|district"
     r"|arrondissement|comt[ée]|county|city|town|municipality|préfecture|gouvernorat|wilaya|[ée]tat"
-    r"|state|land|canton|d[ée]partement|m[ée]tropole)\s+(?:(?:de|du|des|of)\s+|d')(?:la\s+|l')?)"
+    r"|state|land|canton|d[ée]partement|m[ée]tropole)(?:\s+(?:rurale|urbaine|libre|hans[ée]atique|autonome))?"
+    r"\s+(?:(?:de|du|des|of)\s+|d')(?:la\s+|l')?)"
     r"(?P<name>(?:[A-ZÀ-ÖØ-ÞŒ][\w'\-.]*\w)(?:(?:\s+" + _PARTICLE + r")*\s+[A-ZÀ-ÖØ-ÞŒ][\w'\-.]*\w"
     r"|\s*(?:d'|l')[A-ZÀ-ÖØ-ÞŒ][\w'\-.]*\w)*)",
 )
@@ -784,6 +785,7 @@ def country_code(text: str) -> str | None:
     """The ISO code of a country written in French, English or another European language."""
     from coopatlas.ingest.parsing import country_or_none
 
+    text = re.sub(r"^(?:(?:en|au|aux|in|the)\s+|l')", "", text.strip(), flags=re.IGNORECASE)  # "(au Sénégal)"
     return country_or_none(text)
 
 

@@ -32,6 +32,7 @@ KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
             r"(?:convention|accord)s? (?:cadre )?(?:de |d')(?:cooperation|partenariat|amitie et de cooperation)"
             r"|(?:cooperation|partnership|friendship and cooperation) agreements?"
             r"|conventions? (?:ont|a) ete signee|signature d'une convention|une convention"
+            r"|ententes? (?:cadre )?(?:de |d')(?:cooperation|partenariat|amitie)"
             r"|agreements? of cooperation",
         ),
     ),
