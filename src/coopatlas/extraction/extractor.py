@@ -80,6 +80,7 @@ _LOCATOR_BEFORE = re.compile(
 )
 _BULLET = re.compile(r"^\s*(?:[•·▪◦●\-*–]|\d{1,2}[.)])\s*")
 HEADING_MAX_WORDS = 14
+RESOLUTION_CACHE = 50_000
 # A heading that names the page's own authority.
 _OWNER_HEADING = re.compile(
     r"(?:villes? jumel\w*|jumelages?|relations? internationales?|international relations|twin towns?"
@@ -189,16 +190,16 @@ class Extractor:
     def __init__(self, resolver: Resolver, nlp=None) -> None:
         self.resolver = resolver
         self.nlp = nlp
-        self._cache: dict[tuple[str, str | None], Resolution | None] = {}
+        self._cache: dict[tuple[str, str | None, str | None], Resolution | None] = {}
 
     # ---- the page ---------------------------------------------------------------------------
 
     def extract(self, page: Page, base_authority: str | None = None) -> list[Found]:
         units = self._units(page)
         owner = self._owner(page, units, base_authority)
-        memory = self._stated_places(units, page)
+        memory = self._stated_places(units)
         for unit in units:
-            unit.mentions = self._mentions(unit, memory, page)
+            unit.mentions = self._mentions(unit, memory)
         found: dict[tuple[str, str], Found] = {}
         section_french: dict[int, Mention] = {}
         section_relation: dict[int, bool] = {}
@@ -358,7 +359,7 @@ class Extractor:
                 return max(counts.values(), key=lambda c: c[0])[1]
         return None
 
-    def _stated_places(self, units: list[Unit], page: Page) -> dict[str, Mention]:
+    def _stated_places(self, units: list[Unit]) -> dict[str, Mention]:
         """Names written somewhere on the page with their country: "Birmingham (Royaume-Uni)"
         tells which Birmingham a later "Birmingham" is."""
         memory: dict[str, Mention] = {}
@@ -371,7 +372,8 @@ class Extractor:
                         memory.setdefault(normalise(_clean(match.group(0))), mention)
         return memory
 
-    def _mentions(self, unit: Unit, memory: dict[str, Mention], page: Page) -> list[Mention]:
+    def _mentions(self, unit: Unit, memory: dict[str, Mention]) -> list[Mention]:
+        """The places a unit names, left to right, each resolved once (the longest name wins)."""
         spans: list[tuple[int, int, str, str | None, bool]] = []  # start, end, text, level, prefixed
         for match in PREFIXED.finditer(unit.text):
             level = normalise(match["level"])
@@ -464,6 +466,8 @@ class Extractor:
     def _resolve(self, name: str, country: str | None, kind: str | None = None) -> Resolution | None:
         key = (name, country, kind)
         if key not in self._cache:
+            if len(self._cache) > RESOLUTION_CACHE:  # a server reads page after page
+                self._cache.clear()
             try:
                 self._cache[key] = self.resolver.resolve(name, country=country, kind=kind)
             except UnknownCountry:
