@@ -621,7 +621,7 @@ class Extractor:
                     targets = [single_page]
             kinds = [kind for kind, pattern in vocab.KIND_PATTERNS if pattern.search(unit.norm)]
             if unit.kind == "heading" and unit.year_heading is None and kinds:
-                section_kind[unit.section] = kinds[0]
+                section_kind.setdefault(unit.section, kinds[0])  # the heading that opened the section
             network = bool(vocab.NOT_PARTNERS.search(unit.norm))
             if unit.kind in ("item", "row") and unit.section in section_kind:
                 kinds = [section_kind[unit.section], *kinds]
