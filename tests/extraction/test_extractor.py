@@ -356,3 +356,16 @@ Le Département des Côtes-d'Armor et la commune rurale de Bandafassi (au Séné
     )
     assert found[("Côtes-d'Armor", "Bandafassi", "SN")]["year"] is None  # a renewal is not the start
     assert found[("Côtes-d'Armor", "Bandafassi", "SN")]["french_authority_kind"] == "departement"
+
+
+def test_intercommunalities_and_sentences_about_other_places(resolver):
+    text = """Coopération transfrontalière
+
+La Communauté d'agglomération du Pays Basque a signé une convention de coopération avec la province de Gipuzkoa (Espagne) en 2022.
+La Communauté urbaine de Dunkerque entretient un partenariat avec Middelkerke (Belgique).
+"""
+    found = _pairs(_extract(resolver, text))
+    assert set(found) == {("CA du Pays Basque", "Gipuzkoa", "ES"), ("CU de Dunkerque", "Middelkerke", "BE")}
+    assert {f["french_authority_kind"] for f in found.values()} == {"epci"}
+    dunkerque = found[("CU de Dunkerque", "Middelkerke", "BE")]
+    assert (dunkerque["year"], dunkerque["kind"], dunkerque["themes"]) == (None, "other", [])

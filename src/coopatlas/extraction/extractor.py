@@ -60,6 +60,22 @@ _DEMONYM_BEFORE = re.compile(
     r"(?P<adj>[a-zàâçéèêëîïôûùüÿ]+)\s+(?:de\s+|d')$"
     r"|\b(?P<en>[A-Z][a-z]+)\s+(?:city|town|municipality|region|province|district)\s+of\s+$",
 )
+# The Etalab geography names EPCIs "CA du Pays Basque", "CC Faucigny - Glières", "CU de Dunkerque".
+_EPCI = re.compile(
+    r"^(?:(?:la|the)\s+)?(?P<kind>communaut[ée] d'agglom[ée]ration|communaut[ée] de communes"
+    r"|communaut[ée] urbaine)\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_EPCI_SPAN = re.compile(
+    r"(?i:communaut[ée] d'agglom[ée]ration|communaut[ée] de communes|communaut[ée] urbaine)\s+"
+    r"(?:(?:de|du|des)\s+|d')?(?:la\s+|l')?[A-ZÀ-ÖØ-ÞŒ][\w'\-]*(?:\s+(?:de|du|des|la|le|les|et|en|sur)?\s*"
+    r"[A-ZÀ-ÖØ-ÞŒ][\w'\-]*)*"
+)
+_EPCI_ABBREVIATIONS = {
+    "communaute d agglomeration": "CA",
+    "communaute de communes": "CC",
+    "communaute urbaine": "CU",
+}
 # "Allemagne : Viersen" at the start of a line or item.
 _COUNTRY_BEFORE = re.compile(r"^[\W\d]*(?P<c>[A-ZÀ-ÖØ-Þ][\w'\- ]{2,40}?)\s*[:–—]\s*$")
 # "Bordeaux, le 14 mars 2023 —": where a news item was written, not a party to it.
@@ -380,6 +396,8 @@ class Extractor:
             spans.append((match.start("name"), match.end("name"), match["name"], level, True))
         for match in NAME.finditer(unit.text):
             spans.append((match.start(), match.end(), match.group(0), None, False))
+        for match in _EPCI_SPAN.finditer(unit.text):
+            spans.append((match.start(), match.end(), match.group(0), "epci", True))
         spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
         mentions: list[Mention] = []
         covered_until = -1
@@ -421,6 +439,8 @@ class Extractor:
         memory: dict[str, Mention],
     ) -> Mention | None:
         absolute = unit.start + start, unit.start + end
+        if level == "epci":  # "Communauté urbaine de Dunkerque": the EPCI, not its town
+            return self._french(text, *absolute, prefixed=True)
         cleaned = _clean(text)
         key = normalise(cleaned)
         if not key or key in vocab.NOT_NAMES or (_is_country(cleaned) and not prefixed):
@@ -475,8 +495,19 @@ class Extractor:
         return self._cache[key]
 
     def _french(self, name: str, start: int, end: int, *, prefixed: bool) -> Mention | None:
+        written = name
         name = _clean(name)
         name = vocab.FRENCH_EXONYMS.get(re.sub(r"^the |\s+region$", "", normalise(name)), name)
+        if epci := _EPCI.match(
+            written.strip()
+        ):  # "Communauté d'agglomération du Pays Basque" → "CA du Pays Basque"
+            result = self._resolve(f"{_EPCI_ABBREVIATIONS[normalise(epci['kind'])]} {epci['rest']}", "FR")
+            if result is None or result.match is None or result.match.kind != "epci":
+                return None
+            # the geography's own name, so that an accepted candidate finds its EPCI
+            return Mention(
+                start, end, written, result.match.name, "FR", "epci", True, True, result.confidence
+            )
         result = self._resolve(name, "FR")
         if result is None or result.match is None or result.match.kind not in FRENCH_KINDS:
             return None
@@ -619,6 +650,12 @@ class Extractor:
                     targets = [found[next(iter(keys))]]
                 elif single_page is not None:
                     targets = [single_page]
+                # a unit about other places says nothing of this pair
+                targets = [
+                    item
+                    for item in targets
+                    if all(m.key in (item.french.key, item.foreign.key) for m in unit.mentions)
+                ]
             kinds = [kind for kind, pattern in vocab.KIND_PATTERNS if pattern.search(unit.norm)]
             if unit.kind == "heading" and unit.year_heading is None and kinds:
                 section_kind.setdefault(unit.section, kinds[0])  # the heading that opened the section
@@ -626,7 +663,8 @@ class Extractor:
             if unit.kind in ("item", "row") and unit.section in section_kind:
                 kinds = [section_kind[unit.section], *kinds]
             years = self._years(unit, page, kinds, previous)
-            themes = [tag for tag, pattern in vocab.THEME_PATTERNS.items() if pattern.search(unit.norm)]
+            masked = _masked(unit)  # the words around the names ("Communauté urbaine" is no urbanism)
+            themes = [tag for tag, pattern in vocab.THEME_PATTERNS.items() if pattern.search(masked)]
             if unit.kind in ("item", "row") and any(not m.french for m in unit.mentions):
                 themes = []  # an entry's words describe the town ("port … patrimoine"), not the partnership
             for item in targets:
@@ -685,6 +723,16 @@ class Extractor:
                 if dated and not vocab.NOT_FOUNDING.search(previous.norm):
                     result.append((3, dated[0].year, kind))
         return result
+
+
+def _masked(unit: Unit) -> str:
+    """The unit's folded text with the places it names blanked out."""
+    text = unit.text
+    for mention in unit.mentions:
+        a, b = mention.start - unit.start, mention.end - unit.start
+        if 0 <= a < b <= len(text):
+            text = text[:a] + " " * (b - a) + text[b:]
+    return normalise_keep(text)
 
 
 def _window(text: str, mention: YearMention, before: YearMention | None) -> str:
