@@ -146,3 +146,44 @@ def test_atlas_sheet_themes_follow_its_taxonomy(resolver):
     found = extract_page(read_page(case["text"]))
     assert set(found[0]["themes"]) == set(case["gold"][0]["themes"])
     assert found[0]["themes"][0] == "economy"
+
+
+@pytest.mark.django_db
+def test_any_text_gets_candidates_with_true_offsets_or_a_clear_error(resolver):
+    """Property: whatever the text (markup, names, years, bullets, odd characters), the extractor
+    answers with candidates whose evidence is where it says, or a PageError; never a crash."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(
+        [
+            "Lannion", " est jumelée avec ", "Caerphilly", " (Royaume-Uni)", " depuis 1983", ". ",
+            "\n", "\n  • ", "Villes jumelles de Quimper\n", " | ", "Allemagne : ", "Viersen", "<p>",
+            "</li>", "<script>x</script>", "la ville de ", "l'oblast de ", "Lviv", " en Ukraine",
+            " a signé une convention de coopération avec ", "Publié le 13/12/2024", "’", "\t", "é",
+        ]
+    )  # fmt: skip
+    texts = st.lists(st.one_of(pieces, st.text(max_size=12)), max_size=40).map("".join)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(texts)
+    def check(text):
+        try:
+            page, found = extract_text(text)
+        except PageError as error:
+            assert error.fr and error.en
+            return
+        for item in found:
+            evidence = item["evidence"]
+            assert page.text[evidence["start"] : evidence["end"]] == evidence["text"]
+            assert item["kind"] in (
+                "jumelage",
+                "cooperation_agreement",
+                "protocol",
+                "friendship_pact",
+                "project",
+                "other",
+            )
+            assert item["country_iso2"] != "FR"
+
+    check()
