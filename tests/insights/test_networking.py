@@ -97,6 +97,22 @@ def test_network_bridge_is_the_actor_linking_two_countries():
     assert "2 pays" in graph.bridges[0].reason
 
 
+def test_a_link_counts_once_per_partnership_even_between_two_french_authorities():
+    """Dunkerque and Lille in one agreement with Krefeld: each of the three links weighs 1."""
+    from coopatlas.atlas.choices import ParticipationRole
+    from coopatlas.atlas.models import Participation
+
+    dunkerque, lille = french("Dunkerque", "59183", "59", "32"), french("Lille", "59350", "59", "32")
+    krefeld = foreign_town("Krefeld", "DE")
+    partnership = twinning(dunkerque, krefeld)
+    Participation.objects.create(
+        partnership=partnership, organisation=lille, role=ParticipationRole.FRENCH_AUTHORITY, position=1
+    )
+    query, _ = scope_from(QueryDict(""))
+    graph = network.build(query, Partnership.objects.published())
+    assert sorted(graph.edges.values()) == [1, 1, 1]
+
+
 def test_watch_lists_find_ending_stale_incomplete_and_inconsistent_records():
     """Each watch list holds the record made to belong to it."""
     today = date(2026, 6, 1)

@@ -211,3 +211,13 @@ def in_common(first: Organisation, second: Organisation) -> InCommon:
         european_projects=list(projects.distinct().order_by("name")),
         partners=list(Organisation.objects.filter(pk__in=shared).select_related("country").order_by("name")),
     )
+
+
+def theme_roots(partnership_ids) -> dict[int, set[str]]:
+    """The top-level theme codes of each partnership (a theme counts for its level-1 ancestor)."""
+    roots: dict[int, set[str]] = defaultdict(set)
+    for pk, *codes in PartnershipTheme.objects.filter(partnership_id__in=partnership_ids).values_list(
+        "partnership_id", "theme__code", "theme__parent__code", "theme__parent__parent__code"
+    ):
+        roots[pk].add([c for c in codes if c][-1])  # the last code present is the root
+    return roots

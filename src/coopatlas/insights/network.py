@@ -14,7 +14,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from coopatlas.atlas.choices import OrganisationKind
-from coopatlas.atlas.models import FRANCE, Participation, Partnership, PartnershipTheme, Theme
+from coopatlas.atlas.models import FRANCE, Participation, Partnership, Theme
+from coopatlas.atlas.selectors import theme_roots
 from coopatlas.search.facets import SearchQuery, english
 
 # Exact betweenness costs O(n·m); above this many nodes it is estimated from a fixed sample of
@@ -58,12 +59,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, top: int = 10) -> 
         "organisation__country_id",
     ):
         members[pk].append((org, name, kind, iso2))
-    roots: dict[int, set[str]] = defaultdict(set)
-    for pk, *codes in PartnershipTheme.objects.filter(partnership_id__in=scope_ids).values_list(
-        "partnership_id", "theme__code", "theme__parent__code", "theme__parent__parent__code"
-    ):
-        # The root is the last code present (a theme's top-level ancestor).
-        roots[pk].add([c for c in codes if c][-1])
+    roots = theme_roots(scope_ids)
 
     nodes: dict[int, Node] = {}
     edges: dict[tuple[int, int], int] = defaultdict(int)
@@ -72,12 +68,15 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, top: int = 10) -> 
             node = nodes.setdefault(org, Node(org, name, kind, iso2))
             node.themes |= roots.get(pk, set())
         french = {org for org, _n, _k, iso2 in people if iso2 == FRANCE}
+        links = set()  # each pair once per partnership, a French–French one too
         for org, _n, _k, iso2 in people:
             for other in french:
                 if other != org:
-                    edges[(min(org, other), max(org, other))] += 1
+                    links.add((min(org, other), max(org, other)))
                     if iso2 != FRANCE:
                         nodes[other].partner_countries.add(iso2)
+        for link in links:
+            edges[link] += 1
     # Only linked organisations make the graph: a lone one neither shows nor bridges anything.
     graph = nx.Graph()
     graph.add_weighted_edges_from((a, b, w) for (a, b), w in edges.items())

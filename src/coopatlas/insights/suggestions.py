@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from coopatlas.atlas.choices import PartnershipForm
 from coopatlas.atlas.models import FRANCE, Organisation, Participation, Partnership, PartnershipTheme, Theme
+from coopatlas.atlas.selectors import theme_roots
 from coopatlas.places.models import Country
 from coopatlas.search.facets import english
 
@@ -57,11 +58,7 @@ def profiles(
     ):
         members[pk].append((org, iso2))
         info[org] = (name, iso2, region)
-    roots: dict[int, set[str]] = defaultdict(set)
-    for pk, *codes in PartnershipTheme.objects.filter(partnership_id__in=list(forms)).values_list(
-        "partnership_id", "theme__code", "theme__parent__code", "theme__parent__parent__code"
-    ):
-        roots[pk].add([c for c in codes if c][-1])
+    roots = theme_roots(list(forms))
     result: dict[int, Profile] = defaultdict(Profile)
     for pk, people in members.items():
         foreign = [(org, iso2) for org, iso2 in people if iso2 != FRANCE]
