@@ -162,3 +162,34 @@ def test_a_mapping_file_with_constants(tmp_path, run_import):
     report = run_import(path, "table", mapping=str(mapping))
     assert report.counts["created"] == 1, report.errors
     assert Partnership.objects.get().form == "friendship_pact"
+
+
+def test_keep_existing_leaves_a_known_record_as_it_is(resolver, db):
+    """A source that adds to the atlas (pages read by extraction) never updates a record already
+    there: the record is reported as matched and left unchanged."""
+    from coopatlas.atlas.models import Partnership
+    from coopatlas.ingest.pipeline import Importer
+
+    def record(year):
+        return {
+            "form": "twinning",
+            "start_year": year,
+            "participants": [
+                {"organisation": {"name": "Lannion", "kind": "commune", "country": "FR"},
+                 "role": "french_authority"},
+                {"organisation": {"name": "Caerphilly", "kind": "foreign_authority", "country": "GB"},
+                 "role": "foreign_authority"},
+            ],
+        }  # fmt: skip
+
+    first = Importer(source_kind="table", file_name="a.csv").run(iter([("ligne 2", record(1983))]))
+    assert first.counts["created"] == 1
+    (partnership,) = Partnership.objects.all()
+    kept = Importer(source_kind="extraction", file_name="page", keep_existing=True).run(
+        iter([("candidat 1", record(1990))])
+    )
+    assert kept.matched == [partnership.pk] and kept.counts["unchanged"] == 1
+    partnership.refresh_from_db()
+    assert partnership.start_year == 1983 and Partnership.objects.count() == 1
+    updated = Importer(source_kind="table", file_name="a.csv").run(iter([("ligne 2", record(1990))]))
+    assert updated.counts["updated"] == 1  # without the option, a changed row updates its record

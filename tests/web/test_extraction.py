@@ -80,6 +80,22 @@ def test_merge_into_an_existing_partnership_and_bad_edits(admin_client_fr, resol
     assert target.sources.count() == before + 1
 
 
+def test_accepting_a_pair_already_in_the_atlas_adds_the_page_as_its_source(admin_client_fr, resolver):
+    _read(admin_client_fr, text=TEXT, url="https://www.example.org/a")
+    first = Candidate.objects.order_by("position").first()
+    admin_client_fr.post(f"/extraction/candidat/{first.pk}/", {"action": "accept", **first.data})
+    _read(admin_client_fr, text=TEXT, url="https://www.example.org/b")
+    again = Candidate.objects.filter(status="pending", data__foreign_authority="Caerphilly").get()
+    admin_client_fr.post(f"/extraction/candidat/{again.pk}/", {"action": "accept", **again.data})
+    again.refresh_from_db()
+    assert again.partnership == Candidate.objects.get(pk=first.pk).partnership
+    assert Partnership.objects.count() == 1
+    assert {s.url for s in again.partnership.sources.all()} >= {
+        "https://www.example.org/a",
+        "https://www.example.org/b",
+    }
+
+
 def test_hostile_markup_is_escaped_on_the_review_page(admin_client_fr, resolver):
     html = (
         "<html><body><h1>Villes jumelles de Lannion</h1><p>Lannion est jumelée avec Caerphilly "

@@ -131,21 +131,13 @@ def accept(candidate: Candidate, user: AbstractBaseUser, changes: dict | None = 
         "themes": _themes(data.get("themes") or []),
         "sources": [_source(page)],
     }
-    publish = user.has_perm("atlas.change_partnership")
-    importer = Importer(
-        source_kind="extraction",
-        file_name=(page.title or page.url or f"page {page.pk}")[:255],
-        file_sha256=hashlib.sha256(page.text.encode()).hexdigest(),
-        acting_user=user,
-        publication_state=PublicationState.PUBLISHED if publish else PublicationState.DRAFT,
-    )
-    report = importer.run(iter([(f"candidat {candidate.position + 1}", record)]))
-    if report.errors:
-        error = report.errors[0]
-        raise ReviewError(
-            f"{error.field} : {error.fr} ({error.value})", f"{error.field}: {error.en} ({error.value})"
-        )
-    partnership = _partnership_of(report.batch_id, record)
+    if (existing := existing_pair(data)) is not None:
+        partnership = existing  # already in the atlas: the page becomes one more source of it
+    else:
+        partnership = _import(candidate, record, user)
+    source = _source(page)
+    if not partnership.sources.filter(url=source["url"], title=source["title"]).exists():
+        source_add(partnership=partnership, url=source["url"], title=source["title"])
     candidate.data = data
     candidate.status = Candidate.Status.ACCEPTED
     candidate.partnership = partnership
@@ -154,21 +146,52 @@ def accept(candidate: Candidate, user: AbstractBaseUser, changes: dict | None = 
     return partnership
 
 
-def _partnership_of(batch_id: int | None, record: dict) -> Partnership:
-    """The partnership the import made, or the one it found unchanged (same pair and form)."""
-    created = Partnership.objects.filter(created_by_batch_id=batch_id).first() if batch_id else None
-    if created is not None:
-        return created
-    french, foreign = (p["organisation"]["name"] for p in record["participants"])
-    found = (
-        Partnership.objects.filter(form=record["form"], participations__organisation__name=french)
-        .filter(participations__organisation__name=foreign)
-        .order_by("-pk")
+def existing_pair(data: dict) -> Partnership | None:
+    """A partnership of the same form already joining organisations of these names (the
+    French one in France, the partner in its country)."""
+    form = KIND_TO_FORM.get(data.get("kind") or "other", "other")
+    return (
+        Partnership.objects.filter(
+            form=form,
+            participations__organisation__name__iexact=data.get("french_authority") or "",
+            participations__organisation__country_id="FR",
+        )
+        .filter(
+            participations__organisation__name__iexact=data.get("foreign_authority") or "",
+            participations__organisation__country_id=data.get("country_iso2") or "",
+        )
+        .order_by("pk")
         .first()
     )
-    if found is None:
+
+
+def _import(candidate: Candidate, record: dict, user: AbstractBaseUser) -> Partnership:
+    """Create the partnership through the import pipeline; a record it already knows (same
+    authorities and form) is left untouched and returned."""
+    page = candidate.page
+    publish = user.has_perm("atlas.change_partnership")
+    importer = Importer(
+        source_kind="extraction",
+        file_name=(page.title or page.url or f"page {page.pk}")[:255],
+        file_sha256=hashlib.sha256(page.text.encode()).hexdigest(),
+        acting_user=user,
+        publication_state=PublicationState.PUBLISHED if publish else PublicationState.DRAFT,
+        keep_existing=True,
+    )
+    report = importer.run(iter([(f"candidat {candidate.position + 1}", record)]))
+    if report.errors:
+        error = report.errors[0]
+        raise ReviewError(
+            f"{error.field} : {error.fr} ({error.value})", f"{error.field}: {error.en} ({error.value})"
+        )
+    if report.matched:
+        return Partnership.objects.get(pk=report.matched[0])
+    created = (
+        Partnership.objects.filter(created_by_batch_id=report.batch_id).first() if report.batch_id else None
+    )
+    if created is None:
         raise ReviewError("Le partenariat n'a pas été créé.", "The partnership was not created.")
-    return found
+    return created
 
 
 @transaction.atomic

@@ -123,6 +123,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     to_review: list[str] = field(default_factory=list)
+    matched: list[int] = field(default_factory=list)  # partnerships found already there (keep_existing)
     batch_id: int | None = None
     rolled_back: bool = False
     seconds: float = 0.0
@@ -455,6 +456,7 @@ class Importer:
         skip_invalid: bool = False,
         personal_data: bool = False,
         require_french: bool = True,
+        keep_existing: bool = False,
         publication_state: str | None = None,
         progress: Callable[[int], None] | None = None,
         resolver_factory: Callable[[], Resolver] = get_resolver,
@@ -467,6 +469,9 @@ class Importer:
         self.skip_invalid = skip_invalid
         self.personal_data = personal_data
         self.require_french = require_french
+        # Records already in the atlas are left as they are (listed in report.matched), not updated:
+        # for sources that add to the atlas rather than own their records (pages read by extraction).
+        self.keep_existing = keep_existing
         self.publication_state = publication_state
         self.progress = progress
         self.resolver_factory = resolver_factory
@@ -580,6 +585,10 @@ class Importer:
             self.pending.append(planned)
             return
         pk, old_hash, imported_at, updated_at = self.existing[ref]
+        if self.keep_existing:
+            self.report.counts["unchanged"] += 1
+            self.report.matched.append(pk)
+            return
         if old_hash == fingerprint:
             self.report.counts["unchanged"] += 1
             return
