@@ -128,3 +128,31 @@ def test_cli_watch_lists_and_one_list_as_csv(capsys, demo_atlas, tmp_path):
     lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "\ufeffIdentifiant;Titre;État;Dernière vérification" and len(lines) > 1
     assert main(["watch", "--list", "nulle-part"]) == 2
+
+
+def test_serve_collects_static_files_only_when_they_changed(tmp_path, monkeypatch, settings):
+    """Hashing and compressing the static files takes most of a start: done again only when a
+    file was added, removed or changed."""
+    import django.core.management
+
+    from coopatlas import cli
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "a.css").write_text("a{}")
+    settings.STATIC_ROOT = str(tmp_path / "static")
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, str(extra)]
+    runs = []
+
+    def collectstatic(*args, **kwargs):
+        runs.append(args)
+        (tmp_path / "static").mkdir(exist_ok=True)
+        (tmp_path / "static" / "staticfiles.json").write_text("{}")
+
+    monkeypatch.setattr(django.core.management, "call_command", collectstatic)
+    cli._collect_static_if_changed()
+    cli._collect_static_if_changed()
+    assert len(runs) == 1
+    (extra / "a.css").write_text("a{color:red}")
+    cli._collect_static_if_changed()
+    assert len(runs) == 2

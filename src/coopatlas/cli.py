@@ -198,6 +198,29 @@ def _index_if_stale() -> None:
         cmd_reindex(argparse.Namespace())
 
 
+def _collect_static_if_changed() -> None:
+    """Run collectstatic (hashing and compressing every file: most of a start's time) only when
+    a static file was added, removed or changed since the last run."""
+    import hashlib
+
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+    from django.core.management import call_command
+
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in finder.list(["CVS", ".*", "*~"]):
+            full = Path(storage.path(path))
+            stat = full.stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    root = Path(settings.STATIC_ROOT)
+    stamp, manifest = root / ".sources", root / "staticfiles.json"
+    if manifest.exists() and stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(digest.hexdigest())
+
+
 def cmd_dedupe(args: argparse.Namespace) -> int:
     from coopatlas.atlas.duplicates import find_duplicates, organisations_merge
 
@@ -497,7 +520,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from django.core.management import call_command
     from waitress import serve
 
     from coopatlas.atlas.demo.loader import load_demo
@@ -516,7 +538,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         console.print(f"Base vide : atlas de démonstration chargé ({load_demo()} dossiers).")
     cmd_locate(argparse.Namespace(all=False))
     _index_if_stale()
-    call_command("collectstatic", interactive=False, verbosity=0)
+    _collect_static_if_changed()
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
