@@ -69,6 +69,22 @@ def test_signed_cooperation_agreement_and_evidence_offsets(resolver):
     assert "Marburg" in evidence["text"]
 
 
+@pytest.mark.parametrize(
+    ("words", "kind"),
+    [
+        ("un accord-cadre de coopération", "cooperation_agreement"),
+        ("une charte d'amitié", "friendship_pact"),
+        ("une lettre d'intention", "protocol"),
+        ("une déclaration d'intention", "protocol"),
+        ("un serment de jumelage", "jumelage"),
+    ],
+)
+def test_the_words_of_each_kind(resolver, words, kind):
+    text = f"La ville de Poitiers a signé en 2010 {words} avec Marburg (Allemagne)."
+    (found,) = _extract(resolver, text)
+    assert (found["kind"], found["year"]) == (kind, 2010)
+
+
 def test_protocol_with_an_oblast_and_relative_date(resolver):
     text = """Coopération : la Normandie se tourne vers l'Ukraine
 

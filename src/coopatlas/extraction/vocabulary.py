@@ -29,7 +29,7 @@ KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "cooperation_agreement",
         re.compile(
-            r"(?:convention|accord)s? (?:cadre )?(?:de |d')(?:cooperation|partenariat|amitie et de cooperation)"
+            r"(?:convention|accord)s?(?:[- ]cadres?)? (?:de |d')(?:cooperation|partenariat|amitie et de cooperation)"
             r"|(?:cooperation|partnership|friendship and cooperation) agreements?"
             r"|conventions? (?:ont|a) ete signee|signature d'une convention|une convention"
             r"|ententes? (?:cadre )?(?:de |d')(?:cooperation|partenariat|amitie)"
@@ -59,7 +59,7 @@ KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
 RELATION = re.compile(
     r"jumel|villes? jumelles?|twin|sister|coopera|partenari|partenaire|convention|accord|protocole"
     r"|pacte|charte|entente|memorand|partner|agreement|friendship|amitie|relations? avec"
-    r"|relations? entre|liens? avec|lie[es]? (?:a|avec)|partnerstadt",
+    r"|relations? entre|liens? avec|lie[es]? (?:a|avec)|partnerstadt|d'intentions?|of intent",
 )
 
 # Sentences about networks, events and venues: the places in them are not partners.
