@@ -85,6 +85,22 @@ def test_the_words_of_each_kind(resolver, words, kind):
     assert (found["kind"], found["year"]) == (kind, 2010)
 
 
+@pytest.mark.parametrize(
+    ("words", "kind"),
+    [
+        ("a cooperation agreement", "cooperation_agreement"),
+        ("a friendship pact", "friendship_pact"),
+        ("a letter of intent", "protocol"),
+        ("a memorandum of understanding", "protocol"),
+        ("a sister city agreement", "jumelage"),
+    ],
+)
+def test_the_words_of_each_kind_in_english(resolver, words, kind):
+    text = f"In 2010 the city of Poitiers signed {words} with Marburg (Germany)."
+    (found,) = _extract(resolver, text, lang="en")
+    assert (found["french_authority"], found["kind"], found["year"]) == ("Poitiers", kind, 2010)
+
+
 def test_protocol_with_an_oblast_and_relative_date(resolver):
     text = """Coopération : la Normandie se tourne vers l'Ukraine
 
