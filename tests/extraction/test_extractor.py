@@ -401,3 +401,14 @@ La Communauté urbaine de Dunkerque entretient un partenariat avec Middelkerke (
     assert {f["french_authority_kind"] for f in found.values()} == {"epci"}
     dunkerque = found[("CU de Dunkerque", "Middelkerke", "BE")]
     assert (dunkerque["year"], dunkerque["kind"], dunkerque["themes"]) == (None, "other", [])
+
+
+def test_universities_clubs_and_tournaments_are_not_authorities(resolver):
+    text = """Villes jumelles de Lannion
+
+Le tournoi a réuni des équipes de Barcelone, Turin et Liège.
+La coopération entre l'Université de Birmingham et le lycée de Lannion se poursuit.
+Le club de Liège a signé une convention de partenariat avec le stade lannionnais.
+Lannion est jumelée avec Caerphilly (Royaume-Uni) depuis 1983 ; l'Université de Caerphilly participe aux échanges.
+"""
+    assert set(_pairs(_extract(resolver, text))) == {("Lannion", "Caerphilly", "GB")}

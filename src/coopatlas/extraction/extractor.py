@@ -94,6 +94,17 @@ _LOCATOR_BEFORE = re.compile(
     r"|district)|in the (?:region|province|county|state)|fait partie|abrite)\b[^.;:]{0,25}$",
     re.IGNORECASE,
 )
+# A place naming the seat of another actor ("l'Université de Birmingham", "le club de Liège",
+# "the University of Leeds"): that actor is no local authority, the place no partner.
+_ACTOR_BEFORE = re.compile(
+    r"\b(?:universit[ée]s?|university|universities|[ée]coles?|schools?|lyc[ée]es?|coll[èe]ges?|clubs?"
+    r"|associations?|comit[ée]s?|committees?|entreprises?|companies|company|chambres? de commerce"
+    r"|h[ôo]pita(?:l|ux)|hospitals?|mus[ée]es?|museums?|orchestres?|orchestras?|th[ée][âa]tres?|ports?"
+    r"|a[ée]roports?|airports?|fondations?|foundations?|instituts?|institutes?|centres?|centers?"
+    r"|[ée]quipes?|teams?|ambassades?|embass(?:y|ies)|consulats?|consulates?|diocèses?|paroisses?)"
+    r"(?:\s+[\w'’-]+){0,3}?\s+(?:de\s+(?:la\s+|l')?|du\s+|des\s+|d'|of\s+(?:the\s+)?)$",
+    re.IGNORECASE,
+)
 _BULLET = re.compile(r"^\s*(?:[•·▪◦●\-*–]|\d{1,2}[.)])\s*")
 HEADING_MAX_WORDS = 14
 RESOLUTION_CACHE = 50_000
@@ -615,8 +626,9 @@ class Extractor:
 
     @staticmethod
     def _locates(unit: Unit, mention: Mention) -> bool:
+        """A place written to locate another one, or the seat of an actor that is no authority."""
         before = unit.text[max(0, mention.start - unit.start - 45) : mention.start - unit.start]
-        return bool(_LOCATOR_BEFORE.search(before))
+        return bool(_LOCATOR_BEFORE.search(before) or _ACTOR_BEFORE.search(before))
 
     @staticmethod
     def _add(found: dict, french: Mention, foreign: Mention, unit: Unit, strength: float) -> None:

@@ -66,7 +66,8 @@ RELATION = re.compile(
 NOT_PARTNERS = re.compile(
     r"\breseau\b|\bnetwork\b|aux cotes de|alongside|co-?fond|fondateur|founding members?|membres? de"
     r"|members? of|sommet|summit|congres|congress|conference|salon|forum|festival"
-    r"|ambassade|embassy|consulat|consulate|voyage|sejour|excursion|\btrip\b|\btour\b",
+    r"|ambassade|embassy|consulat|consulate|voyage|sejour|excursion|\btrip\b|\btour\b"
+    r"|tournoi|tournament|championnat|championship|competition|\bmatch\b",
 )
 
 # A year said to be when the agreement was made (strongest), or when the relation began.
