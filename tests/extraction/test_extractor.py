@@ -176,6 +176,9 @@ def test_page_authority_from_our_twin_towns_url_or_option(resolver):
     assert _extract(resolver, text) == []  # whose page is it? nobody is named
     (by_url,) = _extract(resolver, text, url="https://www.aix-en-provence.fr/jumelages")
     assert by_url["french_authority"] == "Aix-en-Provence"
+    (compact,) = _extract(resolver, text, url="https://www.hautsdefrance.fr/actualites/jumelage")
+    assert (compact["french_authority"], compact["french_authority_kind"]) == ("Hauts-de-France", "region")
+    assert _extract(resolver, text, url="https://www.example.org/jumelages") == []
     (by_option,) = _extract(resolver, text, base_authority="Ville de Monthey")
     assert by_option["french_authority"] == "Monthey"
     assert by_option["year"] == 1959

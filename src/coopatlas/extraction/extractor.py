@@ -218,6 +218,7 @@ class Extractor:
         self.resolver = resolver
         self.nlp = nlp
         self._cache: dict[tuple[str, str | None, str | None], Resolution | None] = {}
+        self._compact: dict[str, object] | None = None  # French names without separators, built on demand
 
     # ---- the page ---------------------------------------------------------------------------
 
@@ -372,7 +373,7 @@ class Extractor:
                     return mention
         if page.url:
             for part in _url_names(page.url):
-                mention = self._french(part, 0, 0, prefixed=True)
+                mention = self._french(part, 0, 0, prefixed=True) or self._compact_french(part)
                 if mention is not None:
                     return mention
         if _OUR.search(normalise_keep(page.text[:20000])):
@@ -385,6 +386,21 @@ class Extractor:
             if counts:
                 return max(counts.values(), key=lambda c: c[0])[1]
         return None
+
+    def _compact_french(self, word: str) -> Mention | None:
+        """A French authority whose name is written without separators, as in web addresses
+        ("hautsdefrance", "saintherblain"): regions, départements, EPCIs and towns of 5,000+."""
+        if self._compact is None:
+            self._compact = {}
+            for place in self.resolver.gazetteer.places:
+                if place.country_iso2 == "FR" and (
+                    place.kind in ("region", "departement", "epci") or (place.population or 0) >= 5000
+                ):
+                    self._compact.setdefault(normalise(place.name).replace(" ", ""), place)
+        place = self._compact.get(normalise(word).replace(" ", ""))
+        if place is None:
+            return None
+        return Mention(0, 0, word, place.name, "FR", place.kind, True, False, 0.8)
 
     def _stated_places(self, units: list[Unit]) -> dict[str, Mention]:
         """Names written somewhere on the page with their country: "Birmingham (Royaume-Uni)"
