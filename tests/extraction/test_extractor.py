@@ -415,3 +415,18 @@ Le club de Liège a signé une convention de partenariat avec le stade lannionna
 Lannion est jumelée avec Caerphilly (Royaume-Uni) depuis 1983 ; l'Université de Caerphilly participe aux échanges.
 """
     assert set(_pairs(_extract(resolver, text))) == {("Lannion", "Caerphilly", "GB")}
+
+
+def test_one_sentence_several_partners_each_with_its_year(resolver):
+    text = """Coopération décentralisée
+
+Le Département de la Gironde coopère depuis 2009 avec la province de Cuenca (Équateur) et depuis 2015 avec la région de Mopti (Mali).
+Lannion est jumelée avec Caerphilly (Royaume-Uni) depuis 1983 et avec Ehingen (Allemagne) depuis 2001.
+"""
+    years = {(f["french_authority"], f["country_iso2"]): f["year"] for f in _extract(resolver, text)}
+    assert years == {
+        ("Gironde", "EC"): 2009,
+        ("Gironde", "ML"): 2015,
+        ("Lannion", "GB"): 1983,
+        ("Lannion", "DE"): 2001,
+    }

@@ -76,6 +76,8 @@ _EPCI_ABBREVIATIONS = {
     "communaute de communes": "CC",
     "communaute urbaine": "CU",
 }
+# Where a sentence about several partners passes from one to the next.
+_CLAUSE_CUT = re.compile(r"[;,]|\s(?:et|and|ainsi que|as well as)\s")
 # "Allemagne : Viersen" at the start of a line or item.
 _COUNTRY_BEFORE = re.compile(r"^[\W\d]*(?P<c>[A-ZÀ-ÖØ-Þ][\w'\- ]{2,40}?)\s*[:–—]\s*$")
 # "Bordeaux, le 14 mars 2023 —": where a news item was written, not a party to it.
@@ -699,9 +701,34 @@ class Extractor:
                 if network and unit.kind == "sentence":
                     continue
                 item.kinds.extend(kinds)
-                item.years.extend(years)
+                item.years.extend(y[:3] for y in self._own_years(unit, item, targets, years))
                 item.themes.extend(themes)
             previous = unit
+
+    @staticmethod
+    def _own_years(unit: Unit, item: Found, targets: list[Found], years: list) -> list:
+        """In a sentence about several partners, each year goes to the partner written nearest
+        to it ("depuis 2009 avec Cuenca et depuis 2015 avec Mopti")."""
+        partners = {t.foreign.key for t in targets}
+        mentions = [m for m in unit.mentions if not m.french and m.key in partners]
+        if len(partners) < 2 or len(years) < 2 or not mentions:
+            return years
+        cuts = [0, *(m.end() for m in _CLAUSE_CUT.finditer(unit.text)), len(unit.text) + 1]
+
+        def clause(offset: int) -> int:
+            return next(i for i in range(len(cuts) - 1) if offset < cuts[i + 1])
+
+        own = []
+        for year in years:
+            if year[3] < 0:
+                own.append(year)
+                continue
+            same = [m for m in mentions if clause(m.start - unit.start) == clause(year[3])]
+            at = unit.start + year[3]
+            nearest = min(same or mentions, key=lambda m: min(abs(m.start - at), abs(m.end - at)))
+            if nearest.key == item.foreign.key:
+                own.append(year)
+        return own
 
     @staticmethod
     def _named_pairs(unit: Unit, found: dict, by_foreign: dict) -> list[Found]:
@@ -715,13 +742,14 @@ class Extractor:
 
     def _years(
         self, unit: Unit, page: Page, kinds: list[str], previous: Unit | None
-    ) -> list[tuple[int, int, str]]:
-        """The years `unit` gives for a partnership, as (priority, year, kind): 3 for the founding
-        act, 2 for the start of the relation; other years are not partnership years."""
+    ) -> list[tuple[int, int, str, int]]:
+        """The years `unit` gives for a partnership, as (priority, year, kind, offset in the unit
+        or -1): 3 for the founding act, 2 for the start of the relation; other years are not
+        partnership years."""
         kind = next((k for k in vocab.KIND_ORDER if k in kinds), "other")
         mentions = find_years(unit.text, page.published)
         if unit.year_heading is not None and unit.kind in ("item", "row") and not mentions:
-            return [(3, unit.year_heading, kind)]  # the year heading above, unless the entry has its own
+            return [(3, unit.year_heading, kind, -1)]  # the year heading above, unless the entry has its own
         if vocab.NOT_PARTNERS.search(unit.norm):
             return []
         result = []
@@ -732,16 +760,16 @@ class Extractor:
                 continue
             listed = unit.kind in ("item", "row") and mention.start < 60  # "• 1962 : Bad Homburg (…)"
             if vocab.FOUNDING.search(folded) or listed:
-                result.append((3, mention.year, kind))
+                result.append((3, mention.year, kind, mention.start))
             elif vocab.START.search(folded):
-                result.append((2, mention.year, kind))
+                result.append((2, mention.year, kind, mention.start))
             elif (
                 len(mentions) == 1
                 and vocab.FOUNDING.search(unit.norm)
                 and not vocab.NOT_FOUNDING.search(unit.norm)
             ):
                 # "Ce jeudi 21 novembre, une nouvelle étape … avec la signature d'un protocole"
-                result.append((3, mention.year, kind))
+                result.append((3, mention.year, kind, mention.start))
         if not mentions and vocab.FOUNDING.search(unit.norm) and kind != "other" and previous is not None:
             # "Le 22 novembre dernier, … entre A et B. Une convention de coopération a été signée."
             if previous.paragraph == unit.paragraph and previous.kind == "sentence":
@@ -749,7 +777,7 @@ class Extractor:
                     m for m in find_years(previous.text, page.published) if m.relative or m.end - m.start > 4
                 ]
                 if dated and not vocab.NOT_FOUNDING.search(previous.norm):
-                    result.append((3, dated[0].year, kind))
+                    result.append((3, dated[0].year, kind, -1))
         return result
 
 

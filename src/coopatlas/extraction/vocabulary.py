@@ -57,7 +57,7 @@ KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
 
 # Words that make a sentence state a relationship between the places it names.
 RELATION = re.compile(
-    r"jumel|villes? jumelles?|twin|sister|coopera|partenari|partenaire|convention|accord|protocole"
+    r"jumel|villes? jumelles?|twin|sister|cooper|partenari|partenaire|convention|accord|protocole"
     r"|pacte|charte|entente|memorand|partner|agreement|friendship|amitie|relations? avec"
     r"|relations? entre|liens? avec|lie[es]? (?:a|avec)|partnerstadt|d'intentions?|of intent",
 )
