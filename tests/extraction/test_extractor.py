@@ -430,3 +430,20 @@ Lannion est jumelée avec Caerphilly (Royaume-Uni) depuis 1983 et avec Ehingen (
         ("Lannion", "GB"): 1983,
         ("Lannion", "DE"): 2001,
     }
+
+
+def test_denied_agreements_visits_and_the_metropole(resolver):
+    text = """Les liens de coopération entre la Métropole de Lyon et l'Amérique latine
+
+La Métropole de Lyon soutient les acteurs qui coopèrent avec l'Amérique latine. Malgré l'absence de conventions entre territoires, les échanges universitaires avec São Paulo se multiplient. Une délégation de Bogotá a visité Lyon en 2023 dans le cadre du partenariat entre les chambres de commerce.
+"""
+    assert _extract(resolver, text) == []
+    signed = "Lors de la visite d'une délégation de Kaolack (Sénégal), la ville de Lannion a signé une convention de coopération avec Kaolack."
+    assert set(_pairs(_extract(resolver, signed))) == {("Lannion", "Kaolack", "SN")}
+    (metropole,) = _extract(
+        resolver, "La Métropole de Lyon a signé en 2019 un accord de coopération avec Porto Alegre (Brésil)."
+    )
+    assert (metropole["french_authority"], metropole["french_authority_kind"]) == (
+        "Métropole de Lyon",
+        "epci",
+    )

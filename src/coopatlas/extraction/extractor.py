@@ -470,7 +470,15 @@ class Extractor:
         absolute = unit.start + start, unit.start + end
         if level == "epci":  # "Communauté urbaine de Dunkerque": the EPCI, not its town
             return self._french(text, *absolute, prefixed=True)
+        if level == "metropole":  # "la Métropole de Lyon", "Brest métropole": the EPCI
+            for name in (f"Métropole de {_clean(text)}", f"{_clean(text)} Métropole"):
+                found = self._resolve(name, "FR")
+                if found is not None and found.match is not None and found.match.kind == "epci":
+                    place = found.match
+                    return Mention(*absolute, text, place.name, "FR", "epci", True, True, found.confidence)
         cleaned = _clean(text)
+        if cleaned != text.strip(" .,:;-–") and (epci := self._epci_named(text)) is not None:
+            return Mention(*absolute, text, epci.name, "FR", "epci", True, True, 0.95)  # "Métropole de Lyon"
         key = normalise(cleaned)
         if not key or key in vocab.NOT_NAMES or (_is_country(cleaned) and not prefixed):
             return None
@@ -497,6 +505,14 @@ class Extractor:
         if french is not None:
             return french
         return self._foreign(cleaned, None, *absolute, stated=False, level=level, strict=not prefixed)
+
+    def _epci_named(self, text: str):
+        """The EPCI a whole phrase names exactly ("la Métropole de Lyon"), else None."""
+        phrase = re.sub(r"^(?:la|le|l'|the)\s*", "", text.strip(), flags=re.IGNORECASE)
+        found = self._resolve(phrase, "FR")
+        if found is None or found.match is None or found.match.kind != "epci":
+            return None
+        return found.match if normalise(found.match.name) == normalise(phrase) else None
 
     def _stated_country(self, text: str, end: int, start: int | None = None) -> str | None:
         rest = text[end : end + 60]
@@ -633,8 +649,10 @@ class Extractor:
                 for other in foreign:
                     self._add(found, french[0], other, unit, 0.8)
             return
-        if not relation:
+        if not relation or vocab.DENIED.search(unit.norm):
             return
+        named = any(kind != "other" and pattern.search(unit.norm) for kind, pattern in vocab.KIND_PATTERNS)
+        network = network or (bool(vocab.VISITS.search(unit.norm)) and not named)
         sides = french or ([context] if context is not None else [])
         for side in sides:
             for other in foreign:

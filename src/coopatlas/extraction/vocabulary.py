@@ -70,6 +70,17 @@ NOT_PARTNERS = re.compile(
     r"|tournoi|tournament|championnat|championship|competition|\bmatch\b",
 )
 
+# Visits and receptions: the places in them are partners only where an agreement is named too.
+VISITS = re.compile(
+    r"\bdelegation|\bvisit\w*|rendu visite|s'est rendue?s?|\brecu\w*|accueilli\w*|rencontr\w*"
+)
+# "Malgré l'absence de conventions", "sans accord", "not twinned": the relation is denied.
+DENIED = re.compile(
+    r"absence d(?:e |')(?:conventions?|accords?|jumelages?|partenariats?|cooperation)"
+    r"|\bsans (?:convention|accord|jumelage)|\bpas de (?:convention|accord|jumelage)"
+    r"|\baucune? (?:convention|accord|jumelage)|n'(?:est|sont|ont|a) (?:pas|jamais) (?:ete )?(?:jumel|sign)"
+    r"|\bno (?:formal )?(?:agreement|twinning)|\bnot (?:twinned|signed)|\bwithout (?:an? )?(?:agreement|twinning)"
+)
 # A year said to be when the agreement was made (strongest), or when the relation began.
 FOUNDING = re.compile(
     r"sign\w*|jumel\w*|twinned|conclu\w*|officialis\w*|scell\w*|serment|ratifi\w*|establish\w*"
