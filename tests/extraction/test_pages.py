@@ -146,6 +146,10 @@ def test_atlas_sheet_themes_follow_its_taxonomy(resolver):
     found = extract_page(read_page(case["text"]))
     assert set(found[0]["themes"]) == set(case["gold"][0]["themes"])
     assert found[0]["themes"][0] == "economy"
+    # each partner's evidence is its row of the partner table, not an earlier mention of the town
+    table = case["text"].index("Partenaires étrangers du partenariat")
+    vitoria = next(f for f in found if f["foreign_authority"] == "Vitoria-Gasteiz")
+    assert vitoria["evidence"]["start"] > table and "|" in vitoria["evidence"]["text"]
 
 
 @pytest.mark.django_db

@@ -55,7 +55,7 @@ def theme_tag(label: str) -> str | None:
 
 
 def sheet_candidates(page: Page) -> list[dict]:
-    from coopatlas.extraction.extractor import _spelling, normalise_keep
+    from coopatlas.extraction.extractor import FRENCH_KINDS, _spelling, normalise_keep
     from coopatlas.extraction.service import country_names
     from coopatlas.ingest.errors import FileRejected, Problem
     from coopatlas.ingest.readers.atlas_sheet import AtlasSheetReader
@@ -93,11 +93,7 @@ def sheet_candidates(page: Page) -> list[dict]:
     for side in french:
         french_place = resolver.resolve(side["name"], country="FR").match
         french_name = _spelling(side["name"], french_place.name) if french_place else side["name"]
-        french_kind = (
-            french_place.kind
-            if french_place and french_place.kind in ("commune", "epci", "departement", "region")
-            else "other"
-        )
+        french_kind = FRENCH_KINDS.get(french_place.kind, "other") if french_place else "other"
         for partner in foreign:
             place = resolver.resolve(partner["name"], country=partner["country"]).match
             start = page.text.find(partner["name"], table_at)
@@ -124,5 +120,6 @@ def sheet_candidates(page: Page) -> list[dict]:
 
 def normalise_index(text: str, label: str) -> int:
     """Offset of a label in the text (accents and case aside), 0 when absent."""
-    match = re.search(re.escape(label).replace("é", "[ée]").replace("e", "[eé]"), text, re.IGNORECASE)
+    pattern = "".join("[eéèê]" if c in "eéèê" else re.escape(c) for c in label)
+    match = re.search(pattern, text, re.IGNORECASE)
     return match.start() if match else 0
