@@ -59,10 +59,6 @@ class Page:
     was_html: bool = False
     html: str = ""  # the page as given, when it was HTML (the atlas sheet reader reads its tables)
 
-    @property
-    def domain(self) -> str:
-        return urlsplit(self.url).hostname or "" if self.url else ""
-
 
 def decode(data: bytes) -> str:
     """Return the text of `data`: UTF-8 (with or without BOM), else Windows-1252; refuse binary."""
