@@ -1,5 +1,6 @@
 """Shared fixtures: reference data in every database test, the demo atlas on request."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from coopatlas.places.french import load_french_geography
 from coopatlas.places.models import Commune, Country
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# The shared data beside the checkout; COOPATLAS_SHARED_DIR names it for a checkout elsewhere.
+SHARED = Path(os.environ.get("COOPATLAS_SHARED_DIR") or REPO.parent / "shared")
 OUTPUT = REPO / "test-output"
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 

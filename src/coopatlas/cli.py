@@ -247,18 +247,51 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     return 0
 
 
+def mapping_text(value: str | None) -> str | None:
+    """The mapping given on the command line: the content of the file it names, else the text
+    itself. Only the command line reads a mapping file (the person running it reads the server's
+    files anyway); the import service takes text, so a mapping from the web or the API is never
+    a path."""
+    if not value:
+        return value
+    from coopatlas.ingest.errors import FileRejected
+    from coopatlas.ingest.readers.table import MAX_MAPPING_CHARS
+
+    try:
+        path = Path(value)
+        is_file = path.is_file()
+    except (OSError, ValueError):  # a name too long or with a NUL is text, not a file
+        is_file = False
+    if not is_file:
+        return value
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        text = handle.read(MAX_MAPPING_CHARS + 1)
+    if len(text) > MAX_MAPPING_CHARS:
+        raise FileRejected(
+            f"Fichier de correspondance {path.name} trop long ({MAX_MAPPING_CHARS} caractères au plus).",
+            f"Mapping file {path.name} too long ({MAX_MAPPING_CHARS} characters at most).",
+        )
+    return text
+
+
 def cmd_import(args: argparse.Namespace) -> int:
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from coopatlas.ingest.errors import FileRejected
     from coopatlas.ingest.service import ImportRequest, import_file, write_report
 
+    try:
+        mapping = mapping_text(args.mapping)
+    except FileRejected as exc:
+        err_console.print(f"[red]Fichier refusé[/red] : {escape(exc.fr)}", highlight=False)
+        return 2
     request = ImportRequest(
         path=Path(args.file),
         source=args.source,
         dry_run=args.dry_run,
         skip_invalid=args.skip_invalid,
-        mapping=args.mapping,
+        mapping=mapping,
         encoding=args.encoding,
         delimiter=args.delimiter,
         sheet=args.sheet,
@@ -292,7 +325,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             report, notes = import_file(request, progress=on_progress)
         except FileRejected as exc:
-            err_console.print(f"[red]Fichier refusé[/red] : {exc.fr}")
+            err_console.print(f"[red]Fichier refusé[/red] : {escape(exc.fr)}", highlight=False)
             return 2
         progress.update(task, completed=progress.tasks[0].total)
     if args.report:
@@ -614,7 +647,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--source", required=True, choices=["atlas-sheet", "table", "twins", "json"])
     imp.add_argument(
-        "--mapping", help="correspondance des colonnes : fichier, ou champ=Colonne;champ=Colonne"
+        "--mapping",
+        help="correspondance des colonnes : champ=Colonne;champ==valeur, ou un fichier (une par ligne, "
+        "ou un objet JSON)",
     )
     imp.add_argument("--dry-run", action="store_true", help="tout vérifier et compter, sans rien écrire")
     imp.add_argument(

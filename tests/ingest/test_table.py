@@ -152,14 +152,14 @@ def test_missing_columns_are_named_with_the_columns_found(tmp_path, run_import):
     assert "--mapping" in caught.value.fr
 
 
-def test_a_mapping_file_with_constants(tmp_path, run_import):
-    mapping = write(
-        tmp_path / "m.txt",
+def test_a_mapping_one_per_line_with_constants(tmp_path, run_import):
+    """A mapping's text may give one item per line, with comments and constants."""
+    mapping = (
         "# our field = their column\ncollectivite_francaise=Ville\n"
-        "partenaire=Jumelle\npays_partenaire==Allemagne\nforme==pacte d'amitié\n",
+        "partenaire=Jumelle\npays_partenaire==Allemagne\nforme==pacte d'amitié\n"
     )
     path = write(tmp_path / "j.csv", "Ville;Jumelle\nLille;Cologne\n")
-    report = run_import(path, "table", mapping=str(mapping))
+    report = run_import(path, "table", mapping=mapping)
     assert report.counts["created"] == 1, report.errors
     assert Partnership.objects.get().form == "friendship_pact"
 

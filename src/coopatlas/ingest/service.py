@@ -20,6 +20,10 @@ SOURCES = ("atlas-sheet", "table", "twins", "json")
 
 @dataclass
 class ImportRequest:
+    """What to import and how. `mapping` is the mapping's TEXT, never a file name (only the
+    command line reads a mapping file, and passes its content); `file_name` is the file's name as
+    the person knows it (their upload's), used in every message instead of the stored file's."""
+
     path: Path
     source: str
     dry_run: bool = False
@@ -35,12 +39,17 @@ class ImportRequest:
     file_name: str | None = None
 
 
+def display_name(request: ImportRequest) -> str:
+    return request.file_name or request.path.name
+
+
 def open_reader(request: ImportRequest):
     """Return the reader for the request's source (it has `records()`, `notes` and `source`)."""
+    name = display_name(request)
     if request.source == "twins":
         from coopatlas.ingest.readers.twins import TwinsReader
 
-        return TwinsReader(request.path, all_pairs=request.all_pairs, encoding=request.encoding)
+        return TwinsReader(request.path, all_pairs=request.all_pairs, encoding=request.encoding, name=name)
     if request.source == "table":
         from coopatlas.ingest.readers.table import TableReader
 
@@ -50,15 +59,16 @@ def open_reader(request: ImportRequest):
             encoding=request.encoding,
             delimiter=request.delimiter,
             sheet=request.sheet,
+            name=name,
         )
     if request.source == "json":
         from coopatlas.ingest.readers.jsonfile import JsonReader
 
-        return JsonReader(request.path)
+        return JsonReader(request.path, name=name)
     if request.source == "atlas-sheet":
         from coopatlas.ingest.readers.atlas_sheet import AtlasSheetReader
 
-        return AtlasSheetReader(request.path, encoding=request.encoding)
+        return AtlasSheetReader(request.path, encoding=request.encoding, name=name)
     raise FileRejected(
         f"Source inconnue : {request.source} (admises : {', '.join(SOURCES)})",
         f"Unknown source: {request.source} (allowed: {', '.join(SOURCES)})",
@@ -74,7 +84,10 @@ def import_file(
     `progress(rows, bytes_read, bytes_total)` is called as rows go through.
     Raise FileRejected when the file as a whole cannot be read; nothing is then written.
     """
-    reader = open_reader(request)
+    try:
+        reader = open_reader(request)
+    except FileRejected as exc:
+        raise _named(exc, request) from None
     total = request.path.stat().st_size
     source = getattr(reader, "source", None)
 
@@ -84,7 +97,7 @@ def import_file(
 
     importer = Importer(
         source_kind=request.source,
-        file_name=request.file_name or request.path.name,
+        file_name=display_name(request),
         file_sha256=sha256_of(request.path),
         acting_user=request.acting_user,
         dry_run=request.dry_run,
@@ -96,9 +109,22 @@ def import_file(
     )
     try:
         report = importer.run(reader.records())
+    except FileRejected as exc:
+        raise _named(exc, request) from None
     finally:
         reader.close()
     return report, list(getattr(reader, "notes", []))
+
+
+def _named(exc: FileRejected, request: ImportRequest) -> FileRejected:
+    """The refusal with the person's file name wherever the stored file's name slipped in (the
+    readers use the person's name; a library's message may still carry the stored path)."""
+    name = display_name(request)
+
+    def said(text: str) -> str:
+        return text.replace(str(request.path), name).replace(request.path.name, name)
+
+    return FileRejected(said(exc.fr), said(exc.en))
 
 
 def write_report(report: ImportReport, path: Path) -> None:

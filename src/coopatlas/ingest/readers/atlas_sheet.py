@@ -165,30 +165,33 @@ def _table(lines: list[str]) -> list[list[str]]:
 
 
 class AtlasSheetReader:
-    def __init__(self, path: Path, *, encoding: str | None = None) -> None:
+    def __init__(self, path: Path, *, encoding: str | None = None, name: str | None = None) -> None:
         self.path = path
+        self.name = name or path.name
         if path.exists() and path.stat().st_size > MAX_SHEET_BYTES:
             raise FileRejected(
-                f"{path.name} : plus de 5 Mo, ce n'est pas une fiche de l'atlas.",
-                f"{path.name}: over 5 MB, not an atlas record sheet.",
+                f"{self.name} : plus de 5 Mo, ce n'est pas une fiche de l'atlas.",
+                f"{self.name}: over 5 MB, not an atlas record sheet.",
             )
-        self.source = open_text(path, encoding)
-        self.notes = [*self.source.notes, "format : fiche de l'atlas"]
+        self.source = open_text(path, encoding, self.name)
+        # The source's own list: it gets the lines with replaced bytes once they are read.
+        self.notes = self.source.notes
+        self.notes.append("format : fiche de l'atlas")
 
     def close(self) -> None:
         self.source.close()
 
     def records(self) -> Iterator[tuple[str, dict]]:
         try:
-            raw = self.source.stream.read()
+            raw = self.source.read_all()
         finally:
             self.source.close()
         try:
             record = self.parse(raw)
         except Problem as problem:
-            yield self.path.name, {"_problem": problem}
+            yield self.name, {"_problem": problem}
             return
-        yield self.path.name, record
+        yield self.name, record
 
     def parse(self, raw: str) -> dict:
         """Return the partnership record of a sheet's text or HTML; raise FileRejected when it is
@@ -197,8 +200,8 @@ class AtlasSheetReader:
         sections, posts = self._sections(lines)
         if "title" not in sections:
             raise FileRejected(
-                f"{self.path.name} : pas de champ « Titre » ; ce n'est pas une fiche de l'atlas.",
-                f"{self.path.name}: no 'Titre' field; not an atlas record sheet.",
+                f"{self.name} : pas de champ « Titre » ; ce n'est pas une fiche de l'atlas.",
+                f"{self.name}: no 'Titre' field; not an atlas record sheet.",
             )
         record = self._record(sections)
         record["diplomatic_posts"] = posts
@@ -209,6 +212,7 @@ class AtlasSheetReader:
         """Parse a sheet given as text (a page pasted or uploaded), named `name` in its sources."""
         reader = cls.__new__(cls)
         reader.path, reader.notes = Path(name), ["format : fiche de l'atlas"]
+        reader.name = reader.path.name
         return reader.parse(raw)
 
     def _sections(self, lines: list[str]) -> tuple[dict[str, list[str]], list[dict]]:
@@ -330,7 +334,7 @@ class AtlasSheetReader:
             for c in _table(sections.get("volunteers", []))
             if c and c[0]
         ]
-        record["sources"] = [{"title": f"Atlas français de la coopération décentralisée : {self.path.name}"}]
+        record["sources"] = [{"title": f"Atlas français de la coopération décentralisée : {self.name}"}]
         return record
 
     @staticmethod

@@ -6,52 +6,131 @@ stream; any other valid JSON of the same schema is read whole, up to MAX_WHOLE b
 """
 
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
-from coopatlas.ingest.errors import FileRejected, Problem
+from coopatlas.ingest.errors import FileRejected, Problem, excerpt
 from coopatlas.ingest.files import TextSource, open_text
 
 MAX_WHOLE = 200 * 1024 * 1024
 SCHEMA = "coopatlas"
 SUPPORTED_VERSIONS = {1}
+# Our schema nests 7 levels (file, partnerships, partnership, participants, participant,
+# organisation, a field); deeper is not ours, and past Python's recursion limit it cannot be read.
+MAX_DEPTH = 20
+# A year, an amount or a coordinate fits in 40 characters; a longer literal is not a value of
+# ours (and Python refuses to convert an integer of over 4,300 digits).
+MAX_NUMBER_CHARS = 40
+
+
+class _NumberRefused(ValueError):
+    def __init__(self, literal: str) -> None:
+        super().__init__(literal)
+        self.literal = literal
+
+
+def _int(literal: str) -> int:
+    if len(literal) > MAX_NUMBER_CHARS:
+        raise _NumberRefused(literal)
+    return int(literal)
+
+
+def _float(literal: str) -> float:
+    value = float(literal) if len(literal) <= MAX_NUMBER_CHARS else math.inf
+    if not math.isfinite(value):  # 1e999 is read as infinity
+        raise _NumberRefused(literal)
+    return value
+
+
+def _constant(literal: str) -> object:
+    raise _NumberRefused(literal)  # NaN and Infinity are not JSON, though Python reads them
+
+
+def _too_deep(data: object, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and objects nest more than `limit` levels (walked without recursion)."""
+    stack = [(data, 1)] if isinstance(data, (dict, list)) else []
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def loads_bounded(text: str, name: str, first_line: int = 1) -> object:
+    """Parse JSON text, refusing (FileRejected, naming the file, line and what) what nests more
+    than MAX_DEPTH levels and any number longer than MAX_NUMBER_CHARS or not finite. Raise
+    json.JSONDecodeError for text that is not JSON."""
+    try:
+        data = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+    except RecursionError:
+        data = None
+        deep = True
+    except _NumberRefused as refused:
+        literal = refused.literal
+        position = max(text.find(literal), 0)
+        line = first_line + text.count("\n", 0, position)
+        column = position - text.rfind("\n", 0, position)
+        size = f"{len(literal):,}".replace(",", " ")
+        raise FileRejected(
+            f"{name}, ligne {line}, colonne {column} : nombre refusé « {excerpt(literal, 20)} » "
+            f"({size} caractères) ; un nombre fini de {MAX_NUMBER_CHARS} caractères au plus est admis.",
+            f"{name}, line {line}, column {column}: number refused '{excerpt(literal, 20)}' "
+            f"({len(literal):,} characters); a finite number of at most {MAX_NUMBER_CHARS} "
+            "characters is allowed.",
+        ) from None
+    else:
+        deep = _too_deep(data)
+    if deep:
+        where = f"{name}, ligne {first_line}" if first_line > 1 else name
+        where_en = f"{name}, line {first_line}" if first_line > 1 else name
+        raise FileRejected(
+            f"{where} : JSON imbriqué sur plus de {MAX_DEPTH} niveaux ; refusé.",
+            f"{where_en}: JSON nested more than {MAX_DEPTH} levels deep; refused.",
+        )
+    return data
 
 
 class JsonReader:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, name: str | None = None) -> None:
         self.path = path
-        self.source: TextSource = open_text(path, "utf-8-sig")
-        self.notes = ["format : JSON coopatlas"]
+        self.name = name or path.name
+        self.source: TextSource = open_text(path, "utf-8-sig", self.name)
+        # The source's own list: it gets the lines with replaced bytes once they are read.
+        self.notes = self.source.notes
+        self.notes.append("format : JSON coopatlas")
         self.organisations: dict[str, dict] = {}
 
     def _reject_schema(self, found: object) -> None:
         raise FileRejected(
-            f"{self.path.name} n'est pas un export JSON coopatlas (schéma « {found} »).",
-            f"{self.path.name} is not a coopatlas JSON export (schema '{found}').",
+            f"{self.name} n'est pas un export JSON coopatlas (schéma « {excerpt(found, 40)} »).",
+            f"{self.name} is not a coopatlas JSON export (schema '{excerpt(found, 40)}').",
         )
 
     def _check_header(self, data: dict) -> None:
         if data.get("schema") != SCHEMA:
             self._reject_schema(data.get("schema"))
         if data.get("version") not in SUPPORTED_VERSIONS:
+            version = excerpt(data.get("version"), 20)
             raise FileRejected(
-                f"{self.path.name} : version de schéma {data.get('version')} non prise en charge.",
-                f"{self.path.name}: schema version {data.get('version')} not supported.",
+                f"{self.name} : version de schéma {version} non prise en charge.",
+                f"{self.name}: schema version {version} not supported.",
             )
 
     def _parse_whole(self) -> dict:
         if self.path.stat().st_size > MAX_WHOLE:
             raise FileRejected(
-                f"{self.path.name} : JSON trop gros pour être lu d'un bloc ; exportez-le avec coopatlas.",
-                f"{self.path.name}: JSON too large to read whole; export it with coopatlas.",
+                f"{self.name} : JSON trop gros pour être lu d'un bloc ; exportez-le avec coopatlas.",
+                f"{self.name}: JSON too large to read whole; export it with coopatlas.",
             )
-        self.source.stream.seek(0)
         try:
-            data = json.load(self.source.stream)
+            data = loads_bounded(self.source.read_all(), self.name)
         except json.JSONDecodeError as exc:
             raise FileRejected(
-                f"{self.path.name}, ligne {exc.lineno}, colonne {exc.colno} : JSON invalide ({exc.msg}).",
-                f"{self.path.name}, line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg}).",
+                f"{self.name}, ligne {exc.lineno}, colonne {exc.colno} : JSON invalide ({exc.msg}).",
+                f"{self.name}, line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg}).",
             ) from None
         if not isinstance(data, dict):
             self._reject_schema(type(data).__name__)
@@ -88,7 +167,9 @@ class JsonReader:
         if head[0].strip() != "{" or not head[4].strip().startswith('"organisations"'):
             return None
         try:
-            header = json.loads("{" + "".join(h.strip() for h in head[1:4]).rstrip(",") + "}")
+            header = loads_bounded(
+                "{" + "".join(h.strip() for h in head[1:4]).rstrip(",") + "}", self.name, 2
+            )
         except json.JSONDecodeError:
             return None
         self._check_header(header)
@@ -104,7 +185,7 @@ class JsonReader:
                     section = "partnerships"
                     continue
                 try:
-                    record = json.loads(text)
+                    record = loads_bounded(text, self.name, number)
                 except json.JSONDecodeError as exc:
                     yield (
                         f"ligne {number}",

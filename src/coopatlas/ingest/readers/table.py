@@ -3,9 +3,10 @@
 One row is one partnership between a French authority and a foreign one; consecutive rows with
 the same `reference` add partners or funding lines to the same partnership.
 
-A mapping says which of the file's columns holds each of our fields, on the command line
-("collectivite_francaise=Ville;partenaire=Ville jumelle") or in a file (the same, one per line,
-or a JSON object). `champ==valeur` gives a constant ("forme==jumelage").
+A mapping says which of the file's columns holds each of our fields, as text
+("collectivite_francaise=Ville;partenaire=Ville jumelle", the same one per line, or a JSON
+object). `champ==valeur` gives a constant ("forme==jumelage"). The reader never opens a mapping
+file: only the command line does, and hands its text over.
 """
 
 import json
@@ -15,7 +16,7 @@ from pathlib import Path
 from coopatlas.atlas.choices import OrganisationKind, ParticipationRole
 from coopatlas.core.text import normalise
 from coopatlas.ingest import parsing
-from coopatlas.ingest.errors import FileRejected, Problem
+from coopatlas.ingest.errors import FileRejected, Problem, excerpt
 from coopatlas.ingest.files import csv_rows, open_text, xlsx_rows
 
 # Our template's columns: field → (French description, English aliases accepted as headers).
@@ -67,47 +68,80 @@ FRENCH_KINDS = {
 }
 
 
+MAX_MAPPING_CHARS = 10_000  # 27 fields with long column names fit many times over
+
+
 def parse_mapping(text: str | None) -> tuple[dict[str, str], dict[str, str]]:
-    """Return (field → column, field → constant) from a mapping string or file."""
-    if not text:
+    """Return (field → column, field → constant) from a mapping's TEXT — never a file name: a
+    mapping from the web or the API is what the person typed; only the command line reads a
+    mapping file, and passes its content here.
+
+    The text is a JSON object ({"collectivite_francaise": "Ville", "forme": "=jumelage"}), or
+    items `champ=Colonne` / `champ==valeur`: one per line (lines starting with # are comments),
+    or separated by ; on a single line. Error messages show back at most a short excerpt of the
+    item at fault."""
+    if not text or not text.strip():
         return {}, {}
-    path = Path(text)
-    if len(text) < 250 and path.is_file():
-        content = path.read_text(encoding="utf-8-sig")
-        if content.lstrip().startswith("{"):
-            try:
-                pairs = list(json.loads(content).items())
-            except (json.JSONDecodeError, AttributeError) as exc:
+    text = text.strip().lstrip("\ufeff")
+    if len(text) > MAX_MAPPING_CHARS:
+        raise FileRejected(
+            f"Correspondance trop longue ({len(text):,} caractères ; {MAX_MAPPING_CHARS:,} au plus).".replace(
+                ",", " "
+            ),
+            f"Mapping too long ({len(text):,} characters; {MAX_MAPPING_CHARS:,} at most).",
+        )
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            where = f"{exc.lineno}:{exc.colno}" if isinstance(exc, json.JSONDecodeError) else "?"
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nesting"
+            raise FileRejected(
+                f"Correspondance : JSON invalide (ligne:colonne {where}, {reason}).",
+                f"Mapping: invalid JSON (line:column {where}, {reason}).",
+            ) from None
+        if not isinstance(data, dict):
+            raise FileRejected(
+                'Correspondance : un objet JSON est attendu ({"champ": "Colonne"}).',
+                'Mapping: a JSON object is expected ({"field": "Column"}).',
+            )
+        items = []
+        for key, value in data.items():
+            if not isinstance(value, str):
                 raise FileRejected(
-                    f"Fichier de correspondance {path.name} : JSON invalide ({exc}).",
-                    f"Mapping file {path.name}: invalid JSON ({exc}).",
-                ) from None
-            items = [f"{k}={v}" for k, v in pairs]
-        else:
-            items = [
-                line for line in content.splitlines() if line.strip() and not line.lstrip().startswith("#")
-            ]
+                    f"Correspondance : la valeur de « {excerpt(str(key))} » doit être un texte.",
+                    f"Mapping: the value of '{excerpt(str(key))}' must be a text.",
+                )
+            items.append(f"{key}={value}")
+    elif "\n" in text:
+        items = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     else:
         items = [item for item in text.split(";") if item.strip()]
     columns, constants = {}, {}
     for item in items:
         if "=" not in item:
             raise FileRejected(
-                f"Correspondance illisible : « {item} » (attendu champ=Colonne ou champ==valeur).",
-                f"Unreadable mapping: '{item}' (expected field=Column or field==value).",
+                f"Correspondance illisible : « {excerpt(item)} » (attendu champ=Colonne ou champ==valeur).",
+                f"Unreadable mapping: '{excerpt(item)}' (expected field=Column or field==value).",
             )
         name, _, value = item.partition("=")
         name = name.strip()
         if name not in FIELDS:
             raise FileRejected(
-                f"Correspondance : champ inconnu « {name} » (champs : {', '.join(FIELDS)}).",
-                f"Mapping: unknown field '{name}' (fields: {', '.join(FIELDS)}).",
+                f"Correspondance : champ inconnu « {excerpt(name)} » (champs : {', '.join(FIELDS)}).",
+                f"Mapping: unknown field '{excerpt(name)}' (fields: {', '.join(FIELDS)}).",
             )
         if value.startswith("="):
             constants[name] = value[1:].strip()
         else:
             columns[name] = value.strip()
     return columns, constants
+
+
+def _columns(header: list[str], empty: str = "(vide)", limit: int = 40) -> str:
+    """The file's columns for a message: each shortened, the first `limit` of them."""
+    shown = ", ".join(excerpt(h, 40) if h else empty for h in header[:limit])
+    return shown + (f", … (+{len(header) - limit})" if len(header) > limit else "")
 
 
 class TableReader:
@@ -119,16 +153,18 @@ class TableReader:
         encoding: str | None = None,
         delimiter: str | None = None,
         sheet: str | None = None,
+        name: str | None = None,
     ) -> None:
         self.path = path
+        self.name = name or path.name
         self.source = None
         self.close_workbook = None
         columns, self.constants = parse_mapping(mapping)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            header, self._rows, self.notes, self.close_workbook = xlsx_rows(path, sheet)
+            header, self._rows, self.notes, self.close_workbook = xlsx_rows(path, sheet, self.name)
             self.prefix = self.notes[-1].replace("feuille : ", "feuille ") + ", "
         else:
-            self.source = open_text(path, encoding)
+            self.source = open_text(path, encoding, self.name)
             try:
                 header, self._rows = csv_rows(self.source, delimiter)
             except FileRejected:
@@ -155,9 +191,9 @@ class TableReader:
         for index, key in enumerate(keys):
             if key and key in seen:
                 raise FileRejected(
-                    f"{self.path.name} : la colonne « {header[index]} » apparaît deux fois "
+                    f"{self.name} : la colonne « {excerpt(header[index])} » apparaît deux fois "
                     f"(colonnes {seen[key] + 1} et {index + 1}) ; renommez l'une d'elles.",
-                    f"{self.path.name}: column '{header[index]}' appears twice "
+                    f"{self.name}: column '{excerpt(header[index])}' appears twice "
                     f"(columns {seen[key] + 1} and {index + 1}); rename one.",
                 )
             seen[key] = index
@@ -165,10 +201,10 @@ class TableReader:
         for name, column in columns.items():
             if normalise(column) not in seen:
                 raise FileRejected(
-                    f"{self.path.name} : la colonne « {column} » donnée pour {name} n'existe pas "
-                    f"(colonnes : {', '.join(header)}).",
-                    f"{self.path.name}: column '{column}' given for {name} does not exist "
-                    f"(columns: {', '.join(header)}).",
+                    f"{self.name} : la colonne « {excerpt(column)} » donnée pour {name} n'existe pas "
+                    f"(colonnes : {_columns(header)}).",
+                    f"{self.name}: column '{excerpt(column)}' given for {name} does not exist "
+                    f"(columns: {_columns(header)}).",
                 )
             positions[name] = seen[normalise(column)]
         for name, (_description, aliases) in FIELDS.items():
@@ -187,11 +223,11 @@ class TableReader:
             missing.insert(0, "collectivite_francaise (ou code_insee)")
         if missing:
             raise FileRejected(
-                f"{self.path.name} : colonne(s) obligatoire(s) introuvable(s) : {', '.join(missing)}. "
-                f"Colonnes du fichier : {', '.join(h or '(vide)' for h in header)}. Donnez la "
+                f"{self.name} : colonne(s) obligatoire(s) introuvable(s) : {', '.join(missing)}. "
+                f"Colonnes du fichier : {_columns(header)}. Donnez la "
                 "correspondance avec --mapping (ex. collectivite_francaise=Ville;partenaire=Jumelle).",
-                f"{self.path.name}: required column(s) not found: {', '.join(missing)}. "
-                f"File columns: {', '.join(h or '(empty)' for h in header)}. Give a mapping with --mapping.",
+                f"{self.name}: required column(s) not found: {', '.join(missing)}. "
+                f"File columns: {_columns(header, '(empty)')}. Give a mapping with --mapping.",
             )
         used = set(positions.values())
         ignored = [h for i, h in enumerate(header) if i not in used and h]

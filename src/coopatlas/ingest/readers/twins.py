@@ -10,7 +10,7 @@ from pathlib import Path
 
 from coopatlas.atlas.choices import OrganisationKind, ParticipationRole, PartnershipForm
 from coopatlas.ingest import parsing
-from coopatlas.ingest.errors import FileRejected, Problem
+from coopatlas.ingest.errors import FileRejected, Problem, excerpt
 from coopatlas.ingest.files import TextSource, csv_rows, open_text
 
 CREDIT = "Wikipedia contributors, via Hekman/twincities (CC BY-SA 4.0)"
@@ -64,10 +64,18 @@ def _record(first: dict, second: dict) -> dict:
 class TwinsReader:
     """Reads a twin-town pair file; `records()` yields (where, record)."""
 
-    def __init__(self, path: Path, *, all_pairs: bool = False, encoding: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        all_pairs: bool = False,
+        encoding: str | None = None,
+        name: str | None = None,
+    ) -> None:
         self.path = path
+        self.name = name or path.name
         self.all_pairs = all_pairs
-        self.source: TextSource = open_text(path, encoding)
+        self.source: TextSource = open_text(path, encoding, self.name)
         try:
             self.header, self._rows = csv_rows(self.source)
         except FileRejected:
@@ -81,15 +89,17 @@ class TwinsReader:
         else:
             self.source.close()
             raise FileRejected(
-                f"{path.name} : colonnes non reconnues pour des paires de villes jumelles "
+                f"{self.name} : colonnes non reconnues pour des paires de villes jumelles "
                 f"(attendu city1, country1, city2, country2, ou le fichier dérivé avec fr_insee_code) ; "
-                f"trouvé : {', '.join(self.header[:12])}",
-                f"{path.name}: columns not recognised as twin-town pairs (expected city1, country1, "
+                f"trouvé : {', '.join(excerpt(h, 40) for h in self.header[:12])}",
+                f"{self.name}: columns not recognised as twin-town pairs (expected city1, country1, "
                 f"city2, country2, or the derived file with fr_insee_code); found: "
-                f"{', '.join(self.header[:12])}",
+                f"{', '.join(excerpt(h, 40) for h in self.header[:12])}",
             )
         self.skipped = 0
-        self.notes = [*self.source.notes, f"format : {self.layout}"]
+        # The source's own list: it gets the lines with replaced bytes once they are read.
+        self.notes = self.source.notes
+        self.notes.append(f"format : {self.layout}")
 
     def close(self) -> None:
         self.source.close()
