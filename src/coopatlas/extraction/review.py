@@ -6,8 +6,11 @@ identity, history, one import batch named after the page), with the page as its 
 """
 
 import hashlib
+from collections.abc import Callable
+from functools import wraps
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,6 +42,33 @@ class ReviewError(ValueError):
     def __init__(self, fr: str, en: str) -> None:
         super().__init__(en)
         self.fr, self.en = fr, en
+
+
+def _refused(error: ValidationError) -> ReviewError:
+    """A record the models refuse, as a ReviewError naming each field and why."""
+    if hasattr(error, "error_dict"):
+        parts = [
+            f"{field} : {' '.join(map(str, messages))}" for field, messages in error.message_dict.items()
+        ]
+    else:
+        parts = [" ".join(error.messages)]
+    said = " ; ".join(parts)
+    said = said if len(said) <= 300 else said[:299] + "…"
+    return ReviewError(f"Enregistrement refusé — {said}", f"Record refused — {said}")
+
+
+def _validated(decide: Callable) -> Callable:
+    """Turn the models' validation errors into a ReviewError (its transaction rolls back): the
+    person sees the field at fault instead of a server error."""
+
+    @wraps(decide)
+    def run(*args, **kwargs):
+        try:
+            return decide(*args, **kwargs)
+        except ValidationError as error:
+            raise _refused(error) from None
+
+    return run
 
 
 def save_page(page: Page, candidates: list[dict], user: AbstractBaseUser | None) -> ExtractedPage:
@@ -98,6 +128,7 @@ def _source(page: ExtractedPage) -> dict:
     return {"url": page.url, "title": (page.title or "Page lue par l'extracteur")[:300]}
 
 
+@_validated
 @transaction.atomic
 def accept(candidate: Candidate, user: AbstractBaseUser, changes: dict | None = None) -> Partnership:
     """Make a partnership of the candidate (with the person's edits); draft unless the person may
@@ -194,6 +225,7 @@ def _import(candidate: Candidate, record: dict, user: AbstractBaseUser) -> Partn
     return created
 
 
+@_validated
 @transaction.atomic
 def merge(candidate: Candidate, partnership: Partnership, user: AbstractBaseUser) -> Partnership:
     """Add the candidate's page as a source of an existing partnership (and its foreign partner as
