@@ -143,3 +143,23 @@ def test_the_encoding_rule_on_real_csvs(tmp_path, csv_path):
             found = detect_encoding(path, content[:SAMPLE])
             # then
             assert found == expected, (expected, index)
+
+
+def test_a_nul_past_the_first_sample_is_replaced_and_reported(tmp_path):
+    """A NUL character after the first 64 KB (which no database text field takes) is read as
+    « � » and its line reported."""
+    # given: 3,000 lines of UTF-8, line 2,950 with a NUL in a cell
+    lines = ["ville;partenaire\n"] + [f"Besançon {n};Münster\n" for n in range(2, 3001)]
+    lines[2949] = "Besan\x00çon;Münster\n"
+    path = tmp_path / "long.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    assert path.stat().st_size > SAMPLE
+    # when
+    source = open_text(path)
+    _header, rows = csv_rows(source)
+    cells = [cells for _number, cells in rows]
+    source.close()
+    # then
+    assert cells[2948][0] == "Besan\ufffdçon"
+    assert not any("\x00" in cell for row in cells for cell in row)
+    assert source.replaced_lines == [2950]

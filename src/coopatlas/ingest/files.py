@@ -131,8 +131,8 @@ class TextSource:
         self.stream.close()
 
     def _report_replaced(self) -> None:
-        """Say, once, which lines had bytes that are not of the file's encoding (each was read
-        as « � »), in French then English."""
+        """Say, once, which lines had bytes that are not of the file's encoding, or NUL
+        characters (each was read as « � »), in French then English."""
         if self._reported or not self.replaced_lines:
             return
         self._reported = True
@@ -161,6 +161,8 @@ class TextSource:
                     f"{self.name}, line {number}: a line of over a million characters; not a "
                     "readable table (missing delimiters or line ends?).",
                 )
+            if "\x00" in line:  # past the sample; no database field takes it (PostgreSQL refuses it)
+                line = line.replace("\x00", "\ufffd")
             if "\ufffd" in line:
                 self.replaced_lines.append(number)
             yield line
@@ -168,7 +170,7 @@ class TextSource:
     def read_all(self) -> str:
         """Return the whole text from its start, noting the lines with replaced bytes."""
         self.stream.seek(0)
-        text = self.stream.read()
+        text = self.stream.read().replace("\x00", "\ufffd")
         if "\ufffd" in text:
             self.replaced_lines = [n for n, line in enumerate(text.split("\n"), 1) if "\ufffd" in line]
         self._report_replaced()
