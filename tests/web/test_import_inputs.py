@@ -3,6 +3,7 @@ JSON nested or with numbers beyond reason, files known by the person's own name;
 models refuse on the extraction page. Each answers with its reason, never a server error, never
 a file's content, never a temporary file's name."""
 
+import codecs
 import io
 import json
 import re
@@ -115,6 +116,22 @@ def test_api_mapping_as_text_still_maps_columns(importer, resolver):
     )
     # then
     assert response.status_code == 200 and response.json()["counts"]["created"] == 1
+
+
+def test_api_reads_excel_unicode_text_and_a_utf8_file_with_a_bad_byte(importer, resolver):
+    """Excel's « Texte Unicode » (UTF-16 LE with its mark, tabs) is read through the API, and a
+    UTF-8 file with one bad byte keeps its accents, the line with it named in the notes."""
+    # given
+    table = "collectivite_francaise;code_insee;partenaire;pays_partenaire\nBesançon;25056;Münster;Allemagne\n"
+    unicode_text = codecs.BOM_UTF16_LE + table.replace(";", "\t").replace("\n", "\r\n").encode("utf-16-le")
+    damaged = (table + "Sète;34301;Neuss;Allemagne\n").encode().replace("Sète".encode(), b"S\xffte")
+    # when
+    excel = _api(importer, unicode_text, name="jumelages.txt").json()
+    utf8 = _api(importer, damaged, name="jumelages.csv").json()
+    # then
+    assert excel["counts"]["created"] == 1 and "encodage : utf-16" in excel["notes"]
+    assert utf8["counts"]["created"] == 2 and "encodage : utf-8-sig" in utf8["notes"]
+    assert any("ligne(s) 3 " in note for note in utf8["notes"])
 
 
 # --- JSON beyond reason -----------------------------------------------------------------------
