@@ -2,6 +2,8 @@
 holds are refused as a whole file (FileRejected naming the file, line and what), in our own
 streamed layout as in any other; nothing is written."""
 
+import json
+
 import pytest
 
 from coopatlas.atlas.demo.loader import load_demo
@@ -64,3 +66,84 @@ def test_numbers_json_does_not_have_are_refused(tmp_path, run_import, literal):
         run_import(path, "json")
     # then
     assert f"nombre refusé « {literal} »" in refused.value.fr
+
+
+def _record(**changes) -> dict:
+    record = {
+        "ref": "x",
+        "title": "Jumelage Lille – Cologne",
+        "form": "twinning",
+        "start_year": 1958,
+        "participants": [
+            {
+                "organisation": {
+                    "ref": "o1",
+                    "name": "Lille",
+                    "kind": "commune",
+                    "country": "FR",
+                    "insee_code": "59350",
+                },
+                "role": "french_authority",
+            },
+            {
+                "organisation": {"ref": "o2", "name": "Köln", "kind": "foreign_authority", "country": "DE"},
+                "role": "foreign_authority",
+            },
+        ],
+    }
+    return record | changes
+
+
+LINES = {
+    "theme priority 10**30": (
+        {"themes": [{"theme": "cooperation-universitaire", "priority": 10**30}]},
+        "thèmes · priorité",
+    ),
+    "theme priority -5": (
+        {"themes": [{"theme": "cooperation-universitaire", "priority": -5}]},
+        "thèmes · priorité",
+    ),
+    "event year 10**30": (
+        {"events": [{"year": 10**30, "kind": "delegation_visit", "title": "Visite"}]},
+        "événement · year",
+    ),
+    "event month abc": (
+        {"events": [{"year": 2000, "month": "abc", "kind": "delegation_visit", "title": "V"}]},
+        "événement · month",
+    ),
+    "event title 5000": (
+        {"events": [{"year": 2000, "kind": "delegation_visit", "title": "v" * 5000}]},
+        "événement · title",
+    ),
+    "event as text": ({"events": ["abc"]}, "enregistrement"),
+    "source as text": ({"sources": ["abc"]}, "enregistrement"),
+    "source date 2020-13-45": (
+        {"sources": [{"title": "T", "retrieved_on": "2020-13-45"}]},
+        "source · retrieved_on",
+    ),
+    "source title 5000": ({"sources": [{"title": "t" * 5000}]}, "source · title"),
+    "volunteer name 1000": (
+        {"volunteers": [{"last_name": "n" * 1000, "scheme": "vsi"}]},
+        "volontaire · last_name",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(LINES))
+def test_a_bad_value_in_a_line_written_in_bulk_is_a_rejected_row(tmp_path, run_import, case):
+    """A bad value in a theme, event, source or volunteer line is a rejected row naming the field,
+    not a database error."""
+    # given
+    changes, field = LINES[case]
+    path = tmp_path / "export.json"
+    path.write_text(
+        json.dumps(
+            {"schema": "coopatlas", "version": 1, "organisations": [], "partnerships": [_record(**changes)]}
+        )
+    )
+    # when
+    report = run_import(path, "json", dry_run=False, personal_data=True)
+    # then
+    assert report.counts["rejected"] == 1 and report.rolled_back
+    assert report.errors[0].field.startswith(field), report.errors[0]
+    assert not ImportBatch.objects.exists()

@@ -746,6 +746,7 @@ class Importer:
             if theme_id not in seen_themes:
                 seen_themes.add(theme_id)
                 themes.append((theme_id, item.get("priority", index) if isinstance(item, dict) else index))
+        self._check_written_as_is(record, themes)
         sdgs = sorted(set(record.get("sdgs") or []))
         if unknown := [n for n in sdgs if n not in self.sdgs]:
             raise Problem(
@@ -799,6 +800,48 @@ class Importer:
         except ValidationError as exc:
             problem = _problem_from_validation(exc, instance)
             raise Problem(f"{name} · {problem.field}", problem.value, problem.fr, problem.en) from None
+
+    def _check_written_as_is(self, record: dict, themes: list[tuple[int, object]]) -> None:
+        """Check with the models' rules the lines written in bulk without a model (theme
+        priorities, events, sources, volunteers), so that a bad value is a rejected row naming its
+        field rather than a database error; each checked value is put back as the model reads it."""
+        for _theme_id, priority in themes:
+            if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority <= 32767:
+                raise Problem(
+                    "thèmes · priorité",
+                    str(priority)[:40],
+                    "priorité invalide (entier de 0 à 32767)",
+                    "invalid priority (integer from 0 to 32767)",
+                )
+        for event in record.get("events") or []:
+            checked = Event(
+                partnership_id=-1,  # stands for the partnership, known once written
+                **{k: event.get(k) for k in ("year", "month", "day", "title")},
+                kind=event.get("kind") or "other",
+                description=event.get("description") or "",
+            )
+            self._check_line(checked, "événement")
+            event.update({k: getattr(checked, k) for k in ("year", "month", "day")})
+        for source in record.get("sources") or []:
+            checked = Source(
+                url=source.get("url") or "",
+                title=source.get("title") or "",
+                retrieved_on=source.get("retrieved_on"),
+            )
+            self._check_line(checked, "source")
+            if checked.retrieved_on is not None:
+                source["retrieved_on"] = checked.retrieved_on.isoformat()
+        if self.personal_data:
+            for volunteer in record.get("volunteers") or []:
+                self._check_line(
+                    Volunteer(
+                        **{
+                            k: volunteer.get(k) or "" for k in ("last_name", "first_name", "mission", "field")
+                        },
+                        scheme=volunteer.get("scheme") or "other",
+                    ),
+                    "volontaire",
+                )
 
     @staticmethod
     def _is_french(organisation: int | Organisation) -> bool:
