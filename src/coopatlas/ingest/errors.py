@@ -3,6 +3,13 @@
 from dataclasses import dataclass
 
 
+def excerpt(text: str, limit: int = 60) -> str:
+    """The start of a piece of the person's own input, on one line and short enough to show back
+    in a message (never more: a message must not become a way to read a file)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Problem(Exception):
     """A value that cannot be taken in: the field, the value, and why (in French and English)."""
@@ -40,10 +47,3 @@ class FileRejected(Exception):
     def __init__(self, fr: str, en: str) -> None:
         super().__init__(fr)
         self.fr, self.en = fr, en
-
-
-def excerpt(text: str, limit: int = 60) -> str:
-    """The start of a piece of the person's own input, on one line and short enough to show back
-    in a message (never more: a message must not become a way to read a file)."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

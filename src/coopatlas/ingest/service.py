@@ -44,8 +44,21 @@ def display_name(request: ImportRequest) -> str:
 
 
 def open_reader(request: ImportRequest):
-    """Return the reader for the request's source (it has `records()`, `notes` and `source`)."""
-    name = display_name(request)
+    """Return the reader for the request's source (it has `records()`, `notes` and `source`).
+    Its refusals name the file as the person knows it (`file_name`)."""
+    try:
+        return _open_reader(request, display_name(request))
+    except FileRejected as exc:
+        # The readers use that name; a library's message may still carry the stored file's path.
+        name = display_name(request)
+        exc.fr, exc.en = (
+            t.replace(str(request.path), name).replace(request.path.name, name) for t in (exc.fr, exc.en)
+        )
+        exc.args = (exc.fr,)
+        raise
+
+
+def _open_reader(request: ImportRequest, name: str):
     if request.source == "twins":
         from coopatlas.ingest.readers.twins import TwinsReader
 
@@ -84,10 +97,7 @@ def import_file(
     `progress(rows, bytes_read, bytes_total)` is called as rows go through.
     Raise FileRejected when the file as a whole cannot be read; nothing is then written.
     """
-    try:
-        reader = open_reader(request)
-    except FileRejected as exc:
-        raise _named(exc, request) from None
+    reader = open_reader(request)
     total = request.path.stat().st_size
     source = getattr(reader, "source", None)
 
@@ -97,7 +107,7 @@ def import_file(
 
     importer = Importer(
         source_kind=request.source,
-        file_name=display_name(request),
+        file_name=request.file_name or request.path.name,
         file_sha256=sha256_of(request.path),
         acting_user=request.acting_user,
         dry_run=request.dry_run,
@@ -109,22 +119,9 @@ def import_file(
     )
     try:
         report = importer.run(reader.records())
-    except FileRejected as exc:
-        raise _named(exc, request) from None
     finally:
         reader.close()
     return report, list(getattr(reader, "notes", []))
-
-
-def _named(exc: FileRejected, request: ImportRequest) -> FileRejected:
-    """The refusal with the person's file name wherever the stored file's name slipped in (the
-    readers use the person's name; a library's message may still carry the stored path)."""
-    name = display_name(request)
-
-    def said(text: str) -> str:
-        return text.replace(str(request.path), name).replace(request.path.name, name)
-
-    return FileRejected(said(exc.fr), said(exc.en))
 
 
 def write_report(report: ImportReport, path: Path) -> None:
