@@ -4,11 +4,15 @@ hostile JSON file is refused with exit code 2 and its reason."""
 import json
 
 import pytest
+from django.conf import settings
 
 from coopatlas.atlas.models import ImportBatch, Partnership
 from coopatlas.cli import main
 
-pytestmark = pytest.mark.django_db
+# Commands may touch the job queue's database too (when the jobs app is installed).
+pytestmark = pytest.mark.django_db(
+    databases=[alias for alias in ("default", "jobs") if alias in settings.DATABASES]
+)
 
 TABLE = "Ville;Jumelle;Pays\nLille;Cologne;Allemagne\n"
 

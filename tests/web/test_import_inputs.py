@@ -20,7 +20,9 @@ from coopatlas.extraction.review import save_page
 from coopatlas.extraction.service import extract_text
 from tests.atlas.factories import commune, foreign_town, twinning
 
-pytestmark = pytest.mark.django_db
+# The job queue's database, where imports run in a worker (when the jobs app is installed).
+DATABASES = [alias for alias in ("default", "jobs") if alias in settings.DATABASES]
+pytestmark = pytest.mark.django_db(databases=DATABASES)
 
 CSV = "collectivite_francaise;partenaire;pays_partenaire;annee_debut\nLille;Cologne;Allemagne;1958\n"
 SECRET = "FAKE-SECRET-KEY-d41d8cd98f00b204e9800998ecf8427e"
@@ -51,9 +53,17 @@ def _file(content: bytes, name: str) -> io.BytesIO:
 
 
 def _preview(client, content: bytes, name: str = "jumelages.csv", **fields):
-    """Post to the preview page and follow to the page that shows the outcome."""
+    """Post to the preview page and open the page that shows the outcome (once the worker has
+    run the preview, when previews are queued as jobs)."""
     data = {"file": _file(content, name), "source": "table", **fields}
-    return client.post("/imports/apercu/", data, follow=True)
+    response = client.post("/imports/apercu/", data)
+    if response.status_code == 302 and response["Location"].startswith("/taches/"):
+        from coopatlas.jobs.worker import run as run_worker
+
+        run_worker(batch=True)
+    if response.status_code == 302:
+        return client.get(response["Location"], follow=True)
+    return response
 
 
 def _api(client, content: bytes, name: str = "jumelages.csv", **fields):
