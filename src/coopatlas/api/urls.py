@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from coopatlas.api import errors
 from coopatlas.api.extraction import router as extraction_router
 from coopatlas.api.imports import router as imports_router
 from coopatlas.api.insights import router as insights_router
@@ -19,6 +20,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
 )
+errors.install(api)
 api.add_router("/partnerships", partnerships_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("", imports_router)
