@@ -43,3 +43,61 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": exc.errors}, status=422)
 
     api.add_exception_handler(ValidationError, on_validation_error)
+
+
+ERROR_OUT = {
+    "title": "ErrorOut",
+    "type": "object",
+    "properties": {"detail": {"title": "Detail", "type": "string"}},
+    "required": ["detail"],
+}
+VALIDATION_ERROR_OUT = {
+    "title": "ValidationErrorOut",
+    "type": "object",
+    "properties": {
+        "detail": {
+            "title": "Detail",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string"},
+                    "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                    "msg": {"type": "string"},
+                },
+                "required": ["type", "loc", "msg"],
+            },
+        }
+    },
+    "required": ["detail"],
+}
+
+
+def _answer(description: str, schema: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def document(schema: dict) -> dict:
+    """Add to each operation of an OpenAPI schema the answers given before its view runs.
+
+    They come from this module and from django-ninja, not from the views, so the routes cannot
+    declare them one by one and stay true: a 400 for a bad query parameter, a 422 for a bad path
+    parameter or body, a 401 where a session is required.
+    """
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("ErrorOut", ERROR_OUT)
+    components.setdefault("ValidationErrorOut", VALIDATION_ERROR_OUT)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            where = {parameter.get("in") for parameter in operation.get("parameters", [])}
+            if "query" in where and 400 not in responses:
+                responses[400] = _answer("Bad Request: a query parameter named in `detail`", "ErrorOut")
+            if ("path" in where or "requestBody" in operation) and 422 not in responses:
+                responses[422] = _answer("Unprocessable Content: the failing values", "ValidationErrorOut")
+            if operation.get("security") and 401 not in responses:
+                responses[401] = _answer("Unauthorized: no signed-in session", "ErrorOut")
+    return schema

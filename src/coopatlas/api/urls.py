@@ -9,7 +9,15 @@ from coopatlas.api.insights import router as insights_router
 from coopatlas.api.organisations import router as organisations_router
 from coopatlas.api.partnerships import router as partnerships_router
 
-api = NinjaAPI(
+
+class AtlasAPI(NinjaAPI):
+    """The API, whose schema documents the error answers that no view returns itself."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        return errors.document(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = AtlasAPI(
     title="coopatlas API",
     version="1",
     description=(
