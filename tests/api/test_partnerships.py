@@ -126,3 +126,11 @@ def test_api_word_for_a_number_is_a_400_naming_it(client):
     # then
     assert response.status_code == 400
     assert "« limit »" in response.json()["detail"] and "beaucoup" in response.json()["detail"]
+
+
+def test_api_partnerships_superscript_digit_as_organisation_matches_nothing(client, demo_atlas):
+    """An organisation given as `²` (isdigit, but no int) is a name matching nothing, not a 500."""
+    # when
+    response = client.get("/api/v1/partnerships", {"organisation": "²"})
+    # then
+    assert response.status_code == 200 and response.json()["count"] == 0
