@@ -57,3 +57,19 @@ def test_page_tab_and_line_breaks_in_a_search_text_are_kept(client):
     response = client.get("/recherche/", {"q": "eau\tpotable\r\nassainissement"})
     # then
     assert response.status_code == 200
+
+
+def test_page_nul_byte_in_the_path_is_a_400_page_naming_it(client):
+    """A NUL byte in a path parameter (`/pays/D%00/`, a 500 on PostgreSQL before) is a 400 page."""
+    # when
+    response = client.get("/pays/D%00/")
+    # then
+    assert response.status_code == 400 and "/pays/D\\x00/" in response.content.decode()
+
+
+def test_api_refusal_is_in_french_then_english(client):
+    """The API's refusal gives the reason in French, then in English."""
+    # when
+    detail = client.get("/api/v1/organisations?q=Ly%00on").json()["detail"]
+    # then
+    assert detail.startswith("Caractère de contrôle refusé") and "/ Control character refused" in detail
