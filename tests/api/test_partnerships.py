@@ -104,3 +104,33 @@ def test_api_documentation_is_served(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/partnerships" in schema["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.parametrize("resource", ["partnerships", "organisations"])
+def test_api_offset_beyond_its_bound_is_a_400_naming_it(client, resource):
+    """An offset past the 64-bit integers (a 500 from the database before) is a 400 naming it."""
+    # given
+    url = f"/api/v1/{resource}"
+    # when
+    response = client.get(url, {"offset": "99999999999999999999"})
+    # then
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "« offset »" in detail and "99999999999999999999" in detail and "1000000000" in detail
+
+
+def test_api_word_for_a_number_is_a_400_naming_it(client):
+    """A word given where a number is due is a 400 naming the parameter and the value."""
+    # when
+    response = client.get("/api/v1/organisations", {"limit": "beaucoup"})
+    # then
+    assert response.status_code == 400
+    assert "« limit »" in response.json()["detail"] and "beaucoup" in response.json()["detail"]
+
+
+def test_api_partnerships_superscript_digit_as_organisation_matches_nothing(client, demo_atlas):
+    """An organisation given as `²` (isdigit, but no int) is a name matching nothing, not a 500."""
+    # when
+    response = client.get("/api/v1/partnerships", {"organisation": "²"})
+    # then
+    assert response.status_code == 200 and response.json()["count"] == 0

@@ -195,3 +195,15 @@ def test_search_sorts_by_title_and_paginates(client, indexed_demo):
     first = html.index("Convention de coopération entre Villeneuve")
     last = html.index("Réseau international des villes Michelin")
     assert first < last
+
+
+@pytest.mark.parametrize("parameter", ["organisation", "territoire"])
+def test_search_superscript_digit_as_an_id_is_dropped_with_a_message(parameter):
+    """A superscript digit (which isdigit takes and int refuses) as an id is named and dropped."""
+    # given
+    params = QueryDict(f"{parameter}=%C2%B2")
+    # when
+    query = SearchQuery(params)
+    # then
+    assert query.errors and "« ² »" in str(query.errors[0])
+    assert query.filters.organisation is None and query.filters.territory is None

@@ -156,3 +156,30 @@ def test_a_partnership_sheet_downloads_as_a_one_page_pdf(client):
     rivm = Partnership.objects.get(external_ref="demo:clermont-rivm")
     pdf = client.get(f"/partenariats/{rivm.pk}/fiche.pdf").content
     assert b"%PDF" in pdf[:8] and b"comune.cuneo.it" not in pdf
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/carte/lieux.geojson?organisation=%C2%B2", 400),
+        ("/tableau-de-bord/veille/?mois=%C2%B2", 200),
+        ("/tableau-de-bord/?groupement=etude-%C2%B2", 200),
+        ("/recherche/?organisation=%C2%B2", 200),
+    ],
+)
+def test_pages_superscript_digit_in_a_number_parameter_is_no_server_error(client, url, status):
+    """A superscript digit (which isdigit takes and int refuses) is a bad value, not a 500."""
+    # when
+    response = client.get(url)
+    # then
+    assert response.status_code == status
+
+
+def test_organisation_page_superscript_digit_as_other_is_ignored(client, demo_atlas):
+    """`?avec=²` on an organisation page shows the page without a comparison, not a 500."""
+    # given
+    lyon = Organisation.objects.get(name="Lyon")
+    # when
+    response = client.get(lyon.get_absolute_url(), {"avec": "²"})
+    # then
+    assert response.status_code == 200

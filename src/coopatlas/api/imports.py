@@ -130,7 +130,25 @@ def import_batches(request: HttpRequest):
 
 
 @router.get(
-    "/export", response={400: ErrorOut}, summary="Export published partnerships matching search filters"
+    "/export",
+    response={400: ErrorOut},
+    summary="Export published partnerships matching search filters",
+    # The 200 answer is a file, which no response schema describes: declared by hand.
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as an attachment, in the format asked for",
+                "content": {
+                    media_type.split(";")[0]: {
+                        "schema": {"type": "object"}
+                        if media_type.split(";")[0].endswith("json")
+                        else {"type": "string", "format": "binary"}
+                    }
+                    for media_type, _ in MEDIA_TYPES.values()
+                },
+            }
+        }
+    },
 )
 def export_file(request: HttpRequest, format: str = "json"):  # noqa: A002 - the public parameter's name
     """Filters are those of the search page (`q`, `pays`, `theme`, `debut_min`…); the file holds

@@ -2,20 +2,16 @@
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
-from ninja.errors import HttpError
+from ninja import Query, Router
 
-from coopatlas.api.schemas import ErrorOut, OrganisationDetailOut, OrganisationList
+from coopatlas.api.schemas import ErrorOut, OrganisationDetailOut, OrganisationList, PageIn
 from coopatlas.atlas.models import Organisation, Partnership
 
 router = Router(tags=["organisations"])
-MAX_LIMIT = 500
 
 
-class OrganisationFilters(Schema):
+class OrganisationFilters(PageIn):
     q: str | None = None
-    limit: int = 100
-    offset: int = 0
 
 
 def serialise_organisation(organisation: Organisation) -> dict:
@@ -41,8 +37,6 @@ def serialise_organisation(organisation: Organisation) -> dict:
 @router.get("", response={200: OrganisationList, 400: ErrorOut}, summary="Search organisations")
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]):
     """List organisations whose name contains `q` (accents and case ignored)."""
-    if not 1 <= filters.limit <= MAX_LIMIT or filters.offset < 0:
-        raise HttpError(400, f"limit doit être entre 1 et {MAX_LIMIT}, offset positif ou nul.")
     queryset = Organisation.objects.matching(filters.q) if filters.q else Organisation.objects.all()
     queryset = queryset.order_by("name", "pk")
     page = queryset[filters.offset : filters.offset + filters.limit]

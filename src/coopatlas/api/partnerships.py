@@ -2,23 +2,20 @@
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.errors import HttpError
 
-from coopatlas.api.schemas import ErrorOut, PartnershipList, PartnershipOut
+from coopatlas.api.schemas import ErrorOut, PageIn, PartnershipList, PartnershipOut
 from coopatlas.atlas.models import Partnership
 from coopatlas.atlas.selectors import funding_summary, partnership_list, partnerships_with_details
 from coopatlas.places.models import Country
 
 router = Router(tags=["partnerships"])
-MAX_LIMIT = 500
 
 
-class PartnershipFilters(Schema):
+class PartnershipFilters(PageIn):
     organisation: str | None = None
     country: str | None = None
-    limit: int = 100
-    offset: int = 0
 
 
 def _can_see_drafts(request: HttpRequest) -> bool:
@@ -94,8 +91,6 @@ def list_partnerships(request: HttpRequest, filters: Query[PartnershipFilters]):
         raise HttpError(
             400, f"Code pays inconnu : « {filters.country} » (ISO 3166-1 alpha-2 attendu, ex. DE)."
         )
-    if not 1 <= filters.limit <= MAX_LIMIT or filters.offset < 0:
-        raise HttpError(400, f"limit doit être entre 1 et {MAX_LIMIT}, offset positif ou nul.")
     queryset = partnership_list(
         organisation=filters.organisation,
         country=filters.country,

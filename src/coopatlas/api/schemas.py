@@ -1,8 +1,20 @@
-"""Output schemas of the read API (the shapes documented at /api/v1/docs)."""
+"""Schemas of the read API (the shapes documented at /api/v1/docs)."""
 
 import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
+
+MAX_LIMIT = 500
+# Far beyond any atlas, and within the 64-bit integers SQLite and PostgreSQL take for OFFSET:
+# a bigger offset was a server error before it was refused here.
+MAX_OFFSET = 1_000_000_000
+
+
+class PageIn(Schema):
+    """A page of a list: the bounds are in the schema, so a value out of them is a 400 naming it."""
+
+    limit: int = Field(100, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class ThemeOut(Schema):

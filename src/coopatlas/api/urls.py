@@ -2,13 +2,22 @@
 
 from ninja import NinjaAPI
 
+from coopatlas.api import errors
 from coopatlas.api.extraction import router as extraction_router
 from coopatlas.api.imports import router as imports_router
 from coopatlas.api.insights import router as insights_router
 from coopatlas.api.organisations import router as organisations_router
 from coopatlas.api.partnerships import router as partnerships_router
 
-api = NinjaAPI(
+
+class AtlasAPI(NinjaAPI):
+    """The API, whose schema documents the error answers that no view returns itself."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        return errors.document(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = AtlasAPI(
     title="coopatlas API",
     version="1",
     description=(
@@ -19,6 +28,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
 )
+errors.install(api)
 api.add_router("/partnerships", partnerships_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("", imports_router)

@@ -39,7 +39,8 @@ def partnerships_with_details(queryset: QuerySet[Partnership] | None = None) -> 
 def organisation_lookup(value: str) -> QuerySet[Organisation]:
     """Return organisations named by an id, an exact name or, failing that, part of a name."""
     value = value.strip()
-    if value.isdigit():
+    # isdecimal, not isdigit: int() refuses the superscript digits (²) that isdigit accepts.
+    if value.isdecimal():
         return Organisation.objects.filter(pk=int(value))
     key = normalise(value)
     exact = Organisation.objects.filter(normalized_name=key)

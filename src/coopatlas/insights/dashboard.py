@@ -263,7 +263,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     groupings = [("themes", str(_("Thèmes"))), ("sous-themes", str(_("Sous-thèmes")))]
     if study is not None:
         groupings.insert(0, (f"etude-{study.pk}", str(_("Catégories de l'étude"))))
-    elif grouping.startswith("etude-") and grouping[6:].isdigit():
+    elif grouping.startswith("etude-") and grouping[6:].isdecimal():
         chosen = Study.objects.filter(pk=int(grouping[6:])).first()
         if chosen is not None:
             study = chosen

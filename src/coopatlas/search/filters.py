@@ -193,7 +193,7 @@ def _organisation(raw, label, errors: list[str], *, french: bool = False) -> Org
     if raw is None or not str(raw).strip():
         return None
     value = str(raw).strip()
-    organisation = Organisation.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    organisation = Organisation.objects.filter(pk=int(value)).first() if value.isdecimal() else None
     if organisation is None:
         errors.append(
             _("%(label)s est inconnu(e) : « %(value)s » (ignoré).") % {"label": label, "value": raw}

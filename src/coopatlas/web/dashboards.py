@@ -245,4 +245,4 @@ def watch_list_csv(request: HttpRequest, name: str) -> HttpResponse:
 
 def _months(request: HttpRequest) -> int:
     raw = request.GET.get("mois", "")
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 120 else watch.DEFAULT_MONTHS
+    return int(raw) if raw.isdecimal() and 1 <= int(raw) <= 120 else watch.DEFAULT_MONTHS

@@ -69,7 +69,7 @@ def places_geojson(request: HttpRequest) -> JsonResponse:
         )
         organisations = organisations.filter(pk__in=ids)
     if organisation_id := request.GET.get("organisation", ""):
-        if not organisation_id.isdigit():
+        if not organisation_id.isdecimal():
             return JsonResponse(
                 {"detail": f"Identifiant d'organisation invalide : « {organisation_id} »."}, status=400
             )

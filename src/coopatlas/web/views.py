@@ -114,7 +114,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     common, other = None, None
     if other_id := request.GET.get("avec", ""):
-        other = Organisation.objects.filter(pk=int(other_id)).first() if other_id.isdigit() else None
+        other = Organisation.objects.filter(pk=int(other_id)).first() if other_id.isdecimal() else None
         if other is not None and other.pk != organisation.pk:
             common = in_common(organisation, other)
     return render(
