@@ -9,7 +9,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from coopatlas.ingest.errors import FileRejected
 from coopatlas.ingest.readers.table import template_columns
 from coopatlas.ingest.service import SOURCES, ImportRequest, import_file
 from coopatlas.ingest.undo import UndoError, batch_undo
+from coopatlas.web.accounts import permission_required
 
 MAX_UPLOAD = 100 * 1024 * 1024
 PREVIEW_ERRORS = 200
