@@ -73,7 +73,7 @@ def places_geojson(request: HttpRequest) -> JsonResponse:
             return JsonResponse(
                 {"detail": f"Identifiant d'organisation invalide : « {organisation_id} »."}, status=400
             )
-        centre = get_object_or_404(Organisation, pk=int(organisation_id))
+        centre = get_object_or_404(Organisation.objects.visible_to(request.user), pk=int(organisation_id))
         partner_ids = Organisation.objects.filter(
             participations__partnership__participations__organisation=centre,
             participations__partnership__in=published,
