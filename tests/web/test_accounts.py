@@ -184,3 +184,19 @@ def test_axes_reset_username_lifts_the_lockout(client, importer):
     response = _sign_in(client, "camille", PASSWORD)
     # then
     assert response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_lockout_ends_after_the_cool_off(client, importer):
+    """Once the cool-off (15 minutes) has passed since the failures, the right password signs in."""
+    # given
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    _fail(client, "camille")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    # when
+    response = _sign_in(client, "camille", PASSWORD)
+    # then
+    assert response.status_code == 302 and "_auth_user_id" in client.session
