@@ -139,3 +139,19 @@ def test_cli_undo_import_without_as_is_refused(batch, capsys):
     # then
     assert code == 2 and Partnership.objects.count() == 1
     assert "--as" in capsys.readouterr().err
+
+
+def test_undo_by_the_author_refused_after_someone_else_added_a_contact(author, batch, django_user_model):
+    """A contact another user added to a partnership of the batch (the undo would delete it) also
+    stops its author from undoing."""
+    # given
+    from coopatlas.atlas.models import Contact
+
+    editor = _user(django_user_model, "edouard", "change_partnership", "add_contact")
+    contact = Contact(partnership=Partnership.objects.get(), last_name="Durand", email="durand@example.org")
+    contact._history_user = editor  # as the back-office's request does
+    contact.save()
+    # when / then
+    with pytest.raises(UndoNotAllowed, match="modifié depuis par edouard"):
+        batch_undo(batch, acting_user=author)
+    assert Contact.objects.filter(pk=contact.pk).exists()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from coopatlas.atlas.models import (
+    Contact,
     Event,
     FundingLine,
     ImportBatch,
@@ -24,10 +25,16 @@ from coopatlas.atlas.models import (
     Participation,
     Partnership,
     PartnershipTheme,
+    Volunteer,
 )
 from coopatlas.search.index import reindex, remove
 
 LINE_MODELS = (Participation, PartnershipTheme, FundingLine, Event)
+# What else an undo removes with the records (by cascade), so what someone else's work there
+# forbids the author to undo: a partnership's contacts and volunteers, an organisation's contacts
+# and events.
+PARTNERSHIP_ATTACHED = (*LINE_MODELS, Contact, Volunteer)
+ORGANISATION_ATTACHED = (Contact, Event)
 DELETE_PERMISSION = "atlas.delete_partnership"
 
 
@@ -75,18 +82,26 @@ def edits_since(batch: ImportBatch, *, except_by=None) -> list[LaterEdit]:
     created, updated = _partnerships_of(batch)
     ids = set(created) | updated
     since = batch.finished_at or batch.started_at
-    organisations = Organisation.objects.filter(created_by_batch=batch).values_list("pk", flat=True)
+    organisations = list(Organisation.objects.filter(created_by_batch=batch).values_list("pk", flat=True))
     histories = [
         (Partnership.history.filter(id__in=ids), lambda h: f"le partenariat « {h.title} »"),
-        (Organisation.history.filter(id__in=list(organisations)), lambda h: f"l'organisation « {h.name} »"),
+        (Organisation.history.filter(id__in=organisations), lambda h: f"l'organisation « {h.name} »"),
     ]
-    for model in LINE_MODELS:
+    for model in PARTNERSHIP_ATTACHED:
         histories.append(
             (
                 model.history.filter(partnership_id__in=ids),
                 lambda h: (
-                    f"le partenariat n° {h.partnership_id} (partenaires, thèmes, financements ou dates)"
+                    f"le partenariat n° {h.partnership_id} (ses partenaires, thèmes, financements, dates, "
+                    "contacts ou volontaires)"
                 ),
+            )
+        )
+    for model in ORGANISATION_ATTACHED:
+        histories.append(
+            (
+                model.history.filter(organisation_id__in=organisations),
+                lambda h: f"l'organisation n° {h.organisation_id} (ses contacts ou événements)",
             )
         )
     edits = []
