@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -79,18 +79,23 @@ def _partnerships_of(batch: ImportBatch) -> tuple[list[int], set[int]]:
 def edits_since(batch: ImportBatch, *, except_by=None) -> list[LaterEdit]:
     """Return the edits made after the batch, by anyone but `except_by`, to the partnerships it
     created or changed (their fields and lines) and to the organisations it created; oldest first."""
-    created, updated = _partnerships_of(batch)
-    ids = set(created) | updated
+    # Sub-queries, not lists of ids: a batch may hold 100,000 records (SQLite caps parameters).
+    reason = _batch_reason(batch)
+    created = Partnership.objects.filter(created_by_batch=batch).values("pk")
+    updated = Partnership.history.filter(history_change_reason=reason, history_type="~").values("id")
+    organisations = Organisation.objects.filter(created_by_batch=batch).values("pk")
     since = batch.finished_at or batch.started_at
-    organisations = list(Organisation.objects.filter(created_by_batch=batch).values_list("pk", flat=True))
     histories = [
-        (Partnership.history.filter(id__in=ids), lambda h: f"le partenariat « {h.title} »"),
+        (
+            Partnership.history.filter(Q(id__in=created) | Q(id__in=updated)),
+            lambda h: f"le partenariat « {h.title} »",
+        ),
         (Organisation.history.filter(id__in=organisations), lambda h: f"l'organisation « {h.name} »"),
     ]
     for model in PARTNERSHIP_ATTACHED:
         histories.append(
             (
-                model.history.filter(partnership_id__in=ids),
+                model.history.filter(Q(partnership_id__in=created) | Q(partnership_id__in=updated)),
                 lambda h: (
                     f"le partenariat n° {h.partnership_id} (ses partenaires, thèmes, financements, dates, "
                     "contacts ou volontaires)"
@@ -106,7 +111,7 @@ def edits_since(batch: ImportBatch, *, except_by=None) -> list[LaterEdit]:
         )
     edits = []
     for history, label in histories:
-        later = history.filter(history_date__gt=since).exclude(history_change_reason=_batch_reason(batch))
+        later = history.filter(history_date__gt=since).exclude(history_change_reason=reason)
         if except_by is not None:
             later = later.exclude(history_user_id=except_by.pk)
         for row in later.select_related("history_user").order_by("history_date")[:1]:
