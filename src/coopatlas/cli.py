@@ -355,7 +355,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             )
         else:
             console.print(
-                f"Lot d'import n° {report.batch_id} (annulable : coopatlas undo-import {report.batch_id})."
+                f"Lot d'import n° {report.batch_id} (annulable : "
+                f"coopatlas undo-import {report.batch_id} --as UTILISATEUR)."
             )
     return 1 if report.errors and not args.skip_invalid else 0
 
@@ -453,6 +454,17 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_named(name: str):
+    """Return the active user whose username, else whose e-mail address (if only one has it), is `name`."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    if user := users.filter(username=name).first():
+        return user
+    matches = list(users.filter(email__iexact=name)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
 def cmd_undo_import(args: argparse.Namespace) -> int:
     from coopatlas.atlas.models import ImportBatch
     from coopatlas.ingest.undo import UndoError, batch_undo
@@ -461,8 +473,20 @@ def cmd_undo_import(args: argparse.Namespace) -> int:
     if batch is None:
         err_console.print(f"[red]Lot d'import inconnu[/red] : {args.batch} (voir coopatlas imports).")
         return 2
+    # An undo removes published work: it is done in a named user's name (recorded in the
+    # history) and under the same rule as on the web, never anonymously.
+    if not args.acting_as:
+        err_console.print(
+            "[red]Indiquez au nom de qui annuler[/red] : --as IDENTIFIANT_OU_COURRIEL (l'auteur du lot, "
+            "ou un utilisateur ayant le droit de supprimer des partenariats)."
+        )
+        return 2
+    user = _user_named(args.acting_as)
+    if user is None:
+        err_console.print(f"[red]Utilisateur inconnu[/red] : {args.acting_as} (identifiant ou courriel).")
+        return 2
     try:
-        counts = batch_undo(batch)
+        counts = batch_undo(batch, acting_user=user)
     except UndoError as exc:
         err_console.print(f"[red]{exc}[/red]")
         return 2
@@ -696,6 +720,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     undo = sub.add_parser("undo-import", help="annuler un lot d'import")
     undo.add_argument("batch", type=int, help="numéro du lot (voir coopatlas imports)")
+    undo.add_argument(
+        "--as",
+        dest="acting_as",
+        metavar="UTILISATEUR",
+        help="au nom de qui (identifiant ou courriel) : l'auteur du lot ou un utilisateur ayant le droit "
+        "de supprimer des partenariats ; inscrit dans l'historique",
+    )
     undo.set_defaults(func=cmd_undo_import)
     imports = sub.add_parser("imports", help="lister les lots d'import")
     imports.add_argument("--limit", type=int, default=30)

@@ -123,7 +123,8 @@ def test_a_malformed_json_record_is_rejected_with_its_line(tmp_path, run_import)
     assert report.errors[0].field == "start_year"
 
 
-def test_an_import_batch_can_be_undone(tmp_path, run_import):
+def test_an_import_batch_can_be_undone(tmp_path, run_import, django_user_model):
+    admin = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw-admin-123")
     path = tmp_path / "j.csv"
     path.write_text(
         "collectivite_francaise;partenaire;pays_partenaire;annee_debut\nLille;Cologne;Allemagne;1958\n"
@@ -137,13 +138,13 @@ def test_an_import_batch_can_be_undone(tmp_path, run_import):
     second = run_import(path, "table")
     assert (second.counts["updated"], second.counts["created"]) == (1, 1)
     # when
-    counts = batch_undo(ImportBatch.objects.get(pk=second.batch_id))
+    counts = batch_undo(ImportBatch.objects.get(pk=second.batch_id), acting_user=admin)
     # then
     assert (counts["removed"], counts["restored"]) == (1, 1)
     partnership.refresh_from_db()
     assert partnership.start_year == 1958 and Partnership.objects.count() == 1
     assert not Organisation.objects.filter(name="Kharkiv").exists()
     with pytest.raises(UndoError):
-        batch_undo(ImportBatch.objects.get(pk=second.batch_id))
-    counts = batch_undo(ImportBatch.objects.get(pk=first.batch_id))
+        batch_undo(ImportBatch.objects.get(pk=second.batch_id), acting_user=admin)
+    counts = batch_undo(ImportBatch.objects.get(pk=first.batch_id), acting_user=admin)
     assert counts["removed"] == 1 and not Partnership.objects.exists()

@@ -233,7 +233,7 @@ def get_watch_lists(
 )
 def get_suggestions(request: HttpRequest, organisation_id: int, limit: int = 10):
     """Return the actors working with the same partners, countries or themes, each with why."""
-    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=organisation_id)
     return [
         {
             "id": s.organisation.pk,
@@ -255,9 +255,10 @@ def get_suggestions(request: HttpRequest, organisation_id: int, limit: int = 10)
 )
 def get_in_common(request: HttpRequest, organisation_id: int, other_id: int):
     """Return what two organisations have in common."""
-    first = get_object_or_404(Organisation, pk=organisation_id)
-    second = get_object_or_404(Organisation, pk=other_id)
-    common = in_common(first, second)
+    visible = Organisation.objects.visible_to(request.user)
+    first = get_object_or_404(visible, pk=organisation_id)
+    second = get_object_or_404(visible, pk=other_id)
+    common = in_common(first, second, visible=visible)
     return {
         "partners": [{"id": o.pk, "name": o.name} for o in common.partners],
         "networks": [{"id": o.pk, "name": o.name} for o in common.networks],

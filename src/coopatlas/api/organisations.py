@@ -37,7 +37,10 @@ def serialise_organisation(organisation: Organisation) -> dict:
 @router.get("", response={200: OrganisationList, 400: ErrorOut}, summary="Search organisations")
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]):
     """List organisations whose name contains `q` (accents and case ignored)."""
-    queryset = Organisation.objects.matching(filters.q) if filters.q else Organisation.objects.all()
+    # An organisation known only from drafts is listed only to those who may see drafts.
+    queryset = Organisation.objects.visible_to(request.user)
+    if filters.q:
+        queryset = queryset.matching(filters.q)
     queryset = queryset.order_by("name", "pk")
     page = queryset[filters.offset : filters.offset + filters.limit]
     return {"count": queryset.count(), "results": [serialise_organisation(o) for o in page]}
@@ -48,10 +51,14 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]
 )
 def get_organisation(request: HttpRequest, organisation_id: int):
     """Return one organisation with its networks and the ids of its published partnerships."""
-    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    visible = Organisation.objects.visible_to(request.user)
+    organisation = get_object_or_404(visible, pk=organisation_id)
     data = serialise_organisation(organisation)
     data["alternate_names"] = organisation.alternate_names
-    data["networks"] = [m.network.name for m in organisation.network_links.select_related("network")]
+    data["networks"] = [
+        m.network.name
+        for m in organisation.network_links.filter(network__in=visible).select_related("network")
+    ]
     data["partnership_ids"] = list(
         Partnership.objects.published().involving(organisation).values_list("pk", flat=True)
     )

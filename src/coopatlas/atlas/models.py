@@ -36,6 +36,8 @@ from coopatlas.core.years import DB_MAX_YEAR, MIN_YEAR, validate_year
 from coopatlas.places.models import Country
 
 FRANCE = "FR"
+# The right to see drafts (partnerships, and the organisations known only from drafts).
+SEE_DRAFTS_PERMISSION = "atlas.change_partnership"
 
 
 def _year_field(label: str, **kwargs) -> models.PositiveSmallIntegerField:
@@ -160,6 +162,36 @@ class ImportBatch(models.Model):
 class OrganisationQuerySet(models.QuerySet):
     def french_authorities(self) -> "OrganisationQuerySet":
         return self.filter(kind__in=FRENCH_AUTHORITY_KINDS)
+
+    def public(self) -> "OrganisationQuerySet":
+        """Keep the organisations whose name the published atlas already shows: those taking part
+        in or funding a published partnership, the networks of such organisations, the French
+        authorities of the official geography (an INSEE code), and the territories and authors
+        of studies. An organisation known only from drafts stays hidden, like the drafts."""
+        published = PublicationState.PUBLISHED
+        return self.filter(
+            Q(
+                pk__in=Participation.objects.filter(partnership__publication_state=published).values(
+                    "organisation"
+                )
+            )
+            | Q(pk__in=FundingLine.objects.filter(partnership__publication_state=published).values("funder"))
+            | Q(
+                pk__in=NetworkMembership.objects.filter(
+                    member__participations__partnership__publication_state=published
+                ).values("network")
+            )
+            | (Q(kind__in=FRENCH_AUTHORITY_KINDS) & ~Q(insee_code=""))
+            | Q(pk__in=Study.objects.values("territory"))
+            | Q(pk__in=Study.objects.exclude(author=None).values("author"))
+        )
+
+    def visible_to(self, user) -> "OrganisationQuerySet":
+        """Keep what `user` may see: every organisation for those who may see drafts (the same
+        right as for partnerships), the public ones for everybody else."""
+        if user is not None and user.is_authenticated and user.has_perm(SEE_DRAFTS_PERMISSION):
+            return self.all()
+        return self.public()
 
     def matching(self, text: str) -> "OrganisationQuerySet":
         """Filter on a name, accent- and case-insensitively."""

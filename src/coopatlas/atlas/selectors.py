@@ -190,8 +190,9 @@ class InCommon:
     partners: list[Organisation]
 
 
-def in_common(first: Organisation, second: Organisation) -> InCommon:
-    """Return what two organisations share: networks, European projects and partners."""
+def in_common(first: Organisation, second: Organisation, *, visible=None) -> InCommon:
+    """Return what two organisations share: networks, European projects and partners; only
+    networks among `visible` organisations (default: the public ones)."""
     from coopatlas.atlas.models import EuropeanProject
 
     def partners_of(organisation: Organisation) -> set[int]:
@@ -204,7 +205,8 @@ def in_common(first: Organisation, second: Organisation) -> InCommon:
             .values_list("organisation_id", flat=True)
         )
 
-    networks = Organisation.objects.filter(memberships__member=first).filter(memberships__member=second)
+    visible = visible if visible is not None else Organisation.objects.public()
+    networks = visible.filter(memberships__member=first).filter(memberships__member=second)
     projects = EuropeanProject.objects.filter(participants=first).filter(participants=second)
     shared = partners_of(first) & partners_of(second) - {first.pk, second.pk}
     return InCommon(

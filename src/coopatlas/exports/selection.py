@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import QueryDict
 
-from coopatlas.atlas.models import Partnership
+from coopatlas.atlas.models import Organisation, Partnership
 from coopatlas.search.engine import full_text_ranks
 from coopatlas.search.facets import SearchQuery
 
@@ -30,7 +30,8 @@ def select(query: str = "", *, published_only: bool = False) -> Selection:
     query = query.strip().lstrip("?")
     if not query:
         return Selection(base.order_by("pk"), "tout l'atlas")
-    search = SearchQuery(QueryDict(query))
+    organisations = Organisation.objects.public() if published_only else Organisation.objects.all()
+    search = SearchQuery(QueryDict(query), organisations=organisations)
     if search.errors:
         raise SelectionError(" ".join(str(e) for e in search.errors))
     ranks = full_text_ranks(search.text) if search.text else None

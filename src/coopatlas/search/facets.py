@@ -68,7 +68,9 @@ FACETS = {
 class SearchQuery:
     """A search read from URL parameters; invalid values are dropped with a message in `errors`."""
 
-    def __init__(self, params: QueryDict | dict) -> None:
+    def __init__(self, params: QueryDict | dict, *, organisations=None) -> None:
+        """`organisations`: those the reader may name in `territoire` and `organisation` (by
+        default the public ones: an organisation known only from drafts is not revealed)."""
         self.errors: list[str] = []
         get_list = (
             params.getlist
@@ -118,7 +120,7 @@ class SearchQuery:
             self.errors.append(_("Tri inconnu : « %(value)s » (tri par année de début).") % {"value": sort})
             sort = "debut"
         self.sort = sort
-        self.filters = ScopeFilters.read(params, self.errors)
+        self.filters = ScopeFilters.read(params, self.errors, organisations=organisations)
 
     # -- filtering -------------------------------------------------------------------------------
     @staticmethod

@@ -74,11 +74,15 @@ class ScopeFilters:
     french_side: bool = False  # only partnerships with a French participant (`france=1`)
 
     @classmethod
-    def read(cls, params, errors: list[str]) -> "ScopeFilters":
-        """Read the filters; a bad value is dropped with a message appended to `errors`."""
+    def read(cls, params, errors: list[str], *, organisations=None) -> "ScopeFilters":
+        """Read the filters; a bad value is dropped with a message appended to `errors`.
+        `organisations` are those that may be named (default: the public ones)."""
         filters = cls()
-        filters.territory = _organisation(params.get("territoire"), _("Le territoire"), errors, french=True)
-        filters.organisation = _organisation(params.get("organisation"), _("L'organisation"), errors)
+        known = organisations if organisations is not None else Organisation.objects.public()
+        filters.territory = _organisation(
+            params.get("territoire"), _("Le territoire"), errors, known, french=True
+        )
+        filters.organisation = _organisation(params.get("organisation"), _("L'organisation"), errors, known)
         filters.period_from = read_year(params.get("du"), _("Le début de la période"), errors)
         filters.period_to = read_year(params.get("au"), _("La fin de la période"), errors)
         if filters.period_from and filters.period_to and filters.period_from > filters.period_to:
@@ -189,11 +193,12 @@ def read_year(raw, label, errors: list[str]) -> int | None:
     return year
 
 
-def _organisation(raw, label, errors: list[str], *, french: bool = False) -> Organisation | None:
+def _organisation(raw, label, errors: list[str], known, *, french: bool = False) -> Organisation | None:
     if raw is None or not str(raw).strip():
         return None
     value = str(raw).strip()
-    organisation = Organisation.objects.filter(pk=int(value)).first() if value.isdecimal() else None
+    # An organisation the reader may not see is "unknown", like a wrong number: its name is not told.
+    organisation = known.filter(pk=int(value)).first() if value.isdecimal() else None
     if organisation is None:
         errors.append(
             _("%(label)s est inconnu(e) : « %(value)s » (ignoré).") % {"label": label, "value": raw}

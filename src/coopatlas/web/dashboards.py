@@ -8,7 +8,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, OrganisationKind, PartnershipForm
+from coopatlas.atlas.choices import (
+    FRENCH_AUTHORITY_KINDS,
+    OrganisationKind,
+    PartnershipForm,
+    PublicationState,
+)
 from coopatlas.atlas.models import FRANCE, Organisation, Theme
 from coopatlas.exports.tabular import table_csv
 from coopatlas.insights import dashboard as dashboards
@@ -96,8 +101,18 @@ def territory_choices(selected: Organisation | None) -> list[tuple[str, list[Org
     Régions, départements and groupings all; communes only the most engaged (and the one
     chosen), so that the menu stays light with a national atlas.
     """
-    engaged = Organisation.objects.filter(country_id=FRANCE, kind__in=FRENCH_AUTHORITY_KINDS).annotate(
-        n=Count("participations__partnership", distinct=True)
+    # The dashboards count published partnerships only: so does the menu, and it names no
+    # authority known only from drafts.
+    engaged = (
+        Organisation.objects.public()
+        .filter(country_id=FRANCE, kind__in=FRENCH_AUTHORITY_KINDS)
+        .annotate(
+            n=Count(
+                "participations__partnership",
+                filter=Q(participations__partnership__publication_state=PublicationState.PUBLISHED),
+                distinct=True,
+            )
+        )
     )
     groups = []
     for kind in (

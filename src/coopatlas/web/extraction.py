@@ -2,7 +2,6 @@
 evidence highlighted → accept (as found or edited), merge into a partnership, or reject."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from coopatlas.extraction.pages import MAX_INPUT_BYTES, PageError
 from coopatlas.extraction.review import KIND_TO_FORM, ReviewError, accept, merge, reject, save_page
 from coopatlas.extraction.service import extract_text
 from coopatlas.places.models import Country
+from coopatlas.web.accounts import permission_required
 
 CAN_EXTRACT = "atlas.add_partnership"
 KINDS = ["jumelage", "cooperation_agreement", "protocol", "friendship_pact", "project", "other"]

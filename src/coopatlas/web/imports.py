@@ -9,7 +9,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +21,8 @@ from coopatlas.exports.service import MEDIA_TYPES, export
 from coopatlas.ingest.errors import FileRejected
 from coopatlas.ingest.readers.table import template_columns
 from coopatlas.ingest.service import SOURCES, ImportRequest, import_file
-from coopatlas.ingest.undo import UndoError, batch_undo
+from coopatlas.ingest.undo import UndoError, batch_undo, can_undo
+from coopatlas.web.accounts import permission_required
 
 MAX_UPLOAD = 100 * 1024 * 1024
 PREVIEW_ERRORS = 200
@@ -53,7 +53,10 @@ def _request_from(post, path: Path, user, *, dry_run: bool, file_name: str) -> I
 @permission_required(CAN_IMPORT)
 def imports(request: HttpRequest) -> HttpResponse:
     """The upload form and the list of import batches."""
-    batches = ImportBatch.objects.select_related("created_by")[:50]
+    batches = list(ImportBatch.objects.select_related("created_by")[:50])
+    for batch in batches:
+        # The undo button only where the rule of ingest.undo allows it.
+        batch.can_undo = batch.undone_at is None and can_undo(request.user, batch)[0]
     return render(request, "web/imports.html", {"batches": batches, "sources": SOURCES})
 
 
@@ -144,8 +147,11 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
+    allowed, reason = can_undo(request.user, batch)
+    if not allowed:
+        return render(request, "403.html", {"exception": reason}, status=403)
     try:
-        counts = batch_undo(batch)
+        counts = batch_undo(batch, acting_user=request.user)
     except UndoError as exc:
         messages.error(request, str(exc))
     else:

@@ -1,7 +1,6 @@
 """Map pages and data: the atlas map, its GeoJSON, and the review list of places to check."""
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from coopatlas.atlas.choices import PlaceStatus
 from coopatlas.atlas.localisation import organisation_place_choose
 from coopatlas.atlas.models import Organisation, Participation, Partnership
+from coopatlas.web.accounts import staff_required
 
 REVIEW_STATUSES = [PlaceStatus.AMBIGUOUS, PlaceStatus.UNRESOLVED, PlaceStatus.PENDING]
 
@@ -73,7 +73,7 @@ def places_geojson(request: HttpRequest) -> JsonResponse:
             return JsonResponse(
                 {"detail": f"Identifiant d'organisation invalide : « {organisation_id} »."}, status=400
             )
-        centre = get_object_or_404(Organisation, pk=int(organisation_id))
+        centre = get_object_or_404(Organisation.objects.visible_to(request.user), pk=int(organisation_id))
         partner_ids = Organisation.objects.filter(
             participations__partnership__participations__organisation=centre,
             participations__partnership__in=published,
@@ -106,14 +106,14 @@ def _partnership_links(published, organisation_ids: list[int]) -> dict[int, list
     return links
 
 
-@staff_member_required
+@staff_required
 def places_review(request: HttpRequest) -> HttpResponse:
     """List the organisations whose place is ambiguous or unknown, with candidates to pick from."""
     organisations = Organisation.objects.filter(place_status__in=REVIEW_STATUSES).select_related("country")
     return render(request, "web/places_review.html", {"organisations": organisations})
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def places_review_choose(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the candidate a person picked for an organisation."""

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from coopatlas.atlas.models import Partnership
+from coopatlas.atlas.models import Organisation, Partnership
 from coopatlas.atlas.selectors import partnerships_with_details
 from coopatlas.search.facets import SORTS, SearchQuery
 from coopatlas.web.imports import export_links
@@ -23,7 +23,7 @@ def visible_partnerships(request: HttpRequest):
 
 def search(request: HttpRequest) -> HttpResponse:
     """Search partnerships by words and facets; each facet counts under the other facets."""
-    query = SearchQuery(request.GET)
+    query = SearchQuery(request.GET, organisations=Organisation.objects.visible_to(request.user))
     result = query.run(visible_partnerships(request))
     partnerships = result.partnerships
     if query.sort == "pertinence" and result.ranks is not None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coopatlas.web import countries, dashboards, extraction, imports, places, search, views
+from coopatlas.web import accounts, countries, dashboards, extraction, imports, places, search, views
 
 app_name = "web"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("partenariats/<int:pk>/", views.partnership_detail, name="partnership"),
     path("partenariats/<int:pk>/fiche.pdf", views.partnership_pdf, name="partnership_pdf"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("connexion/", accounts.SignInView.as_view(), name="sign_in"),
+    path("deconnexion/", accounts.SignOutView.as_view(), name="sign_out"),
     path("sources/", views.data_sources, name="sources"),
     path("pays/<str:iso2>/", countries.country_detail, name="country"),
     path("carte/pays.json", countries.countries_json, name="countries_json"),

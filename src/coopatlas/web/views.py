@@ -106,17 +106,26 @@ def _partnership_context(request: HttpRequest, pk: int) -> dict:
 
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show an organisation with its partners grouped by start year, networks and projects."""
-    organisation = get_object_or_404(Organisation.objects.select_related("country", "parent"), pk=pk)
-    memberships = organisation.network_links.select_related("network").order_by("network__name")
-    members = organisation.memberships.select_related("member__country").order_by("member__name")
+    visible = Organisation.objects.visible_to(request.user)
+    organisation = get_object_or_404(visible.select_related("country", "parent"), pk=pk)
+    memberships = (
+        organisation.network_links.filter(network__in=visible)
+        .select_related("network")
+        .order_by("network__name")
+    )
+    members = (
+        organisation.memberships.filter(member__in=visible)
+        .select_related("member__country")
+        .order_by("member__name")
+    )
     partnerships = partnerships_with_details(
         _visible_partnerships(request).involving(organisation).order_by("-start_year", "title")
     )
     common, other = None, None
     if other_id := request.GET.get("avec", ""):
-        other = Organisation.objects.filter(pk=int(other_id)).first() if other_id.isdecimal() else None
+        other = visible.filter(pk=int(other_id)).first() if other_id.isdecimal() else None
         if other is not None and other.pk != organisation.pk:
-            common = in_common(organisation, other)
+            common = in_common(organisation, other, visible=visible)
     return render(
         request,
         "web/organisation_detail.html",
