@@ -767,6 +767,10 @@ class Importer:
                 "financement",
             )
             funding.append((funder_id, line))
+        sources = list(record.get("sources") or [])
+        for source in sources:
+            # Written in bulk later without a model check: a `javascript:` address would become a link.
+            self._check_line(Source(url=source.get("url") or "", title=source.get("title") or ""), "source")
         contacts = []
         if self.personal_data:
             for contact in record.get("contacts") or []:
@@ -786,7 +790,7 @@ class Importer:
             countries=countries,
             funding=funding,
             events=list(record.get("events") or []),
-            sources=list(record.get("sources") or []),
+            sources=sources,
             contacts=contacts,
             volunteers=list(record.get("volunteers") or []) if self.personal_data else [],
         )
