@@ -52,7 +52,7 @@ def test_network_hover_and_click_on_a_hostile_name_runs_no_script(hostile_networ
     # given
     page = watched_page.page
     page.goto(hostile_network + "/tableau-de-bord/reseau/")
-    page.wait_for_function("document.querySelector('[data-network]').dataset.ready === '1'")
+    page.wait_for_function("() => document.querySelector('[data-network]').dataset.ready === '1'")
     page.locator("[data-network]").scroll_into_view_if_needed()
     point = _settled_point(page, HOSTILE_NAME)
     # when
