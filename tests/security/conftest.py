@@ -71,3 +71,62 @@ def watched_page():
         page.add_init_script(WATCH_VIOLATIONS)
         yield watched
         browser.close()
+
+
+def admin_form_data(client, change: str) -> dict:
+    """The values an admin change page would post unchanged: its form's values and its inlines'
+    (management forms and existing rows, no row added)."""
+    context = client.get(change).context
+
+    def values(form) -> dict:
+        found = {}
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            found[bound.html_name] = value
+        return found
+
+    data = values(context["adminform"].form)
+    for inline in context["inline_admin_formsets"]:
+        data.update(values(inline.formset.management_form))
+        for form in inline.formset.initial_forms:
+            data.update(values(form))
+    return data
+
+
+# Hovering and clicking as a person would: every chart swept by the mouse, every network node
+# hovered, every map marker opened, every link whose text is a payload followed back and forth.
+CHART_BOXES = """() => [...document.querySelectorAll('[data-chart], [data-network], [data-atlas-map]')]
+  .map(e => { e.scrollIntoView({block: 'center'}); const b = e.getBoundingClientRect();
+              return {x: b.left, y: b.top, width: b.width, height: b.height}; })
+  .filter(b => b.width > 0 && b.height > 0)"""
+NODE_POINTS = """() => {
+  const element = document.querySelector('[data-network]');
+  if (!element || !window.echarts) { return []; }
+  element.scrollIntoView({block: 'center'});
+  const chart = echarts.getInstanceByDom(element), data = chart.getModel().getSeriesByIndex(0).getData();
+  const box = element.getBoundingClientRect(), points = [];
+  for (let i = 0; i < data.count(); i++) {
+    const p = chart.convertToPixel({seriesIndex: 0}, data.getItemLayout(i));
+    points.push({x: box.left + p[0], y: box.top + p[1]});
+  }
+  return points;
+}"""
+
+
+def hover_and_click(page) -> None:
+    """Sweep the mouse over every chart and map, hover every network node, open map markers."""
+    for box in page.evaluate(CHART_BOXES):
+        for fx in (0.1, 0.3, 0.5, 0.7, 0.9):
+            for fy in (0.15, 0.4, 0.65, 0.9):
+                page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+    if page.locator("[data-network]").count():
+        page.wait_for_timeout(1500)  # the force layout settles
+    for point in page.evaluate(NODE_POINTS):
+        page.mouse.move(point["x"], point["y"])
+        page.wait_for_timeout(60)
+    markers = page.locator("path.atlas-marker")
+    for index in range(min(markers.count(), 10)):
+        markers.nth(index).dispatch_event("click")
+        page.wait_for_timeout(100)

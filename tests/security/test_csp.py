@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from coopatlas.atlas.models import Organisation, Partnership
-from tests.security.conftest import needs_chromium
+from tests.security.conftest import hover_and_click, needs_chromium
 from tests.web.test_browser import demo_live  # noqa: F401 — the demo pages' fixture, shared here
 
 REPO = Path(__file__).resolve().parents[2]
@@ -124,7 +124,7 @@ def test_csp_no_page_breaks_the_policy_in_chromium(every_page, watched_page):
         assert response.status == 200, f"{name}: {path} answered {response.status}"
         if name in READY:
             page.wait_for_function(READY[name])
-        page.wait_for_timeout(200)
+        hover_and_click(page)  # tooltips and popups are drawn on hover and click
         problems.extend(f"{name}: {v}" for v in watched_page.violations())
         watched_page.refused.clear()
 

@@ -13,6 +13,7 @@ from coopatlas.core.weblinks import safe_href
 from coopatlas.extraction.models import ExtractedPage
 from tests.atlas.factories import commune, foreign_town, twinning
 from tests.ingest.conftest import write
+from tests.security.conftest import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -110,29 +111,33 @@ def test_extraction_api_refuses_an_address_that_is_not_http(admin_client_fr):
 
 
 @pytest.mark.parametrize("url", [*HOSTILE_URLS, "ftp://example.org/deliberation.pdf"])
-def test_admin_source_form_refuses_an_address_that_is_not_http(admin_client_fr, url):
+def test_admin_organisation_form_refuses_a_website_that_is_not_http(admin_client_fr, url):
     """The admin's organisation form refuses a website that is not http(s) and saves nothing."""
     # given
     lyon = commune("Lyon")
     change = reverse("admin:atlas_organisation_change", args=[lyon.pk])
-    form = admin_client_fr.get(change).context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None and name != "networks"}
+    data = admin_form_data(admin_client_fr, change)
     # when
-    admin_client_fr.post(change, {**data, **_inline_management(admin_client_fr, change), "website": url})
+    response = admin_client_fr.post(change, {**data, "website": url})
     # then
+    assert response.status_code == 200  # the form again, with its error
+    assert response.context["adminform"].form.errors["website"]
     lyon.refresh_from_db()
     assert lyon.website == ""
 
 
-def _inline_management(client, change: str) -> dict:
-    """The management form values of every inline of an admin change page, with no row added."""
-    context = client.get(change).context
-    values = {}
-    for inline in context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
-            values[f"{management.prefix}-{name}"] = management[name].value()
-    return values
+def test_admin_organisation_form_keeps_an_https_website(admin_client_fr):
+    """The same admin form saves an https website (so the refusals above are about the address)."""
+    # given
+    lyon = commune("Lyon")
+    change = reverse("admin:atlas_organisation_change", args=[lyon.pk])
+    data = admin_form_data(admin_client_fr, change)
+    # when
+    response = admin_client_fr.post(change, {**data, "website": "https://www.lyon.fr/"})
+    # then
+    assert response.status_code == 302
+    lyon.refresh_from_db()
+    assert lyon.website == "https://www.lyon.fr/"
 
 
 @pytest.mark.parametrize("url", [*HOSTILE_URLS, "ftp://example.org/deliberation.pdf"])

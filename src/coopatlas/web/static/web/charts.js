@@ -22,7 +22,9 @@
   var valueAxis = { type: "value", minInterval: 1, axisLabel: { formatter: function (v) { return compact.format(v); } } };
   function optionFor(kind, entry) {
     var base = { color: palette, animation: !printing, textStyle: { fontFamily: "system-ui, sans-serif" },
-                 tooltip: { trigger: "axis", axisPointer: { type: "shadow" } } };
+                 // Drawn as text in the chart, not HTML: labels come from the data, and the HTML
+                 // tooltip's style attributes are refused by the CSP.
+                 tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" } };
     if (kind === "ranking") {
       var several = (entry.series || []).length > 1;
       var bars = (entry.series || [{ name: entry.title, values: entry.values }]).map(function (s) {
