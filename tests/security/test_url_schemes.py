@@ -22,15 +22,22 @@ TABLE_MAPPING = "collectivite_francaise=Ville;partenaire=Jumelle;pays_partenaire
 LANNION = "Lannion est jumelée avec Caerphilly (Royaume-Uni) depuis 1983."
 
 
-def _json_export(url: str) -> str:
-    """A coopatlas JSON file holding one twinning whose source has the address `url`."""
+def _json_export(url: str, website: str = "") -> str:
+    """A coopatlas JSON file holding one twinning whose source has the address `url` (and whose
+    foreign partner's website is `website`)."""
     return json.dumps(
         {
             "schema": "coopatlas",
             "version": 1,
             "organisations": [
                 {"ref": "lyon", "name": "Lyon", "kind": "commune", "country": "FR", "insee_code": "69123"},
-                {"ref": "turin", "name": "Turin", "kind": "foreign_authority", "country": "IT"},
+                {
+                    "ref": "turin",
+                    "name": "Turin",
+                    "kind": "foreign_authority",
+                    "country": "IT",
+                    "website": website,
+                },
             ],
             "partnerships": [
                 {
@@ -41,7 +48,7 @@ def _json_export(url: str) -> str:
                         {"organisation": "lyon", "role": "french_authority"},
                         {"organisation": "turin", "role": "foreign_authority"},
                     ],
-                    "sources": [{"url": url, "title": "Délibération"}],
+                    "sources": [{"url": url, "title": "Délibération"}] if url else [],
                 }
             ],
         }
@@ -87,6 +94,19 @@ def test_json_import_rejects_a_source_url_that_is_not_http(tmp_path, run_import,
     assert report.counts["rejected"] == 1
     assert (report.errors[0].field, report.errors[0].value) == ("source · url", url)
     assert not Source.objects.filter(url=url).exists()
+
+
+@pytest.mark.parametrize("url", [*HOSTILE_URLS, "ftp://example.org/"])
+def test_json_import_rejects_an_organisation_website_that_is_not_http(tmp_path, run_import, url):
+    """A JSON organisation whose `website` is not http(s) is rejected, naming the field and value."""
+    # given
+    path = write(tmp_path / "atlas.json", _json_export("", website=url))
+    # when
+    report = run_import(path, "json")
+    # then
+    assert report.counts["rejected"] == 1
+    assert (report.errors[0].field, report.errors[0].value) == ("website", url)
+    assert not Organisation.objects.filter(website=url).exists()
 
 
 @pytest.mark.parametrize("url", HOSTILE_URLS)
