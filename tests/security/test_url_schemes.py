@@ -83,6 +83,17 @@ def test_table_import_keeps_an_https_source_url(tmp_path, run_import):
     assert Source.objects.filter(url="https://lyon.fr/j").exists()
 
 
+def test_table_import_completes_a_source_url_without_scheme(tmp_path, run_import):
+    """A `source_url` typed without its scheme (`www.lyon.fr/…`) is kept as an https address."""
+    # given
+    path = write(tmp_path / "jumelages.csv", "Ville;Jumelle;Pays;Source\nLyon;Turin;Italie;www.lyon.fr/j\n")
+    # when
+    report = run_import(path, "table", mapping=TABLE_MAPPING)
+    # then
+    assert report.counts["created"] == 1, report.errors
+    assert Source.objects.filter(url="https://www.lyon.fr/j").exists()
+
+
 @pytest.mark.parametrize("url", HOSTILE_URLS)
 def test_json_import_rejects_a_source_url_that_is_not_http(tmp_path, run_import, url):
     """A JSON record whose `sources[].url` is not http(s) is rejected, naming the value."""

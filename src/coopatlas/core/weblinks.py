@@ -4,6 +4,8 @@ A stored address becomes an `href`; `javascript:`, `data:`, `vbscript:` and the 
 script when clicked, so every URL field and input path checks with `validate_web_url`, and pages
 render stored addresses through `safe_href` (records written before the check may hold any)."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,18 @@ def validate_web_url(value: str) -> None:
     except ValidationError:
         shown = value if len(value) <= 200 else value[:200] + "…"
         raise ValidationError(REFUSED, code="web_url", params={"value": shown}) from None
+
+
+_HAS_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*:", re.I)
+
+
+def with_scheme(value: str) -> str:
+    """`www.lyon.fr/jumelages` as `https://www.lyon.fr/jumelages` (spreadsheets often drop the
+    scheme); an address with a scheme, whatever it is, is returned as it is, to be checked."""
+    value = (value or "").strip()
+    if not value or _HAS_SCHEME.match(value) or value.startswith("/"):
+        return value
+    return "https://" + value
 
 
 def is_web_url(value: str) -> bool:

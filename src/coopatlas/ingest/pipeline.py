@@ -55,6 +55,7 @@ from coopatlas.atlas.models import (
     Volunteer,
 )
 from coopatlas.core.text import normalise
+from coopatlas.core.weblinks import with_scheme
 from coopatlas.ingest.errors import Problem, RowError
 from coopatlas.ingest.fastwrite import Builder, FastWriter
 from coopatlas.places.models import Country
@@ -769,6 +770,8 @@ class Importer:
             funding.append((funder_id, line))
         sources = list(record.get("sources") or [])
         for source in sources:
+            if source.get("url"):
+                source["url"] = with_scheme(str(source["url"]))
             # Written in bulk later without a model check: a `javascript:` address would become a link.
             self._check_line(Source(url=source.get("url") or "", title=source.get("title") or ""), "source")
         contacts = []
