@@ -20,7 +20,7 @@ from django.test import Client
 
 from coopatlas.atlas import services
 from coopatlas.atlas.choices import OrganisationKind, ParticipationRole
-from coopatlas.atlas.models import Organisation, Partnership, Source, Theme, Volunteer
+from coopatlas.atlas.models import DiplomaticPost, Organisation, Partnership, Source, Theme, Volunteer
 from coopatlas.extraction.models import Candidate
 from coopatlas.ingest.service import ImportRequest, import_file
 from tests.security.conftest import admin_form_data, hover_and_click, needs_chromium
@@ -137,6 +137,9 @@ def _by_services() -> dict:
         for i, url in enumerate(LEGACY_URLS)
     )
     Organisation.objects.filter(pk=partner.pk).update(website=LEGACY_URLS[0])
+    post = DiplomaticPost(country_id="DE", name=hostile("poste", 3, 200))
+    post.full_clean()
+    post.save()
     return {"partnership": partnership.pk, "french": french.pk, "partner": partner.pk, "network": network.pk}
 
 
@@ -179,6 +182,7 @@ def _by_json_import(folder: Path) -> int:
         "summary": hostile("résumé json", 5),
         "description": hostile("description json", 6),
         "publication_state": "published",
+        "programme": hostile("programme json", 2),
         "participants": [
             {"organisation": "lyon", "role": "french_authority"},
             {"organisation": "partner", "role": "foreign_authority"},
@@ -287,6 +291,8 @@ STAFF_PAGES = [
     ("admin contacts", "/admin/atlas/contact/", True),
     ("admin volunteers", "/admin/atlas/volunteer/", True),
     ("admin events", "/admin/atlas/event/", True),
+    ("admin programmes", "/admin/atlas/programme/", True),
+    ("admin diplomatic posts", "/admin/atlas/diplomaticpost/", True),
 ]
 
 READY = {
