@@ -576,6 +576,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def settings_banner() -> str:
+    """The settings module in force and whether DEBUG is on, for the server's first line."""
+    from django.conf import settings
+
+    debug = "[bold red]DEBUG activé[/bold red]" if settings.DEBUG else "DEBUG désactivé"
+    return f"Réglages : {settings.SETTINGS_MODULE} ({debug})"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from waitress import serve
 
@@ -583,6 +591,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from coopatlas.atlas.models import Partnership
     from coopatlas.atlas.reference.loader import load_reference
 
+    # Say which settings run: a production server on the development settings is visible at once.
+    console.print(settings_banner())
     console.print("Migrations…")
     _migrate()
     counts = load_reference()

@@ -35,6 +35,12 @@ from coopatlas.atlas.services import NO_FRENCH_PARTICIPANT
 from coopatlas.core.formatting import format_euros as euros
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's admin, with its history list free of inline styles (the site's CSP)."""
+
+    object_history_list_template = "atlas/admin/object_history_list.html"
+
+
 class ParticipationFormSet(BaseInlineFormSet):
     """Refuse to save a partnership left without a French local authority."""
 
@@ -107,7 +113,7 @@ class SourceInline(admin.TabularInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(SimpleHistoryAdmin):
+class PartnershipAdmin(HistoryAdmin):
     list_display = [
         "title_short",
         "form",
@@ -220,7 +226,7 @@ class NetworkMembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = [
         "name",
         "kind",
@@ -307,7 +313,7 @@ class SustainableDevelopmentGoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(SimpleHistoryAdmin):
+class ContactAdmin(HistoryAdmin):
     list_display = ["__str__", "function", "organisation", "email", "legal_basis", "last_confirmed_on"]
     list_filter = ["legal_basis"]
     search_fields = ["last_name", "first_name", "email", "organisation__name"]
@@ -315,7 +321,7 @@ class ContactAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(HistoryAdmin):
     list_display = ["when", "title", "kind", "partnership", "organisation"]
     list_filter = ["kind"]
     search_fields = ["title", "description"]
@@ -323,7 +329,7 @@ class EventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FundingLine)
-class FundingLineAdmin(SimpleHistoryAdmin):
+class FundingLineAdmin(HistoryAdmin):
     list_display = ["funder_name", "amount", "water_one_percent_amount", "year", "kind", "partnership"]
     list_filter = ["year", "kind"]
     search_fields = ["funder__name", "funder_label", "partnership__title"]
@@ -331,7 +337,7 @@ class FundingLineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(SimpleHistoryAdmin):
+class VolunteerAdmin(HistoryAdmin):
     list_display = ["__str__", "scheme", "mission", "partnership"]
     list_filter = ["scheme"]
     search_fields = ["last_name", "first_name", "mission"]
@@ -339,7 +345,7 @@ class VolunteerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DiplomaticPost)
-class DiplomaticPostAdmin(SimpleHistoryAdmin):
+class DiplomaticPostAdmin(HistoryAdmin):
     list_display = ["name", "country", "correspondent_status", "counsellor_status"]
     list_filter = ["correspondent_status", "counsellor_status"]
     search_fields = ["name", "country__name_fr"]

@@ -32,6 +32,7 @@ from coopatlas.atlas.choices import (
 )
 from coopatlas.core.models import TimeStampedModel
 from coopatlas.core.text import normalise
+from coopatlas.core.weblinks import validate_web_url
 from coopatlas.core.years import DB_MAX_YEAR, MIN_YEAR, validate_year
 from coopatlas.places.models import Country
 
@@ -264,7 +265,7 @@ class Organisation(TimeStampedModel):
         help_text="Département d'une commune, région d'un département, ville d'un arrondissement…",
     )
     alternate_names = models.JSONField("autres noms", default=list, blank=True)
-    website = models.URLField("site web", blank=True)
+    website = models.URLField("site web", blank=True, validators=[validate_web_url])
     note = models.TextField("note", blank=True)
     departement_code = models.CharField(
         "département",
@@ -1069,7 +1070,7 @@ class Source(models.Model):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="sources", verbose_name="partenariat"
     )
-    url = models.URLField("adresse", max_length=500, blank=True)
+    url = models.URLField("adresse", max_length=500, blank=True, validators=[validate_web_url])
     title = models.CharField("document", max_length=300, blank=True)
     retrieved_on = models.DateField("consulté le", null=True, blank=True)
     batch = models.ForeignKey(

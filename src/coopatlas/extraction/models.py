@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.db import models
 
+from coopatlas.core.weblinks import validate_web_url
+
 
 class ExtractedPage(models.Model):
-    url = models.URLField("adresse", max_length=500, blank=True)
+    url = models.URLField("adresse", max_length=500, blank=True, validators=[validate_web_url])
     title = models.CharField("titre", max_length=300, blank=True)
     text = models.TextField("texte extrait")
     created_by = models.ForeignKey(

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from coopatlas.core.weblinks import is_web_url
+
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 # spaCy reads at most this many characters at once; a longer main text is refused, not cut.
 MAX_TEXT_CHARS = 1_000_000
@@ -87,6 +89,12 @@ def looks_like_html(raw: str) -> bool:
 
 def read_page(raw: str | bytes, url: str = "") -> Page:
     """Return the page's main text (HTML reduced to its text), title and publication date."""
+    if url and not is_web_url(url):
+        # The address is stored with the page and later given to its partnerships as a source link.
+        raise PageError(
+            f"Adresse refusée : « {url[:200]} » (seules les adresses http:// ou https:// sont admises).",
+            f"Address refused: '{url[:200]}' (only http:// or https:// addresses are allowed).",
+        )
     if isinstance(raw, bytes):
         raw = decode(raw)
     if not raw.strip():

@@ -55,6 +55,7 @@ from coopatlas.atlas.models import (
     Volunteer,
 )
 from coopatlas.core.text import normalise
+from coopatlas.core.weblinks import with_scheme
 from coopatlas.ingest.errors import Problem, RowError
 from coopatlas.ingest.fastwrite import Builder, FastWriter
 from coopatlas.places.models import Country
@@ -768,6 +769,12 @@ class Importer:
                 "financement",
             )
             funding.append((funder_id, line))
+        sources = list(record.get("sources") or [])
+        for source in sources:
+            if source.get("url"):
+                source["url"] = with_scheme(str(source["url"]))
+            # Written in bulk later without a model check: a `javascript:` address would become a link.
+            self._check_line(Source(url=source.get("url") or "", title=source.get("title") or ""), "source")
         contacts = []
         if self.personal_data:
             for contact in record.get("contacts") or []:
@@ -787,7 +794,7 @@ class Importer:
             countries=countries,
             funding=funding,
             events=list(record.get("events") or []),
-            sources=list(record.get("sources") or []),
+            sources=sources,
             contacts=contacts,
             volunteers=list(record.get("volunteers") or []) if self.personal_data else [],
         )

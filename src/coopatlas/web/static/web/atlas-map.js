@@ -74,7 +74,10 @@
             onEachFeature: function (f, layer) {
               var c = counts[f.id];
               if (!c) { return; }
-              layer.bindTooltip(c.name + " : " + countLabel(c.count), { sticky: true });
+              // Leaflet writes a string tooltip as HTML: give it a text node instead.
+              var tip = document.createElement("span");
+              tip.textContent = c.name + " : " + countLabel(c.count);
+              layer.bindTooltip(tip, { sticky: true });
               layer.on("click", function () { window.location.href = c.search; });
             }
           }).addTo(base);

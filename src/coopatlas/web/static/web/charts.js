@@ -3,19 +3,28 @@
    list behind it; [data-download] buttons save a chart as PNG or SVG. */
 (function () {
   "use strict";
+  // A select marked data-autosubmit sends its form when changed (no inline handler: the page's CSP).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-autosubmit]") && event.target.form) { event.target.form.submit(); }
+  });
+  var printing = Boolean(document.querySelector("[data-print-view]")) || /impression=1/.test(location.search);
+  if (printing) {
+    window.addEventListener("load", function () { document.documentElement.classList.add("printing"); });
+  }
   var source = document.getElementById("dashboard-data");
   if (!source || !window.echarts) { return; }
   var data = JSON.parse(source.textContent);
   var palette = ["#1d3f8f", "#c9191e", "#2f8f5b", "#e0a030", "#7a4fb0", "#3a9fbf", "#9a6b3f"];
   var charts = {};
-  var printing = document.documentElement.classList.contains("printing") || /impression=1/.test(location.search);
 
   var labelWidth = 180;
   var compact = new Intl.NumberFormat(document.documentElement.lang || "fr", { notation: "compact" });
   var valueAxis = { type: "value", minInterval: 1, axisLabel: { formatter: function (v) { return compact.format(v); } } };
   function optionFor(kind, entry) {
     var base = { color: palette, animation: !printing, textStyle: { fontFamily: "system-ui, sans-serif" },
-                 tooltip: { trigger: "axis", axisPointer: { type: "shadow" } } };
+                 // Drawn as text in the chart, not HTML: labels come from the data, and the HTML
+                 // tooltip's style attributes are refused by the CSP.
+                 tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" } };
     if (kind === "ranking") {
       var several = (entry.series || []).length > 1;
       var bars = (entry.series || [{ name: entry.title, values: entry.values }]).map(function (s) {

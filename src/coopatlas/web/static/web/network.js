@@ -10,7 +10,12 @@
   chart.setOption({
     color: ["#1d3f8f", "#c9191e", "#2f8f5b", "#e0a030", "#7a4fb0", "#3a9fbf", "#9a6b3f", "#555"],
     legend: [{ data: graph.categories.map(function (c) { return c.name; }), top: 0 }],
-    tooltip: { formatter: function (p) { return p.dataType === "node" ? p.data.name + " · " + p.data.value : ""; } },
+    // Names come from imports: the tooltip is drawn as text in the chart ("richText"), never as
+    // HTML, so no name can become markup (and ECharts' HTML tooltip's style attributes break the CSP).
+    tooltip: {
+      renderMode: "richText",
+      formatter: function (p) { return p.dataType === "node" ? p.data.name + " · " + p.data.value : ""; }
+    },
     series: [{
       type: "graph", layout: "force", roam: true, draggable: true, top: 70,
       data: graph.nodes, links: graph.links, categories: graph.categories,
