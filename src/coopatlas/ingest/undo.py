@@ -25,9 +25,10 @@ class UndoError(Exception):
 
 
 @transaction.atomic
-def batch_undo(batch: ImportBatch) -> Counter:
+def batch_undo(batch: ImportBatch, acting_user=None) -> Counter:
     """Remove the partnerships and organisations the batch created and restore the records it
-    updated to their state before it; return counts. A batch is undone once."""
+    updated to their state before it; return counts. A batch is undone once. `acting_user` is
+    who asks (the web app and the API pass it)."""
     if batch.undone_at is not None:
         raise UndoError(f"Le lot {batch.pk} a déjà été annulé le {batch.undone_at:%d/%m/%Y à %H:%M}.")
     counts: Counter = Counter()
