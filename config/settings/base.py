@@ -111,6 +111,9 @@ DATABASE_ROUTERS = ["coopatlas.jobs.router.JobsRouter"]
 # Long work (imports, undo, reading long pages) runs in the worker (`coopatlas worker`, started by
 # `coopatlas serve`), queued in the database with django-tasks.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An API import of a larger file is queued for the worker (202 and a job to follow): about two
+# seconds of importing.
+IMPORT_ASYNC_BYTES = int(os.environ.get("COOPATLAS_IMPORT_ASYNC_BYTES", str(1024 * 1024)))
 # Uploads of previews never confirmed are removed after this many seconds.
 UPLOAD_MAX_AGE = int(os.environ.get("COOPATLAS_UPLOAD_MAX_AGE", str(24 * 3600)))
 

@@ -2,6 +2,7 @@
 
 Examples:
     coopatlas serve --port 8000                  # migrate, load reference and demo data if empty, serve
+    coopatlas worker                             # run queued jobs (imports, undo, long pages)
     coopatlas load-places --communes communes.csv  # French geography (+ every commune's point)
     coopatlas resolve "Francfort" --country DE --json
     coopatlas extract page.html --url https://www.ville.fr/jumelages --json  # partnerships a page states
@@ -18,6 +19,7 @@ Examples:
 import argparse
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -36,9 +38,14 @@ def _setup_django() -> None:
 
 
 def _migrate(verbosity: int = 0) -> None:
+    from django.conf import settings
     from django.core.management import call_command
 
+    from coopatlas.jobs.router import ALIAS, shares_main_database
+
     call_command("migrate", interactive=False, verbosity=verbosity)
+    if ALIAS in settings.DATABASES and not shares_main_database():
+        call_command("migrate", database=ALIAS, interactive=False, verbosity=verbosity)
 
 
 def cmd_load_reference(args: argparse.Namespace) -> int:
@@ -250,7 +257,7 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from coopatlas.ingest.errors import FileRejected
+    from coopatlas.ingest.errors import FileRejected, WriteBusy
     from coopatlas.ingest.service import ImportRequest, import_file, write_report
 
     request = ImportRequest(
@@ -291,6 +298,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
         try:
             report, notes = import_file(request, progress=on_progress)
+        except WriteBusy as exc:
+            err_console.print(f"[red]Import impossible pour l'instant[/red] : {exc.fr}")
+            return 2
         except FileRejected as exc:
             err_console.print(f"[red]Fichier refusé[/red] : {exc.fr}")
             return 2
@@ -542,8 +552,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
+    worker = None
+    if not args.no_worker:
+        # Long work (imports, undo, long pages) runs beside the server, in a process of its own.
+        worker = subprocess.Popen([sys.executable, "-m", "coopatlas.cli", "worker"])
+        console.print(f"Travailleur des tâches de fond lancé (processus {worker.pid}).")
     console.print(f"[bold]coopatlas[/bold] sur http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
-    serve(application, host=args.host, port=args.port, threads=args.threads, ident="coopatlas")
+    try:
+        serve(application, host=args.host, port=args.port, threads=args.threads, ident="coopatlas")
+    finally:
+        if worker is not None:
+            _stop(worker)
+    return 0
+
+
+def _stop(process: "subprocess.Popen") -> None:
+    """Ask the worker to stop (it finishes the job under way), then stop it if it lingers."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from coopatlas.jobs.worker import run
+
+    run(batch=args.batch, interval=args.interval, signals=True)
     return 0
 
 
@@ -568,7 +604,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--threads", type=int, default=8)
     serve.add_argument("--no-demo", action="store_true", help="ne pas charger l'atlas de démonstration")
+    serve.add_argument(
+        "--no-worker", action="store_true", help="ne pas lancer de travailleur (un `coopatlas worker` à part)"
+    )
     serve.set_defaults(func=cmd_serve)
+    worker = sub.add_parser(
+        "worker", help="exécuter les tâches de fond en file (imports, annulations, pages)"
+    )
+    worker.add_argument("--batch", action="store_true", help="exécuter les tâches en file puis s'arrêter")
+    worker.add_argument("--interval", type=float, default=1.0, help="secondes entre deux regards sur la file")
+    worker.set_defaults(func=cmd_worker)
 
     sub.add_parser("load-reference", help="charger pays, thèmes et ODD").set_defaults(func=cmd_load_reference)
     sub.add_parser("load-demo", help="charger l'atlas de démonstration").set_defaults(func=cmd_load_demo)
@@ -676,7 +721,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the `coopatlas` command line; return its exit status."""
     args = build_parser().parse_args(argv)
     _setup_django()
-    if args.command in ("load-reference", "load-demo", "load-places", "import"):
+    if args.command in ("load-reference", "load-demo", "load-places", "import", "worker"):
         _migrate()
     return args.func(args)
 

@@ -11,7 +11,7 @@ APPS = {"jobs", "django_tasks_database"}
 ALIAS = "jobs"
 
 
-def _shared() -> bool:
+def shares_main_database() -> bool:
     """Whether the jobs database is the main one (PostgreSQL), reached by a second connection."""
     jobs, default = settings.DATABASES.get(ALIAS), settings.DATABASES["default"]
     return jobs is None or (jobs["ENGINE"], jobs["NAME"]) == (default["ENGINE"], default["NAME"])
@@ -31,5 +31,5 @@ class JobsRouter:
             return None
         if app_label in APPS:
             # Tests create a shared database once, through `default`: its tables are made there.
-            return db == ALIAS or (db == "default" and _shared())
+            return db == ALIAS or (db == "default" and shares_main_database())
         return db != ALIAS

@@ -6,10 +6,13 @@ from django_tasks_db.management.commands.db_worker import Worker
 from coopatlas.jobs import uploads
 
 
-def run(*, batch: bool = False, interval: float = 1.0, max_tasks: int | None = None) -> None:
-    """Run queued jobs as they come (or, with `batch`, those queued now, then return)."""
+def run(
+    *, batch: bool = False, interval: float = 1.0, max_tasks: int | None = None, signals: bool = False
+) -> None:
+    """Run queued jobs as they come (or, with `batch`, those queued now, then return). With
+    `signals`, a first SIGTERM or Ctrl+C lets the job under way finish, a second stops it."""
     uploads.sweep()
-    Worker(
+    worker = Worker(
         queue_names=["*"],
         interval=interval,
         batch=batch,
@@ -18,4 +21,7 @@ def run(*, batch: bool = False, interval: float = 1.0, max_tasks: int | None = N
         max_tasks=max_tasks,
         worker_id=get_random_string(32),
         excluded_queue_names=[],
-    ).run()
+    )
+    if signals:
+        worker.configure_signals()
+    worker.run()
