@@ -17,6 +17,7 @@ Examples:
 """
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -552,28 +553,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
-    worker = None
-    if not args.no_worker:
-        # Long work (imports, undo, long pages) runs beside the server, in a process of its own.
-        worker = subprocess.Popen([sys.executable, "-m", "coopatlas.cli", "worker"])
-        console.print(f"Travailleur des tâches de fond lancé (processus {worker.pid}).")
-    console.print(f"[bold]coopatlas[/bold] sur http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
-    try:
+    with _worker_beside(enabled=not args.no_worker):
+        console.print(f"[bold]coopatlas[/bold] sur http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
         serve(application, host=args.host, port=args.port, threads=args.threads, ident="coopatlas")
-    finally:
-        if worker is not None:
-            _stop(worker)
     return 0
 
 
-def _stop(process: "subprocess.Popen") -> None:
-    """Ask the worker to stop (it finishes the job under way), then stop it if it lingers."""
-    process.terminate()
+@contextlib.contextmanager
+def _worker_beside(*, enabled: bool = True):
+    """Run `coopatlas worker` in a process of its own while the block runs (long work runs there,
+    beside the server); stop it after: it finishes the job under way, or is killed after 30 s."""
+    if not enabled:
+        yield None
+        return
+    worker = subprocess.Popen([sys.executable, "-m", "coopatlas.cli", "worker"])
+    console.print(f"Travailleur des tâches de fond lancé (processus {worker.pid}).")
     try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
