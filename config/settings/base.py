@@ -98,6 +98,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     # Jobs and the task queue in a file of their own (coopatlas/jobs/router.py says why).
+    JOBS_DATABASE_SHARED = False
     DATABASES["jobs"] = dj_database_url.parse(f"sqlite:///{VAR_DIR / 'jobs.sqlite3'}")
     DATABASES["jobs"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000;",
@@ -105,6 +106,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     # A second connection to the same database: a job's progress commits apart from its work.
+    JOBS_DATABASE_SHARED = True
     DATABASES["jobs"] = dict(DATABASES["default"])
 DATABASE_ROUTERS = ["coopatlas.jobs.router.JobsRouter"]
 
