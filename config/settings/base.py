@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "coopatlas.web.busy.WriteBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
