@@ -566,7 +566,9 @@ def _worker_beside(*, enabled: bool = True):
     if not enabled:
         yield None
         return
-    worker = subprocess.Popen([sys.executable, "-m", "coopatlas.cli", "worker"])
+    # In a session of its own, so that Ctrl+C reaches the server only, and the worker gets one
+    # request to stop (finish the job under way) rather than the terminal's and then ours.
+    worker = subprocess.Popen([sys.executable, "-m", "coopatlas.cli", "worker"], start_new_session=True)
     console.print(f"Travailleur des tâches de fond lancé (processus {worker.pid}).")
     try:
         yield worker
