@@ -116,7 +116,7 @@ def import_upload(
             "source": source,
             "skip_invalid": skip_invalid,
             "mapping": mapping or "",
-            "publication_state": "draft",
+            "publication_state": "",  # as a small file: the record's own state, else the default
         }
         job = submit(Job.Kind.IMPORT_PREVIEW if dry_run else Job.Kind.IMPORT, request.user, params)
         return Status(202, {"job": job.pk, "url": f"/api/v1/jobs/{job.pk}", "state": job.state})

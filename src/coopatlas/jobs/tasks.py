@@ -68,7 +68,7 @@ def _import_request(job: Job, owner, *, dry_run: bool):
         dry_run=dry_run,
         skip_invalid=params.get("skip_invalid", False),
         mapping=params.get("mapping") or None,
-        publication_state=params.get("publication_state") or "draft",
+        publication_state=params.get("publication_state") or None,
         acting_user=owner,
         file_name=params.get("file_name") or "",
     )
