@@ -30,6 +30,7 @@ class Job(models.Model):
     rows = models.IntegerField(default=0)  # rows (or units) gone through
     done = models.BigIntegerField(default=0)  # bytes read, out of total
     total = models.BigIntegerField(default=0)
+    worker = models.CharField(max_length=100, blank=True)  # "host:pid" of the process running it
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

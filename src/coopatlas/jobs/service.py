@@ -1,5 +1,7 @@
 """Queue a job and follow it: what the web app and the API call."""
 
+import os
+import socket
 import time
 
 from django.utils import timezone
@@ -37,8 +39,41 @@ def mark(job: Job, state: str, **fields) -> None:
     job.state = state
     if state == Job.State.RUNNING:
         job.started_at = timezone.now()
+        job.worker = this_process()
     elif state in (Job.State.DONE, Job.State.FAILED):
         job.finished_at = timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
     job.save()
+
+
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def fail_orphans() -> int:
+    """Mark as failed the jobs left running by a worker of this machine that is gone (killed, the
+    machine restarted): their transaction was rolled back, nothing was written. Return how many."""
+    host = socket.gethostname()
+    count = 0
+    for job in Job.objects.filter(state=Job.State.RUNNING, worker__startswith=f"{host}:"):
+        pid = job.worker.rpartition(":")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            mark(
+                job,
+                Job.State.FAILED,
+                error_fr="Tâche interrompue (le travailleur s'est arrêté) : rien n'a été écrit, relancez-la.",
+                error_en="Job interrupted (the worker stopped): nothing was written, start it again.",
+            )
+            count += 1
+    return count

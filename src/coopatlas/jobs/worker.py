@@ -6,6 +6,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from coopatlas.jobs import uploads
+from coopatlas.jobs.service import fail_orphans
 
 
 def _worker(*, interval: float = 1.0, max_tasks: int | None = None) -> Worker:
@@ -41,7 +42,9 @@ def run_queued() -> int:
 
 def run(*, batch: bool = False, interval: float = 1.0, signals: bool = False) -> None:
     """Run queued jobs as they come (or, with `batch`, those queued now, then return). With
-    `signals`, a first SIGTERM or Ctrl+C lets the job under way finish, a second stops it."""
+    `signals`, a first SIGTERM or Ctrl+C lets the job under way finish, a second stops it. Jobs
+    left running by a worker that is gone are marked failed first."""
+    fail_orphans()
     uploads.sweep()
     if batch:
         run_queued()
