@@ -32,6 +32,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference()
         load_french_geography()
+    yield
+    # On PostgreSQL the jobs alias is a second connection to the test database: closed before
+    # the database is dropped.
+    from django.db import connections
+
+    connections.close_all()
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import pytest
 from coopatlas.atlas.models import Partnership
 from coopatlas.cli import build_parser, main
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "jobs"])  # commands migrate both
 
 
 def test_cli_load_demo_then_check_reports_counts(capsys):
@@ -156,3 +156,16 @@ def test_serve_collects_static_files_only_when_they_changed(tmp_path, monkeypatc
     (extra / "a.css").write_text("a{color:red}")
     cli._collect_static_if_changed()
     assert len(runs) == 2
+
+
+def test_serve_runs_a_worker_beside_and_stops_it(tmp_path, monkeypatch):
+    """`coopatlas serve` starts `coopatlas worker` in a process of its own and ends it when it stops."""
+    from coopatlas.cli import _worker_beside
+
+    # given: a var/ folder of its own for the worker's databases
+    monkeypatch.setenv("COOPATLAS_VAR_DIR", str(tmp_path))
+    # when
+    with _worker_beside() as worker:
+        running = worker.poll() is None
+    # then
+    assert running and worker.poll() is not None

@@ -40,11 +40,14 @@ INSTALLED_APPS = [
     "simple_history",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "coopatlas.core",
     "coopatlas.places",
     "coopatlas.atlas",
     "coopatlas.search",
     "coopatlas.extraction",
+    "coopatlas.jobs",
     "coopatlas.web",
     "coopatlas.api",
 ]
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "coopatlas.web.busy.WriteBusyMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -110,12 +114,37 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+# How long a writer waits for SQLite's write lock held by another (an import, an undo) before it
+# gives up with "another write is running" (ingest.errors.WriteBusy): web imports queue in the
+# worker, so this is for the command line and the API meeting the worker.
+SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("COOPATLAS_SQLITE_BUSY_TIMEOUT_MS", "30000"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the public pages read while an import writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+        f"PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS};"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Jobs and the task queue in a file of their own (coopatlas/jobs/router.py says why).
+    JOBS_DATABASE_SHARED = False
+    DATABASES["jobs"] = dj_database_url.parse(f"sqlite:///{VAR_DIR / 'jobs.sqlite3'}")
+    DATABASES["jobs"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+else:
+    # A second connection to the same database: a job's progress commits apart from its work.
+    JOBS_DATABASE_SHARED = True
+    DATABASES["jobs"] = dict(DATABASES["default"])
+DATABASE_ROUTERS = ["coopatlas.jobs.router.JobsRouter"]
+
+# Long work (imports, undo, reading long pages) runs in the worker (`coopatlas worker`, started by
+# `coopatlas serve`), queued in the database with django-tasks.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An API import of a larger file is queued for the worker (202 and a job to follow): about two
+# seconds of importing.
+IMPORT_ASYNC_BYTES = int(os.environ.get("COOPATLAS_IMPORT_ASYNC_BYTES", str(1024 * 1024)))
+# Uploads of previews never confirmed are removed after this many seconds.
+UPLOAD_MAX_AGE = int(os.environ.get("COOPATLAS_UPLOAD_MAX_AGE", str(24 * 3600)))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -2,6 +2,7 @@
 
 Examples:
     coopatlas serve --port 8000                  # migrate, load reference and demo data if empty, serve
+    coopatlas worker                             # run queued jobs (imports, undo, long pages)
     coopatlas load-places --communes communes.csv  # French geography (+ every commune's point)
     coopatlas resolve "Francfort" --country DE --json
     coopatlas extract page.html --url https://www.ville.fr/jumelages --json  # partnerships a page states
@@ -16,8 +17,10 @@ Examples:
 """
 
 import argparse
+import contextlib
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -36,9 +39,14 @@ def _setup_django() -> None:
 
 
 def _migrate(verbosity: int = 0) -> None:
+    from django.conf import settings
     from django.core.management import call_command
 
+    from coopatlas.jobs.router import ALIAS, shares_main_database
+
     call_command("migrate", interactive=False, verbosity=verbosity)
+    if ALIAS in settings.DATABASES and not shares_main_database():
+        call_command("migrate", database=ALIAS, interactive=False, verbosity=verbosity)
 
 
 def cmd_load_reference(args: argparse.Namespace) -> int:
@@ -278,7 +286,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from coopatlas.ingest.errors import FileRejected
+    from coopatlas.ingest.errors import FileRejected, WriteBusy
     from coopatlas.ingest.service import ImportRequest, import_file, write_report
 
     try:
@@ -324,6 +332,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
         try:
             report, notes = import_file(request, progress=on_progress)
+        except WriteBusy as exc:
+            err_console.print(f"[red]Import impossible pour l'instant[/red] : {exc.fr}")
+            return 2
         except FileRejected as exc:
             err_console.print(f"[red]Fichier refusé[/red] : {escape(exc.fr)}", highlight=False)
             return 2
@@ -609,8 +620,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
-    console.print(f"[bold]coopatlas[/bold] sur http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
-    serve(application, host=args.host, port=args.port, threads=args.threads, ident="coopatlas")
+    with _worker_beside(enabled=not args.no_worker):
+        console.print(f"[bold]coopatlas[/bold] sur http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
+        serve(application, host=args.host, port=args.port, threads=args.threads, ident="coopatlas")
+    return 0
+
+
+@contextlib.contextmanager
+def _worker_beside(*, enabled: bool = True):
+    """Run `coopatlas worker` in a process of its own while the block runs (long work runs there,
+    beside the server); stop it after: it finishes the job under way, or is killed after 30 s."""
+    if not enabled:
+        yield None
+        return
+    # In a session of its own, so that Ctrl+C reaches the server only, and the worker gets one
+    # request to stop (finish the job under way) rather than the terminal's and then ours.
+    worker = subprocess.Popen([sys.executable, "-m", "coopatlas.cli", "worker"], start_new_session=True)
+    console.print(f"Travailleur des tâches de fond lancé (processus {worker.pid}).")
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from coopatlas.jobs.worker import run
+
+    run(batch=args.batch, interval=args.interval, signals=True)
     return 0
 
 
@@ -635,7 +676,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--threads", type=int, default=8)
     serve.add_argument("--no-demo", action="store_true", help="ne pas charger l'atlas de démonstration")
+    serve.add_argument(
+        "--no-worker", action="store_true", help="ne pas lancer de travailleur (un `coopatlas worker` à part)"
+    )
     serve.set_defaults(func=cmd_serve)
+    worker = sub.add_parser(
+        "worker", help="exécuter les tâches de fond en file (imports, annulations, pages)"
+    )
+    worker.add_argument("--batch", action="store_true", help="exécuter les tâches en file puis s'arrêter")
+    worker.add_argument("--interval", type=float, default=1.0, help="secondes entre deux regards sur la file")
+    worker.set_defaults(func=cmd_worker)
 
     sub.add_parser("load-reference", help="charger pays, thèmes et ODD").set_defaults(func=cmd_load_reference)
     sub.add_parser("load-demo", help="charger l'atlas de démonstration").set_defaults(func=cmd_load_demo)
@@ -752,7 +802,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the `coopatlas` command line; return its exit status."""
     args = build_parser().parse_args(argv)
     _setup_django()
-    if args.command in ("load-reference", "load-demo", "load-places", "import"):
+    if args.command in ("load-reference", "load-demo", "load-places", "import", "worker"):
         _migrate()
     return args.func(args)
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from coopatlas.extraction.pages import PageError, read_page
+from coopatlas.extraction.pages import PageError, nesting_depth, read_page
 from coopatlas.extraction.service import extract_page, extract_text
 from tests.conftest import SHARED
 
@@ -191,3 +191,38 @@ def test_any_text_gets_candidates_with_true_offsets_or_a_clear_error(resolver):
             assert item["country_iso2"] != "FR"
 
     check()
+
+
+def test_html_nested_past_the_limit_is_refused():
+    """100,000 nested <div> are refused with a French and English error naming the limit."""
+    # given
+    html = "<html><body>" + "<div>" * 100_000 + "<p>Lyon est jumelée avec Francfort.</p>" + "</div>" * 100_000
+    # when
+    with pytest.raises(PageError) as error:
+        read_page(html)
+    # then
+    assert "256 niveaux" in error.value.fr and "256 levels" in error.value.en
+
+
+@pytest.mark.django_db
+def test_partnership_inside_150_nested_blocks_is_found(resolver):
+    """A sentence inside 150 levels of <div> (under the limit) is still read and its pair found."""
+    # given
+    sentence = "<p>Depuis 1983, Lannion est jumelée avec Caerphilly (Royaume-Uni).</p>"
+    html = "<html><body>" + "<div>" * 150 + sentence + "</div>" * 150 + "</body></html>"
+    # when
+    page, found = extract_text(html)
+    # then
+    assert [(f["french_authority"], f["foreign_authority"], f["year"]) for f in found] == [
+        ("Lannion", "Caerphilly", 1983)
+    ]
+
+
+def test_lists_and_tables_left_unclosed_do_not_count_as_nesting():
+    """Unclosed <li>, <td> and <p>, as old pages write them, are closed by the parser: not deep."""
+    # given
+    html = "<ul>" + "<li>un" * 5000 + "</ul><table>" + "<tr><td>x" * 3000 + "</table>" + "<p>x" * 4000
+    # when
+    depth = nesting_depth(html)
+    # then
+    assert depth <= 3

@@ -9,8 +9,10 @@ from openpyxl import load_workbook
 
 from coopatlas.atlas.demo.loader import load_demo
 from coopatlas.atlas.models import ImportBatch, Partnership
+from coopatlas.jobs.models import Job
+from coopatlas.jobs.worker import run as run_worker
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "jobs"])
 CSV = "collectivite_francaise;partenaire;pays_partenaire;annee_debut\nLille;Cologne;Allemagne;1958\n"
 
 
@@ -26,38 +28,44 @@ def test_anonymous_visitors_cannot_import(client):
     assert not ImportBatch.objects.exists()
 
 
+def _queued(client, response):
+    """Follow a POST that queued a job: run the worker, then open the job's page."""
+    assert response.status_code == 302 and response["Location"].startswith("/taches/")
+    run_worker(batch=True)
+    return client.get(response["Location"], follow=True)
+
+
 def test_preview_then_confirm_then_undo(admin_client_fr, resolver):
     # when: a preview
-    response = _upload(admin_client_fr)
+    response = _queued(admin_client_fr, _upload(admin_client_fr))
     # then: counts shown, nothing written
     html = response.content.decode()
     assert response.status_code == 200 and "Confirmer l'import" in html
     assert Partnership.objects.count() == 0 and not ImportBatch.objects.exists()
-    token = response.context["token"]
+    preview = Job.objects.get()
     # when: confirmed
-    response = admin_client_fr.post(f"/imports/confirmer/{token}/", follow=True)
+    response = _queued(admin_client_fr, admin_client_fr.post(f"/imports/confirmer/{preview.pk}/"))
     # then
     assert Partnership.objects.count() == 1
     batch = ImportBatch.objects.get()
     assert batch.created_by.username == "admin" and "Lot n° " in response.content.decode()
-    assert admin_client_fr.post(f"/imports/confirmer/{token}/").status_code == 404  # only once
+    assert admin_client_fr.post(f"/imports/confirmer/{preview.pk}/").status_code == 404  # only once
     # when: undone
-    admin_client_fr.post(f"/imports/{batch.pk}/annuler/")
+    _queued(admin_client_fr, admin_client_fr.post(f"/imports/{batch.pk}/annuler/"))
     assert Partnership.objects.count() == 0
     batch.refresh_from_db()
     assert batch.undone_at is not None
 
 
 def test_preview_shows_rejected_rows_and_refuses_to_confirm(admin_client_fr, resolver):
-    response = _upload(admin_client_fr, CSV + "Rennes;Erlangen;Atlantide;1964\n")
+    response = _queued(admin_client_fr, _upload(admin_client_fr, CSV + "Rennes;Erlangen;Atlantide;1964\n"))
     html = response.content.decode()
     assert "ligne 3" in html and "Atlantide" in html and "pays inconnu" in html
     assert "Confirmer l'import" not in html
 
 
 def test_a_bad_file_is_refused_with_its_reason(admin_client_fr):
-    response = _upload(admin_client_fr, "", source="table")
-    response = admin_client_fr.get("/imports/")
+    response = _queued(admin_client_fr, _upload(admin_client_fr, "", source="table"))
     assert "est vide" in response.content.decode()
 
 

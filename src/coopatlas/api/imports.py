@@ -2,12 +2,19 @@
 
 Importing needs a signed-in user allowed to add partnerships (session authentication, with the
 CSRF token); exporting follows the search page's filters and never includes personal data.
+
+A file up to settings.IMPORT_ASYNC_BYTES is imported inside the request (200 with the report). A larger one is
+queued for the worker: 202 with the job's address, `GET /api/v1/jobs/{id}` follows it (state,
+progress, then the same report). When another write holds SQLite's lock past its busy timeout,
+the answer is 503 with Retry-After, and nothing is written.
 """
 
+import hashlib
 import tempfile
 from pathlib import Path
 
-from django.http import FileResponse, HttpRequest
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, JsonResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
@@ -16,10 +23,33 @@ from coopatlas.api.schemas import ErrorOut
 from coopatlas.atlas.models import ImportBatch
 from coopatlas.exports.selection import SelectionError, select
 from coopatlas.exports.service import MEDIA_TYPES, export
-from coopatlas.ingest.errors import FileRejected
+from coopatlas.ingest.errors import FileRejected, WriteBusy
 from coopatlas.ingest.service import SOURCES, ImportRequest, import_file
+from coopatlas.jobs import uploads
+from coopatlas.jobs.models import Job
+from coopatlas.jobs.service import submit
 
 router = Router(tags=["imports and exports"])
+
+RETRY_AFTER_SECONDS = 30
+
+
+class JobQueuedOut(Schema):
+    job: int
+    url: str
+    state: str
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    state: str
+    rows: int
+    bytes_read: int
+    bytes_total: int
+    percent: int | None
+    error: str
+    result: dict
 
 
 class RowErrorOut(Schema):
@@ -53,8 +83,8 @@ class BatchOut(Schema):
 @router.post(
     "/imports",
     auth=django_auth,
-    response={200: ImportOut, 400: ErrorOut, 403: ErrorOut},
-    summary="Import a file (dry run by default)",
+    response={200: ImportOut, 202: JobQueuedOut, 400: ErrorOut, 403: ErrorOut, 503: ErrorOut},
+    summary="Import a file (dry run by default); a large file is queued (202)",
 )
 def import_upload(
     request: HttpRequest,
@@ -70,6 +100,26 @@ def import_upload(
         )
     if source not in SOURCES:
         return Status(400, {"detail": f"Source inconnue : {source} (admises : {', '.join(SOURCES)})"})
+    if (file.size or 0) > settings.IMPORT_ASYNC_BYTES:
+        digest = hashlib.sha256()
+
+        def chunks():
+            for chunk in file.chunks():
+                digest.update(chunk)
+                yield chunk
+
+        stored = uploads.store(chunks(), file.name or "")
+        params = {
+            "upload": stored,
+            "file_name": file.name or stored,
+            "sha256": digest.hexdigest(),
+            "source": source,
+            "skip_invalid": skip_invalid,
+            "mapping": mapping or "",
+            "publication_state": "",  # as a small file: the record's own state, else the default
+        }
+        job = submit(Job.Kind.IMPORT_PREVIEW if dry_run else Job.Kind.IMPORT, request.user, params)
+        return Status(202, {"job": job.pk, "url": f"/api/v1/jobs/{job.pk}", "state": job.state})
     suffix = Path(file.name or "").suffix.lower()[:8]
     with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
         for chunk in file.chunks():
@@ -87,6 +137,10 @@ def import_upload(
                 file_name=file.name or path.name,
             )
         )
+    except WriteBusy as exc:
+        busy = JsonResponse({"detail": f"{exc.fr} / {exc.en}"}, status=503)
+        busy["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return busy
     except FileRejected as exc:
         return Status(400, {"detail": exc.fr})
     finally:
@@ -103,6 +157,33 @@ def import_upload(
             "conflicts": data["conflicts"],
             "to_review": data["to_review"],
             "notes": notes,
+        },
+    )
+
+
+@router.get(
+    "/jobs/{job_id}",
+    auth=django_auth,
+    response={200: JobOut, 404: ErrorOut},
+    summary="A queued job: its state, progress and result",
+)
+def job_detail(request: HttpRequest, job_id: int):
+    """`state` is pending, running, done or failed; `result` is the import's report once done."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or not job.visible_to(request.user):
+        return Status(404, {"detail": f"Tâche inconnue : {job_id}"})
+    return Status(
+        200,
+        {
+            "id": job.pk,
+            "kind": job.kind,
+            "state": job.state,
+            "rows": job.rows,
+            "bytes_read": job.done,
+            "bytes_total": job.total,
+            "percent": job.percent,
+            "error": f"{job.error_fr} / {job.error_en}" if job.error_fr else "",
+            "result": job.result,
         },
     )
 

@@ -14,6 +14,13 @@ from coopatlas.core.weblinks import is_web_url
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 # spaCy reads at most this many characters at once; a longer main text is refused, not cut.
 MAX_TEXT_CHARS = 1_000_000
+# Elements open inside one another. Hand-written and CMS pages stay under a few dozen levels;
+# Chromium's own parser stops nesting at 512. The HTML parser's cost grows with depth times
+# size (100,000 nested <div> take lexbor over 30 s), so deeper markup is refused before parsing.
+MAX_DEPTH = 256
+# A box read as a card (see _card) has at most this many elements inside it: the test of a
+# card looks at every pair of its blocks, so it is only run on small boxes.
+CARD_ELEMENTS = 64
 
 DROPPED = "script, style, noscript, template, iframe, object, embed, svg, canvas, form, nav, footer, aside"
 BLOCKS = {
@@ -103,6 +110,7 @@ def read_page(raw: str | bytes, url: str = "") -> Page:
         raise PageError("Le texte dépasse 10 Mo.", "The text is over 10 MB.")
     title, was_html = "", looks_like_html(raw)
     if was_html:
+        check_depth(raw)
         title, text = _html_text(raw)
     else:
         text = raw.replace("\r\n", "\n").replace("\r", "\n")
@@ -130,6 +138,78 @@ def read_page(raw: str | bytes, url: str = "") -> Page:
     )
 
 
+# Tags that never hold others; and tags the parser closes by itself when one of their family
+# opens (an unclosed <li> before the next <li>): the scan below follows the parser's stack on these.
+_VOID = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "html", "head", "body",
+}  # fmt: skip
+_FAMILIES = {
+    "li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "p": {"p"}, "option": {"option"},
+    "td": {"td", "th"}, "th": {"td", "th"}, "tr": {"tr", "td", "th"},
+    "thead": {"thead", "tbody", "tfoot", "tr", "td", "th"},
+    "tbody": {"thead", "tbody", "tfoot", "tr", "td", "th"},
+    "tfoot": {"thead", "tbody", "tfoot", "tr", "td", "th"},
+}  # fmt: skip
+_CLOSES_P = BLOCKS | HEADINGS | {"li", "ul", "ol", "table", "form", "nav", "aside", "footer", "details"}
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
+_OPAQUE = {"<!--": "-->", "<script": "</script", "<style": "</style", "<textarea": "</textarea"}
+
+
+def _markup(raw: str) -> str:
+    """`raw` without its comments, scripts and styles (their text may hold anything), found with
+    plain string searches: linear whatever the input."""
+    lowered, kept, position = raw.lower(), [], 0
+    while True:
+        starts = [(i, opener) for opener in _OPAQUE if (i := lowered.find(opener, position)) >= 0]
+        if not starts:
+            kept.append(raw[position:])
+            return "".join(kept)
+        start, opener = min(starts)
+        kept.append(raw[position:start])
+        end = lowered.find(_OPAQUE[opener], start + len(opener))
+        if end < 0:
+            return "".join(kept)
+        position = end + len(_OPAQUE[opener])
+
+
+def nesting_depth(raw: str, limit: int = MAX_DEPTH) -> int:
+    """Return how deep elements are opened inside one another in `raw`, following its tags the
+    way the HTML parser does in one pass (no tree is built); stop counting once past `limit`."""
+    stack: list[str] = []
+    deepest = 0
+    for match in _TAG.finditer(_markup(raw)):
+        closing, name, self_closing = match.groups()
+        name = name.lower()
+        if self_closing or name in _VOID:
+            continue
+        if closing:
+            if name in stack:
+                while stack.pop() != name:
+                    pass
+            continue
+        family = _FAMILIES.get(name)
+        while stack and ((family and stack[-1] in family) or (stack[-1] == "p" and name in _CLOSES_P)):
+            stack.pop()
+        stack.append(name)
+        if len(stack) > deepest:
+            deepest = len(stack)
+            if deepest > limit:
+                break
+    return deepest
+
+
+def check_depth(raw: str) -> None:
+    """Refuse HTML whose elements nest deeper than MAX_DEPTH."""
+    if nesting_depth(raw) > MAX_DEPTH:
+        raise PageError(
+            f"Le HTML imbrique ses éléments sur plus de {MAX_DEPTH} niveaux : page refusée "
+            "(une page ordinaire en compte quelques dizaines).",
+            f"The HTML nests its elements more than {MAX_DEPTH} levels deep: page refused "
+            "(an ordinary page has a few dozen).",
+        )
+
+
 def _html_text(raw: str) -> tuple[str, str]:
     tree = LexborHTMLParser(raw)
     title_node = tree.css_first("title")
@@ -142,16 +222,29 @@ def _html_text(raw: str) -> tuple[str, str]:
     if (h1 := tree.css_first("h1")) is not None and not title:
         title = h1.text(strip=True)
     parts: list[str] = []
-    _walk(root, parts)
+    sizes = _sizes(tree.root)
+    _walk(root, parts, sizes)
     text = "".join(parts)
     if len(text.strip()) < 200 and tree.body is not None and root is not tree.body:
         parts = []
-        _walk(tree.body, parts)
+        _walk(tree.body, parts, sizes)
         text = "".join(parts)
     return title, text
 
 
-def _walk(node, parts: list[str]) -> None:
+def _sizes(root) -> dict[int, int]:
+    """Return the number of elements in each element's subtree (itself included), by mem_id, in
+    one pass over the tree: the card test asks it of every box."""
+    order = [node for node in root.traverse() if node.is_element_node]
+    sizes = dict.fromkeys((node.mem_id for node in order), 1)
+    for node in reversed(order):  # children before their parent
+        parent = node.parent
+        if parent is not None and parent.mem_id in sizes:
+            sizes[parent.mem_id] += sizes[node.mem_id]
+    return sizes
+
+
+def _walk(node, parts: list[str], sizes: dict[int, int]) -> None:
     """Append the text of `node`: blocks on their own lines, list items as bullets, table rows
     as `cell | cell` lines."""
     for child in node.iter(include_text=True):
@@ -162,19 +255,19 @@ def _walk(node, parts: list[str]) -> None:
             parts.append("\n")
         elif tag == "li":
             parts.append("\n  • ")
-            _walk(child, parts)
+            _walk(child, parts, sizes)
             parts.append("\n")
         elif tag == "tr":
             cells = [re.sub(r"\s+", " ", c.text(separator=" ")).strip() for c in child.css("th, td")]
             parts.append("\n" + " | ".join(cells) + "\n")
-        elif tag in CARDS and (card := _card(child)):
+        elif tag in CARDS and sizes.get(child.mem_id, 0) <= CARD_ELEMENTS and (card := _card(child)):
             parts.append("\n" + card + "\n")
         elif tag in BLOCKS or tag in HEADINGS:
             parts.append("\n")
-            _walk(child, parts)
+            _walk(child, parts, sizes)
             parts.append("\n")
         elif tag not in ("-comment",):
-            _walk(child, parts)
+            _walk(child, parts, sizes)
 
 
 CARDS = {"div", "article", "section", "figure", "a"}

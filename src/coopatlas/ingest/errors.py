@@ -47,3 +47,20 @@ class FileRejected(Exception):
     def __init__(self, fr: str, en: str) -> None:
         super().__init__(fr)
         self.fr, self.en = fr, en
+
+
+class WriteBusy(FileRejected):
+    """Another write (an import, an undo…) holds the database: nothing was written, try again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Une autre écriture (import, annulation…) est en cours ; réessayez dans un moment. "
+            "Rien n'a été écrit.",
+            "Another write (an import, an undo…) is running; try again in a moment. Nothing was written.",
+        )
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """Whether a database error is SQLite's lock held by another writer past the busy timeout."""
+    text = str(exc)
+    return "database is locked" in text or "database table is locked" in text

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import OperationalError
 
 from coopatlas.core.spreadsheet import neutralise
-from coopatlas.ingest.errors import FileRejected
+from coopatlas.ingest.errors import FileRejected, WriteBusy, is_lock_error
 from coopatlas.ingest.files import sha256_of
 from coopatlas.ingest.pipeline import Importer, ImportReport
 
@@ -95,7 +96,8 @@ def import_file(
     """Import a file; return the report and the reader's notes (encoding, delimiter, sheet…).
 
     `progress(rows, bytes_read, bytes_total)` is called as rows go through.
-    Raise FileRejected when the file as a whole cannot be read; nothing is then written.
+    Raise FileRejected when the file as a whole cannot be read, WriteBusy (a FileRejected) when
+    another writer holds SQLite's lock past its busy timeout; nothing is then written.
     """
     reader = open_reader(request)
     total = request.path.stat().st_size
@@ -119,6 +121,12 @@ def import_file(
     )
     try:
         report = importer.run(reader.records())
+    except OperationalError as exc:
+        # SQLite takes its write lock as the import's transaction begins (BEGIN IMMEDIATE), so a
+        # lock error means nothing was written: said once here for the CLI, the web and the API.
+        if is_lock_error(exc):
+            raise WriteBusy() from exc
+        raise
     finally:
         reader.close()
     return report, list(getattr(reader, "notes", []))

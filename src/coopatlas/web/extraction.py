@@ -17,10 +17,16 @@ from coopatlas.extraction.models import Candidate, ExtractedPage
 from coopatlas.extraction.pages import MAX_INPUT_BYTES, PageError
 from coopatlas.extraction.review import KIND_TO_FORM, ReviewError, accept, merge, reject, save_page
 from coopatlas.extraction.service import extract_text
+from coopatlas.jobs import uploads
+from coopatlas.jobs.models import Job
+from coopatlas.jobs.service import submit
 from coopatlas.places.models import Country
 from coopatlas.web.accounts import permission_required
 
 CAN_EXTRACT = "atlas.add_partnership"
+# A text up to this long is read inside the request (under a second); a longer one, or any page
+# big enough to take a core for long (1 MB of text takes half a minute), goes to the worker.
+INLINE_CHARS = 20_000
 KINDS = ["jumelage", "cooperation_agreement", "protocol", "friendship_pact", "project", "other"]
 
 
@@ -42,12 +48,18 @@ def extraction_form(request: HttpRequest) -> HttpResponse:
             data: bytes | str = upload.read()
         else:
             data = request.POST.get("text", "")
-        try:
-            page, candidates = extract_text(
-                data,
-                url=request.POST.get("url", "").strip(),
-                base_authority=request.POST.get("base_authority", "").strip() or None,
+        url = request.POST.get("url", "").strip()
+        base_authority = request.POST.get("base_authority", "").strip() or None
+        if len(data) > INLINE_CHARS:
+            stored_name = uploads.store([data if isinstance(data, bytes) else data.encode("utf-8")])
+            job = submit(
+                Job.Kind.EXTRACTION,
+                request.user,
+                {"upload": stored_name, "url": url, "base_authority": base_authority or ""},
             )
+            return redirect("web:job", pk=job.pk)
+        try:
+            page, candidates = extract_text(data, url=url, base_authority=base_authority)
         except PageError as error:
             messages.error(request, _message(error))
             return redirect("web:extraction")

@@ -4,11 +4,10 @@ search result."""
 
 import hashlib
 import tempfile
-import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,36 +17,33 @@ from django.views.decorators.http import require_POST
 from coopatlas.atlas.models import ImportBatch
 from coopatlas.exports.selection import SelectionError, select
 from coopatlas.exports.service import MEDIA_TYPES, export
-from coopatlas.ingest.errors import FileRejected
 from coopatlas.ingest.readers.table import template_columns
-from coopatlas.ingest.service import SOURCES, ImportRequest, import_file
-from coopatlas.ingest.undo import UndoError, batch_undo, can_undo
+from coopatlas.ingest.service import SOURCES
+from coopatlas.ingest.undo import can_undo
+from coopatlas.jobs import uploads
+from coopatlas.jobs.models import Job
+from coopatlas.jobs.router import ALIAS as JOBS_DB
+from coopatlas.jobs.service import submit
 from coopatlas.web.accounts import permission_required
 
 MAX_UPLOAD = 100 * 1024 * 1024
-PREVIEW_ERRORS = 200
 CAN_IMPORT = "atlas.add_partnership"
 
 
-def _uploads() -> Path:
-    folder = Path(settings.VAR_DIR) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _request_from(post, path: Path, user, *, dry_run: bool, file_name: str) -> ImportRequest:
-    return ImportRequest(
-        path=path,
-        source=post.get("source", ""),
-        dry_run=dry_run,
-        skip_invalid=post.get("skip_invalid") == "on",
-        mapping=post.get("mapping") or None,
-        publication_state="published"
+def _params(post, user, *, upload: str, file_name: str, sha256: str) -> dict:
+    """What the worker needs to run the import: the options chosen and the upload's name only
+    (its path is made from that name in coopatlas.jobs.uploads, never taken from a request)."""
+    return {
+        "upload": upload,
+        "file_name": file_name,
+        "sha256": sha256,
+        "source": post.get("source", ""),
+        "skip_invalid": post.get("skip_invalid") == "on",
+        "mapping": post.get("mapping") or "",
+        "publication_state": "published"
         if post.get("publish") == "on" and user.has_perm("atlas.change_partnership")
         else "draft",
-        acting_user=user,
-        file_name=file_name,
-    )
+    }
 
 
 @permission_required(CAN_IMPORT)
@@ -63,7 +59,8 @@ def imports(request: HttpRequest) -> HttpResponse:
 @permission_required(CAN_IMPORT)
 @require_POST
 def import_preview(request: HttpRequest) -> HttpResponse:
-    """Store the upload, run it as a dry run and show what it would do."""
+    """Store the upload and queue its dry run; the job's page shows its progress, then what the
+    import would do."""
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choisissez un fichier à importer."))
@@ -74,93 +71,53 @@ def import_preview(request: HttpRequest) -> HttpResponse:
     if request.POST.get("source") not in SOURCES:
         messages.error(request, _("Type de source inconnu."))
         return redirect("web:imports")
-    token = uuid.uuid4().hex
-    suffix = Path(upload.name).suffix.lower()[:8]
-    stored = _uploads() / f"{token}{suffix}"
     digest = hashlib.sha256()
-    with stored.open("wb") as out:
+
+    def chunks():
         for chunk in upload.chunks():
             digest.update(chunk)
-            out.write(chunk)
-    try:
-        report, notes = import_file(
-            _request_from(request.POST, stored, request.user, dry_run=True, file_name=upload.name)
-        )
-    except FileRejected as exc:
-        stored.unlink(missing_ok=True)
-        messages.error(request, exc.fr if request.LANGUAGE_CODE == "fr" else exc.en)
-        return redirect("web:imports")
-    request.session[f"import:{token}"] = {
-        "path": str(stored),
-        "name": upload.name,
-        "sha256": digest.hexdigest(),
-        "post": {k: request.POST.get(k, "") for k in ("source", "skip_invalid", "mapping", "publish")},
-    }
-    return render(
-        request,
-        "web/import_preview.html",
-        {
-            "report": report,
-            "errors": report.errors[:PREVIEW_ERRORS],
-            "notes": notes,
-            "token": token,
-            "name": upload.name,
-            "can_confirm": not report.errors or request.POST.get("skip_invalid") == "on",
-        },
+            yield chunk
+
+    stored = uploads.store(chunks(), upload.name)
+    job = submit(
+        Job.Kind.IMPORT_PREVIEW,
+        request.user,
+        _params(request.POST, request.user, upload=stored, file_name=upload.name, sha256=digest.hexdigest()),
     )
+    return redirect("web:job", pk=job.pk)
 
 
 @permission_required(CAN_IMPORT)
 @require_POST
-def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """Run the import previewed, for real."""
-    pending = request.session.pop(f"import:{token}", None)
-    if pending is None:
-        raise Http404(_("Import inconnu ou déjà confirmé."))
-    path = Path(pending["path"])
-    try:
-        if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != pending["sha256"]:
-            messages.error(
-                request, _("Le fichier prévisualisé n'est plus disponible : déposez-le à nouveau.")
-            )
-            return redirect("web:imports")
-        report, _notes = import_file(
-            _request_from(pending["post"], path, request.user, dry_run=False, file_name=pending["name"])
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the import previewed by job `pk`, for real (once)."""
+    # One transaction on the jobs database (BEGIN IMMEDIATE on SQLite, a row lock on PostgreSQL):
+    # of two clicks on "Confirmer", the second finds the preview already confirmed.
+    with transaction.atomic(using=JOBS_DB):
+        preview = (
+            Job.objects.select_for_update()
+            .filter(pk=pk, kind=Job.Kind.IMPORT_PREVIEW, state=Job.State.DONE, owner_id=request.user.pk)
+            .first()
         )
-    except FileRejected as exc:
-        messages.error(request, exc.fr)
-        return redirect("web:imports")
-    finally:
-        path.unlink(missing_ok=True)
-    if report.rolled_back:
-        messages.error(request, _("Rien n'a été importé : %(summary)s.") % {"summary": report.summary_fr()})
-    else:
-        messages.success(
-            request,
-            _("Lot n° %(batch)s importé : %(summary)s.")
-            % {"batch": report.batch_id, "summary": report.summary_fr()},
-        )
-    return redirect("web:imports")
+        if preview is None or preview.params.get("confirmed_by"):
+            raise Http404(_("Import inconnu ou déjà confirmé."))
+        job = submit(Job.Kind.IMPORT, request.user, {**preview.params, "preview": preview.pk})
+        preview.params = {**preview.params, "confirmed_by": job.pk}
+        preview.save(update_fields=["params"])
+    return redirect("web:job", pk=job.pk)
 
 
 @permission_required(CAN_IMPORT)
 @require_POST
 def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the undo of batch `pk`; the job's page says what was removed and restored."""
     batch = get_object_or_404(ImportBatch, pk=pk)
+    # Refused before queuing, with the reason; the worker's batch_undo checks the same rule again.
     allowed, reason = can_undo(request.user, batch)
     if not allowed:
         return render(request, "403.html", {"exception": reason}, status=403)
-    try:
-        counts = batch_undo(batch, acting_user=request.user)
-    except UndoError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("Lot n° %(batch)s annulé : %(removed)s partenariat(s) retiré(s), %(restored)s rétabli(s).")
-            % {"batch": pk, "removed": counts["removed"], "restored": counts["restored"]},
-        )
-    return redirect("web:imports")
+    job = submit(Job.Kind.UNDO, request.user, {"batch": batch.pk})
+    return redirect("web:job", pk=job.pk)
 
 
 def import_template(request: HttpRequest) -> HttpResponse:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coopatlas.web import accounts, countries, dashboards, extraction, imports, places, search, views
+from coopatlas.web import accounts, countries, dashboards, extraction, imports, jobs, places, search, views
 
 app_name = "web"
 urlpatterns = [
@@ -23,9 +23,11 @@ urlpatterns = [
     path("lieux/a-verifier/<int:pk>/", places.places_review_choose, name="places_review_choose"),
     path("imports/", imports.imports, name="imports"),
     path("imports/apercu/", imports.import_preview, name="import_preview"),
-    path("imports/confirmer/<str:token>/", imports.import_confirm, name="import_confirm"),
+    path("imports/confirmer/<int:pk>/", imports.import_confirm, name="import_confirm"),
     path("imports/<int:pk>/annuler/", imports.import_undo, name="import_undo"),
     path("imports/modele.xlsx", imports.import_template, name="import_template"),
+    path("taches/<int:pk>/", jobs.job_detail, name="job"),
+    path("taches/<int:pk>/etat/", jobs.job_status, name="job_status"),
     path("exporter/", imports.export_view, name="export"),
     path("extraction/", extraction.extraction_form, name="extraction"),
     path("extraction/<int:pk>/", extraction.extraction_review, name="extraction_review"),

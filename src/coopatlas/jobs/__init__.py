@@ -1,0 +1,1 @@
+"""Long work run outside web requests: jobs queued with django-tasks, their state and progress."""

@@ -1,0 +1,156 @@
+"""The task the worker runs (django-tasks): one job, whatever its kind, from its parameters."""
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django.db import OperationalError
+from django_tasks import task
+
+from coopatlas.ingest.errors import FileRejected, WriteBusy, is_lock_error
+from coopatlas.jobs import uploads
+from coopatlas.jobs.models import Job
+from coopatlas.jobs.service import Progress, mark
+
+logger = logging.getLogger(__name__)
+
+
+class JobFailed(Exception):
+    """A job that cannot be done, said in French and English."""
+
+    def __init__(self, fr: str, en: str) -> None:
+        super().__init__(en)
+        self.fr, self.en = fr, en
+
+
+@task()
+def run_job(job_id: int) -> None:
+    """Run the job `job_id`; its state, progress and result go to its row, never an exception."""
+    job = Job.objects.filter(pk=job_id, state=Job.State.PENDING).first()
+    if job is None:
+        return
+    mark(job, Job.State.RUNNING)
+    try:
+        owner = get_user_model().objects.get(pk=job.owner_id)
+        result = RUNNERS[job.kind](job, owner)
+    except (JobFailed, FileRejected) as exc:
+        mark(job, Job.State.FAILED, error_fr=exc.fr, error_en=exc.en)
+    except OperationalError as exc:
+        if not is_lock_error(exc):
+            raise
+        busy = WriteBusy()
+        mark(job, Job.State.FAILED, error_fr=busy.fr, error_en=busy.en)
+    except Exception:
+        logger.exception("job %s failed", job.pk)
+        mark(
+            job,
+            Job.State.FAILED,
+            error_fr="Erreur inattendue : la tâche n'a pas abouti, rien n'a été écrit.",
+            error_en="Unexpected error: the job did not finish, nothing was written.",
+        )
+        raise
+    else:
+        mark(job, Job.State.DONE, result=result)
+    finally:
+        uploads.sweep()
+
+
+def _import_request(job: Job, owner, *, dry_run: bool):
+    from coopatlas.ingest.service import ImportRequest
+
+    params = job.params
+    try:
+        path = uploads.path_of(params["upload"])
+    except ValueError as exc:
+        raise JobFailed("Fichier d'import inconnu.", "Unknown import file.") from exc
+    return ImportRequest(
+        path=path,
+        source=params["source"],
+        dry_run=dry_run,
+        skip_invalid=params.get("skip_invalid", False),
+        mapping=params.get("mapping") or None,
+        publication_state=params.get("publication_state") or None,
+        acting_user=owner,
+        file_name=params.get("file_name") or "",
+    )
+
+
+def _report(report, notes: list[str]) -> dict:
+    data = report.as_dict()
+    data["summary_fr"] = report.summary_fr()
+    data["notes"] = notes
+    return data
+
+
+def import_preview(job: Job, owner) -> dict:
+    """A dry run of the uploaded file; the file is kept for the confirmation."""
+    from coopatlas.ingest.service import import_file
+
+    try:
+        report, notes = import_file(_import_request(job, owner, dry_run=True), progress=Progress(job))
+    except (FileRejected, JobFailed):
+        uploads.discard(job.params.get("upload", ""))
+        raise
+    return _report(report, notes)
+
+
+def import_confirm(job: Job, owner) -> dict:
+    """The import previewed, for real, if its file is still the one previewed."""
+    from coopatlas.ingest.files import sha256_of
+    from coopatlas.ingest.service import import_file
+
+    request = _import_request(job, owner, dry_run=False)
+    try:
+        if not request.path.exists() or sha256_of(request.path) != job.params.get("sha256"):
+            raise JobFailed(
+                "Le fichier prévisualisé n'est plus disponible : déposez-le à nouveau.",
+                "The previewed file is no longer available: upload it again.",
+            )
+        report, notes = import_file(request, progress=Progress(job))
+    finally:
+        uploads.discard(job.params.get("upload", ""))
+    return _report(report, notes)
+
+
+def undo(job: Job, owner) -> dict:
+    from coopatlas.atlas.models import ImportBatch
+    from coopatlas.ingest.undo import UndoError, batch_undo
+
+    number = job.params.get("batch")
+    batch = ImportBatch.objects.filter(pk=number).first()
+    if batch is None:
+        raise JobFailed(f"Lot inconnu : {number}.", f"Unknown batch: {number}.")
+    try:
+        counts = batch_undo(batch, acting_user=owner)
+    except UndoError as exc:
+        raise JobFailed(str(exc), str(exc)) from exc
+    return {"batch": batch.pk, **counts}
+
+
+def extraction(job: Job, owner) -> dict:
+    """Read the page given, keep it and its candidates for review."""
+    from coopatlas.extraction.pages import PageError
+    from coopatlas.extraction.review import save_page
+    from coopatlas.extraction.service import extract_text
+
+    name = job.params.get("upload", "")
+    try:
+        data = uploads.path_of(name).read_bytes()
+        page, candidates = extract_text(
+            data, url=job.params.get("url", ""), base_authority=job.params.get("base_authority") or None
+        )
+    except PageError as exc:
+        raise JobFailed(exc.fr, exc.en) from exc
+    except (ValueError, FileNotFoundError) as exc:
+        raise JobFailed("Texte à lire introuvable.", "Text to read not found.") from exc
+    finally:
+        uploads.discard(name)
+    stored = save_page(page, candidates, owner)
+    return {"page": stored.pk, "candidates": len(candidates)}
+
+
+RUNNERS = {
+    Job.Kind.IMPORT_PREVIEW: import_preview,
+    Job.Kind.IMPORT: import_confirm,
+    Job.Kind.UNDO: undo,
+    Job.Kind.EXTRACTION: extraction,
+}

@@ -1,0 +1,47 @@
+"""A job's page: its state and progress while the worker runs it (the page asks again every two
+seconds), then its result — an import's preview, the import or undo done, the page read."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from coopatlas.jobs.models import Job
+
+
+def _own_job(request: HttpRequest, pk: int) -> Job:
+    """The job, if the user may see it (its owner, or staff); 404 otherwise, as if it did not exist."""
+    job = Job.objects.filter(pk=pk).first()
+    if job is None or not job.visible_to(request.user):
+        raise Http404("Tâche inconnue.")
+    return job
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    if job.state == Job.State.DONE and job.kind == Job.Kind.EXTRACTION:
+        return redirect("web:extraction_review", pk=job.result["page"])
+    context = {"job": job}
+    if job.state == Job.State.DONE and job.kind == Job.Kind.IMPORT_PREVIEW:
+        report = job.result
+        context.update(
+            report=report,
+            errors=report["errors"][:200],
+            notes=report.get("notes", []),
+            name=job.params.get("file_name", ""),
+            can_confirm=not report["errors"] or job.params.get("skip_invalid"),
+            confirmed=bool(job.params.get("confirmed_by")),
+        )
+        return render(request, "web/import_preview.html", context)
+    return render(request, "web/job.html", context)
+
+
+@login_required
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The state part of the job's page, asked again by htmx until the job is finished; then the
+    whole page is reloaded to show the result."""
+    job = _own_job(request, pk)
+    response = render(request, "web/_job_status.html", {"job": job})
+    if job.finished:
+        response["HX-Refresh"] = "true"
+    return response
