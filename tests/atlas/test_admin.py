@@ -13,6 +13,7 @@ def _registered():
     return [(model._meta.app_label, model._meta.model_name, model) for model in admin.site._registry]
 
 
+@pytest.mark.django_db(databases=["default", "jobs"])  # the background tasks' lists are in the jobs database
 def test_admin_every_list_and_change_page_answers(admin_client_fr, demo_atlas):
     """Each registered model's list, add and first change page return 200."""
     for app, name, model in _registered():

@@ -10,9 +10,10 @@ from coopatlas.atlas.services import partnership_update
 from coopatlas.cli import main
 from coopatlas.ingest.service import ImportRequest, import_file
 from coopatlas.ingest.undo import UndoNotAllowed, batch_undo
+from coopatlas.jobs.worker import run_queued
 from tests.ingest.conftest import write
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "jobs"])  # undo runs as a job
 CSV = "collectivite_francaise;partenaire;pays_partenaire;annee_debut\nLille;Cologne;Allemagne;1958\n"
 
 
@@ -54,7 +55,9 @@ def test_undo_by_the_author_of_a_fresh_batch(client, author, batch):
     client.force_login(author)
     # when
     response = client.post(f"/imports/{batch.pk}/annuler/")
+    ran = run_queued()
     # then
+    assert ran == 1
     assert response.status_code == 302 and not Partnership.objects.exists()
     batch.refresh_from_db()
     assert batch.undone_at is not None
@@ -98,7 +101,9 @@ def test_undo_by_a_user_allowed_to_delete(client, batch, django_user_model):
     client.force_login(deleter)
     # when
     response = client.post(f"/imports/{batch.pk}/annuler/")
+    ran = run_queued()
     # then
+    assert ran == 1
     assert response.status_code == 302 and not Partnership.objects.exists()
 
 

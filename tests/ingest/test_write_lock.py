@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+# SQLite's own locking is what is tested, whatever database the rest of the suite runs on.
+SQLITE_ENV = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
 CSV = "collectivite_francaise;partenaire;pays_partenaire;annee_debut\nLille;Cologne;Allemagne;1958\n"
 
 
@@ -16,7 +18,7 @@ CSV = "collectivite_francaise;partenaire;pays_partenaire;annee_debut\nLille;Colo
 def var_dir(tmp_path_factory):
     """A var/ folder with its own SQLite database, migrated by a first `coopatlas` process."""
     folder = tmp_path_factory.mktemp("var")
-    env = dict(os.environ, COOPATLAS_VAR_DIR=str(folder), DJANGO_SETTINGS_MODULE="config.settings.base")
+    env = dict(SQLITE_ENV, COOPATLAS_VAR_DIR=str(folder), DJANGO_SETTINGS_MODULE="config.settings.base")
     subprocess.run(
         [sys.executable, "-m", "coopatlas.cli", "load-reference"], env=env, check=True, capture_output=True
     )
@@ -25,7 +27,7 @@ def var_dir(tmp_path_factory):
 
 def _import(var_dir, csv_path, *extra):
     env = dict(
-        os.environ,
+        SQLITE_ENV,
         COOPATLAS_VAR_DIR=str(var_dir),
         DJANGO_SETTINGS_MODULE="config.settings.base",
         COOPATLAS_SQLITE_BUSY_TIMEOUT_MS="500",

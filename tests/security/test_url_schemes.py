@@ -208,6 +208,7 @@ def test_organisation_page_shows_a_legacy_javascript_website_as_text(client):
     a link."""
     # given
     lyon = commune("Lyon")
+    twinning(lyon, foreign_town("Turin", "IT"))  # public: it has a published partnership
     Organisation.objects.filter(pk=lyon.pk).update(website="javascript:alert(1)")
     # when
     page = client.get(lyon.get_absolute_url()).content.decode()

@@ -84,7 +84,8 @@ def document(schema: dict) -> dict:
     """Add to each operation of an OpenAPI schema the answers given before its view runs.
 
     They come from this module and from django-ninja, not from the views, so the routes cannot
-    declare them one by one and stay true: a 400 for a bad query parameter, a 422 for a bad path
+    declare them one by one and stay true: a 400 for a bad query parameter or a control character
+    in the address, a 422 for a bad path
     parameter or body, a 401 where a session is required.
     """
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -94,8 +95,12 @@ def document(schema: dict) -> dict:
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             where = {parameter.get("in") for parameter in operation.get("parameters", [])}
-            if "query" in where and 400 not in responses:
-                responses[400] = _answer("Bad Request: a query parameter named in `detail`", "ErrorOut")
+            # A control character in the address is refused before routing (web.middleware).
+            if where & {"query", "path"} and 400 not in responses:
+                responses[400] = _answer(
+                    "Bad Request: a query parameter, or a control character in the address, named in `detail`",
+                    "ErrorOut",
+                )
             if ("path" in where or "requestBody" in operation) and 422 not in responses:
                 responses[422] = _answer("Unprocessable Content: the failing values", "ValidationErrorOut")
             if operation.get("security") and 401 not in responses:

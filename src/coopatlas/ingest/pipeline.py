@@ -770,11 +770,6 @@ class Importer:
             )
             funding.append((funder_id, line))
         sources = list(record.get("sources") or [])
-        for source in sources:
-            if source.get("url"):
-                source["url"] = with_scheme(str(source["url"]))
-            # Written in bulk later without a model check: a `javascript:` address would become a link.
-            self._check_line(Source(url=source.get("url") or "", title=source.get("title") or ""), "source")
         contacts = []
         if self.personal_data:
             for contact in record.get("contacts") or []:
@@ -830,6 +825,10 @@ class Importer:
             self._check_line(checked, "événement")
             event.update({k: getattr(checked, k) for k in ("year", "month", "day")})
         for source in record.get("sources") or []:
+            if source.get("url"):
+                # "www.lyon.fr/…" typed without its scheme is an https address; anything else that
+                # is not http(s) (`javascript:`…) is refused here, as it would become a link.
+                source["url"] = with_scheme(str(source["url"]))
             checked = Source(
                 url=source.get("url") or "",
                 title=source.get("title") or "",
