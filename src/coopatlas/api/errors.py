@@ -98,7 +98,7 @@ def document(schema: dict) -> dict:
             # A control character in the address is refused before routing (web.middleware).
             if where & {"query", "path"} and 400 not in responses:
                 responses[400] = _answer(
-                    "Bad Request: a query parameter, or a control character in the address, named in `detail`",
+                    "Bad Request: a query parameter or a control character in the address, named in `detail`",
                     "ErrorOut",
                 )
             if ("path" in where or "requestBody" in operation) and 422 not in responses:
