@@ -109,18 +109,23 @@ class YearGroup:
     links: list[PartnerLink] = field(default_factory=list)
 
 
-def partners_by_start_year(organisation: Organisation) -> list[YearGroup]:
+def partners_by_start_year(
+    organisation: Organisation, visible: QuerySet[Partnership] | None = None
+) -> list[YearGroup]:
     """Return the organisation's partners grouped by the year each partnership began.
 
     A French authority's partners are the foreign authorities of its partnerships, and the
-    other way round; undated partnerships come last.
+    other way round; undated partnerships come last. Only `visible` partnerships count
+    (default: the published ones).
     """
     if organisation.kind in FRENCH_AUTHORITY_KINDS:
         partner_role = ParticipationRole.FOREIGN_AUTHORITY
     else:
         partner_role = ParticipationRole.FRENCH_AUTHORITY
     partnerships = partnerships_with_details(
-        Partnership.objects.published().filter(participations__organisation=organisation).distinct()
+        (Partnership.objects.published() if visible is None else visible)
+        .filter(participations__organisation=organisation)
+        .distinct()
     )
     groups: dict[int | None, YearGroup] = {}
     for partnership in partnerships:

@@ -133,7 +133,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "common": common,
             "other": other,
             "o": organisation,
-            "groups": partners_by_start_year(organisation),
+            "groups": partners_by_start_year(organisation, _visible_partnerships(request)),
             "memberships": memberships,
             "members": members,
             "projects": organisation.european_projects.all(),
