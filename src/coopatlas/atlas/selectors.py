@@ -188,39 +188,6 @@ def partnership_counts_by_country(partnerships: QuerySet[Partnership]) -> dict[s
     return dict(counts)
 
 
-@dataclass
-class InCommon:
-    networks: list[Organisation]
-    european_projects: list
-    partners: list[Organisation]
-
-
-def in_common(first: Organisation, second: Organisation, *, visible=None) -> InCommon:
-    """Return what two organisations share: networks, European projects and partners; only
-    networks among `visible` organisations (default: the public ones)."""
-    from coopatlas.atlas.models import EuropeanProject
-
-    def partners_of(organisation: Organisation) -> set[int]:
-        return set(
-            Participation.objects.filter(
-                partnership__participations__organisation=organisation,
-                partnership__publication_state="published",
-            )
-            .exclude(organisation=organisation)
-            .values_list("organisation_id", flat=True)
-        )
-
-    visible = visible if visible is not None else Organisation.objects.public()
-    networks = visible.filter(memberships__member=first).filter(memberships__member=second)
-    projects = EuropeanProject.objects.filter(participants=first).filter(participants=second)
-    shared = partners_of(first) & partners_of(second) - {first.pk, second.pk}
-    return InCommon(
-        networks=list(networks.distinct().order_by("name")),
-        european_projects=list(projects.distinct().order_by("name")),
-        partners=list(Organisation.objects.filter(pk__in=shared).select_related("country").order_by("name")),
-    )
-
-
 def theme_roots(partnership_ids) -> dict[int, set[str]]:
     """The top-level theme codes of each partnership (a theme counts for its level-1 ancestor)."""
     roots: dict[int, set[str]] = defaultdict(set)
