@@ -88,7 +88,9 @@ def test_network_and_watch_pages_render_and_export(client, clermont):
 def test_organisation_page_suggests_actors_and_partnership_page_similar_ones(client, clermont):
     """Clermont-Ferrand's page suggests actors with reasons; a partnership page lists similar ones."""
     html = client.get(clermont.get_absolute_url()).content.decode()
-    assert "Acteurs à connecter" in html and "également partenaire de" in html
+    # The RIVM shares all of Clermont-Ferrand's partners but is its own network: never suggested.
+    assert "Acteurs à connecter" in html and "travaille aussi sur" in html
+    assert "Réseau international des villes Michelin</a>" not in html[html.index('id="h-connect"') :]
     boulogne = Partnership.objects.filter(title__startswith="Jumelage Boulogne-Billancourt").first()
     html = client.get(boulogne.get_absolute_url()).content.decode()
     assert "Partenariats similaires" in html and "Jumelage Boulogne-Billancourt" in html

@@ -7,13 +7,13 @@ it. Only published partnerships count; no personal data is served.
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from coopatlas.api.schemas import ErrorOut
 from coopatlas.atlas.models import Organisation, Partnership
-from coopatlas.atlas.selectors import in_common
 from coopatlas.insights import dashboard, network, watch
+from coopatlas.insights.common import in_common
 from coopatlas.insights.similarity import similar_partnerships
 from coopatlas.insights.suggestions import actors_to_connect
 
@@ -86,8 +86,11 @@ class NamedOut(Schema):
 
 class InCommonOut(Schema):
     partners: list[NamedOut]
+    countries: list[str] = Field(description="ISO alpha-2 codes of the partner countries both work with")
+    themes: list[str] = Field(description="Codes of the top-level themes both work on")
     networks: list[NamedOut]
     european_projects: list[str]
+    partnerships: list[int] = Field(description="Published partnerships both take part in")
 
 
 class BridgeOut(Schema):
@@ -251,7 +254,7 @@ def get_suggestions(request: HttpRequest, organisation_id: int, limit: int = 10)
 @router.get(
     "/organisations/{organisation_id}/in-common/{other_id}",
     response={200: InCommonOut, 404: ErrorOut},
-    summary="Partners, networks and projects two organisations share",
+    summary="Partners, countries, themes, networks and projects two organisations share",
 )
 def get_in_common(request: HttpRequest, organisation_id: int, other_id: int):
     """Return what two organisations have in common."""
@@ -261,8 +264,11 @@ def get_in_common(request: HttpRequest, organisation_id: int, other_id: int):
     common = in_common(first, second, visible=visible)
     return {
         "partners": [{"id": o.pk, "name": o.name} for o in common.partners],
+        "countries": [c.iso2 for c in common.countries],
+        "themes": [t.code for t in common.themes],
         "networks": [{"id": o.pk, "name": o.name} for o in common.networks],
         "european_projects": [p.name for p in common.european_projects],
+        "partnerships": [p.pk for p in common.partnerships],
     }
 
 

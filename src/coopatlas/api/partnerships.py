@@ -30,6 +30,7 @@ def serialise_partnership(partnership: Partnership) -> dict:
         "title": partnership.title,
         "form": partnership.form,
         "status": partnership.status,
+        "status_outdated": partnership.status_outdated,
         "publication_state": partnership.publication_state,
         "signature_year": partnership.signature_year,
         "signature_date": partnership.signature_date,

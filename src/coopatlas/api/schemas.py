@@ -55,6 +55,9 @@ class PartnershipOut(Schema):
     title: str
     form: str
     status: str
+    status_outdated: bool = Field(
+        description="The status says active or planned though the end date has passed: to check."
+    )
     publication_state: str
     signature_year: int | None
     signature_date: datetime.date | None

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from coopatlas.atlas.choices import (
@@ -499,6 +500,9 @@ class Programme(models.Model):
 
 # --- partnerships ----------------------------------------------------------------------------------
 
+# Statuses that say a partnership has not ended: with an end date passed, they need checking.
+UNENDED_STATUSES = (PartnershipStatus.ACTIVE, PartnershipStatus.PLANNED)
+
 
 class PartnershipQuerySet(models.QuerySet):
     def published(self) -> "PartnershipQuerySet":
@@ -510,6 +514,10 @@ class PartnershipQuerySet(models.QuerySet):
     def with_country(self, iso2: str) -> "PartnershipQuerySet":
         """Filter on partnerships concerning a country (a participant's or an explicit one)."""
         return self.filter(Q(participations__organisation__country=iso2) | Q(extra_countries=iso2)).distinct()
+
+    def status_outdated(self, today: datetime.date | None = None) -> "PartnershipQuerySet":
+        """Filter on partnerships said active or planned whose end date has passed."""
+        return self.filter(status__in=UNENDED_STATUSES, end_date__lt=today or timezone.localdate())
 
 
 class Partnership(TimeStampedModel):
@@ -644,6 +652,15 @@ class Partnership(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("web:partnership", args=[self.pk])
+
+    @property
+    def status_outdated(self) -> bool:
+        """Whether the status says active or planned though the end date has passed (to check)."""
+        return (
+            self.status in UNENDED_STATUSES
+            and self.end_date is not None
+            and self.end_date < timezone.localdate()
+        )
 
     @property
     def first_year(self) -> int | None:

@@ -109,18 +109,23 @@ class YearGroup:
     links: list[PartnerLink] = field(default_factory=list)
 
 
-def partners_by_start_year(organisation: Organisation) -> list[YearGroup]:
+def partners_by_start_year(
+    organisation: Organisation, visible: QuerySet[Partnership] | None = None
+) -> list[YearGroup]:
     """Return the organisation's partners grouped by the year each partnership began.
 
     A French authority's partners are the foreign authorities of its partnerships, and the
-    other way round; undated partnerships come last.
+    other way round; undated partnerships come last. Only `visible` partnerships count
+    (default: the published ones).
     """
     if organisation.kind in FRENCH_AUTHORITY_KINDS:
         partner_role = ParticipationRole.FOREIGN_AUTHORITY
     else:
         partner_role = ParticipationRole.FRENCH_AUTHORITY
     partnerships = partnerships_with_details(
-        Partnership.objects.published().filter(participations__organisation=organisation).distinct()
+        (Partnership.objects.published() if visible is None else visible)
+        .filter(participations__organisation=organisation)
+        .distinct()
     )
     groups: dict[int | None, YearGroup] = {}
     for partnership in partnerships:
@@ -181,39 +186,6 @@ def partnership_counts_by_country(partnerships: QuerySet[Partnership]) -> dict[s
     for _pk, iso2 in pairs:
         counts[iso2] += 1
     return dict(counts)
-
-
-@dataclass
-class InCommon:
-    networks: list[Organisation]
-    european_projects: list
-    partners: list[Organisation]
-
-
-def in_common(first: Organisation, second: Organisation, *, visible=None) -> InCommon:
-    """Return what two organisations share: networks, European projects and partners; only
-    networks among `visible` organisations (default: the public ones)."""
-    from coopatlas.atlas.models import EuropeanProject
-
-    def partners_of(organisation: Organisation) -> set[int]:
-        return set(
-            Participation.objects.filter(
-                partnership__participations__organisation=organisation,
-                partnership__publication_state="published",
-            )
-            .exclude(organisation=organisation)
-            .values_list("organisation_id", flat=True)
-        )
-
-    visible = visible if visible is not None else Organisation.objects.public()
-    networks = visible.filter(memberships__member=first).filter(memberships__member=second)
-    projects = EuropeanProject.objects.filter(participants=first).filter(participants=second)
-    shared = partners_of(first) & partners_of(second) - {first.pk, second.pk}
-    return InCommon(
-        networks=list(networks.distinct().order_by("name")),
-        european_projects=list(projects.distinct().order_by("name")),
-        partners=list(Organisation.objects.filter(pk__in=shared).select_related("country").order_by("name")),
-    )
 
 
 def theme_roots(partnership_ids) -> dict[int, set[str]]:

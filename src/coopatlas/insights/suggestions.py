@@ -1,20 +1,33 @@
 """Who should meet whom: actors that work with the same partners, countries or themes.
 
+What two organisations share is defined once, here (`shared` over their `Profile`s): the
+suggestions and the "in common" panel (insights.common) both read it.
+
 For an organisation, every other non-foreign organisation of the published atlas is scored on
 what they share: a foreign partner (5 points each), a country on a theme (3), a country (2), a
-theme (1). Those of its own French région come first, then the others; each suggestion says why,
-naming the shared partner or the partner town of the shared country.
+theme (1). Those it already works with (a co-participant of one of its partnerships, such as the
+network coordinating it) and its networks are left out. Those of its own French région come
+first, then the others; each suggestion says why, naming the shared partner or the partner town
+of the shared country.
 """
 
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from coopatlas.atlas.choices import PartnershipForm
-from coopatlas.atlas.models import FRANCE, Organisation, Participation, Partnership, PartnershipTheme, Theme
+from coopatlas.atlas.models import (
+    FRANCE,
+    NetworkMembership,
+    Organisation,
+    Participation,
+    Partnership,
+    PartnershipTheme,
+    Theme,
+)
 from coopatlas.atlas.selectors import theme_roots
 from coopatlas.places.models import Country
 from coopatlas.search.facets import english
@@ -24,12 +37,37 @@ WEIGHTS = {"partner": 5, "country_theme": 3, "country": 2, "theme": 1}
 
 @dataclass
 class Profile:
-    """What an organisation works on: its foreign partners, their countries, its themes."""
+    """What an organisation works on: its partners across the border (foreign ones for a French
+    organisation, French ones for a foreign one), their countries, its themes."""
 
     partners: dict[int, bool] = field(default_factory=dict)  # partner id → twinned with it
     countries: dict[str, int] = field(default_factory=dict)  # country → one partner there
     themes: set[str] = field(default_factory=set)  # top-level theme codes
     country_themes: dict[tuple[str, str], int] = field(default_factory=dict)  # → one partner there
+    together: set[int] = field(default_factory=set)  # every co-participant, whatever its side
+
+
+@dataclass
+class Shared:
+    """What two organisations share: partners, partner countries, themes, themes in a country."""
+
+    partners: set[int]
+    countries: set[str]
+    themes: set[str]
+    country_themes: set[tuple[str, str]]
+
+    def __bool__(self) -> bool:
+        return bool(self.partners or self.countries or self.themes)
+
+
+def shared(mine: Profile, theirs: Profile) -> Shared:
+    """Return what two profiles have in common."""
+    return Shared(
+        partners=set(mine.partners.keys() & theirs.partners.keys()),
+        countries=set(mine.countries.keys() & theirs.countries.keys()),
+        themes=mine.themes & theirs.themes,
+        country_themes=set(mine.country_themes.keys() & theirs.country_themes.keys()),
+    )
 
 
 @dataclass
@@ -61,13 +99,12 @@ def profiles(
     roots = theme_roots(list(forms))
     result: dict[int, Profile] = defaultdict(Profile)
     for pk, people in members.items():
-        foreign = [(org, iso2) for org, iso2 in people if iso2 != FRANCE]
         for org, iso2 in people:
-            if iso2 != FRANCE:
-                continue
             profile = result[org]
             profile.themes |= roots[pk]
-            for partner, country in foreign:
+            profile.together |= {other for other, _iso2 in people if other != org}
+            across = [(p, c) for p, c in people if (c == FRANCE) != (iso2 == FRANCE)]
+            for partner, country in across:
                 twinned = forms[pk] == PartnershipForm.TWINNING
                 profile.partners[partner] = profile.partners.get(partner, False) or twinned
                 profile.countries.setdefault(country, partner)
@@ -106,11 +143,22 @@ def published_profiles() -> tuple[dict[int, Profile], dict[int, tuple[str, str, 
 
 
 def actors_to_connect(organisation: Organisation, *, limit: int = 10) -> list[Suggestion]:
-    """Return the organisations `organisation` should meet, its own région first, with reasons."""
+    """Return the organisations `organisation` should meet, its own région first, with reasons.
+
+    Only French organisations get suggestions, and only French ones are suggested; never one it
+    already works with (any co-participant of its partnerships) nor one of its networks.
+    """
     all_profiles, info = published_profiles()
     mine = all_profiles.get(organisation.pk)
-    if mine is None:
+    if mine is None or organisation.country_id != FRANCE:
         return []
+    known = mine.together | {
+        pk
+        for pair in NetworkMembership.objects.filter(
+            Q(member=organisation) | Q(network=organisation)
+        ).values_list("network_id", "member_id")
+        for pk in pair
+    }
     theme_names = {
         t.code: (t.name_en if english() else t.name_fr).lower() for t in Theme.objects.filter(level=1)
     }
@@ -122,12 +170,11 @@ def actors_to_connect(organisation: Organisation, *, limit: int = 10) -> list[Su
 
     scored = []
     for other, theirs in all_profiles.items():
-        if other == organisation.pk:
+        if other == organisation.pk or other in known or info[other][1] != FRANCE:
             continue
-        shared_partners = mine.partners.keys() & theirs.partners.keys()
-        shared_pairs = mine.country_themes.keys() & theirs.country_themes.keys()
-        shared_countries = mine.countries.keys() & theirs.countries.keys()
-        shared_themes = mine.themes & theirs.themes
+        common = shared(mine, theirs)
+        shared_partners, shared_pairs = common.partners, common.country_themes
+        shared_countries, shared_themes = common.countries, common.themes
         if not (shared_partners or shared_countries):
             continue  # a theme alone is too common to be worth a meeting
         score = (

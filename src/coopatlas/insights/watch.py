@@ -206,7 +206,7 @@ def _inconsistent(scope: QuerySet[Partnership], today: date) -> list[WatchItem]:
         _("terminé, mais la date de fin est à venir"),
     )
     flag(
-        scope.filter(status__in=[PartnershipStatus.ACTIVE, PartnershipStatus.PLANNED], end_date__lt=today),
+        scope.status_outdated(today),
         _("en cours ou en projet, mais la date de fin est passée"),
     )
     flag(

@@ -33,8 +33,9 @@ def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
                 french[organisation] += 1
             elif organisation.country_id == country.iso2:
                 partners[organisation.pk] = organisation
-        for link in partnership.theme_links.all():
-            themes[link.theme.path[0].name_fr] += 1
+        # A partnership counts once per top-level theme, however many of its themes lie below it.
+        for name in {link.theme.path[0].name_fr for link in partnership.theme_links.all()}:
+            themes[name] += 1
     post = getattr(country, "diplomatic_post", None)
     return render(
         request,

@@ -10,10 +10,10 @@ from coopatlas.atlas.models import FRANCE, Organisation, Partnership, Partnershi
 from coopatlas.atlas.selectors import (
     atlas_counts,
     funding_summary,
-    in_common,
     partners_by_start_year,
     partnerships_with_details,
 )
+from coopatlas.insights.common import in_common
 from coopatlas.insights.similarity import similar_partnerships
 from coopatlas.insights.suggestions import actors_to_connect
 from coopatlas.places.models import WorldRegion
@@ -133,7 +133,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "common": common,
             "other": other,
             "o": organisation,
-            "groups": partners_by_start_year(organisation),
+            "groups": partners_by_start_year(organisation, _visible_partnerships(request)),
             "memberships": memberships,
             "members": members,
             "projects": organisation.european_projects.all(),
