@@ -91,6 +91,17 @@ def chart_data(board: dashboards.Dashboard) -> dict:
                     "urls": entry["urls"],
                 },
             ]
+        if name in ("funding_years", "funders") and "shared" in figure.extra_cells:
+            # Under a zone or a country: the part of partnerships also reaching other countries.
+            entry.setdefault(
+                "series", [{"name": _("Montant (€)"), "values": entry["values"], "urls": entry["urls"]}]
+            ).append(
+                {
+                    "name": _("dont partagés avec d'autres pays (€)"),
+                    "values": [r.extra["shared"] for r in rows],
+                    "urls": entry["urls"],
+                }
+            )
         data[name] = entry
     return data
 
