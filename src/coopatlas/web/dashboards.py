@@ -91,11 +91,10 @@ def chart_data(board: dashboards.Dashboard) -> dict:
                     "urls": entry["urls"],
                 },
             ]
-        if name in ("funding_years", "funders") and "shared" in figure.extra_cells:
-            # Under a zone or a country: the part of partnerships also reaching other countries.
-            entry.setdefault(
-                "series", [{"name": _("Montant (€)"), "values": entry["values"], "urls": entry["urls"]}]
-            ).append(
+        if name == "funding_years" and "shared" in figure.extra_cells:
+            # Under a zone or a country: the part of partnerships also reaching other countries
+            # (per funder, it is in the table: a second bar per funder would double the chart).
+            entry["series"].append(
                 {
                     "name": _("dont partagés avec d'autres pays (€)"),
                     "values": [r.extra["shared"] for r in rows],

@@ -34,6 +34,13 @@
       return typeof value === "number" ? format.format(value) : (value == null ? "" : String(value));
     };
   }
+  // On a phone, the legend is one series a line, and the plot starts below it: a legend that
+  // wraps by itself would run into the bars.
+  var narrow = false;
+  function legendFor() {
+    return narrow ? { top: 0, left: 0, orient: "vertical", itemGap: 6 } : { top: 0 };
+  }
+  function legendHeight(count) { return narrow ? count * 20 + 10 : 30; }
   function optionFor(kind, entry, money) {
     var value = formatter(money ? formats.money : formats.count);
     var valueAxis = { type: "value", minInterval: 1,
@@ -51,9 +58,9 @@
                  label: { show: true, position: "right", formatter: value } };
       });
       return Object.assign(base, {
-        legend: several ? { top: 0 } : { show: false },
-        grid: { left: labelWidth + 12, right: money ? 88 : 56, top: several ? 30 : 8, bottom: 24,
-                outerBoundsMode: "none" },
+        legend: several ? legendFor() : { show: false },
+        grid: { left: labelWidth + 12, right: money ? 88 : 56, bottom: 24, outerBoundsMode: "none",
+                top: several ? legendHeight(entry.series.length) : 8 },
         // Few ticks across: the bars carry their own figures, and "400 k€" takes room.
         xAxis: Object.assign(valueAxis, { splitNumber: money ? 2 : 4 }),
         yAxis: { type: "category", inverse: true, data: entry.labels,
@@ -67,8 +74,8 @@
                smooth: false, symbolSize: 6, barMaxWidth: 26 };
     });
     return Object.assign(base, {
-      legend: { top: 0 },
-      grid: { left: 8, right: 16, top: 36, bottom: 8 },
+      legend: legendFor(),
+      grid: { left: 8, right: 16, top: legendHeight(series.length) + 6, bottom: 8 },
       xAxis: { type: "category", data: entry.labels },
       yAxis: valueAxis,
       series: series
@@ -83,6 +90,7 @@
       element.style.height = Math.max(160, 30 * rows + 60) + "px";
       labelWidth = Math.min(180, Math.round(element.clientWidth * 0.4));
     }
+    narrow = element.clientWidth < 480;
     var chart = echarts.init(element, null, { renderer: "svg" });
     var option = optionFor(element.dataset.kind, entry, element.dataset.money === "1");
     chart.setOption(option);
