@@ -181,6 +181,19 @@ def territory_ids(authority: Organisation) -> set[int]:
     return ids
 
 
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def inside(country, scope: dict) -> bool:
+    """Whether a foreign country lies in the scope's zone and country (any, when it names none)."""
+    if country.iso2 == "FR":
+        return False
+    if "zone" in scope and country.world_region not in as_list(scope["zone"]):
+        return False
+    return not ("pays" in scope and country.iso2 not in as_list(scope["pays"]))
+
+
 def in_scope(p: Partnership, scope: dict, this_year: int) -> bool:
     parts = list(p.participations.select_related("organisation__country"))
     orgs = [x.organisation for x in parts]
@@ -193,9 +206,9 @@ def in_scope(p: Partnership, scope: dict, this_year: int) -> bool:
     if "departement" in scope and not any(o.departement_code == scope["departement"] for o in orgs):
         return False
     foreign_countries = {o.country for o in orgs if o.country_id != "FR"} | set(p.extra_countries.all())
-    if "zone" in scope and not any(c.world_region == scope["zone"] for c in foreign_countries):
+    if "zone" in scope and not any(c.world_region in as_list(scope["zone"]) for c in foreign_countries):
         return False
-    if "pays" in scope and scope["pays"] not in {c.iso2 for c in foreign_countries}:
+    if "pays" in scope and not {c.iso2 for c in foreign_countries} & set(as_list(scope["pays"])):
         return False
     if "du" in scope:
         if not years_active(p, this_year) & set(range(scope["du"], scope["au"] + 1)):
@@ -210,28 +223,41 @@ def in_scope(p: Partnership, scope: dict, this_year: int) -> bool:
 
 
 def oracle(atlas: TestAtlas, scope: dict) -> dict:
-    """Every dashboard figure of `scope`, counted in plain Python."""
+    """Every dashboard figure of `scope`, counted in plain Python.
+
+    When the scope names a zone or a country, the organisation figures count the French side
+    and the partners there only, the country figures the countries there only; funding counts
+    whole partnerships, with the part of those that also reach other countries set apart.
+    """
     this_year = date.today().year
     chosen = [p for p in Partnership.objects.all() if in_scope(p, scope, this_year)]
     per_country: dict[str, set[int]] = defaultdict(set)
     partners_in: dict[str, set[int]] = defaultdict(set)
     engaged: dict[int, set[int]] = defaultdict(set)
     kinds: dict[str, set[int]] = defaultdict(set)
+    kind_orgs: dict[str, set[int]] = defaultdict(set)
     themes: Counter = Counter()
     new, active, ended = Counter(), Counter(), Counter()
     by_year: dict[int, Decimal] = defaultdict(Decimal)
     water_by_year: dict[int, Decimal] = defaultdict(Decimal)
+    shared_by_year: dict[int, Decimal] = defaultdict(Decimal)
     by_funder: dict[str, Decimal] = defaultdict(Decimal)
+    shared_by_funder: dict[str, Decimal] = defaultdict(Decimal)
     for p in chosen:
-        for x in p.participations.select_related("organisation"):
-            o = x.organisation
+        organisations = [x.organisation for x in p.participations.select_related("organisation__country")]
+        countries = {o.country for o in organisations if o.country_id != "FR"} | set(p.extra_countries.all())
+        for o in organisations:
+            if o.country_id != "FR" and not inside(o.country, scope):
+                continue
             engaged[o.pk].add(p.pk)
             kinds[o.kind].add(p.pk)
+            kind_orgs[o.kind].add(o.pk)
             if o.country_id != "FR":
-                per_country[o.country_id].add(p.pk)
                 partners_in[o.country_id].add(o.pk)
-        for c in p.extra_countries.all():
-            per_country[c.iso2].add(p.pk)
+        for c in countries:
+            if inside(c, scope):
+                per_country[c.iso2].add(p.pk)
+        shared = any(not inside(c, scope) for c in countries)
         for code in {t.path[0].code for t in p.themes.all()}:
             themes[code] += 1
         if first_year(p) is not None:
@@ -241,11 +267,13 @@ def oracle(atlas: TestAtlas, scope: dict) -> dict:
         for y in years_active(p, this_year):
             active[y] += 1
         for line in p.funding_lines.all():
+            funder = line.funder.name if line.funder else (line.funder_label or "Financeur non précisé")
             by_year[line.year] += line.amount
             water_by_year[line.year] += line.water_one_percent_amount or 0
-            by_funder[
-                line.funder.name if line.funder else (line.funder_label or "Financeur non précisé")
-            ] += line.amount
+            by_funder[funder] += line.amount
+            if shared:
+                shared_by_year[line.year] += line.amount
+                shared_by_funder[funder] += line.amount
     french = {pk for pk in engaged if Organisation.objects.get(pk=pk).country_id == "FR"}
     return {
         "ids": {p.pk for p in chosen},
@@ -257,15 +285,21 @@ def oracle(atlas: TestAtlas, scope: dict) -> dict:
         ),
         "actors": len(french),
         "partners": len(engaged) - len(french),
+        "partner_ids": set(engaged) - french,
         "countries": {k: len(v) for k, v in per_country.items()},
         "partners_in": {k: len(v) for k, v in partners_in.items()},
         "engaged": {k: len(v) for k, v in engaged.items()},
         "kinds": {k: len(v) for k, v in kinds.items()},
+        "kind_organisations": {k: len(v) for k, v in kind_orgs.items()},
         "themes": dict(themes),
         "new": dict(new),
         "active": dict(active),
         "ended": dict(ended),
         "funding_by_year": {y: float(v) for y, v in by_year.items()},
         "water_by_year": {y: float(v) for y, v in water_by_year.items()},
+        "shared_by_year": {y: float(v) for y, v in shared_by_year.items()},
         "funding_by_funder": {k: float(v) for k, v in by_funder.items()},
+        "shared_by_funder": {k: float(v) for k, v in shared_by_funder.items()},
+        "funding": float(sum(by_year.values(), Decimal(0))),
+        "shared": float(sum(shared_by_year.values(), Decimal(0))),
     }

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def board_for(params: dict):
     data = QueryDict(mutable=True)
     for key, value in params.items():
-        data.setlist(key, [str(value)])
+        data.setlist(key, [str(v) for v in (value if isinstance(value, list) else [value])])
     query, _kept = scope_from(data)
     assert query.errors == []
     return build(query, Partnership.objects.published())
@@ -38,6 +38,24 @@ def scopes(atlas):
             {"territoire": lille, "zone": "africa", "du": 2000, "au": 2020},
         ),
         ("theme and form", {"theme": "sante", "forme": "twinning"}, {"theme": "sante", "forme": "twinning"}),
+        ("country alone", {"pays": "DE"}, {"pays": "DE"}),
+        ("world region alone", {"zone": "europe"}, {"zone": "europe"}),
+        ("two countries", {"pays": ["BJ", "MX"]}, {"pays": ["BJ", "MX"]}),
+        (
+            "world region × one of its countries",
+            {"zone": "africa", "pays": "SN"},
+            {"zone": "africa", "pays": "SN"},
+        ),
+        (
+            "world region × a country elsewhere",
+            {"zone": "europe", "pays": "BR"},
+            {"zone": "europe", "pays": "BR"},
+        ),
+        (
+            "EPCI × country × period",
+            {"territoire": lille.pk, "pays": "BJ", "du": 1990, "au": 2025},
+            {"territoire": lille, "pays": "BJ", "du": 1990, "au": 2025},
+        ),
     ]
 
 
@@ -47,8 +65,9 @@ def atlas():
 
 
 def test_dashboard_figures_match_independent_counts_for_every_scope(atlas):
-    """Each figure equals a plain-Python count, over EPCI, commune, département, zone, period."""
+    """Each figure equals a plain-Python count, over EPCI, commune, département, zone, country, period."""
     checked_nonempty = 0
+    shared_scopes = 0
     for name, params, oracle_scope in scopes(atlas):
         board = board_for(params)
         expected = oracle(atlas, oracle_scope)
@@ -67,8 +86,12 @@ def test_dashboard_figures_match_independent_counts_for_every_scope(atlas):
         assert [r.value for r in countries] == sorted((r.value for r in countries), reverse=True), name
         assert {r.key: r.value for r in board.figure("themes").rows} == expected["themes"], name
         assert {r.key: r.value for r in board.figure("kinds").rows} == expected["kinds"], name
+        assert {r.key: r.extra["organisations"] for r in board.figure("kinds").rows} == expected[
+            "kind_organisations"
+        ], name
         for row in board.figure("actors").rows + board.figure("partners").rows:
             assert row.value == expected["engaged"][int(row.key)], name
+        assert {int(r.key) for r in board.figure("partners").rows} <= expected["partner_ids"], name
         years = board.figure("years").rows
         for row in years:
             year = int(row.key)
@@ -86,8 +109,20 @@ def test_dashboard_figures_match_independent_counts_for_every_scope(atlas):
         assert {r.key: r.value for r in board.figure("funders").rows} == pytest.approx(
             expected["funding_by_funder"]
         ), name
+        assert totals["funding"] == pytest.approx(expected["funding"]), name
+        assert totals.get("shared", 0) == pytest.approx(expected["shared"]), name
+        shared_by_year = {int(r.key): r.extra.get("shared", 0) for r in board.figure("funding_years").rows}
+        assert {y: v for y, v in shared_by_year.items() if v} == pytest.approx(expected["shared_by_year"]), (
+            name
+        )
+        shared_by_funder = {r.key: r.extra.get("shared", 0) for r in board.figure("funders").rows}
+        assert {k: v for k, v in shared_by_funder.items() if v} == pytest.approx(
+            expected["shared_by_funder"]
+        ), name
         checked_nonempty += bool(expected["partnerships"])
-    assert checked_nonempty >= 6, "the random atlas should fill most scopes"
+        shared_scopes += bool(expected["shared"])
+    assert checked_nonempty >= 11, "the random atlas should fill most scopes"
+    assert shared_scopes >= 4, "the random atlas should hold multi-country partnerships in a foreign scope"
 
 
 def test_epci_scope_includes_member_communes_but_not_neighbours(atlas):

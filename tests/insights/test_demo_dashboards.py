@@ -57,3 +57,41 @@ def test_figure_links_open_the_list_they_count(demo_atlas, client):
     # A sum of money links to the partnerships it sums: at least one each.
     for row in board.figure("funding_years").rows + board.figure("funders").rows[:2]:
         assert client.get(row.extra["url"]).context["result"].count >= 1, row.extra["url"]
+
+
+def test_country_scope_counts_the_partners_there_and_sets_shared_funding_apart(demo_atlas):
+    """France × Germany: 5 German partners in 1 country, as /pays/DE/ says, not the Michelin
+    network's 32 partners in 18 countries; its 1,380,394 € are shared with other countries."""
+    # given the demo atlas, where the Michelin network holds 4 German towns among 31 partners
+    # when
+    board = board_for("pays=DE")
+    # then
+    totals = {row.key: row.value for row in board.totals}
+    assert totals["partners"] == 5
+    assert totals["countries"] == 1
+    assert [row.key for row in board.figure("countries").rows] == ["DE"]
+    assert {row.label.rsplit(" (", 1)[1] for row in board.figure("partners").rows} == {"Allemagne)"}
+    assert totals["funding"] == 1380394.0
+    assert totals["shared"] == 1380394.0
+
+
+def test_territory_by_zone_counts_the_countries_of_the_zone_only(demo_atlas):
+    """Clermont-Ferrand × Europe: the network's European towns and countries, not the United
+    States, Thailand or Brazil."""
+    from coopatlas.atlas.demo.organisations import RIVM_PARTNERS
+    from coopatlas.places.models import Country
+
+    # given the network's partners, and the countries of Europe
+    europe = set(Country.objects.filter(world_region="europe").values_list("iso2", flat=True))
+    european_partners = [name for name, iso2 in RIVM_PARTNERS if iso2 in europe]
+    clermont = Organisation.objects.get(name="Clermont-Ferrand")
+    # when
+    board = board_for(f"territoire={clermont.pk}&zone=europe")
+    # then
+    totals = {row.key: row.value for row in board.totals}
+    countries = {row.key for row in board.figure("countries").rows}
+    assert countries == {iso2 for _name, iso2 in RIVM_PARTNERS if iso2 in europe}
+    assert not countries & {"US", "TH", "BR"}
+    assert totals["countries"] == len(countries) < 18
+    assert totals["partners"] == len(european_partners) == 16
+    assert totals["shared"] == totals["funding"] == 1380394.0

@@ -138,3 +138,44 @@ def test_a_form_figure_within_a_form_scope_lists_the_intersection(client, demo_a
     api = client.get("/api/v1/dashboard?forme=twinning").json()
     by_key = {row["key"]: row for row in api["totals"]}
     assert by_key["agreements"]["list_url"] == totals["agreements"].extra["url"]
+
+
+def test_dashboard_under_a_country_counts_what_lies_there_and_says_so(client, demo_atlas):
+    """France × Germany: 5 partners in 1 country, the Michelin network's funding shown as shared
+    with other countries, and a caption under every figure; the API gives the same figures."""
+    # when
+    response = client.get("/tableau-de-bord/?pays=DE")
+    # then
+    html = response.content.decode()
+    totals = {r.key: r for r in response.context["board"].totals}
+    assert (totals["partners"].value, totals["countries"].value) == (5, 1)
+    assert "dont 1\u00a0380\u00a0394\u00a0€ partagés avec d'autres pays" in html
+    cards = html.count('class="card chart-card"')
+    assert cards >= 8 and html.count('class="chart-note"') == cards + 1, "one caption per chart and the map"
+    assert html.count('class="fact-note"') == len(totals) - 1, (
+        "one caption per figure (shared is in funding's)"
+    )
+    assert "Allemagne" in totals["partners"].note
+    api = {row["key"]: row for row in client.get("/api/v1/dashboard?pays=DE").json()["totals"]}
+    assert {k: r["value"] for k, r in api.items()} == {k: r.value for k, r in totals.items()}
+    assert api["shared"]["value"] == 1380394.0 and api["partners"]["note"] == totals["partners"].note
+
+
+def test_density_map_under_a_zone_shades_its_countries_only(client, clermont):
+    """Clermont-Ferrand × Europe: the map's data holds Spain and Germany, not the United States,
+    Thailand or Brazil."""
+    # when
+    data = client.get(f"/tableau-de-bord/pays.json?territoire={clermont.pk}&zone=europe").json()
+    # then
+    shaded = {entry["iso2"] for entry in data.values()}
+    assert {"ES", "DE"} <= shaded
+    assert not shaded & {"US", "TH", "BR", "CA", "MX", "CN", "IN", "JP", "GA"}
+
+
+def test_dashboard_numbers_are_grouped_as_the_language_writes_them(client, clermont):
+    """The total funding reads "1 380 394" in French (no-break space) and "1,380,394" in English."""
+    french = client.get(f"/tableau-de-bord/?territoire={clermont.pk}").content.decode()
+    assert ">1\u00a0380\u00a0394<" in french
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/tableau-de-bord/?territoire={clermont.pk}").content.decode()
+    assert ">1,380,394<" in english

@@ -38,11 +38,13 @@ class RowOut(Schema):
     value: float
     extra: dict
     list_url: str
+    note: str = ""  # what the value counts
 
 
 class FigureOut(Schema):
     name: str
     title: str
+    note: str = ""  # what the figure counts
     columns: list[str]
     rows: list[RowOut]
 
@@ -140,6 +142,7 @@ def _row(row: dashboard.Row, params) -> dict:
         "value": row.value,
         "extra": extra,
         "list_url": dashboard.list_url(params, row.link),
+        "note": row.note,
     }
 
 
@@ -165,6 +168,7 @@ def get_dashboard(request: HttpRequest, scope: Query[ScopeIn], groupement: str =
             {
                 "name": f.name,
                 "title": f.title,
+                "note": f.note,
                 "columns": f.columns,
                 "rows": [_row(r, params) for r in f.rows],
             }

@@ -6,6 +6,12 @@ behind it and the search page shows exactly the partnerships it counts.
 
 Every figure is computed from a few flat reads of the scope's rows, then counted in Python:
 one read per table, whatever the size of the scope.
+
+When the scope names a zone or a country, a partnership is in it when one of its foreign
+countries is there; its partners and countries elsewhere are then left out of the partner,
+country and map figures (a network of towns on five continents counts, under "Germany", for its
+German towns only), and its funding, which cannot be split by country, is counted whole and
+also set apart as shared with other countries.
 """
 
 from collections import Counter, defaultdict
@@ -29,7 +35,7 @@ from coopatlas.atlas.models import (
     Study,
     Theme,
 )
-from coopatlas.places.models import Country
+from coopatlas.places.models import Country, WorldRegion
 from coopatlas.search.facets import SearchQuery, english
 
 # Forms that rest on a signed agreement; the other records are initiatives (projects, actions…).
@@ -73,6 +79,7 @@ class Row:
     value: float
     link: dict[str, list[str]] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+    note: str = ""  # what the value counts, said on the page under it
 
 
 # The extra cells of each figure's table, after its label and value.
@@ -93,13 +100,21 @@ class Figure:
     title: str
     rows: list[Row]
     columns: list[str] = field(default_factory=list)  # headings of the table: label, value, extras
-    note: str = ""
+    note: str = ""  # what the figure counts, said on the page under it
+    cells: tuple[str, ...] | None = None  # the extra cells, when not EXTRA_CELLS[name]
+
+    @property
+    def extra_cells(self) -> tuple[str, ...]:
+        return self.cells if self.cells is not None else EXTRA_CELLS.get(self.name, ())
 
     def table(self) -> list[list]:
         """Return the figure as table rows under `columns` (for CSV files and the terminal)."""
-        extras = EXTRA_CELLS.get(self.name, ())
         return [
-            [row.label, row.value, *(row.key if cell == "key" else row.extra[cell] for cell in extras)]
+            [
+                row.label,
+                row.value,
+                *(row.key if cell == "key" else row.extra[cell] for cell in self.extra_cells),
+            ]
             for row in self.rows
         ]
 
@@ -119,6 +134,17 @@ class Dashboard:
     grouping: str
     groupings: list[tuple[str, str]]
     years: list[int]
+    map_note: str = ""
+    # The foreign countries the scope names (by zone or country), None when it names none.
+    foreign_scope: frozenset[str] | None = None
+
+    def total(self, key: str) -> Row | None:
+        return next((row for row in self.totals if row.key == key), None)
+
+    @property
+    def shared_funding(self) -> Row | None:
+        """Return the funding of partnerships that also reach countries outside the scope."""
+        return self.total("shared")
 
     def figure(self, name: str) -> Figure:
         return self.figures[name]
@@ -162,6 +188,31 @@ def _country_names() -> dict[str, str]:
     }
 
 
+def foreign_scope(query: SearchQuery) -> frozenset[str] | None:
+    """Return the foreign countries the scope names by zone and country, None when it names none.
+
+    Both given: the countries of the zone that are chosen (a partnership must reach both).
+    """
+    zones = query.selected.get("zone", [])
+    chosen = query.selected.get("pays", [])
+    if not zones and not chosen:
+        return None
+    countries = Country.objects.exclude(iso2=FRANCE)
+    if zones:
+        countries = countries.filter(world_region__in=zones)
+    if chosen:
+        countries = countries.filter(iso2__in=chosen)
+    return frozenset(countries.values_list("iso2", flat=True))
+
+
+def _scope_words(query: SearchQuery, names: dict[str, str]) -> str:
+    """Return the zone and countries of the scope in words (« Europe », « Afrique, Sénégal »)."""
+    labels = dict(WorldRegion.choices)
+    words = [str(labels[z]) for z in query.selected.get("zone", [])]
+    words += [names.get(iso2, iso2) for iso2 in query.selected.get("pays", [])]
+    return ", ".join(words)
+
+
 def study_for(query: SearchQuery) -> Study | None:
     """Return the study of the scope's territory and world region, when there is one."""
     territory = query.filters.territory
@@ -193,6 +244,17 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
         )
     )
     countries = _country_names()
+    there = foreign_scope(query)
+    where = _scope_words(query, countries)
+
+    def inside(iso2: str) -> bool:
+        return iso2 != FRANCE and (there is None or iso2 in there)
+
+    # Partnerships that also reach countries outside the scope's zone or country.
+    shared = {pk for pk, *_org, iso2 in participants if iso2 != FRANCE and not inside(iso2)}
+    shared |= {pk for pk, iso2 in extra_countries if iso2 != FRANCE and not inside(iso2)}
+    # The organisations counted: the French side, and the partners in the scope's countries.
+    participants = [p for p in participants if p[4] == FRANCE or inside(p[4])]
 
     # -- totals ------------------------------------------------------------------------------
     agreements = sum(1 for r in rows if r[1] in AGREEMENT_FORMS)
@@ -205,27 +267,52 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
             per_country[iso2].add(pk)
             partners_in[iso2].add(org)
     for pk, iso2 in extra_countries:
-        if iso2 != FRANCE:
+        if inside(iso2):
             per_country[iso2].add(pk)
     agreement_forms = [str(f) for f in AGREEMENT_FORMS]
     initiative_forms = [str(f) for f in PartnershipForm if f not in AGREEMENT_FORMS]
+    if there is None:
+        partners_note = _(
+            "Organisations étrangères qui participent à ces partenariats, chacune comptée une fois."
+        )
+        countries_note = _("Pays des partenaires étrangers, ou nommés par les partenariats.")
+    else:
+        partners_note = _(
+            "Organisations étrangères situées dans le périmètre choisi (%(where)s) ; "
+            "les partenaires d'autres pays d'un même partenariat ne sont pas comptés."
+        ) % {"where": where}
+        countries_note = _(
+            "Pays du périmètre choisi (%(where)s) où les partenariats ont un partenaire ou une action."
+        ) % {"where": where}
     totals = [
-        Row("partnerships", str(_("Partenariats et initiatives")), len(rows)),
+        Row(
+            "partnerships",
+            str(_("Partenariats et initiatives")),
+            len(rows),
+            note=str(_("Partenariats publiés qui répondent à tous les critères, chacun compté une fois.")),
+        ),
         Row(
             "agreements",
             str(_("dont accords signés (jumelages, conventions…)")),
             agreements,
             {"forme": agreement_forms},
+            note=str(_("Jumelages, pactes d'amitié, conventions et protocoles.")),
         ),
         Row(
             "initiatives",
             str(_("dont projets et initiatives")),
             len(rows) - agreements,
             {"forme": initiative_forms},
+            note=str(_("Projets, réseaux, actions et autres formes sans accord signé.")),
         ),
-        Row("actors", str(_("Acteurs français")), len(french_actors)),
-        Row("partners", str(_("Partenaires étrangers")), len(foreign_actors)),
-        Row("countries", str(_("Pays partenaires")), len(per_country)),
+        Row(
+            "actors",
+            str(_("Acteurs français")),
+            len(french_actors),
+            note=str(_("Organisations françaises qui participent à ces partenariats.")),
+        ),
+        Row("partners", str(_("Partenaires étrangers")), len(foreign_actors), note=str(partners_note)),
+        Row("countries", str(_("Pays partenaires")), len(per_country), note=str(countries_note)),
     ]
 
     figures: dict[str, Figure] = {}
@@ -248,6 +335,27 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
             )
         ],
         [str(_("Pays")), str(_("Partenariats")), str(_("Partenaires dans le pays")), "ISO"],
+        note=str(
+            _(
+                "Pour chaque pays, les partenariats qui y ont un partenaire ou une action, et le nombre de "
+                "partenaires qui y sont ; un partenariat à plusieurs pays compte dans chacun."
+            )
+            if there is None
+            else _(
+                "Pays du périmètre choisi (%(where)s) seulement : les partenariats qui y ont un partenaire "
+                "ou une action, et les partenaires qui y sont."
+            )
+            % {"where": where}
+        ),
+    )
+    map_note = str(
+        _("Partenariats par pays : plus la teinte est foncée, plus ils sont nombreux.")
+        if there is None
+        else _(
+            "Partenariats par pays du périmètre choisi (%(where)s) : plus la teinte est foncée, "
+            "plus ils sont nombreux."
+        )
+        % {"where": where}
     )
 
     # -- themes and categories ----------------------------------------------------------------------
@@ -279,7 +387,13 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     else:
         theme_rows = _theme_rows(codes_of, level=1 if grouping == "themes" else 2)
         theme_title = str(_("Thèmes")) if grouping == "themes" else str(_("Sous-thèmes"))
-    figures["themes"] = Figure("themes", theme_title, theme_rows, [str(_("Thème")), str(_("Partenariats"))])
+    figures["themes"] = Figure(
+        "themes",
+        theme_title,
+        theme_rows,
+        [str(_("Thème")), str(_("Partenariats"))],
+        note=str(_("Partenariats par thème ; un partenariat à plusieurs thèmes compte dans chacun.")),
+    )
 
     # -- actors -----------------------------------------------------------------------------------
     engaged: dict[int, set[int]] = defaultdict(set)
@@ -306,10 +420,25 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
 
     heading = [str(_("Acteur")), str(_("Partenariats")), str(_("Type"))]
     figures["actors"] = Figure(
-        "actors", str(_("Acteurs français les plus engagés")), ranking(lambda c: c == FRANCE), heading
+        "actors",
+        str(_("Acteurs français les plus engagés")),
+        ranking(lambda c: c == FRANCE),
+        heading,
+        note=str(_("Les %(n)s organisations françaises aux partenariats les plus nombreux.") % {"n": TOP}),
     )
     figures["partners"] = Figure(
-        "partners", str(_("Partenaires étrangers les plus présents")), ranking(lambda c: c != FRANCE), heading
+        "partners",
+        str(_("Partenaires étrangers les plus présents")),
+        ranking(lambda c: c != FRANCE),
+        heading,
+        note=str(
+            _("Les %(n)s partenaires étrangers aux partenariats les plus nombreux.") % {"n": TOP}
+            if there is None
+            else _(
+                "Les %(n)s partenaires du périmètre choisi (%(where)s) aux partenariats les plus nombreux."
+            )
+            % {"n": TOP, "where": where}
+        ),
     )
 
     kinds: dict[str, set[int]] = defaultdict(set)
@@ -331,6 +460,18 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
             for kind, pks in sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         ],
         [str(_("Type d'acteur")), str(_("Partenariats")), str(_("Organisations"))],
+        note=str(
+            _(
+                "Partenariats où figure au moins une organisation de ce type, "
+                "et le nombre de ces organisations."
+            )
+            if there is None
+            else _(
+                "Partenariats où figure au moins une organisation de ce type, et le nombre de ces "
+                "organisations : françaises, ou situées dans le périmètre choisi (%(where)s)."
+            )
+            % {"where": where}
+        ),
     )
 
     # -- years ------------------------------------------------------------------------------------
@@ -368,42 +509,94 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
             for year in years
         ],
         [str(_("Année")), str(_("Nouveaux")), str(_("Actifs")), str(_("Terminés"))],
+        note=str(
+            _(
+                "Nouveaux : partenariats commencés (ou signés) dans l'année ; actifs : en cours pendant "
+                "l'année ; terminés : arrivés à leur fin dans l'année."
+            )
+        ),
     )
 
     # -- funding ----------------------------------------------------------------------------------
+    # An amount is declared for a partnership, not for one of its countries: it is counted whole,
+    # and, under a zone or a country, the part of partnerships that also reach other countries is
+    # set apart ("dont … partagés avec d'autres pays") instead of being passed off as German.
     lines = list(
         FundingLine.objects.filter(partnership_id__in=scope_ids).values_list(
-            "year", "amount", "water_one_percent_amount", "funder__name", "funder_label"
+            "partnership_id", "year", "amount", "water_one_percent_amount", "funder__name", "funder_label"
         )
     )
-    by_year: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    by_funder: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for year, amount, water, funder, label in lines:
+    by_year: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0)])
+    by_funder: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0)])
+    for pk, year, amount, water, funder, label in lines:
         name = funder or label or str(_("Financeur non précisé"))
         for bucket in (by_year[year], by_funder[name]):
             bucket[0] += amount
             bucket[1] += water or 0
+            if pk in shared:
+                bucket[2] += amount
+    cells: tuple[str, ...] = ("water",) if there is None else ("water", "shared")
+    money_columns = [str(_("Montant (€)")), str(_("dont 1 % eau (€)"))]
+    if there is not None:
+        money_columns.append(str(_("dont partagés avec d'autres pays (€)")))
+
+    def money(amounts: list[Decimal]) -> dict:
+        extra = {"water": float(amounts[1])}
+        if there is not None:
+            extra["shared"] = float(amounts[2])
+        return extra
+
+    whole = (
+        str(_("Montants déclarés, chaque partenariat compté en entier."))
+        if there is None
+        else str(
+            _(
+                "Montants déclarés, chaque partenariat compté en entier : ceux qui associent aussi des pays "
+                "hors du périmètre choisi (%(where)s) sont comptés à part, « partagés avec d'autres pays »."
+            )
+            % {"where": where}
+        )
+    )
     figures["funding_years"] = Figure(
         "funding_years",
         str(_("Financements par année (€)")),
         [
-            Row(str(year), str(year), float(total), {"finance_en": [str(year)]}, {"water": float(water)})
-            for year, (total, water) in sorted(by_year.items())
+            Row(str(year), str(year), float(amounts[0]), {"finance_en": [str(year)]}, money(amounts))
+            for year, amounts in sorted(by_year.items())
         ],
-        [str(_("Année")), str(_("Montant (€)")), str(_("dont 1 % eau (€)"))],
+        [str(_("Année")), *money_columns],
+        note=whole,
+        cells=cells,
     )
     figures["funders"] = Figure(
         "funders",
         str(_("Financements par financeur (€)")),
         [
-            Row(name, name, float(total), {"financeur": [name]}, {"water": float(water)})
-            for name, (total, water) in sorted(by_funder.items(), key=lambda kv: (-kv[1][0], kv[0]))
+            Row(name, name, float(amounts[0]), {"financeur": [name]}, money(amounts))
+            for name, amounts in sorted(by_funder.items(), key=lambda kv: (-kv[1][0], kv[0]))
         ],
-        [str(_("Financeur")), str(_("Montant (€)")), str(_("dont 1 % eau (€)"))],
+        [str(_("Financeur")), *money_columns],
+        note=whole,
+        cells=cells,
     )
     total = sum((v[0] for v in by_year.values()), Decimal(0))
     water = sum((v[1] for v in by_year.values()), Decimal(0))
-    totals.append(Row("funding", str(_("Financements déclarés (€)")), float(total), {"financement": ["oui"]}))
+    totals.append(
+        Row(
+            "funding",
+            str(_("Financements déclarés (€)")),
+            float(total),
+            {"financement": ["oui"]},
+            note=str(
+                _("Montants déclarés des partenariats du périmètre, toutes années, comptés en entier.")
+                if there is None
+                else _(
+                    "Montants déclarés des partenariats du périmètre, toutes années, comptés en entier : "
+                    "une somme ne se répartit pas entre les pays d'un partenariat."
+                )
+            ),
+        )
+    )
     totals.append(
         Row(
             "water",
@@ -411,8 +604,24 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
             float(water),
             {},
             {"share": float(water / total) if total else 0.0},
+            note=str(_("Part déclarée au titre du « 1 % eau » (loi Oudin-Santini).")),
         )
     )
+    if there is not None:
+        totals.append(
+            Row(
+                "shared",
+                str(_("dont partagés avec d'autres pays (€)")),
+                float(sum((v[2] for v in by_year.values()), Decimal(0))),
+                note=str(
+                    _(
+                        "Montants des partenariats qui associent aussi des pays hors du périmètre "
+                        "choisi (%(where)s) : ils ne se répartissent pas entre pays."
+                    )
+                    % {"where": where}
+                ),
+            )
+        )
     return Dashboard(
         query=query,
         totals=totals,
@@ -421,6 +630,8 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
         grouping=grouping,
         groupings=groupings,
         years=years,
+        map_note=map_note,
+        foreign_scope=there,
     )
 
 

@@ -91,6 +91,16 @@ def chart_data(board: dashboards.Dashboard) -> dict:
                     "urls": entry["urls"],
                 },
             ]
+        if name == "funding_years" and "shared" in figure.extra_cells:
+            # Under a zone or a country: the part of partnerships also reaching other countries
+            # (per funder, it is in the table: a second bar per funder would double the chart).
+            entry["series"].append(
+                {
+                    "name": _("dont partagés avec d'autres pays (€)"),
+                    "values": [r.extra["shared"] for r in rows],
+                    "urls": entry["urls"],
+                }
+            )
         data[name] = entry
     return data
 

@@ -18,23 +18,51 @@
   var charts = {};
 
   var labelWidth = 180;
-  var compact = new Intl.NumberFormat(document.documentElement.lang || "fr", { notation: "compact" });
-  var valueAxis = { type: "value", minInterval: 1, axisLabel: { formatter: function (v) { return compact.format(v); } } };
-  function optionFor(kind, entry) {
+  // Numbers as the page's language writes them: "650 834 €" and "200 k€" in French,
+  // "€650,834" and "€200K" in English.
+  var lang = document.documentElement.lang || "fr";
+  var formats = {
+    count: new Intl.NumberFormat(lang, { maximumFractionDigits: 0 }),
+    countAxis: new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 }),
+    money: new Intl.NumberFormat(lang, { style: "currency", currency: "EUR", maximumFractionDigits: 0 }),
+    moneyAxis: new Intl.NumberFormat(lang, { style: "currency", currency: "EUR", notation: "compact",
+                                             maximumFractionDigits: 1 })
+  };
+  function formatter(format) {
+    return function (value) {
+      if (value !== null && typeof value === "object") { value = value.value; }
+      return typeof value === "number" ? format.format(value) : (value == null ? "" : String(value));
+    };
+  }
+  // On a phone, the legend is one series a line, and the plot starts below it: a legend that
+  // wraps by itself would run into the bars.
+  var narrow = false;
+  function legendFor() {
+    return narrow ? { top: 0, left: 0, orient: "vertical", itemGap: 6 } : { top: 0 };
+  }
+  function legendHeight(count) { return narrow ? count * 20 + 10 : 30; }
+  function optionFor(kind, entry, money) {
+    var value = formatter(money ? formats.money : formats.count);
+    var valueAxis = { type: "value", minInterval: 1,
+                      axisLabel: { formatter: formatter(money ? formats.moneyAxis : formats.countAxis),
+                                   hideOverlap: true } };
     var base = { color: palette, animation: !printing, textStyle: { fontFamily: "system-ui, sans-serif" },
                  // Drawn as text in the chart, not HTML: labels come from the data, and the HTML
                  // tooltip's style attributes are refused by the CSP.
-                 tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" } };
+                 tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText",
+                            valueFormatter: value } };
     if (kind === "ranking") {
       var several = (entry.series || []).length > 1;
       var bars = (entry.series || [{ name: entry.title, values: entry.values }]).map(function (s) {
         return { name: s.name, type: "bar", data: s.values, cursor: "pointer", barMaxWidth: 22,
-                 label: { show: true, position: "right" } };
+                 label: { show: true, position: "right", formatter: value } };
       });
       return Object.assign(base, {
-        legend: several ? { top: 0 } : { show: false },
-        grid: { left: labelWidth + 12, right: 56, top: several ? 30 : 8, bottom: 24, outerBoundsMode: "none" },
-        xAxis: valueAxis,
+        legend: several ? legendFor() : { show: false },
+        grid: { left: labelWidth + 12, right: money ? 88 : 56, bottom: 24, outerBoundsMode: "none",
+                top: several ? legendHeight(entry.series.length) : 8 },
+        // Few ticks across: the bars carry their own figures, and "400 k€" takes room.
+        xAxis: Object.assign(valueAxis, { splitNumber: money ? 2 : 4 }),
         yAxis: { type: "category", inverse: true, data: entry.labels,
                  axisLabel: { width: labelWidth, overflow: "truncate" } },
         series: bars
@@ -46,8 +74,8 @@
                smooth: false, symbolSize: 6, barMaxWidth: 26 };
     });
     return Object.assign(base, {
-      legend: { top: 0 },
-      grid: { left: 8, right: 16, top: 36, bottom: 8 },
+      legend: legendFor(),
+      grid: { left: 8, right: 16, top: legendHeight(series.length) + 6, bottom: 8 },
       xAxis: { type: "category", data: entry.labels },
       yAxis: valueAxis,
       series: series
@@ -62,8 +90,9 @@
       element.style.height = Math.max(160, 30 * rows + 60) + "px";
       labelWidth = Math.min(180, Math.round(element.clientWidth * 0.4));
     }
+    narrow = element.clientWidth < 480;
     var chart = echarts.init(element, null, { renderer: "svg" });
-    var option = optionFor(element.dataset.kind, entry);
+    var option = optionFor(element.dataset.kind, entry, element.dataset.money === "1");
     chart.setOption(option);
     chart.on("click", function (params) {
       var urls = entry.series ? entry.series[params.seriesIndex].urls : entry.urls;
