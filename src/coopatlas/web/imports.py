@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coopatlas.atlas.models import ImportBatch
+from coopatlas.exports.naming import export_file_name
 from coopatlas.exports.selection import SelectionError, select
 from coopatlas.exports.service import MEDIA_TYPES, export
 from coopatlas.ingest.readers.table import template_columns
@@ -176,9 +177,8 @@ def export_view(request: HttpRequest) -> HttpResponse:
     with tempfile.NamedTemporaryFile(suffix=f".{extension}", delete=False) as handle:
         path = Path(handle.name)
     export(fmt, selection, path, personal_data=personal)
-    response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=f"coopatlas.{extension}", content_type=content_type
-    )
+    name = export_file_name(selection, extension, personal_data=personal)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=content_type)
     path.unlink()  # the open handle keeps the data until the response is sent
     return response
 
