@@ -5,6 +5,7 @@ search result."""
 import hashlib
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
@@ -160,7 +161,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     if fmt not in MEDIA_TYPES:
         return HttpResponse(_("Format d'export inconnu : %(format)s") % {"format": fmt}, status=400)
     personal = request.GET.get("donnees_personnelles") == "1"
-    if personal and not request.user.has_perm("atlas.view_contact"):
+    if personal and not request.user.has_perm(CAN_SEE_PERSONAL_DATA):
         return HttpResponse(
             _("Export des données personnelles réservé aux utilisateurs habilités."), status=403
         )
@@ -183,18 +184,39 @@ def export_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def export_links(request: HttpRequest) -> list[tuple[str, str]]:
-    """Return (label, address) of each export of the current search, for the search page."""
-    query = request.GET.copy()
-    query.pop("page", None)
+# (format, label) of the exports offered under a search; those that can hold personal data.
+EXPORT_LINKS = (
+    ("csv", "CSV (Excel)"),
+    ("xlsx", "XLSX"),
+    ("json", "JSON"),
+    ("geojson", "GeoJSON"),
+    ("iati", "IATI XML"),
+)
+PERSONAL_EXPORT_FORMATS = ("csv", "xlsx", "json")
+CAN_SEE_PERSONAL_DATA = "atlas.view_contact"
+
+
+def export_links(
+    request: HttpRequest, params: dict[str, list[str]], *, personal_data: bool = False
+) -> list[tuple[str, str]]:
+    """Return (label, address) of each export of a search given by its `params` (as
+    `SearchQuery.as_params` reads them: values only, never an empty field), for the search page.
+
+    With `personal_data`, the exports that hold contacts and volunteers, offered only to users
+    entitled to personal data (an empty list for anyone else)."""
+    if personal_data and not request.user.has_perm(CAN_SEE_PERSONAL_DATA):
+        return []
+    pairs = [
+        (key, value)
+        for key, values in params.items()
+        if key not in ("page", "tri")
+        for value in values
+        if value
+    ]
     links = []
-    for fmt, label in (
-        ("csv", "CSV (Excel)"),
-        ("xlsx", "XLSX"),
-        ("json", "JSON"),
-        ("geojson", "GeoJSON"),
-        ("iati", "IATI XML"),
-    ):
-        query["format"] = fmt
-        links.append((label, f"{reverse('web:export')}?{query.urlencode()}"))
+    for fmt, label in EXPORT_LINKS:
+        if personal_data and fmt not in PERSONAL_EXPORT_FORMATS:
+            continue
+        extra = [("format", fmt)] + ([("donnees_personnelles", "1")] if personal_data else [])
+        links.append((label, f"{reverse('web:export')}?{urlencode(pairs + extra)}"))
     return links
