@@ -31,11 +31,12 @@ install-test: $(BIN)/activate node_modules/.package-lock.json
 	$(BIN)/pybabel compile -d src/coopatlas/locale -D django
 	@$(MAKE) --no-print-directory browser
 
+# Plus poppler-utils (pdftoppm, pdftotext), with which the tests read the printable sheet back.
 browser:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  echo "Installing Debian's chromium for the browser tests…"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
-	  || echo "warning: could not install chromium; browser tests will be skipped"; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium and poppler-utils for the browser and sheet tests…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null) \
+	  || echo "warning: could not install chromium or poppler-utils; browser and sheet tests will be skipped"; \
 	fi
 
 run: install

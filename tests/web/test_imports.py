@@ -93,7 +93,7 @@ def test_a_search_exports_in_french_excel_csv_without_personal_data(client):
 
 def test_the_search_page_offers_its_exports(client):
     load_demo()
-    html = client.get("/recherche/", {"q": "", "pays": "DE"}).content.decode()
+    html = client.get("/recherche/", {"q": "", "pays": "DE"}, follow=True).content.decode()
     assert "/exporter/?" in html and "format=xlsx" in html and "pays=DE" in html
 
 

@@ -21,6 +21,7 @@ from ninja.security import django_auth
 
 from coopatlas.api.schemas import ErrorOut
 from coopatlas.atlas.models import ImportBatch
+from coopatlas.exports.naming import export_file_name
 from coopatlas.exports.selection import SelectionError, select
 from coopatlas.exports.service import MEDIA_TYPES, export
 from coopatlas.ingest.errors import FileRejected, WriteBusy
@@ -246,8 +247,7 @@ def export_file(request: HttpRequest, format: str = "json"):  # noqa: A002 - the
     with tempfile.NamedTemporaryFile(suffix=f".{extension}", delete=False) as handle:
         path = Path(handle.name)
     export(format, selection, path)
-    response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=f"coopatlas.{extension}", content_type=content_type
-    )
+    name = export_file_name(selection, extension)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=content_type)
     path.unlink()
     return response

@@ -18,6 +18,8 @@ class SelectionError(ValueError):
 class Selection:
     partnerships: QuerySet[Partnership]
     description: str
+    # The search read from the filters (None for the whole atlas): what the file's name tells.
+    search: SearchQuery | None = None
 
 
 def select(query: str = "", *, published_only: bool = False) -> Selection:
@@ -36,4 +38,4 @@ def select(query: str = "", *, published_only: bool = False) -> Selection:
         raise SelectionError(" ".join(str(e) for e in search.errors))
     ranks = full_text_ranks(search.text) if search.text else None
     chosen = search.filtered(base, ranks=ranks).order_by("pk")
-    return Selection(chosen, query)
+    return Selection(chosen, query, search)

@@ -5,6 +5,7 @@ search result."""
 import hashlib
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coopatlas.atlas.models import ImportBatch
+from coopatlas.exports.naming import export_file_name
 from coopatlas.exports.selection import SelectionError, select
 from coopatlas.exports.service import MEDIA_TYPES, export
 from coopatlas.ingest.readers.table import template_columns
@@ -159,7 +161,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     if fmt not in MEDIA_TYPES:
         return HttpResponse(_("Format d'export inconnu : %(format)s") % {"format": fmt}, status=400)
     personal = request.GET.get("donnees_personnelles") == "1"
-    if personal and not request.user.has_perm("atlas.view_contact"):
+    if personal and not request.user.has_perm(CAN_SEE_PERSONAL_DATA):
         return HttpResponse(
             _("Export des données personnelles réservé aux utilisateurs habilités."), status=403
         )
@@ -176,25 +178,45 @@ def export_view(request: HttpRequest) -> HttpResponse:
     with tempfile.NamedTemporaryFile(suffix=f".{extension}", delete=False) as handle:
         path = Path(handle.name)
     export(fmt, selection, path, personal_data=personal)
-    response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=f"coopatlas.{extension}", content_type=content_type
-    )
+    name = export_file_name(selection, extension, personal_data=personal)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=content_type)
     path.unlink()  # the open handle keeps the data until the response is sent
     return response
 
 
-def export_links(request: HttpRequest) -> list[tuple[str, str]]:
-    """Return (label, address) of each export of the current search, for the search page."""
-    query = request.GET.copy()
-    query.pop("page", None)
+# (format, label) of the exports offered under a search; those that can hold personal data.
+EXPORT_LINKS = (
+    ("csv", "CSV (Excel)"),
+    ("xlsx", "XLSX"),
+    ("json", "JSON"),
+    ("geojson", "GeoJSON"),
+    ("iati", "IATI XML"),
+)
+PERSONAL_EXPORT_FORMATS = ("csv", "xlsx", "json")
+CAN_SEE_PERSONAL_DATA = "atlas.view_contact"
+
+
+def export_links(
+    request: HttpRequest, params: dict[str, list[str]], *, personal_data: bool = False
+) -> list[tuple[str, str]]:
+    """Return (label, address) of each export of a search given by its `params` (as
+    `SearchQuery.as_params` reads them: values only, never an empty field), for the search page.
+
+    With `personal_data`, the exports that hold contacts and volunteers, offered only to users
+    entitled to personal data (an empty list for anyone else)."""
+    if personal_data and not request.user.has_perm(CAN_SEE_PERSONAL_DATA):
+        return []
+    pairs = [
+        (key, value)
+        for key, values in params.items()
+        if key not in ("page", "tri")
+        for value in values
+        if value
+    ]
     links = []
-    for fmt, label in (
-        ("csv", "CSV (Excel)"),
-        ("xlsx", "XLSX"),
-        ("json", "JSON"),
-        ("geojson", "GeoJSON"),
-        ("iati", "IATI XML"),
-    ):
-        query["format"] = fmt
-        links.append((label, f"{reverse('web:export')}?{query.urlencode()}"))
+    for fmt, label in EXPORT_LINKS:
+        if personal_data and fmt not in PERSONAL_EXPORT_FORMATS:
+            continue
+        extra = [("format", fmt)] + ([("donnees_personnelles", "1")] if personal_data else [])
+        links.append((label, f"{reverse('web:export')}?{urlencode(pairs + extra)}"))
     return links

@@ -2,30 +2,55 @@
 fonts, images) are read from disk, and nothing else is ever fetched."""
 
 import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpRequest
-from django.templatetags.static import static
+
+
+def static_file(url: str) -> Path | None:
+    """Return the file on disk that a /static/… address of ours serves, or None.
+
+    A source file is found where the static-files finders look; a hashed name written in a page
+    under the manifest storage (`atlas.a19c2991202a.css`, as `coopatlas serve` collects them) is
+    found among the collected files. The prefix comes from STATIC_URL itself: `static("")` asks
+    the manifest for an empty name and fails.
+    """
+    prefix = urljoin("/", settings.STATIC_URL)
+    path = unquote(urlsplit(url).path)
+    if not path.startswith(prefix):
+        return None
+    name = path[len(prefix) :]
+    try:
+        found = finders.find(name)
+        # finders.find answers a list of the finders' misses when one of them answers None.
+        if isinstance(found, list | tuple):
+            found = next((match for match in found if match), None)
+        if found:
+            return Path(found)
+        if staticfiles_storage.exists(name):
+            return Path(staticfiles_storage.path(name))
+    except (SuspiciousFileOperation, NotImplementedError, ValueError):
+        return None
+    return None
 
 
 def _offline_fetcher():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class OfflineFetcher(URLFetcher):
-        """Serves /static/… from the project's static folders; refuses every other address."""
+        """Serves /static/… from the project's static files; refuses every other address."""
 
         def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-            prefix = static("")
-            path = url.split("://", 1)[-1]
-            path = path[path.find("/") :] if "/" in path else path
-            if path.startswith(prefix):
-                found = finders.find(path[len(prefix) :].split("?")[0])
-                if found:
-                    with open(found, "rb") as handle:
-                        body = handle.read()
-                    kind = mimetypes.guess_type(found)[0] or "application/octet-stream"
-                    return URLFetcherResponse(url, body=body, headers={"Content-Type": kind})
-            raise ValueError(f"hors ligne : {url} n'est pas chargé")
+            found = static_file(url)
+            if found is None or not found.is_file():
+                raise ValueError(f"hors ligne : {url} n'est pas chargé")
+            kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=found.read_bytes(), headers={"Content-Type": kind})
 
     return OfflineFetcher()
 

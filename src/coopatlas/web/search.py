@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from coopatlas.atlas.models import Organisation, Partnership
 from coopatlas.atlas.selectors import partnerships_with_details
@@ -22,7 +22,13 @@ def visible_partnerships(request: HttpRequest):
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    """Search partnerships by words and facets; each facet counts under the other facets."""
+    """Search partnerships by words and facets; each facet counts under the other facets.
+
+    A URL with empty fields (`debut_min=&debut_max=`, as a form sends them) is redirected to
+    the same search without them, so that every search has one clean address."""
+    kept = [(key, value) for key, values in request.GET.lists() for value in values if value.strip()]
+    if len(kept) < sum(len(values) for _key, values in request.GET.lists()):
+        return redirect(request.path + (f"?{urlencode(kept)}" if kept else ""))
     query = SearchQuery(request.GET, organisations=Organisation.objects.visible_to(request.user))
     result = query.run(visible_partnerships(request))
     partnerships = result.partnerships
@@ -54,7 +60,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "sorts": SORTS,
         "base_query": base_query,
         "active": [(f.label, v.label) for f in result.facets for v in f.values if v.selected],
-        "exports": export_links(request),
+        "exports": export_links(request, params),
+        "personal_exports": export_links(request, params, personal_data=True),
     }
     template = "web/_search_area.html" if request.headers.get("HX-Request") else "web/search.html"
     return render(request, template, context)

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS
 from coopatlas.atlas.models import FRANCE, Organisation, Partnership, PartnershipTheme, Theme
@@ -69,10 +70,14 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def partnership_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The partnership's printable sheet as a PDF (WeasyPrint, with the print stylesheet)."""
+    """The partnership's printable sheet as a PDF (WeasyPrint): the record in the sheet layout,
+    without the site's header, navigation, forms or footer, with the print stylesheet."""
     from coopatlas.web.pdf import html_to_pdf
 
     context = _partnership_context(request, pk)
+    context["layout"] = "web/sheet.html"
+    context["sheet_date"] = timezone.localdate()
+    context["sheet_address"] = request.build_absolute_uri(context["p"].get_absolute_url())
     html = render_to_string("web/partnership_detail.html", context, request=request)
     response = HttpResponse(html_to_pdf(html, request), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="partenariat-{pk}.pdf"'
