@@ -263,12 +263,8 @@ def _collect_static_if_changed(update=lambda text: None) -> str:
     # Cleared first: what is no longer listed (an older whole npm package) is not served any more.
     call_command(CountedCollect(), interactive=False, verbosity=0, clear=True)
     stamp.write_text(digest)
-    size = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
-    return (
-        f"{total} fichiers collectés, {size / 1e6:.1f} Mo avec leurs copies hachées et compressées".replace(
-            ".", ",", 1
-        )
-    )
+    size = f"{sum(path.stat().st_size for path in root.rglob('*') if path.is_file()) / 1e6:.1f}"
+    return f"{total} fichiers collectés ({size.replace('.', ',')} Mo avec les copies hachées et compressées)"
 
 
 def _reference_version() -> str:
@@ -289,9 +285,8 @@ def _reference_stamp() -> tuple[Path, str]:
     from django.db import connection
 
     db = connection.settings_dict
-    return Path(
-        settings.VAR_DIR
-    ) / "reference-version.json", f"{db['ENGINE']}:{db['HOST']}:{db['PORT']}:{db['NAME']}"
+    key = f"{db['ENGINE']}:{db['HOST']}:{db['PORT']}:{db['NAME']}"
+    return Path(settings.VAR_DIR) / "reference-version.json", key
 
 
 def _load_reference_if_changed() -> str:
@@ -838,8 +833,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 0
     with StartStep("Serveur", console).running() as step:
         from django.core.wsgi import get_wsgi_application
+        from django.urls import get_resolver
 
         application = get_wsgi_application()
+        # Import every page's code now (and what it imports: scikit-learn, spaCy…, 10 s on a busy
+        # machine), not at the first visitor's request: "Prêt" means the first page answers at once.
+        step.update("chargement des pages…")
+        get_resolver().url_patterns  # noqa: B018
         try:
             server = create_server(
                 application, host=args.host, port=args.port, threads=args.threads, ident="coopatlas"
