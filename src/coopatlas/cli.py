@@ -725,9 +725,8 @@ class StartStep:
             def heartbeat() -> None:
                 while not stop.wait(self.HEARTBEAT):
                     elapsed = _french_seconds(time.monotonic() - started)
-                    self.out.print(
-                        f"  … {self.label} : {self.detail or 'en cours'} ({elapsed})", highlight=False
-                    )
+                    line = f"  … {self.label} : {self.detail or 'en cours'} ({elapsed})"
+                    self.out.print(line, highlight=False, soft_wrap=True)
 
             threading.Thread(target=heartbeat, daemon=True, name="start-heartbeat").start()
         try:
@@ -737,7 +736,8 @@ class StartStep:
             if self._progress is not None:
                 self._progress.stop()
         elapsed = _french_seconds(time.monotonic() - started)
-        self.out.print(f"[green]✓[/green] {self.label} : {self.result} ({elapsed})", highlight=False)
+        line = f"[green]✓[/green] {self.label} : {self.result} ({elapsed})"
+        self.out.print(line, highlight=False, soft_wrap=True)  # one line a step, in a log too
 
 
 def _french_seconds(seconds: float) -> str:
@@ -814,11 +814,11 @@ def _places_if_missing(communes: str | None, step: StartStep) -> str:
         return "non chargée"
     step.update(f"{counts.communes} communes ; index des lieux du monde…")
     reset_resolver()
-    places = len(get_resolver().gazetteer.places)
+    places = f"{len(get_resolver().gazetteer.places):,}".replace(",", "\u202f")
     return (
         f"{counts.regions} régions, {counts.departements} départements, {counts.epci} EPCI, "
         f"{counts.communes} communes dont {counts.communes_with_coordinates} localisées ; "
-        f"{places:,} lieux du monde".replace(",", "\u202f")
+        f"{places} lieux du monde"
     )
 
 
