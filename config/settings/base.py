@@ -204,9 +204,11 @@ STATIC_ROOT = VAR_DIR / "static"
 # Source maps (named by leaflet.js, swagger-ui's bundle…) are fetched by developer tools alone: not
 # worth compressing at every fresh start (brotli over 6 MB of them took about a minute).
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+# WhiteNoise's manifest storage with brotli at quality 9, not 11: 20 times faster (config/storage.py).
+WHITENOISE_BROTLI_QUALITY = int(os.environ.get("WHITENOISE_BROTLI_QUALITY", "9"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
 }
 
 # Every user signs in on the site's own page; the admin's sign-in refuses non-staff users.

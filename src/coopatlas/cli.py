@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -851,6 +852,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             )
             return 2
         step.result = f"à l'écoute sur {args.host}:{args.port}, {args.threads} fils"
+    # Stopped by SIGTERM (kill, a service manager) as by Ctrl+C: the worker beside is stopped too.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     with _worker_beside(enabled=not args.no_worker):
         console.print(
             f"[bold green]Prêt : http://{args.host}:{args.port}/[/bold green] (Ctrl+C pour arrêter)"
