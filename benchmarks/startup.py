@@ -18,6 +18,7 @@ a second start in seconds. The figures are printed, never asserted: they depend 
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -56,6 +57,7 @@ def start_once(
     """Start the server, wait for a 200 on /, stop it; return the seconds to that 200 and the
     server's lines with the second each appeared at."""
     port = free_port()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     env = dict(os.environ, COOPATLAS_VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1", COLUMNS="120")
     env["COOPATLAS_COMMUNES_CSV"] = str(communes) if communes else ""
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH")]))
@@ -94,7 +96,9 @@ def start_once(
             server.kill()
             server.wait()
         reader.join(timeout=5)
-    return seconds, lines
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return seconds, cpu, lines
 
 
 def folder_size(path: Path) -> tuple[int, int]:
@@ -112,11 +116,13 @@ def main() -> int:
     args = parser.parse_args()
     var_dir = Path(tempfile.mkdtemp(prefix="coopatlas-startup-"))
     print(f"coopatlas serve, var/ in {var_dir}, communes: {args.communes or 'none'}, {os.cpu_count()} CPU(s)")
+    print(f"load average before: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
     try:
         for run in range(1, args.runs + 1):
-            seconds, lines = start_once(var_dir, args.communes)
+            seconds, cpu, lines = start_once(var_dir, args.communes)
             label = "fresh var/" if run == 1 else "same var/"
             print(f"\nstart {run} ({label}): first 200 on / after {seconds:.1f} s")
+            print(f"  CPU used by the server and its worker, start to stop: {cpu:.1f} s")
             for at, text in lines:
                 print(f"  {at:7.1f} s  {text}")
         static = var_dir / "static"
