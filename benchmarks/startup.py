@@ -134,6 +134,8 @@ def main() -> int:
             print(f"var/ kept in {var_dir}")
         else:
             shutil.rmtree(var_dir, ignore_errors=True)
+            time.sleep(2)  # the stopping worker may open its queue file once more
+            shutil.rmtree(var_dir, ignore_errors=True)
     return 0
 
 
