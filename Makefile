@@ -18,18 +18,31 @@ $(BIN)/activate:
 
 # The product and everything it needs at run time: Python packages from PyPI; the French
 # administrative data and the map's JavaScript from the npm registry (package-lock.json).
-install: $(BIN)/activate node_modules/.package-lock.json
+# Each part is redone only when what it comes from changed (stamp files): a second `make run`
+# goes straight to the server.
+MO := src/coopatlas/locale/en/LC_MESSAGES/django.mo
+install: $(VENV)/.installed node_modules/.package-lock.json $(MO)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	@echo "Installing the Python packages (pyproject.toml) into $(VENV)/…"
 	$(BIN)/pip install -q -e .
-	$(BIN)/pybabel compile -d src/coopatlas/locale -D django
+	@touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
+	@echo "Installing the npm packages (package-lock.json) into node_modules/…"
 	npm ci --no-audit --no-fund --loglevel=error
 
-# Plus the test tools, and Debian's chromium for the browser tests when it is missing.
-install-test: $(BIN)/activate node_modules/.package-lock.json
-	$(BIN)/pip install -q -e '.[test]'
+$(MO): src/coopatlas/locale/en/LC_MESSAGES/django.po | $(VENV)/.installed
 	$(BIN)/pybabel compile -d src/coopatlas/locale -D django
+
+# Plus the test tools, and Debian's chromium for the browser tests when it is missing.
+install-test: $(VENV)/.installed-test node_modules/.package-lock.json $(MO)
 	@$(MAKE) --no-print-directory browser
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
+	@echo "Installing the Python packages and the test tools (pyproject.toml) into $(VENV)/…"
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@ $(VENV)/.installed
 
 # Plus poppler-utils (pdftoppm, pdftotext), with which the tests read the printable sheet back.
 browser:

@@ -1,7 +1,8 @@
-"""A static-files finder for single files of npm packages whose folders are too large to collect.
+"""A static-files finder for the files of npm packages the pages use, one by one.
 
-ECharts ships 50 MB of builds in `dist/`; collecting and compressing them all would slow every
-start. This finder exposes only the files listed in `settings.NODE_MODULES_FILES`.
+npm packages ship far more than a page loads (ECharts 50 MB of builds, world-atlas every map
+resolution); collecting and compressing them whole slowed every fresh start by minutes. This finder
+exposes only the files listed in `settings.NODE_MODULES_FILES` (static path -> file in node_modules).
 """
 
 from pathlib import Path

@@ -130,32 +130,101 @@ def test_cli_watch_lists_and_one_list_as_csv(capsys, demo_atlas, tmp_path):
     assert main(["watch", "--list", "nulle-part"]) == 2
 
 
-def test_serve_collects_static_files_only_when_they_changed(tmp_path, monkeypatch, settings):
-    """Hashing and compressing the static files takes most of a start: done again only when a
+def test_serve_collects_static_files_only_when_they_changed(tmp_path, settings):
+    """Hashing and compressing the static files takes most of a fresh start: done again only when a
     file was added, removed or changed."""
-    import django.core.management
-
     from coopatlas import cli
 
+    # given
     extra = tmp_path / "extra"
     extra.mkdir()
     (extra / "a.css").write_text("a{}")
     settings.STATIC_ROOT = str(tmp_path / "static")
-    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, str(extra)]
-    runs = []
-
-    def collectstatic(*args, **kwargs):
-        runs.append(args)
-        (tmp_path / "static").mkdir(exist_ok=True)
-        (tmp_path / "static" / "staticfiles.json").write_text("{}")
-
-    monkeypatch.setattr(django.core.management, "call_command", collectstatic)
-    cli._collect_static_if_changed()
-    cli._collect_static_if_changed()
-    assert len(runs) == 1
+    settings.STATICFILES_DIRS = [str(extra)]
+    # when / then
+    assert "fichiers collectés" in cli._collect_static_if_changed()
+    assert cli._collect_static_if_changed().startswith("à jour")
     (extra / "a.css").write_text("a{color:red}")
-    cli._collect_static_if_changed()
-    assert len(runs) == 2
+    assert "fichiers collectés" in cli._collect_static_if_changed()
+    assert (tmp_path / "static" / "a.css").read_text() == "a{color:red}"
+
+
+def test_serve_collecting_static_files_counts_them_and_drops_what_is_no_longer_listed(tmp_path, settings):
+    """Collecting says how far it is, file by file, and leaves only the files listed now."""
+    from coopatlas import cli
+
+    # given: a file collected by an earlier start and no longer listed
+    settings.STATIC_ROOT = str(tmp_path / "static")
+    (tmp_path / "static" / "vendor" / "world-atlas").mkdir(parents=True)
+    (tmp_path / "static" / "vendor" / "world-atlas" / "land-10m.json").write_text("{}")
+    told = []
+    # when
+    cli._collect_static_if_changed(told.append)
+    # then
+    total = len(cli._static_sources()[0])
+    assert told[-1] == f"{total}/{total} copiés" and "1/" in told[0]
+    assert not (tmp_path / "static" / "vendor" / "world-atlas" / "land-10m.json").exists()
+    assert (tmp_path / "static" / "vendor" / "world-atlas" / "countries-110m.json").exists()
+
+
+def test_serve_prepare_only_says_each_step_then_skips_what_is_done(tmp_path, settings, capsys, resolver):
+    """`coopatlas serve --prepare-only` says each start step as it begins and what it did when it
+    ends; a second start finds the reference data, the demo atlas and the static files in place."""
+    # given: a var/ and static folder of their own
+    settings.VAR_DIR = tmp_path
+    settings.STATIC_ROOT = str(tmp_path / "static")
+    steps = [
+        "Base de données",
+        "Données de référence",
+        "Géographie française et index des lieux du monde",
+        "Atlas de démonstration",
+        "Localisation des organisations",
+        "Index de recherche",
+        "Fichiers statiques",
+    ]
+    # when
+    assert main(["serve", "--prepare-only"]) == 0
+    first = capsys.readouterr().out
+    assert main(["serve", "--prepare-only"]) == 0
+    second = capsys.readouterr().out
+    # then: each step begins ("…") and ends ("✓ … : what was done (seconds)"), in order
+    for out in (first, second):
+        lines = out.splitlines()
+        begun = [lines.index(f"{step}…") for step in steps]
+        ended = [next(i for i, line in enumerate(lines) if line.startswith(f"✓ {step} : ")) for step in steps]
+        assert begun == sorted(begun) and all(b < e for b, e in zip(begun, ended, strict=True))
+        assert "Prêt à servir" in lines[-1]
+    assert "✓ Données de référence : chargées (250 pays" in first
+    assert "✓ Données de référence : déjà chargées, même version" in second
+    assert "✓ Atlas de démonstration : 16 dossier(s) chargé(s)" in first
+    assert "✓ Atlas de démonstration : non chargé, l'atlas a déjà 15 partenariat(s)" in second
+    assert "✓ Fichiers statiques : " in first and "fichiers collectés" in first
+    assert "✓ Fichiers statiques : à jour" in second
+
+
+def test_serve_step_speaks_at_least_every_heartbeat_in_a_log(monkeypatch):
+    """Outside a terminal (a log, `make run | tee`), a long step prints how far it is at each
+    heartbeat: never a silent minute."""
+    import io
+    import time
+
+    from rich.console import Console
+
+    from coopatlas.cli import StartStep
+
+    # given
+    out = io.StringIO()
+    monkeypatch.setattr(StartStep, "HEARTBEAT", 0.05)
+    # when
+    with StartStep("Fichiers statiques", Console(file=out, width=200)).running() as step:
+        step.update("3/9 copiés")
+        time.sleep(0.3)
+        step.result = "9 fichiers collectés"
+    # then
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Fichiers statiques…"
+    assert "  … Fichiers statiques : 3/9 copiés (" in lines[1]
+    assert lines[-1].startswith("✓ Fichiers statiques : 9 fichiers collectés (0,")
 
 
 def test_serve_runs_a_worker_beside_and_stops_it(tmp_path, monkeypatch):

@@ -2,6 +2,7 @@
 
 Examples:
     coopatlas serve --port 8000                  # migrate, load reference and demo data if empty, serve
+    coopatlas serve --prepare-only               # the same start, step by step, without serving
     coopatlas worker                             # run queued jobs (imports, undo, long pages)
     coopatlas load-places --communes communes.csv  # French geography (+ every commune's point)
     coopatlas resolve "Francfort" --country DE --json
@@ -20,6 +21,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -176,6 +178,11 @@ def cmd_locate(args: argparse.Namespace) -> int:
 
     with console.status("Localisation des organisations…"):
         counts = organisations_locate(redo=args.all)
+    console.print(f"Organisations : {_located_summary(counts)}.")
+    return 0
+
+
+def _located_summary(counts) -> str:
     labels = {
         "resolved": "localisées",
         "manual": "choisies à la main",
@@ -183,12 +190,7 @@ def cmd_locate(args: argparse.Namespace) -> int:
         "unresolved": "introuvables",
         "not_a_place": "sans lieu",
     }
-    console.print(
-        "Organisations : "
-        + (", ".join(f"{n} {labels.get(k, k)}" for k, n in sorted(counts.items())) or "rien à localiser")
-        + "."
-    )
-    return 0
+    return ", ".join(f"{n} {labels.get(k, k)}" for k, n in sorted(counts.items())) or "rien à localiser"
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
@@ -198,35 +200,120 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
-def _index_if_stale() -> None:
+def _index_if_stale() -> int | None:
+    """Rebuild the search index when it does not hold every partnership; return how many were
+    indexed, or None when it was current."""
     from coopatlas.atlas.models import Partnership
+    from coopatlas.search.index import reindex
     from coopatlas.search.models import SearchDocument
 
-    if SearchDocument.objects.count() != Partnership.objects.count():
-        cmd_reindex(argparse.Namespace())
+    if SearchDocument.objects.count() == Partnership.objects.count():
+        return None
+    return reindex()
 
 
-def _collect_static_if_changed() -> None:
-    """Run collectstatic (hashing and compressing every file: most of a start's time) only when
-    a static file was added, removed or changed since the last run."""
+def _static_sources() -> tuple[list[tuple[str, object]], str]:
+    """The files collectstatic would copy (path and storage) and a digest of their names, sizes and
+    times, and of the storage that hashes them."""
     import hashlib
 
     from django.conf import settings
     from django.contrib.staticfiles.finders import get_finders
+
+    sources = [
+        (path, storage) for finder in get_finders() for path, storage in finder.list(["CVS", ".*", "*~"])
+    ]
+    digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
+    for path, storage in sources:
+        stat = Path(storage.path(path)).stat()
+        prefix = getattr(storage, "prefix", None) or ""
+        digest.update(f"{prefix}/{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return sources, digest.hexdigest()
+
+
+def _collect_static_if_changed(update=lambda text: None) -> str:
+    """Run collectstatic (hashing and compressing every file: most of a fresh start's time) only
+    when a static file was added, removed or changed since the last run; return what was done.
+    `update` is told how far it is ("120/157 copiés")."""
+    from django.conf import settings
+    from django.contrib.staticfiles.management.commands.collectstatic import Command as Collect
+    from django.contrib.staticfiles.storage import staticfiles_storage
     from django.core.management import call_command
 
-    digest = hashlib.sha256()
-    for finder in get_finders():
-        for path, storage in finder.list(["CVS", ".*", "*~"]):
-            full = Path(storage.path(path))
-            stat = full.stat()
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    sources, digest = _static_sources()
     root = Path(settings.STATIC_ROOT)
-    stamp, manifest = root / ".sources", root / "staticfiles.json"
-    if manifest.exists() and stamp.exists() and stamp.read_text() == digest.hexdigest():
-        return
-    call_command("collectstatic", interactive=False, verbosity=0)
-    stamp.write_text(digest.hexdigest())
+    stamp = root / ".sources"
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
+    if stamp.exists() and stamp.read_text() == digest and (manifest is None or (root / manifest).exists()):
+        return f"à jour ({len(sources)} fichiers)"
+    total = len(sources)
+    counts = {"copied": 0, "processed": 0}
+
+    class CountedCollect(Collect):
+        def copy_file(self, path, prefixed_path, source_storage):
+            super().copy_file(path, prefixed_path, source_storage)
+            counts["copied"] += 1
+            update(f"{counts['copied']}/{total} copiés")
+
+        def log(self, msg, level=2):
+            if msg.startswith("Post-processed"):
+                counts["processed"] += 1
+                update(f"{total} copiés, {counts['processed']} hachés ou compressés")
+            super().log(msg, level)
+
+    # Cleared first: what is no longer listed (an older whole npm package) is not served any more.
+    call_command(CountedCollect(), interactive=False, verbosity=0, clear=True)
+    stamp.write_text(digest)
+    size = f"{sum(path.stat().st_size for path in root.rglob('*') if path.is_file()) / 1e6:.1f}"
+    return f"{total} fichiers collectés ({size.replace('.', ',')} Mo avec les copies hachées et compressées)"
+
+
+def _reference_version() -> str:
+    """A digest of the reference data this code holds (countries, themes, SDGs): the data in the
+    database is at this version when it was loaded from the same."""
+    import hashlib
+
+    from coopatlas.atlas.reference.themes import SDGS, THEMES
+    from coopatlas.places.countries import iter_countries
+
+    return hashlib.sha256(repr((list(iter_countries()), THEMES, SDGS)).encode()).hexdigest()
+
+
+def _reference_stamp() -> tuple[Path, str]:
+    """The file in var/ that keeps, per database, the reference version loaded in it, and this
+    database's key in it."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    key = f"{db['ENGINE']}:{db['HOST']}:{db['PORT']}:{db['NAME']}"
+    return Path(settings.VAR_DIR) / "reference-version.json", key
+
+
+def _load_reference_if_changed() -> str:
+    """Load countries, themes and SDGs unless this database holds them at this version already."""
+    from coopatlas.atlas.models import SustainableDevelopmentGoal, Theme
+    from coopatlas.atlas.reference.loader import load_reference
+    from coopatlas.atlas.reference.themes import SDGS
+    from coopatlas.places.models import Country
+
+    path, key = _reference_stamp()
+    version = _reference_version()
+    try:
+        loaded = json.loads(path.read_text())
+    except (OSError, ValueError):
+        loaded = {}
+    if (
+        loaded.get(key) == version
+        and Country.objects.count() >= 249
+        and Theme.objects.exists()
+        and SustainableDevelopmentGoal.objects.count() == len(SDGS)
+    ):
+        counts = (Country.objects.count(), Theme.objects.count(), SustainableDevelopmentGoal.objects.count())
+        return "déjà chargées, même version ({} pays, {} thèmes, {} ODD)".format(*counts)
+    counts = load_reference()
+    path.write_text(json.dumps(loaded | {key: version}, indent=1))
+    return f"chargées ({counts.countries} pays, {counts.themes} thèmes, {counts.sdgs} ODD)"
 
 
 def cmd_dedupe(args: argparse.Namespace) -> int:
@@ -595,34 +682,183 @@ def settings_banner() -> str:
     return f"Réglages : {settings.SETTINGS_MODULE} ({debug})"
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from waitress import serve
+class StartStep:
+    """One step of `coopatlas serve`'s start, as the person who ran it sees it: `label…` when it
+    begins, then `✓ label : result (seconds)`. In between, a spinner with the elapsed time (and how
+    far it is, when the step knows) on a terminal; in a log, a line every HEARTBEAT seconds. There is
+    never a silent minute."""
 
+    HEARTBEAT = 15.0
+
+    def __init__(self, label: str, out: Console) -> None:
+        self.label, self.out, self.result, self.detail = label, out, "", ""
+
+    def update(self, detail: str) -> None:
+        """Say how far the step is ("120/157 copiés")."""
+        self.detail = detail
+        if self._progress is not None:
+            self._progress.update(self._task, detail=detail)
+
+    @contextlib.contextmanager
+    def running(self):
+        import threading
+        import time
+
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        started = time.monotonic()
+        self._progress = None
+        stop = threading.Event()
+        if self.out.is_terminal:
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TextColumn("[dim]{task.fields[detail]}"),
+                TimeElapsedColumn(),
+                console=self.out,
+                transient=True,
+            )
+            self._task = self._progress.add_task(f"{self.label}…", detail="")
+            self._progress.start()
+        else:
+            self.out.print(f"{self.label}…", highlight=False)
+
+            def heartbeat() -> None:
+                while not stop.wait(self.HEARTBEAT):
+                    elapsed = _french_seconds(time.monotonic() - started)
+                    line = f"  … {self.label} : {self.detail or 'en cours'} ({elapsed})"
+                    self.out.print(line, highlight=False, soft_wrap=True)
+
+            threading.Thread(target=heartbeat, daemon=True, name="start-heartbeat").start()
+        try:
+            yield self
+        finally:
+            stop.set()
+            if self._progress is not None:
+                self._progress.stop()
+        elapsed = _french_seconds(time.monotonic() - started)
+        line = f"[green]✓[/green] {self.label} : {self.result} ({elapsed})"
+        self.out.print(line, highlight=False, soft_wrap=True)  # one line a step, in a log too
+
+
+def _french_seconds(seconds: float) -> str:
+    return f"{seconds:.1f}\u00a0s".replace(".", ",")
+
+
+def _migrations_pending() -> int:
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    from coopatlas.jobs.router import ALIAS, shares_main_database
+
+    aliases = ["default"] + ([ALIAS] if ALIAS in connections.settings and not shares_main_database() else [])
+    pending = 0
+    for alias in aliases:
+        executor = MigrationExecutor(connections[alias])
+        pending += len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    return pending
+
+
+def prepare(*, demo: bool = True, out: Console | None = None) -> None:
+    """Make the atlas ready to serve, step by step, each one said as it runs and skipped when
+    already done: migrations, reference data, French geography, demo atlas, organisations' places,
+    search index, static files."""
     from coopatlas.atlas.demo.loader import load_demo
     from coopatlas.atlas.models import Partnership
-    from coopatlas.atlas.reference.loader import load_reference
+
+    out = out or console
+    with StartStep("Base de données", out).running() as step:
+        pending = _migrations_pending()
+        if pending:
+            step.update(f"{pending} migration(s)")
+            _migrate()
+        step.result = f"{pending} migration(s) appliquée(s)" if pending else "à jour"
+    with StartStep("Données de référence", out).running() as step:
+        step.result = _load_reference_if_changed()
+    with StartStep("Géographie française et index des lieux du monde", out).running() as step:
+        step.result = _places_if_missing(os.environ.get("COOPATLAS_COMMUNES_CSV"), step)
+    with StartStep("Atlas de démonstration", out).running() as step:
+        existing = Partnership.objects.count()
+        if existing:
+            step.result = f"non chargé, l'atlas a déjà {existing} partenariat(s)"
+        elif not demo:
+            step.result = "non chargé (--no-demo)"
+        else:
+            step.result = f"{load_demo()} dossier(s) chargé(s) dans l'atlas vide"
+    with StartStep("Localisation des organisations", out).running() as step:
+        from coopatlas.atlas.localisation import organisations_locate
+
+        step.result = _located_summary(organisations_locate())
+    with StartStep("Index de recherche", out).running() as step:
+        indexed = _index_if_stale()
+        step.result = "à jour" if indexed is None else f"{indexed} partenariat(s) indexé(s)"
+    with StartStep("Fichiers statiques", out).running() as step:
+        step.result = _collect_static_if_changed(step.update)
+
+
+def _places_if_missing(communes: str | None, step: StartStep) -> str:
+    """Load the French geography and build the world places index when the database has no commune."""
+    from coopatlas.places.french import PlacesDataError, load_french_geography
+    from coopatlas.places.models import Commune
+    from coopatlas.places.resolver import get_resolver, reset_resolver
+
+    if Commune.objects.exists():
+        return f"déjà chargée ({Commune.objects.count()} communes)"
+    path = Path(communes) if communes else None
+    if path is not None and not path.exists():
+        err_console.print(f"[yellow]Fichier des communes introuvable, ignoré :[/yellow] {path}")
+        path = None
+    try:
+        counts = load_french_geography(communes_csv=path)
+    except PlacesDataError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        return "non chargée"
+    step.update(f"{counts.communes} communes ; index des lieux du monde…")
+    reset_resolver()
+    places = f"{len(get_resolver().gazetteer.places):,}".replace(",", "\u202f")
+    return (
+        f"{counts.regions} régions, {counts.departements} départements, {counts.epci} EPCI, "
+        f"{counts.communes} communes dont {counts.communes_with_coordinates} localisées ; "
+        f"{places} lieux du monde"
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from waitress.server import create_server
 
     # Say which settings run: a production server on the development settings is visible at once.
     console.print(settings_banner())
-    console.print("Migrations…")
-    _migrate()
-    counts = load_reference()
-    console.print(f"Référentiels : {counts.countries} pays, {counts.themes} thèmes, {counts.sdgs} ODD.")
-    from coopatlas.places.models import Commune
+    prepare(demo=not args.no_demo)
+    if args.prepare_only:
+        console.print("Prêt à servir (--prepare-only : le serveur n'est pas lancé).")
+        return 0
+    with StartStep("Serveur", console).running() as step:
+        from django.core.wsgi import get_wsgi_application
+        from django.urls import get_resolver
 
-    if not Commune.objects.exists():
-        _load_places(os.environ.get("COOPATLAS_COMMUNES_CSV"))
-    if not Partnership.objects.exists() and not args.no_demo:
-        console.print(f"Base vide : atlas de démonstration chargé ({load_demo()} dossiers).")
-    cmd_locate(argparse.Namespace(all=False))
-    _index_if_stale()
-    _collect_static_if_changed()
-    from django.core.wsgi import get_wsgi_application
-
-    application = get_wsgi_application()
+        application = get_wsgi_application()
+        # Import every page's code now (and what it imports: scikit-learn, spaCy…, 10 s on a busy
+        # machine), not at the first visitor's request: "Prêt" means the first page answers at once.
+        step.update("chargement des pages…")
+        get_resolver().url_patterns  # noqa: B018
+        try:
+            server = create_server(
+                application, host=args.host, port=args.port, threads=args.threads, ident="coopatlas"
+            )
+        except OSError as exc:
+            step.result = "non lancé"
+            err_console.print(
+                f"[red]Impossible d'écouter sur {args.host}:{args.port}[/red] : {exc.strerror or exc}"
+            )
+            return 2
+        step.result = f"à l'écoute sur {args.host}:{args.port}, {args.threads} fils"
+    # Stopped by SIGTERM (kill, a service manager) as by Ctrl+C: the worker beside is stopped too.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     with _worker_beside(enabled=not args.no_worker):
-        console.print(f"[bold]coopatlas[/bold] sur http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
-        serve(application, host=args.host, port=args.port, threads=args.threads, ident="coopatlas")
+        console.print(
+            f"[bold green]Prêt : http://{args.host}:{args.port}/[/bold green] (Ctrl+C pour arrêter)"
+        )
+        server.run()
     return 0
 
 
@@ -678,6 +914,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-demo", action="store_true", help="ne pas charger l'atlas de démonstration")
     serve.add_argument(
         "--no-worker", action="store_true", help="ne pas lancer de travailleur (un `coopatlas worker` à part)"
+    )
+    serve.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="préparer (migrations, données, fichiers statiques) puis s'arrêter sans servir",
     )
     serve.set_defaults(func=cmd_serve)
     worker = sub.add_parser(
