@@ -19,7 +19,7 @@ def test_an_inexact_theme_name_gets_the_close_theme_names_proposed(tmp_path, run
     # then
     (error,) = report.errors
     assert (error.field, error.value) == ("thèmes", "Échanges culturels")
-    assert "« Échanges culturels et interculturalité »" in error.fr and "?" in error.fr
+    assert "«\u00a0Échanges culturels et interculturalité\u00a0»" in error.fr and "\u00a0?" in error.fr
     assert "Cultural exchanges" in error.en
 
 

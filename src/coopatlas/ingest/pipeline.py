@@ -471,24 +471,23 @@ def theme_problem(value: str, themes: Iterable[Theme]) -> Problem:
     def joined(items: list[str], last: str) -> str:
         return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
 
-    shown = excerpt(value)
+    shown, nbsp = excerpt(value), "\u00a0"  # French typography: a no-break space before : ; ?
     if close:
+        proposed = joined([f"«{nbsp}{t.name_fr}{nbsp}»" for t in close], "ou")
         return Problem(
             "thèmes",
             value,
-            f"thème inconnu de la taxonomie : « {shown} » ; vouliez-vous dire "
-            f"{joined([f'« {t.name_fr} »' for t in close], 'ou')}\u00a0?".replace(" :", "\u00a0:").replace(
-                " ;", "\u00a0;"
-            ),
+            f"thème inconnu de la taxonomie{nbsp}: «{nbsp}{shown}{nbsp}»{nbsp}; "
+            f"vouliez-vous dire {proposed}{nbsp}?",
             f"theme not in the taxonomy: '{shown}'; did you mean "
-            f"{joined([f"'{t.name_en}'" for t in close], 'or')}?",
+            f"{joined([chr(39) + t.name_en + chr(39) for t in close], 'or')}?",
         )
     first = sorted((t for t in themes if t.parent_id is None), key=lambda t: t.name_fr)
     return Problem(
         "thèmes",
         value,
-        f"thème inconnu de la taxonomie, et proche d'aucun : « {shown} » ; thèmes de premier niveau : "
-        f"{', '.join(t.name_fr for t in first)}".replace(" :", "\u00a0:").replace(" ;", "\u00a0;"),
+        f"thème inconnu de la taxonomie, et proche d'aucun{nbsp}: «{nbsp}{shown}{nbsp}»{nbsp}; "
+        f"thèmes de premier niveau{nbsp}: {', '.join(t.name_fr for t in first)}",
         f"theme not in the taxonomy, and close to none: '{shown}'; first-level themes: "
         f"{', '.join(t.name_en for t in first)}",
     )
