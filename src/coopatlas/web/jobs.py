@@ -22,18 +22,58 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if job.state == Job.State.DONE and job.kind == Job.Kind.EXTRACTION:
         return redirect("web:extraction_review", pk=job.result["page"])
     context = {"job": job}
+    if job.state == Job.State.DONE and job.kind == Job.Kind.IMPORT_PREVIEW and "columns" in job.result:
+        return render(request, "web/import_columns.html", {**context, **_picker(job)})
     if job.state == Job.State.DONE and job.kind == Job.Kind.IMPORT_PREVIEW:
         report = job.result
+        listed = report.get("listed", [])
+        total = sum(
+            report["counts"].get(k, 0) for k in ("created", "updated", "unchanged", "skipped", "rejected")
+        )
         context.update(
             report=report,
             errors=report["errors"][:200],
             notes=report.get("notes", []),
             name=job.params.get("file_name", ""),
+            listed=listed,
+            total=total,
+            others=max(0, total - len(listed)),
             can_confirm=not report["errors"] or job.params.get("skip_invalid"),
             confirmed=bool(job.params.get("confirmed_by")),
         )
         return render(request, "web/import_preview.html", context)
     return render(request, "web/job.html", context)
+
+
+def _picker(job: Job) -> dict:
+    """The column picker of a preview whose file's columns are not ours: one row per field of our
+    template, the file's columns to choose from, the guess (or the previous pick) chosen."""
+    import json
+
+    from coopatlas.ingest.readers.table import FIELDS, REQUIRED
+
+    columns = job.result["columns"]
+    try:
+        picked = json.loads(job.params.get("mapping") or "{}") if job.params.get("picked_from") else {}
+    except ValueError:
+        picked = {}
+    chosen = {**columns["guesses"], **{k: v for k, v in picked.items() if v in columns["header"]}}
+    fields = [
+        {
+            "name": name,
+            "description": description,
+            "required": name in REQUIRED or name == "collectivite_francaise",
+            "chosen": chosen.get(name, ""),
+        }
+        for name, (description, _aliases) in FIELDS.items()
+    ]
+    return {
+        "name": job.params.get("file_name", ""),
+        "header": columns["header"],
+        "fields": fields,
+        "missing": columns["missing"],
+        "again": bool(job.params.get("picked_from")),
+    }
 
 
 @login_required
