@@ -225,5 +225,6 @@ def test_unknown_columns_are_refused_with_the_header_and_the_guesses(tmp_path, r
     # then
     assert caught.value.header == ["city1", "country1", "city2", "country2"]
     assert caught.value.guesses["collectivite_francaise"] == "city1"
+    assert caught.value.guesses["partenaire"] == "city2"
     assert "partenaire" in caught.value.missing
     assert "Jumelages du Nord.csv" in caught.value.fr

@@ -62,11 +62,14 @@ def _picker(job: Job) -> dict:
         {
             "name": name,
             "description": description,
-            "required": name in REQUIRED or name == "collectivite_francaise",
+            "required": name in (*REQUIRED, "collectivite_francaise"),
             "chosen": chosen.get(name, ""),
         }
         for name, (description, _aliases) in FIELDS.items()
     ]
+    # What is needed first (the French authority by its name or INSEE code), then the template's order.
+    first = ["collectivite_francaise", "code_insee", *REQUIRED]
+    fields.sort(key=lambda field: first.index(field["name"]) if field["name"] in first else len(first))
     return {
         "name": job.params.get("file_name", ""),
         "header": columns["header"],

@@ -141,7 +141,7 @@ def parse_mapping(text: str | None) -> tuple[dict[str, str], dict[str, str]]:
 # Our field → synonyms that only prefill the column picker (never applied without the person's
 # choice: they are too loose to map a file on their own).
 PICKER_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "collectivite_francaise": ("ville", "commune", "city", "collectivite"),
+    "collectivite_francaise": ("ville", "commune", "city", "collectivite", "city1", "french city"),
     "partenaire": (
         "jumelle",
         "jumelee avec",
@@ -149,8 +149,11 @@ PICKER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "partenaire etranger",
         "twin town",
         "sister city",
+        "partner name",
+        "partner city",
+        "city2",  # the twin-town lists' pair columns (city1, country1, city2, country2)
     ),
-    "pays_partenaire": ("pays", "country", "pays du partenaire"),
+    "pays_partenaire": ("pays", "country", "pays du partenaire", "partner country", "country2"),
     "annee_debut": ("annee", "year", "date de debut"),
     "themes": ("theme", "thematique", "domaine"),
 }
