@@ -192,3 +192,14 @@ def test_messages_name_the_file_as_uploaded_never_as_stored(admin_client_fr, res
         assert not any(token in html for token in tokens)
     assert "Doublons.csv" in refused and NAME in previewed and "Bon fichier.csv" in listing
     assert all(len(t) == 32 for t in tokens) and uploads.folder().exists()
+
+
+def test_the_preview_in_english_says_rows_outcomes_and_reasons_in_english(admin_client_fr, resolver):
+    """In English the rows are « line N », their outcome and reason in English."""
+    # given
+    admin_client_fr.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    # when
+    html = _preview(admin_client_fr, OURS + "Rennes;Erlangen;Atlantide;1964\n").content.decode()
+    # then
+    assert "<td>line 3</td>" in html and "unknown country" in html and "rejected" in html
+    assert "ligne" not in html and "pays inconnu" not in html

@@ -1,6 +1,9 @@
 """What goes wrong in an import, said in French and English, with where it happened."""
 
+import re
 from dataclasses import dataclass
+
+_WHERE_EN = {"ligne": "line", "feuille": "sheet", "candidat": "candidate", "partenariat": "partnership"}
 
 
 def excerpt(text: str, limit: int = 60) -> str:
@@ -21,6 +24,11 @@ class Problem(Exception):
 
     def __str__(self) -> str:
         return self.fr
+
+
+def where_en(where: str) -> str:
+    """A row's place in its file ("feuille Partenariats, ligne 4") said in English."""
+    return re.sub(r"\b(ligne|feuille|candidat|partenariat)\b", lambda m: _WHERE_EN[m.group(1)], where)
 
 
 @dataclass(frozen=True)

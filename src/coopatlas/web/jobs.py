@@ -4,7 +4,9 @@ seconds), then its result — an import's preview, the import or undo done, the 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 
+from coopatlas.ingest.errors import where_en
 from coopatlas.jobs.models import Job
 
 
@@ -27,6 +29,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if job.state == Job.State.DONE and job.kind == Job.Kind.IMPORT_PREVIEW:
         report = job.result
         listed = report.get("listed", [])
+        english = get_language() == "en"
+        for row in [*listed, *report["errors"][:200]]:
+            row["where_shown"] = where_en(row["where"]) if english else row["where"]
         total = sum(
             report["counts"].get(k, 0) for k in ("created", "updated", "unchanged", "skipped", "rejected")
         )
