@@ -203,3 +203,4 @@ def test_the_preview_in_english_says_rows_outcomes_and_reasons_in_english(admin_
     # then
     assert "<td>line 3</td>" in html and "unknown country" in html and "rejected" in html
     assert "ligne" not in html and "pays inconnu" not in html
+    assert "encoding: utf-8" in html and "delimiter: ;" in html and "encodage" not in html

@@ -31,6 +31,30 @@ def where_en(where: str) -> str:
     return re.sub(r"\b(ligne|feuille|candidat|partenariat)\b", lambda m: _WHERE_EN[m.group(1)], where)
 
 
+# A reader's notes ("encodage : utf-8") are French; their English, by the words they start with.
+_NOTES_EN = (
+    ("encodage : ", "encoding: "),
+    ("délimiteur : tabulation", "delimiter: tab"),
+    ("délimiteur : ", "delimiter: "),
+    ("colonnes ignorées : ", "columns ignored: "),
+    ("feuille : ", "sheet: "),
+    ("macros présentes : ignorées, jamais exécutées", "macros present: ignored, never run"),
+    ("format : fiche de l'atlas", "format: atlas record sheet"),
+    ("format : JSON coopatlas", "format: coopatlas JSON"),
+    ("format : ", "format: "),
+)
+
+
+def note_en(note: str) -> str:
+    """A reader's note said in English (a note that gives its English in brackets, its English)."""
+    if note.startswith("octets invalides") and "(invalid " in note:
+        return note[note.index("(invalid ") + 1 : -1]
+    for french, english in _NOTES_EN:
+        if note.startswith(french):
+            return english + note[len(french) :]
+    return note
+
+
 @dataclass(frozen=True)
 class RowError:
     """A rejected row: where it is in the file, which field and value, and why."""

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
-from coopatlas.ingest.errors import where_en
+from coopatlas.ingest.errors import note_en, where_en
 from coopatlas.jobs.models import Job
 
 
@@ -38,7 +38,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(
             report=report,
             errors=report["errors"][:200],
-            notes=report.get("notes", []),
+            notes=[note_en(n) for n in report.get("notes", [])] if english else report.get("notes", []),
             name=job.params.get("file_name", ""),
             listed=listed,
             total=total,
