@@ -107,7 +107,7 @@ def test_the_preview_lists_the_rows_with_their_outcome(admin_client_fr, resolver
     assert "Jumelage Lille – Cologne" in html and "création" in html
     row = re.search(r"<tr[^>]*>\s*<td>ligne 3</td>(.*?)</tr>", html, re.S).group(1)
     assert "rejet" in row and "pays_partenaire" in row and "Atlantide" in row and "pays inconnu" in row
-    listed = re.search(r'<table class="data import-rows">(.*?)</table>', html, re.S).group(1)
+    listed = re.search(r'<table class="data import-rows[^"]*">(.*?)</table>', html, re.S).group(1)
     assert "Ville 47" in listed and "Ville 48" not in listed
     assert "et 12 autres" in html and "62 lignes" in html
 
@@ -204,3 +204,22 @@ def test_the_preview_in_english_says_rows_outcomes_and_reasons_in_english(admin_
     assert "<td>line 3</td>" in html and "unknown country" in html and "rejected" in html
     assert "ligne" not in html and "pays inconnu" not in html
     assert "encoding: utf-8" in html and "delimiter: ;" in html and "encodage" not in html
+
+
+def test_a_queued_api_preview_in_other_columns_fails_with_the_reason(admin_client_fr, django_user_model):
+    """Without a picker (a job queued by the API), columns not ours fail the job with the columns
+    found and how to give a mapping, and its file is discarded."""
+    # given
+    owner = django_user_model.objects.get(username="admin")
+    stored = uploads.store([THEIRS.encode()], NAME)
+    params = {"upload": stored, "file_name": NAME, "source": "table", "mapping": ""}
+    job = Job.objects.create(kind="import_preview", owner_id=owner.pk, params=params)
+    from coopatlas.jobs.tasks import run_job
+
+    # when
+    run_job.enqueue(job.pk)
+    run_queued()
+    job.refresh_from_db()
+    # then
+    assert job.state == "failed" and NAME in job.error_fr and "mapping" in job.error_en
+    assert not uploads.path_of(stored).exists()

@@ -89,6 +89,9 @@ def import_preview(job: Job, owner) -> dict:
     try:
         report, notes = import_file(_import_request(job, owner, dry_run=True), progress=Progress(job))
     except ColumnsUnknown as exc:
+        if not job.params.get("picker"):  # queued by the API: refused, as a small file would be
+            uploads.discard(job.params.get("upload", ""))
+            raise
         # The file is kept: the person picks its columns, and the same upload is previewed again.
         return {"columns": columns_to_pick(exc)}
     except (FileRejected, JobFailed):

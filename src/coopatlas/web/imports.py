@@ -38,6 +38,7 @@ def _params(post, user, *, upload: str, file_name: str, sha256: str) -> dict:
         "upload": upload,
         "file_name": file_name,
         "sha256": sha256,
+        "picker": True,  # columns not ours are picked on the job's page, not refused
         "source": post.get("source", ""),
         "skip_invalid": post.get("skip_invalid") == "on",
         "mapping": post.get("mapping") or "",

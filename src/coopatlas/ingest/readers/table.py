@@ -278,10 +278,12 @@ class TableReader:
         if missing:
             raise ColumnsUnknown(
                 f"{self.name} : colonne(s) obligatoire(s) introuvable(s) : {', '.join(missing)}. "
-                f"Colonnes du fichier : {_columns(header)}. Donnez la "
-                "correspondance avec --mapping (ex. collectivite_francaise=Ville;partenaire=Jumelle).",
+                f"Colonnes du fichier : {_columns(header)}. Donnez la correspondance des colonnes "
+                "(--mapping en ligne de commande, champ mapping de l'API ; "
+                "ex. collectivite_francaise=Ville;partenaire=Jumelle).",
                 f"{self.name}: required column(s) not found: {', '.join(missing)}. "
-                f"File columns: {_columns(header, '(empty)')}. Give a mapping with --mapping.",
+                f"File columns: {_columns(header, '(empty)')}. Give the columns' mapping "
+                "(--mapping on the command line, the mapping field in the API).",
                 header=header,
                 guesses={**guess_columns(header), **{n: header[i] for n, i in positions.items()}},
                 missing=missing,
