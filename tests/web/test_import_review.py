@@ -223,3 +223,14 @@ def test_a_queued_api_preview_in_other_columns_fails_with_the_reason(admin_clien
     # then
     assert job.state == "failed" and NAME in job.error_fr and "mapping" in job.error_en
     assert not uploads.path_of(stored).exists()
+
+
+def test_the_column_picker_in_english(admin_client_fr, resolver):
+    """In English the picker describes our fields and names what is missing in English."""
+    # given
+    admin_client_fr.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    # when
+    html = _preview(admin_client_fr, "Ville;Remarques\nLille;x\n").content.decode()
+    # then
+    assert "the French local authority&#x27;s name" in html and "(required)" in html
+    assert "collectivite_francaise (or code_insee)" in html and "collectivité" not in html

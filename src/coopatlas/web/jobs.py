@@ -4,7 +4,7 @@ seconds), then its result — an import's preview, the import or undo done, the 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from coopatlas.ingest.errors import note_en, where_en
 from coopatlas.jobs.models import Job
@@ -66,7 +66,8 @@ def _picker(job: Job) -> dict:
     fields = [
         {
             "name": name,
-            "description": description,
+            # The template's French descriptions, translated through the catalogue.
+            "description": gettext(description),
             "required": name in (*REQUIRED, "collectivite_francaise"),
             "chosen": chosen.get(name, ""),
         }
@@ -79,7 +80,7 @@ def _picker(job: Job) -> dict:
         "name": job.params.get("file_name", ""),
         "header": columns["header"],
         "fields": fields,
-        "missing": columns["missing"],
+        "missing": [gettext(name) for name in columns["missing"]],
         "again": bool(job.params.get("picked_from")),
     }
 
