@@ -611,7 +611,7 @@ def cmd_imports(args: argparse.Namespace) -> int:
         counts = batch.counts or {}
         table.add_row(
             str(batch.pk),
-            batch.source_kind,
+            batch.source_label,
             batch.file_name,
             str(batch.created_by or "—"),
             f"{batch.started_at:%d/%m/%Y %H:%M}",

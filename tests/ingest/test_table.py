@@ -193,3 +193,38 @@ def test_keep_existing_leaves_a_known_record_as_it_is(resolver, db):
     assert partnership.start_year == 1983 and Partnership.objects.count() == 1
     updated = Importer(source_kind="table", file_name="a.csv").run(iter([("ligne 2", record(1990))]))
     assert updated.counts["updated"] == 1  # without the option, a changed row updates its record
+
+
+def test_column_guesses_match_headers_by_name_synonym_and_near_spelling():
+    """The columns of a file are guessed for our fields by their normalised name, a known synonym
+    or a close spelling; a column is given to one field only."""
+    from coopatlas.ingest.readers.table import guess_columns
+
+    # given
+    header = ["Commune", "Ville jumelle", "Pays ", "Anée de début", "Remarques"]
+    # when
+    guesses = guess_columns(header)
+    # then
+    assert guesses["collectivite_francaise"] == "Commune"
+    assert guesses["partenaire"] == "Ville jumelle"
+    assert guesses["pays_partenaire"] == "Pays "
+    assert guesses["annee_debut"] == "Anée de début"
+    assert "Remarques" not in guesses.values()
+
+
+def test_unknown_columns_are_refused_with_the_header_and_the_guesses(tmp_path, run_import):
+    """A table whose required columns are not found is refused with what a picker needs: the
+    file's columns and our guesses for each field."""
+    from coopatlas.ingest.readers.table import ColumnsUnknown
+
+    # given
+    path = write(tmp_path / "j.csv", "city1,country1,city2,country2\nLille,France,Cologne,Germany\n")
+    # when
+    with pytest.raises(ColumnsUnknown) as caught:
+        run_import(path, "table", file_name="Jumelages du Nord.csv")
+    # then
+    assert caught.value.header == ["city1", "country1", "city2", "country2"]
+    assert caught.value.guesses["collectivite_francaise"] == "city1"
+    assert caught.value.guesses["partenaire"] == "city2"
+    assert "partenaire" in caught.value.missing
+    assert "Jumelages du Nord.csv" in caught.value.fr

@@ -406,9 +406,13 @@ class OrganisationMergeAdmin(admin.ModelAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "source_kind", "file_name", "created_by", "finished_at"]
+    list_display = ["started_at", "source", "file_name", "created_by", "finished_at"]
     list_filter = ["source_kind"]
     readonly_fields = ["started_at"]
+
+    @admin.display(description="source", ordering="source_kind")
+    def source(self, batch: ImportBatch) -> str:
+        return batch.source_label
 
 
 class StudyCategoryInline(admin.TabularInline):

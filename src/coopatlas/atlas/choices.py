@@ -128,3 +128,14 @@ class PlaceStatus(models.TextChoices):
     AMBIGUOUS = "ambiguous", _("Ambigu")
     UNRESOLVED = "unresolved", _("Introuvable")
     NOT_A_PLACE = "not_a_place", _("Sans lieu (réseau, entreprise…)")
+
+
+# An import batch's source in words, from the code it is stored under (ImportBatch.source_kind).
+# Not field choices: a source added later must not need a migration, and its code is shown as is.
+IMPORT_SOURCE_LABELS = {
+    "table": _("Tableau"),
+    "atlas-sheet": _("Fiche de l'atlas"),
+    "twins": _("Jumelages (Wikipedia)"),
+    "json": _("Export JSON coopatlas"),
+    "extraction": _("Page lue (extraction)"),
+}

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from coopatlas.atlas.choices import (
     FRENCH_AUTHORITY_KINDS,
+    IMPORT_SOURCE_LABELS,
     ContactStatus,
     EventKind,
     ForeignLevel,
@@ -155,7 +156,12 @@ class ImportBatch(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.source_kind} · {self.file_name or '—'} · {self.started_at:%d/%m/%Y %H:%M}"
+        return f"{self.source_label} · {self.file_name or '—'} · {self.started_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def source_label(self) -> str:
+        """The source in words (« Tableau », « Fiche de l'atlas »…), its code when it has none."""
+        return str(IMPORT_SOURCE_LABELS.get(self.source_kind, self.source_kind))
 
 
 # --- actors --------------------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """What goes wrong in an import, said in French and English, with where it happened."""
 
+import re
 from dataclasses import dataclass
+
+_WHERE_EN = {"ligne": "line", "feuille": "sheet", "candidat": "candidate", "partenariat": "partnership"}
 
 
 def excerpt(text: str, limit: int = 60) -> str:
@@ -21,6 +24,35 @@ class Problem(Exception):
 
     def __str__(self) -> str:
         return self.fr
+
+
+def where_en(where: str) -> str:
+    """A row's place in its file ("feuille Partenariats, ligne 4") said in English."""
+    return re.sub(r"\b(ligne|feuille|candidat|partenariat)\b", lambda m: _WHERE_EN[m.group(1)], where)
+
+
+# A reader's notes ("encodage : utf-8") are French; their English, by the words they start with.
+_NOTES_EN = (
+    ("encodage : ", "encoding: "),
+    ("délimiteur : tabulation", "delimiter: tab"),
+    ("délimiteur : ", "delimiter: "),
+    ("colonnes ignorées : ", "columns ignored: "),
+    ("feuille : ", "sheet: "),
+    ("macros présentes : ignorées, jamais exécutées", "macros present: ignored, never run"),
+    ("format : fiche de l'atlas", "format: atlas record sheet"),
+    ("format : JSON coopatlas", "format: coopatlas JSON"),
+    ("format : ", "format: "),
+)
+
+
+def note_en(note: str) -> str:
+    """A reader's note said in English (a note that gives its English in brackets, its English)."""
+    if note.startswith("octets invalides") and "(invalid " in note:
+        return note[note.index("(invalid ") + 1 : -1]
+    for french, english in _NOTES_EN:
+        if note.startswith(french):
+            return english + note[len(french) :]
+    return note
 
 
 @dataclass(frozen=True)

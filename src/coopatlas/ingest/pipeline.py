@@ -56,13 +56,16 @@ from coopatlas.atlas.models import (
 )
 from coopatlas.core.text import normalise
 from coopatlas.core.weblinks import with_scheme
-from coopatlas.ingest.errors import Problem, RowError
+from coopatlas.ingest.errors import Problem, RowError, excerpt
 from coopatlas.ingest.fastwrite import Builder, FastWriter
 from coopatlas.places.models import Country
 from coopatlas.places.resolver import Resolver, get_resolver
 from coopatlas.search.index import index_texts, reindex
 
 CHUNK = 500  # new partnerships written per bulk insert
+LISTED_ROWS = 50  # rows listed one by one in the report (a preview shows them)
+THEME_PROPOSALS = 3  # close theme names proposed for a theme that does not match
+THEME_CUTOFF = 75  # rapidfuzz WRatio of two normalised names that counts as close
 REINDEX_CHUNK = 2000
 
 PARTNERSHIP_FIELDS = (
@@ -125,6 +128,9 @@ class ImportReport:
     conflicts: list[str] = field(default_factory=list)
     to_review: list[str] = field(default_factory=list)
     matched: list[int] = field(default_factory=list)  # partnerships found already there (keep_existing)
+    # The first LISTED_ROWS rows: where, title, partners, outcome (and for a rejected row the
+    # field, value and reason), in the file's order.
+    listed: list[dict] = field(default_factory=list)
     batch_id: int | None = None
     rolled_back: bool = False
     seconds: float = 0.0
@@ -158,6 +164,7 @@ class ImportReport:
             "errors": [e.__dict__ for e in self.errors],
             "conflicts": self.conflicts,
             "to_review": self.to_review,
+            "listed": self.listed,
         }
 
 
@@ -437,6 +444,55 @@ def _funding_values(line: dict) -> dict:
     }
 
 
+def theme_problem(value: str, themes: Iterable[Theme]) -> Problem:
+    """The error for a theme name that matches none exactly: it proposes the closest theme names
+    (rapidfuzz over the normalised French and English names), or when none is close the
+    first-level themes. The one place that says it, for the command line, the web and the API."""
+    from rapidfuzz import fuzz, process
+
+    themes = list(themes)
+    names = {}
+    for theme in themes:
+        for name in (theme.name_fr, theme.name_en):
+            names.setdefault(normalise(name), theme)
+    found = process.extract(
+        normalise(value.rpartition(">")[2] or value),
+        list(names),
+        scorer=fuzz.WRatio,
+        limit=10,
+        score_cutoff=THEME_CUTOFF,
+    )
+    close: list[Theme] = []
+    for key, _score, _index in found:
+        if names[key] not in close:
+            close.append(names[key])
+    close = close[:THEME_PROPOSALS]
+
+    def joined(items: list[str], last: str) -> str:
+        return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+    shown, nbsp = excerpt(value), "\u00a0"  # French typography: a no-break space before : ; ?
+    if close:
+        proposed = joined([f"«{nbsp}{t.name_fr}{nbsp}»" for t in close], "ou")
+        return Problem(
+            "thèmes",
+            value,
+            f"thème inconnu de la taxonomie{nbsp}: «{nbsp}{shown}{nbsp}»{nbsp}; "
+            f"vouliez-vous dire {proposed}{nbsp}?",
+            f"theme not in the taxonomy: '{shown}'; did you mean "
+            f"{joined([chr(39) + t.name_en + chr(39) for t in close], 'or')}?",
+        )
+    first = sorted((t for t in themes if t.parent_id is None), key=lambda t: t.name_fr)
+    return Problem(
+        "thèmes",
+        value,
+        f"thème inconnu de la taxonomie, et proche d'aucun{nbsp}: «{nbsp}{shown}{nbsp}»{nbsp}; "
+        f"thèmes de premier niveau{nbsp}: {', '.join(t.name_fr for t in first)}",
+        f"theme not in the taxonomy, and close to none: '{shown}'; first-level themes: "
+        f"{', '.join(t.name_en for t in first)}",
+    )
+
+
 def _org_id(value: int | Organisation | None) -> int | None:
     if value is None or isinstance(value, int):
         return value
@@ -539,22 +595,47 @@ class Importer:
         self.batch.counts = dict(self.report.counts)
         self.batch.save(update_fields=["finished_at", "counts"])
 
-    def _reject(self, where: str, problem: Problem) -> None:
+    def _reject(self, where: str, problem: Problem, record: dict | None = None) -> None:
         self.report.counts["rejected"] += 1
         self.report.errors.append(RowError(where, problem.field, problem.value, problem.fr, problem.en))
+        self._list(
+            where,
+            "rejected",
+            record,
+            field=problem.field,
+            value=problem.value[:200],
+            fr=problem.fr,
+            en=problem.en,
+        )
+
+    def _list(self, where: str, outcome: str, record: dict | None, title: str = "", **details) -> None:
+        """Note a row's outcome in the report, for the first LISTED_ROWS rows."""
+        if len(self.report.listed) >= LISTED_ROWS:
+            return
+        partners = []
+        for item in (record or {}).get("participants") or []:
+            organisation = item.get("organisation") if isinstance(item, dict) else None
+            name = organisation.get("name") if isinstance(organisation, dict) else organisation
+            if name:
+                partners.append(str(name)[:200])
+        title = title or str((record or {}).get("title") or "")
+        self.report.listed.append(
+            {"where": where, "outcome": outcome, "title": title[:500], "partners": partners, **details}
+        )
 
     def _one(self, where: str, record: dict) -> None:
         if record.get("_skip"):
             self.report.counts["skipped"] += 1
+            self._list(where, "skipped", record)
             return
         if problem := record.get("_problem"):
-            self._reject(where, problem)
+            self._reject(where, problem, record)
             return
         ref = record.get("ref") or None
         try:
             planned = self._plan(where, record)
         except Problem as problem:
-            self._reject(where, problem)
+            self._reject(where, problem, record)
             return
         except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
             # A record of the wrong shape (hand-edited JSON, a mapping gone wrong).
@@ -566,17 +647,27 @@ class Importer:
                     f"enregistrement mal formé ({type(exc).__name__} : {exc})",
                     f"malformed record ({type(exc).__name__}: {exc})",
                 ),
+                record if isinstance(record, dict) else None,
             )
             return
+        title = planned.partnership.title
         if record.get("diplomatic_posts"):
             try:
                 self._posts(where, record["diplomatic_posts"])
             except Problem as problem:
-                self._reject(where, problem)
+                self._reject(where, problem, record)
                 return
         ref = ref or self._derived_ref(record, planned)
         if ref in self.seen:
             self.report.counts["skipped"] += 1
+            self._list(
+                where,
+                "skipped",
+                record,
+                title,
+                fr="déjà plus haut dans le fichier",
+                en="already above in the file",
+            )
             return
         self.seen.add(ref)
         planned.partnership.external_ref = ref
@@ -584,20 +675,31 @@ class Importer:
         planned.partnership.import_hash = fingerprint
         if ref not in self.existing:
             self.pending.append(planned)
+            self._list(where, "created", record, title)
             return
         pk, old_hash, imported_at, updated_at = self.existing[ref]
         if self.keep_existing:
             self.report.counts["unchanged"] += 1
             self.report.matched.append(pk)
+            self._list(where, "unchanged", record, title)
             return
         if old_hash == fingerprint:
             self.report.counts["unchanged"] += 1
+            self._list(where, "unchanged", record, title)
             return
         if imported_at is None or updated_at > imported_at:
             self.report.counts["conflicts"] += 1
             self.report.counts["skipped"] += 1
             self.report.conflicts.append(
                 f"{where} · {ref} : modifié dans l'application depuis le dernier import, non écrasé"
+            )
+            self._list(
+                where,
+                "skipped",
+                record,
+                title,
+                fr="modifié dans l'application depuis le dernier import, non écrasé",
+                en="edited in the app since the last import, not overwritten",
             )
             return
         try:
@@ -610,9 +712,10 @@ class Importer:
                 if isinstance(exc, ValidationError)
                 else Problem("", ref, f"refusé par la base : {exc}", f"refused by the database: {exc}")
             )
-            self._reject(where, problem)
+            self._reject(where, problem, record)
             return
         self.report.counts["updated"] += 1
+        self._list(where, "updated", record, title)
         self.touched.append(pk)
 
     def _content_hash(self, planned: _Planned) -> str:
@@ -689,6 +792,7 @@ class Importer:
     def _theme_index(self) -> dict[str, int]:
         index: dict[str, int] = {}
         themes = {t.pk: t for t in Theme.objects.all()}
+        self.theme_objects = themes
         for theme in themes.values():
             index[theme.code] = theme.pk
             path, node = [], theme
@@ -704,7 +808,7 @@ class Importer:
         for key in (value, normalise(value.replace("›", ">"))):
             if key in self.themes:
                 return self.themes[key]
-        raise Problem("thèmes", value, "thème inconnu de la taxonomie", "theme not in the taxonomy")
+        raise theme_problem(value, self.theme_objects.values())
 
     def _plan(self, where: str, record: dict) -> _Planned:
         values = {RECORD_TO_FIELD.get(k, k): v for k, v in record.items()}

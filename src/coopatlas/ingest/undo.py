@@ -119,6 +119,18 @@ def edits_since(batch: ImportBatch, *, except_by=None) -> list[LaterEdit]:
     return sorted(edits, key=lambda edit: edit.on)
 
 
+def undo_preview(batch: ImportBatch) -> dict[str, int]:
+    """Return what undoing the batch would do, without doing it: the partnerships it would remove
+    and restore, the organisations it would remove (those still unused elsewhere may be fewer)."""
+    reason = _batch_reason(batch)
+    updated = Partnership.history.filter(history_change_reason=reason, history_type="~")
+    return {
+        "removed": Partnership.objects.filter(created_by_batch=batch).count(),
+        "restored": updated.values("id").distinct().count(),
+        "organisations": Organisation.objects.filter(created_by_batch=batch).count(),
+    }
+
+
 def _may_delete_in_scope(user, batch: ImportBatch) -> bool:
     """Whether the user may delete the partnerships of this batch. Scoped roles (a territory, a
     team) will narrow this right here, and only here."""

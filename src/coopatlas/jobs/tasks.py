@@ -83,14 +83,36 @@ def _report(report, notes: list[str]) -> dict:
 
 def import_preview(job: Job, owner) -> dict:
     """A dry run of the uploaded file; the file is kept for the confirmation."""
+    from coopatlas.ingest.readers.table import ColumnsUnknown
     from coopatlas.ingest.service import import_file
 
     try:
         report, notes = import_file(_import_request(job, owner, dry_run=True), progress=Progress(job))
+    except ColumnsUnknown as exc:
+        if not job.params.get("picker"):  # queued by the API: refused, as a small file would be
+            uploads.discard(job.params.get("upload", ""))
+            raise
+        # The file is kept: the person picks its columns, and the same upload is previewed again.
+        return {"columns": columns_to_pick(exc)}
     except (FileRejected, JobFailed):
         uploads.discard(job.params.get("upload", ""))
         raise
     return _report(report, notes)
+
+
+MAX_PICKED_COLUMNS = 200  # a table's columns offered in the picker (a wider file is no table of ours)
+
+
+def columns_to_pick(exc) -> dict:
+    """What the column picker shows: the file's named columns, our guesses, the fields missing."""
+    header = [h for h in exc.header if h][:MAX_PICKED_COLUMNS]
+    return {
+        "header": header,
+        "guesses": {field: column for field, column in exc.guesses.items() if column in header},
+        "missing": exc.missing,
+        "fr": exc.fr,
+        "en": exc.en,
+    }
 
 
 def import_confirm(job: Job, owner) -> dict:

@@ -3,13 +3,14 @@ confirm; list the import batches and undo one; download the template spreadsheet
 search result."""
 
 import hashlib
+import json
 import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,9 +20,9 @@ from coopatlas.atlas.models import ImportBatch
 from coopatlas.exports.naming import export_file_name
 from coopatlas.exports.selection import SelectionError, select
 from coopatlas.exports.service import MEDIA_TYPES, export
-from coopatlas.ingest.readers.table import template_columns
+from coopatlas.ingest.readers.table import FIELDS, template_columns
 from coopatlas.ingest.service import SOURCES
-from coopatlas.ingest.undo import can_undo
+from coopatlas.ingest.undo import can_undo, undo_preview
 from coopatlas.jobs import uploads
 from coopatlas.jobs.models import Job
 from coopatlas.jobs.router import ALIAS as JOBS_DB
@@ -39,6 +40,7 @@ def _params(post, user, *, upload: str, file_name: str, sha256: str) -> dict:
         "upload": upload,
         "file_name": file_name,
         "sha256": sha256,
+        "picker": True,  # columns not ours are picked on the job's page, not refused
         "source": post.get("source", ""),
         "skip_invalid": post.get("skip_invalid") == "on",
         "mapping": post.get("mapping") or "",
@@ -101,7 +103,8 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(pk=pk, kind=Job.Kind.IMPORT_PREVIEW, state=Job.State.DONE, owner_id=request.user.pk)
             .first()
         )
-        if preview is None or preview.params.get("confirmed_by"):
+        # A preview that asks for the file's columns has nothing to confirm.
+        if preview is None or preview.params.get("confirmed_by") or "columns" in preview.result:
             raise Http404(_("Import inconnu ou déjà confirmé."))
         job = submit(Job.Kind.IMPORT, request.user, {**preview.params, "preview": preview.pk})
         preview.params = {**preview.params, "confirmed_by": job.pk}
@@ -111,13 +114,45 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(CAN_IMPORT)
 @require_POST
+def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
+    """Preview again the upload of preview `pk`, with the columns picked for our fields: the picks
+    become the mapping's text (never a path), each one a column of the file as read by the worker."""
+    preview = (
+        Job.objects.filter(
+            pk=pk, kind=Job.Kind.IMPORT_PREVIEW, state=Job.State.DONE, owner_id=request.user.pk
+        )
+    ).first()
+    if preview is None or "columns" not in preview.result:
+        raise Http404(_("Import inconnu ou déjà confirmé."))
+    header = set(preview.result["columns"]["header"])
+    mapping = {}
+    for field in FIELDS:
+        column = request.POST.get(f"col_{field}", "")
+        if not column:
+            continue
+        if column not in header:
+            return HttpResponseBadRequest(_("Colonne inconnue dans ce fichier."))
+        mapping[field] = column
+    job = submit(
+        Job.Kind.IMPORT_PREVIEW,
+        request.user,
+        {**preview.params, "mapping": json.dumps(mapping, ensure_ascii=False), "picked_from": preview.pk},
+    )
+    return redirect("web:job", pk=job.pk)
+
+
+@permission_required(CAN_IMPORT)
 def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
-    """Queue the undo of batch `pk`; the job's page says what was removed and restored."""
+    """Ask to confirm the undo of batch `pk`, saying what it would remove (GET); queue it (POST):
+    the job's page then says what was removed and restored."""
     batch = get_object_or_404(ImportBatch, pk=pk)
-    # Refused before queuing, with the reason; the worker's batch_undo checks the same rule again.
+    # Refused before asking and before queuing, with the reason; the worker's batch_undo checks
+    # the same rule again.
     allowed, reason = can_undo(request.user, batch)
     if not allowed:
         return render(request, "403.html", {"exception": reason}, status=403)
+    if request.method != "POST":
+        return render(request, "web/import_undo.html", {"batch": batch, "effects": undo_preview(batch)})
     job = submit(Job.Kind.UNDO, request.user, {"batch": batch.pk})
     return redirect("web:job", pk=job.pk)
 

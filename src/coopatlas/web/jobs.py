@@ -4,7 +4,9 @@ seconds), then its result — an import's preview, the import or undo done, the 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext
 
+from coopatlas.ingest.errors import note_en, where_en
 from coopatlas.jobs.models import Job
 
 
@@ -22,18 +24,65 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if job.state == Job.State.DONE and job.kind == Job.Kind.EXTRACTION:
         return redirect("web:extraction_review", pk=job.result["page"])
     context = {"job": job}
+    if job.state == Job.State.DONE and job.kind == Job.Kind.IMPORT_PREVIEW and "columns" in job.result:
+        return render(request, "web/import_columns.html", {**context, **_picker(job)})
     if job.state == Job.State.DONE and job.kind == Job.Kind.IMPORT_PREVIEW:
         report = job.result
+        listed = report.get("listed", [])
+        english = get_language() == "en"
+        for row in [*listed, *report["errors"][:200]]:
+            row["where_shown"] = where_en(row["where"]) if english else row["where"]
+        total = sum(
+            report["counts"].get(k, 0) for k in ("created", "updated", "unchanged", "skipped", "rejected")
+        )
         context.update(
             report=report,
             errors=report["errors"][:200],
-            notes=report.get("notes", []),
+            notes=[note_en(n) for n in report.get("notes", [])] if english else report.get("notes", []),
             name=job.params.get("file_name", ""),
+            listed=listed,
+            total=total,
+            others=max(0, total - len(listed)),
             can_confirm=not report["errors"] or job.params.get("skip_invalid"),
             confirmed=bool(job.params.get("confirmed_by")),
         )
         return render(request, "web/import_preview.html", context)
     return render(request, "web/job.html", context)
+
+
+def _picker(job: Job) -> dict:
+    """The column picker of a preview whose file's columns are not ours: one row per field of our
+    template, the file's columns to choose from, the guess (or the previous pick) chosen."""
+    import json
+
+    from coopatlas.ingest.readers.table import FIELDS, REQUIRED
+
+    columns = job.result["columns"]
+    try:
+        picked = json.loads(job.params.get("mapping") or "{}") if job.params.get("picked_from") else {}
+    except ValueError:
+        picked = {}
+    chosen = {**columns["guesses"], **{k: v for k, v in picked.items() if v in columns["header"]}}
+    fields = [
+        {
+            "name": name,
+            # The template's French descriptions, translated through the catalogue.
+            "description": gettext(description),
+            "required": name in (*REQUIRED, "collectivite_francaise"),
+            "chosen": chosen.get(name, ""),
+        }
+        for name, (description, _aliases) in FIELDS.items()
+    ]
+    # What is needed first (the French authority by its name or INSEE code), then the template's order.
+    first = ["collectivite_francaise", "code_insee", *REQUIRED]
+    fields.sort(key=lambda field: first.index(field["name"]) if field["name"] in first else len(first))
+    return {
+        "name": job.params.get("file_name", ""),
+        "header": columns["header"],
+        "fields": fields,
+        "missing": [gettext(name) for name in columns["missing"]],
+        "again": bool(job.params.get("picked_from")),
+    }
 
 
 @login_required

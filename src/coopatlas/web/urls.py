@@ -24,6 +24,7 @@ urlpatterns = [
     path("imports/", imports.imports, name="imports"),
     path("imports/apercu/", imports.import_preview, name="import_preview"),
     path("imports/confirmer/<int:pk>/", imports.import_confirm, name="import_confirm"),
+    path("imports/colonnes/<int:pk>/", imports.import_columns, name="import_columns"),
     path("imports/<int:pk>/annuler/", imports.import_undo, name="import_undo"),
     path("imports/modele.xlsx", imports.import_template, name="import_template"),
     path("taches/<int:pk>/", jobs.job_detail, name="job"),

@@ -138,6 +138,60 @@ def parse_mapping(text: str | None) -> tuple[dict[str, str], dict[str, str]]:
     return columns, constants
 
 
+# Our field → synonyms that only prefill the column picker (never applied without the person's
+# choice: they are too loose to map a file on their own).
+PICKER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "collectivite_francaise": ("ville", "commune", "city", "collectivite", "city1", "french city"),
+    "partenaire": (
+        "jumelle",
+        "jumelee avec",
+        "ville partenaire",
+        "partenaire etranger",
+        "twin town",
+        "sister city",
+        "partner name",
+        "partner city",
+        "city2",  # the twin-town lists' pair columns (city1, country1, city2, country2)
+    ),
+    "pays_partenaire": ("pays", "country", "pays du partenaire", "partner country", "country2"),
+    "annee_debut": ("annee", "year", "date de debut"),
+    "themes": ("theme", "thematique", "domaine"),
+}
+GUESS_CUTOFF = 85  # rapidfuzz ratio of two normalised names that counts as a likely match
+
+
+def guess_columns(header: list[str]) -> dict[str, str]:
+    """Return our field → the file's column that most likely holds it: the column named like the
+    field, one of its aliases or synonyms (normalised), or spelt close to one (rapidfuzz). Each
+    column goes to one field, the closest matches first. What the column picker is prefilled with."""
+    from rapidfuzz.fuzz import ratio
+
+    keys = {normalise(h): h for h in header if h and normalise(h)}
+    scored = []
+    for name, (_description, aliases) in FIELDS.items():
+        names = {
+            normalise(n) for n in (name, name.replace("_", " "), *aliases, *PICKER_SYNONYMS.get(name, ()))
+        }
+        for key, column in keys.items():
+            score = max(ratio(key, n) for n in names)
+            if score >= GUESS_CUTOFF:
+                scored.append((score, name, column))
+    guesses: dict[str, str] = {}
+    for _score, name, column in sorted(scored, key=lambda item: -item[0]):
+        if name not in guesses and column not in guesses.values():
+            guesses[name] = column
+    return guesses
+
+
+class ColumnsUnknown(FileRejected):
+    """A table whose required columns are not found: with the file's columns, our guesses for each
+    field and the fields missing, so that a person can pick the columns (the web's picker)."""
+
+    def __init__(self, fr: str, en: str, *, header: list[str], guesses: dict[str, str], missing: list[str]):
+        super().__init__(fr, en)
+        self.header, self.guesses, self.missing = header, guesses, missing
+
+
 def _columns(header: list[str], empty: str = "(vide)", limit: int = 40) -> str:
     """The file's columns for a message: each shortened, the first `limit` of them."""
     shown = ", ".join(excerpt(h, 40) if h else empty for h in header[:limit])
@@ -222,12 +276,17 @@ class TableReader:
         ):
             missing.insert(0, "collectivite_francaise (ou code_insee)")
         if missing:
-            raise FileRejected(
+            raise ColumnsUnknown(
                 f"{self.name} : colonne(s) obligatoire(s) introuvable(s) : {', '.join(missing)}. "
-                f"Colonnes du fichier : {_columns(header)}. Donnez la "
-                "correspondance avec --mapping (ex. collectivite_francaise=Ville;partenaire=Jumelle).",
+                f"Colonnes du fichier : {_columns(header)}. Donnez la correspondance des colonnes "
+                "(--mapping en ligne de commande, champ mapping de l'API ; "
+                "ex. collectivite_francaise=Ville;partenaire=Jumelle).",
                 f"{self.name}: required column(s) not found: {', '.join(missing)}. "
-                f"File columns: {_columns(header, '(empty)')}. Give a mapping with --mapping.",
+                f"File columns: {_columns(header, '(empty)')}. Give the columns' mapping "
+                "(--mapping on the command line, the mapping field in the API).",
+                header=header,
+                guesses={**guess_columns(header), **{n: header[i] for n, i in positions.items()}},
+                missing=missing,
             )
         used = set(positions.values())
         ignored = [h for i, h in enumerate(header) if i not in used and h]
