@@ -95,6 +95,7 @@ def test_staff_header_shows_the_name_and_a_sign_out_button_on_a_phone_and_a_desk
         page.screenshot(path=str(OUTPUT / "header-staff-390.png"))
         page.set_viewport_size({"width": 1366, "height": 900})
         desktop_sign_out = page.get_by_role("button", name="Se déconnecter").is_visible()
+        page.screenshot(path=str(OUTPUT / "header-staff-1366.png"))
         page.get_by_role("button", name="Se déconnecter").click()
         page.wait_for_url(base_url + "/")
         signed_out = page.locator(".site-menu").get_by_role("link", name="Se connecter").count() == 1
