@@ -128,9 +128,10 @@ def test_csrf_failure_is_a_site_page():
 
 @pytest.mark.django_db
 def test_favicon_is_served_at_the_site_root(client):
-    """Browsers ask /favicon.ico: it answers an icon."""
+    """Browsers ask /favicon.ico: it answers an icon, which every page also links."""
     response = client.get("/favicon.ico")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/x-icon"
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert body[:4] == b"\x00\x00\x01\x00"
+    assert '<link rel="icon" href="/favicon.ico"' in client.get("/").content.decode()
