@@ -91,6 +91,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 ROOT_URLCONF = "config.urls"
+# A form posted without its token (a page left open past its session) gets the site's page.
+CSRF_FAILURE_VIEW = "coopatlas.web.errors.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -148,6 +150,13 @@ IMPORT_ASYNC_BYTES = int(os.environ.get("COOPATLAS_IMPORT_ASYNC_BYTES", str(1024
 UPLOAD_MAX_AGE = int(os.environ.get("COOPATLAS_UPLOAD_MAX_AGE", str(24 * 3600)))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Who publishes the atlas, named by the legal notice, the accessibility statement and the
+# personal-data page that French public-sector sites must have (each page says what is missing).
+SITE_PUBLISHER = os.environ.get("COOPATLAS_PUBLISHER", "")
+SITE_PUBLICATION_DIRECTOR = os.environ.get("COOPATLAS_PUBLICATION_DIRECTOR", "")
+SITE_HOSTING = os.environ.get("COOPATLAS_HOSTING", "")
+SITE_CONTACT_EMAIL = os.environ.get("COOPATLAS_CONTACT_EMAIL", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

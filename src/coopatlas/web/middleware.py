@@ -61,4 +61,4 @@ class RefuseControlCharactersMiddleware:
             with override("en"):
                 english = refusal(*found)
             return JsonResponse({"detail": f"{french} / {english}"}, status=400)
-        return render(request, "web/bad_request.html", {"message": refusal(*found)}, status=400)
+        return render(request, "400.html", {"message": refusal(*found)}, status=400)

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from coopatlas.web import accounts, countries, dashboards, extraction, imports, jobs, places, search, views
+from coopatlas.web import (
+    accounts,
+    countries,
+    dashboards,
+    extraction,
+    imports,
+    jobs,
+    legal,
+    places,
+    search,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -15,6 +26,9 @@ urlpatterns = [
     path("connexion/", accounts.SignInView.as_view(), name="sign_in"),
     path("deconnexion/", accounts.SignOutView.as_view(), name="sign_out"),
     path("sources/", views.data_sources, name="sources"),
+    path("mentions-legales/", legal.legal_notice, name="legal_notice"),
+    path("accessibilite/", legal.accessibility, name="accessibility"),
+    path("donnees-personnelles/", legal.personal_data, name="personal_data"),
     path("pays/<str:iso2>/", countries.country_detail, name="country"),
     path("carte/pays.json", countries.countries_json, name="countries_json"),
     path("carte/", places.atlas_map, name="map"),
