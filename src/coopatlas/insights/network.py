@@ -9,7 +9,6 @@ which actors connect countries or themes.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import networkx as nx
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -78,6 +77,8 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, top: int = 10) -> 
         for link in links:
             edges[link] += 1
     # Only linked organisations make the graph: a lone one neither shows nor bridges anything.
+    import networkx as nx  # imported when a network is built, not by every page's process
+
     graph = nx.Graph()
     graph.add_weighted_edges_from((a, b, w) for (a, b), w in edges.items())
     nodes = {org: node for org, node in nodes.items() if org in graph}

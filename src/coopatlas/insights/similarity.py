@@ -11,7 +11,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Max
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from coopatlas.atlas.models import Partnership
 from coopatlas.core.text import normalise
@@ -84,6 +83,10 @@ def model() -> Model:
         rows = list(Partnership.objects.published().order_by("pk").values_list("pk", *TEXT_FIELDS))
         surface: dict[str, Counter] = defaultdict(Counter)
         documents = [_analyse(" ".join(filter(None, texts)), surface) for _pk, *texts in rows]
+        # Imported here: scikit-learn (with numpy and scipy) weighs ~100 MB and seconds of start-up,
+        # paid only by the process that shows a partnership's similar ones.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         vectorizer = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True, min_df=1)
         matrix = vectorizer.fit_transform(documents) if rows else None
         _model = Model(
