@@ -15,6 +15,7 @@ from coopatlas.atlas.models import (
     Partnership,
     PartnershipTheme,
 )
+from coopatlas.core.i18n import sort_key
 from coopatlas.core.text import normalise
 from coopatlas.places.models import Country
 
@@ -92,7 +93,7 @@ def funding_summary(partnership: Partnership) -> FundingSummary:
         total=sum((line.amount for line in lines), Decimal("0")),
         water_one_percent_total=water,
         by_year=dict(sorted(by_year.items())),
-        by_funder=sorted(by_funder.items(), key=lambda item: (-item[1], item[0])),
+        by_funder=sorted(by_funder.items(), key=lambda item: (-item[1], sort_key(item[0]))),
         lines=sorted(lines, key=lambda line: (line.year, line.position, line.pk)),
     )
 
@@ -210,9 +211,12 @@ def in_common(first: Organisation, second: Organisation, *, visible=None) -> InC
     projects = EuropeanProject.objects.filter(participants=first).filter(participants=second)
     shared = partners_of(first) & partners_of(second) - {first.pk, second.pk}
     return InCommon(
-        networks=list(networks.distinct().order_by("name")),
-        european_projects=list(projects.distinct().order_by("name")),
-        partners=list(Organisation.objects.filter(pk__in=shared).select_related("country").order_by("name")),
+        networks=sorted(networks.distinct(), key=lambda o: sort_key(o.name)),
+        european_projects=sorted(projects.distinct(), key=lambda p: sort_key(p.name)),
+        partners=sorted(
+            Organisation.objects.filter(pk__in=shared).select_related("country"),
+            key=lambda o: sort_key(o.name),
+        ),
     )
 
 
