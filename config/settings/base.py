@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # French pages: non-breaking spaces before : ; ? ! and inside « » (after the view, before
+    # CommonMiddleware counts the length).
+    "coopatlas.web.typography.FrenchTypographyMiddleware",
     # A NUL byte in a query string is a 400 for every page and API route (PostgreSQL refuses it).
     "coopatlas.web.middleware.RefuseControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

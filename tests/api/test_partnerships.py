@@ -32,7 +32,7 @@ def test_api_partnership_clermont_network_in_full(client, demo_atlas):
     assert body["funding"]["total"] == 1380394
     assert body["funding"]["by_year"] == {"2020": 473397, "2021": 906997}
     assert len(body["funding"]["lines"]) == 29 and body["funding"]["funder_count"] == 15
-    assert body["themes"][0]["path"] == ["Economie durable", "Aménagement du territoire et transports"]
+    assert body["themes"][0]["path"] == ["Économie durable", "Aménagement du territoire et transports"]
     assert (body["signature_year"], body["start_year"], body["form"]) == (2019, 2020, "project")
     assert len(body["countries"]) == 18
 

@@ -90,12 +90,12 @@ def test_demo_clermont_network_themes_in_priority_order(demo_atlas):
     assert [(link.theme.name_fr, link.priority) for link in links] == [
         ("Aménagement du territoire et transports", 0),
         ("Coopération universitaire, scientifique et recherche", 1),
-        ("Economie circulaire", 2),
+        ("Économie circulaire", 2),
         ("Jeunesse & genre", 3),
         ("Protection / Gestion de l'environnement / Biodiversité", 4),
         ("Infrastructures, équipements et manifestations culturelles", 5),
     ]
-    assert links[0].theme.parent.name_fr == "Economie durable"
+    assert links[0].theme.parent.name_fr == "Économie durable"
 
 
 def test_demo_gomel_kept_once_with_a_note(demo_atlas):

@@ -159,7 +159,8 @@ def test_browser_open_a_partnership_from_a_map_cluster(demo_live, browser_page):
     _shoot(browser_page, "map-popup")
     popup_link.first.click()
     browser_page.wait_for_url("**/partenariats/*/")
-    assert browser_page.locator("h1").inner_text().strip() == title
+    # The page's French typography puts non-breaking spaces where the popup has ordinary ones.
+    assert browser_page.locator("h1").inner_text().split() == title.split()
 
 
 def test_browser_print_view_of_a_partnership_is_a_clean_sheet(demo_live, browser_page):

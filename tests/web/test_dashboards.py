@@ -124,8 +124,8 @@ def test_search_keeps_a_figure_scope_through_facet_clicks_and_shows_it(client, c
     """The list behind a figure keeps its scope as hidden fields and names it, with a link to remove it."""
     html = client.get(f"/recherche/?territoire={clermont.pk}&france=1&pays=ES").content.decode()
     assert f'<input type="hidden" name="territoire" value="{clermont.pk}">' in html
-    assert "Territoire : Clermont-Ferrand" in html
-    removal = re.search(r"Territoire : Clermont-Ferrand <a href=\"([^\"]+)\"", html).group(1)
+    assert "Territoire\u00a0: Clermont-Ferrand" in html
+    removal = re.search(r"Territoire\u00a0: Clermont-Ferrand <a href=\"([^\"]+)\"", html).group(1)
     assert "pays=ES" in removal and "territoire" not in removal
 
 

@@ -41,7 +41,7 @@ def test_import_preview_is_queued_then_shows_its_progress_and_preview(admin_clie
     done = admin_client_fr.get(response["Location"]).content.decode()
     # then
     assert job.state == "done" and job.rows == 301 and job.total > 0 and job.done == job.total
-    assert "Confirmer l'import" in done and "Aperçu : jumelages.csv" in done
+    assert "Confirmer l'import" in done and "Aperçu\u00a0: jumelages.csv" in done
     assert Partnership.objects.count() == 0
 
 

@@ -14,7 +14,7 @@ def test_home_shows_counts_and_latest(client, demo_atlas):
     assert "partenariats" in html
     published = Partnership.objects.published().count()
     assert f"<strong>{published}</strong>" in html
-    assert "Afrique" in html and "Economie durable" in html
+    assert "Afrique" in html and "Économie durable" in html
 
 
 def test_partnership_list_filters_and_explains_bad_input(client, demo_atlas):
@@ -23,7 +23,7 @@ def test_partnership_list_filters_and_explains_bad_input(client, demo_atlas):
     assert "Neukölln" in html and "Birmingham" not in html
     assert "2 partenariats" in html
     html = client.get("/partenariats/", {"pays": "ZZ"}).content.decode()
-    assert "Pays inconnu" in html and "ZZ" in html
+    assert "Pays\u00a0: valeur inconnue" in html and "ZZ" in html
     html = client.get("/partenariats/", {"forme": "protocol"}).content.decode()
     assert "Dnipropetrovsk" in html and "1 partenariat" in html
 

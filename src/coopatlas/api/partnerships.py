@@ -41,9 +41,9 @@ def serialise_partnership(partnership: Partnership) -> dict:
         "themes": [
             {
                 "code": link.theme.code,
-                "name": link.theme.name_fr,
+                "name": link.theme.display_name,
                 "level": link.theme.level,
-                "path": [t.name_fr for t in link.theme.path],
+                "path": [t.display_name for t in link.theme.path],
                 "priority": link.priority,
             }
             for link in partnership.theme_links.all()

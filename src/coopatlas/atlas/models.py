@@ -32,6 +32,7 @@ from coopatlas.atlas.choices import (
     PublicationState,
     VolunteerScheme,
 )
+from coopatlas.core.i18n import BilingualName, sort_key
 from coopatlas.core.models import TimeStampedModel
 from coopatlas.core.text import normalise
 from coopatlas.core.weblinks import validate_web_url
@@ -57,7 +58,7 @@ def _year_in_range(field: str) -> Q:
 # --- reference vocabularies -------------------------------------------------------------------
 
 
-class Theme(models.Model):
+class Theme(BilingualName, models.Model):
     """A node of the three-level theme taxonomy (thématique / sous- / sous-sous-thématique)."""
 
     code = models.SlugField("code", max_length=80, unique=True)
@@ -112,7 +113,7 @@ class Theme(models.Model):
         return chain
 
 
-class SustainableDevelopmentGoal(models.Model):
+class SustainableDevelopmentGoal(BilingualName, models.Model):
     """One of the 17 UN Sustainable Development Goals (ODD)."""
 
     number = models.PositiveSmallIntegerField(
@@ -693,7 +694,7 @@ class Partnership(TimeStampedModel):
                 found.setdefault(country.iso2, country)
         for country in self.extra_countries.all():
             found.setdefault(country.iso2, country)
-        return sorted(found.values(), key=lambda c: c.name_fr)
+        return sorted(found.values(), key=lambda c: sort_key(c.display_name))
 
     def funding_total(self) -> Decimal:
         return self.funding_lines.aggregate(total=Sum("amount"))["total"] or Decimal("0")

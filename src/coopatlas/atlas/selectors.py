@@ -15,6 +15,7 @@ from coopatlas.atlas.models import (
     Partnership,
     PartnershipTheme,
 )
+from coopatlas.core.i18n import sort_key
 from coopatlas.core.text import normalise
 from coopatlas.places.models import Country
 
@@ -92,7 +93,7 @@ def funding_summary(partnership: Partnership) -> FundingSummary:
         total=sum((line.amount for line in lines), Decimal("0")),
         water_one_percent_total=water,
         by_year=dict(sorted(by_year.items())),
-        by_funder=sorted(by_funder.items(), key=lambda item: (-item[1], item[0])),
+        by_funder=sorted(by_funder.items(), key=lambda item: (-item[1], sort_key(item[0]))),
         lines=sorted(lines, key=lambda line: (line.year, line.position, line.pk)),
     )
 

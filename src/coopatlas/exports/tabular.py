@@ -16,6 +16,7 @@ from django.utils import translation
 
 from coopatlas.atlas.choices import ParticipationRole
 from coopatlas.atlas.models import Partnership
+from coopatlas.core.i18n import sort_key
 from coopatlas.core.spreadsheet import neutralise
 from coopatlas.exports.records import iter_partnerships, partnership_ref
 
@@ -107,7 +108,8 @@ def sheet_rows(partnerships: QuerySet[Partnership], personal_data: bool) -> Iter
             foreign = [x for x in participations if x.role == ParticipationRole.FOREIGN_AUTHORITY]
             countries = sorted(
                 {x.organisation.country.name_fr for x in foreign}
-                | {c.name_fr for c in p.extra_countries.all()}
+                | {c.name_fr for c in p.extra_countries.all()},
+                key=sort_key,
             )
             water = [line.water_one_percent_amount for line in funding if line.water_one_percent_amount]
             yield (

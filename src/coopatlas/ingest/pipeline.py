@@ -54,6 +54,7 @@ from coopatlas.atlas.models import (
     Theme,
     Volunteer,
 )
+from coopatlas.core.i18n import sort_key
 from coopatlas.core.text import normalise
 from coopatlas.core.weblinks import with_scheme
 from coopatlas.ingest.errors import Problem, RowError, excerpt
@@ -482,7 +483,7 @@ def theme_problem(value: str, themes: Iterable[Theme]) -> Problem:
             f"theme not in the taxonomy: '{shown}'; did you mean "
             f"{joined([chr(39) + t.name_en + chr(39) for t in close], 'or')}?",
         )
-    first = sorted((t for t in themes if t.parent_id is None), key=lambda t: t.name_fr)
+    first = sorted((t for t in themes if t.parent_id is None), key=lambda t: sort_key(t.name_fr))
     return Problem(
         "thèmes",
         value,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from coopatlas.atlas.models import EuropeanProject, Organisation, Partnership, Theme
+from coopatlas.core.i18n import sort_key
 from coopatlas.insights.suggestions import Profile, published_profiles, shared
 from coopatlas.places.models import Country
 
@@ -40,14 +41,15 @@ def in_common(
         .filter(participations__organisation=second)
     )
     return InCommon(
-        partners=list(
-            visible.filter(pk__in=facts.partners - {first.pk, second.pk})
-            .select_related("country")
-            .order_by("name")
+        partners=sorted(
+            visible.filter(pk__in=facts.partners - {first.pk, second.pk}).select_related("country"),
+            key=lambda o: sort_key(o.name),
         ),
-        countries=list(Country.objects.filter(iso2__in=facts.countries).order_by("name_fr")),
+        countries=sorted(
+            Country.objects.filter(iso2__in=facts.countries), key=lambda c: sort_key(c.display_name)
+        ),
         themes=list(Theme.objects.filter(level=1, code__in=facts.themes).order_by("position")),
-        networks=list(networks.distinct().order_by("name")),
-        european_projects=list(projects.distinct().order_by("name")),
+        networks=sorted(networks.distinct(), key=lambda o: sort_key(o.name)),
+        european_projects=sorted(projects.distinct(), key=lambda p: sort_key(p.name)),
         partnerships=list(together.distinct().order_by("-start_year", "title")),
     )

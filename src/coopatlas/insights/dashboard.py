@@ -35,8 +35,9 @@ from coopatlas.atlas.models import (
     Study,
     Theme,
 )
+from coopatlas.core.i18n import localised, sort_key
 from coopatlas.places.models import Country, WorldRegion
-from coopatlas.search.facets import SearchQuery, english
+from coopatlas.search.facets import SearchQuery
 
 # Forms that rest on a signed agreement; the other records are initiatives (projects, actions…).
 AGREEMENT_FORMS = (
@@ -183,7 +184,7 @@ def active_years(first: int | None, end: date | None, status: str, until: int) -
 
 def _country_names() -> dict[str, str]:
     return {
-        iso2: (name_en if english() else name_fr)
+        iso2: localised(name_fr, name_en)
         for iso2, name_fr, name_en in Country.objects.values_list("iso2", "name_fr", "name_en")
     }
 
@@ -331,7 +332,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
             )
             for iso2, pks in sorted(
                 per_country.items(),
-                key=lambda kv: (-len(kv[1]), -len(partners_in[kv[0]]), countries.get(kv[0], "")),
+                key=lambda kv: (-len(kv[1]), -len(partners_in[kv[0]]), sort_key(countries.get(kv[0], ""))),
             )
         ],
         [str(_("Pays")), str(_("Partenariats")), str(_("Partenaires dans le pays")), "ISO"],
@@ -404,7 +405,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
 
     def ranking(keep) -> list[Row]:
         chosen = [(org, pks) for org, pks in engaged.items() if keep(names[org][2])]
-        chosen.sort(key=lambda item: (-len(item[1]), names[item[0]][0]))
+        chosen.sort(key=lambda item: (-len(item[1]), sort_key(names[item[0]][0])))
         return [
             Row(
                 str(org),
@@ -573,7 +574,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
         str(_("Financements par financeur (€)")),
         [
             Row(name, name, float(amounts[0]), {"financeur": [name]}, money(amounts))
-            for name, amounts in sorted(by_funder.items(), key=lambda kv: (-kv[1][0], kv[0]))
+            for name, amounts in sorted(by_funder.items(), key=lambda kv: (-kv[1][0], sort_key(kv[0])))
         ],
         [str(_("Financeur")), *money_columns],
         note=whole,
@@ -642,12 +643,7 @@ def _theme_rows(codes_of: dict[int, set[str]], *, level: int) -> list[Row]:
         for code in codes & themes.keys():
             counts[code] += 1
     ordered = sorted(counts, key=lambda code: (-counts[code], themes[code].position, code))
-    return [
-        Row(
-            code, themes[code].name_en if english() else themes[code].name_fr, counts[code], {"theme": [code]}
-        )
-        for code in ordered
-    ]
+    return [Row(code, themes[code].display_name, counts[code], {"theme": [code]}) for code in ordered]
 
 
 def _category_rows(study: Study, codes_of: dict[int, set[str]]) -> list[Row]:

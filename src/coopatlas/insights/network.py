@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from coopatlas.atlas.choices import OrganisationKind
 from coopatlas.atlas.models import FRANCE, Participation, Partnership, Theme
 from coopatlas.atlas.selectors import theme_roots
-from coopatlas.search.facets import SearchQuery, english
+from coopatlas.search.facets import SearchQuery
 
 # Exact betweenness costs O(n·m); above this many nodes it is estimated from a fixed sample of
 # source nodes, as many as a budget of visited nodes and links allows (between 32 and 300).
@@ -95,8 +95,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, top: int = 10) -> 
         node.degree = graph.degree(org)
         node.betweenness = centrality.get(org, 0.0)
     themes = {
-        t.code: (t.name_en if english() else t.name_fr)
-        for t in Theme.objects.filter(level=1).only("code", "name_fr", "name_en")
+        t.code: t.display_name for t in Theme.objects.filter(level=1).only("code", "name_fr", "name_en")
     }
     bridges = sorted(
         (n for n in nodes.values() if n.betweenness > 0),

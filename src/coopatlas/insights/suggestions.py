@@ -30,7 +30,6 @@ from coopatlas.atlas.models import (
 )
 from coopatlas.atlas.selectors import theme_roots
 from coopatlas.places.models import Country
-from coopatlas.search.facets import english
 
 WEIGHTS = {"partner": 5, "country_theme": 3, "country": 2, "theme": 1}
 
@@ -159,10 +158,8 @@ def actors_to_connect(organisation: Organisation, *, limit: int = 10) -> list[Su
         ).values_list("network_id", "member_id")
         for pk in pair
     }
-    theme_names = {
-        t.code: (t.name_en if english() else t.name_fr).lower() for t in Theme.objects.filter(level=1)
-    }
-    country_names = dict(Country.objects.values_list("iso2", "name_en" if english() else "name_fr"))
+    theme_names = {t.code: t.display_name.lower() for t in Theme.objects.filter(level=1)}
+    country_names = {c.iso2: c.display_name for c in Country.objects.only("iso2", "name_fr", "name_en")}
 
     def partner_words(partner: int) -> str:
         name, iso2, _region = info[partner]

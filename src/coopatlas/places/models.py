@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coopatlas.core.i18n import BilingualName
+
 
 class WorldRegion(models.TextChoices):
     """The seven zones used by the atlas filters."""
@@ -16,7 +18,7 @@ class WorldRegion(models.TextChoices):
     OCEANIA = "oceania", _("Océanie")
 
 
-class Country(models.Model):
+class Country(BilingualName, models.Model):
     """A country or territory of ISO 3166-1, keyed by its alpha-2 code."""
 
     iso2 = models.CharField("code ISO alpha-2", max_length=2, primary_key=True)

@@ -9,21 +9,16 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coopatlas.atlas.choices import OrganisationKind, PartnershipForm, PartnershipStatus
 from coopatlas.atlas.models import FRANCE, Participation, Partnership, SustainableDevelopmentGoal, Theme
+from coopatlas.core.i18n import english, sort_key  # noqa: F401 (english: still imported from here)
 from coopatlas.places.models import Country, Departement, Region, WorldRegion
 from coopatlas.search.engine import full_text_ranks
 from coopatlas.search.filters import ScopeFilters, first_year_at_least, first_year_at_most, read_year
 
 SORTS = {"pertinence": _("Pertinence"), "debut": _("Année de début"), "titre": _("Titre")}
-
-
-def english() -> bool:
-    """Tell whether the page is shown in English (names then come in English where we have them)."""
-    return (get_language() or "fr").startswith("en")
 
 
 @dataclass
@@ -102,7 +97,7 @@ class SearchQuery:
                         values.append(value)
                 else:
                     self.errors.append(
-                        _("%(label)s inconnu(e) : « %(value)s » (valeur ignorée).")
+                        _("%(label)s : valeur inconnue « %(value)s » (ignorée).")
                         % {"label": label, "value": raw}
                     )
             if values:
@@ -262,10 +257,7 @@ def facet_counts(name: str, ids: list[int]) -> dict[str, int]:
 
 def _labels(name: str, values: set[str]) -> dict[str, tuple[str, int]]:
     if name == "pays":
-        return {
-            c.iso2: (c.name_en if english() else c.name_fr, 1)
-            for c in Country.objects.filter(iso2__in=values)
-        }
+        return {c.iso2: (c.display_name, 1) for c in Country.objects.filter(iso2__in=values)}
     if name == "zone":
         return {v: (str(WorldRegion(v).label), 1) for v in values}
     if name == "region":
@@ -273,10 +265,7 @@ def _labels(name: str, values: set[str]) -> dict[str, tuple[str, int]]:
     if name == "departement":
         return {d.code: (f"{d.name} ({d.code})", 1) for d in Departement.objects.filter(code__in=values)}
     if name == "theme":
-        return {
-            t.code: (t.name_en if english() else t.name_fr, t.level)
-            for t in Theme.objects.filter(code__in=values)
-        }
+        return {t.code: (t.display_name, t.level) for t in Theme.objects.filter(code__in=values)}
     if name == "forme":
         return {v: (str(PartnershipForm(v).label), 1) for v in values}
     if name == "etat":
@@ -285,7 +274,7 @@ def _labels(name: str, values: set[str]) -> dict[str, tuple[str, int]]:
         return {v: (str(OrganisationKind(v).label), 1) for v in values}
     if name == "odd":
         return {
-            str(s.number): (f"{_('ODD')} {s.number} · {s.name_en if english() else s.name_fr}", 1)
+            str(s.number): (f"{_('ODD')} {s.number} · {s.display_name}", 1)
             for s in SustainableDevelopmentGoal.objects.filter(number__in=[int(v) for v in values])
         }
     return {"oui": (str(_("Avec financement déclaré")), 1), "non": (str(_("Sans financement déclaré")), 1)}
@@ -305,4 +294,4 @@ def _ordered(name: str, values: set[str], counts: dict[str, int], labels: dict) 
         return sorted(values, key=path)
     if name == "odd":
         return sorted(values, key=int)
-    return sorted(values, key=lambda v: (-counts.get(v, 0), labels.get(v, (v,))[0]))
+    return sorted(values, key=lambda v: (-counts.get(v, 0), sort_key(labels.get(v, (v,))[0])))

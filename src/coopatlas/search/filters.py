@@ -201,7 +201,7 @@ def _organisation(raw, label, errors: list[str], known, *, french: bool = False)
     organisation = known.filter(pk=int(value)).first() if value.isdecimal() else None
     if organisation is None:
         errors.append(
-            _("%(label)s est inconnu(e) : « %(value)s » (ignoré).") % {"label": label, "value": raw}
+            _("%(label)s : valeur inconnue « %(value)s » (ignorée).") % {"label": label, "value": raw}
         )
         return None
     if french and organisation.country_id != "FR":

@@ -9,6 +9,7 @@ from django.views.decorators.gzip import gzip_page
 from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, ParticipationRole
 from coopatlas.atlas.models import Organisation
 from coopatlas.atlas.selectors import partnership_counts_by_country, partnerships_with_details
+from coopatlas.core.i18n import sort_key
 from coopatlas.places.models import Country
 from coopatlas.web.search import visible_partnerships
 
@@ -34,7 +35,7 @@ def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
             elif organisation.country_id == country.iso2:
                 partners[organisation.pk] = organisation
         # A partnership counts once per top-level theme, however many of its themes lie below it.
-        for name in {link.theme.path[0].name_fr for link in partnership.theme_links.all()}:
+        for name in {link.theme.path[0].display_name for link in partnership.theme_links.all()}:
             themes[name] += 1
     post = getattr(country, "diplomatic_post", None)
     return render(
@@ -44,7 +45,7 @@ def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
             "country": country,
             "partnerships": partnerships,
             "french": french.most_common(),
-            "partners": sorted(partners.values(), key=lambda o: o.name),
+            "partners": sorted(partners.values(), key=lambda o: sort_key(o.name)),
             "themes": themes.most_common(),
             "post": post,
             "can_see_contacts": request.user.has_perm("atlas.view_contact"),
@@ -61,7 +62,7 @@ def countries_json(request: HttpRequest) -> JsonResponse:
         {
             c.numeric or c.iso2: {
                 "iso2": c.iso2,
-                "name": c.name_fr,
+                "name": c.display_name,
                 "count": counts[c.iso2],
                 "search": f"/recherche/?pays={c.iso2}",
                 "page": f"/pays/{c.iso2}/",

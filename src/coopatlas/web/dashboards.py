@@ -15,11 +15,12 @@ from coopatlas.atlas.choices import (
     PublicationState,
 )
 from coopatlas.atlas.models import FRANCE, Organisation, Theme
+from coopatlas.core.i18n import english, sort_key
 from coopatlas.exports.tabular import table_csv
 from coopatlas.insights import dashboard as dashboards
 from coopatlas.insights import network, watch
 from coopatlas.places.models import Country, Departement, Region, WorldRegion
-from coopatlas.search.facets import SearchQuery, english
+from coopatlas.search.facets import SearchQuery
 from coopatlas.web.search import visible_partnerships
 
 COMMUNES_IN_MENU = 300
@@ -131,9 +132,9 @@ def territory_choices(selected: Organisation | None) -> list[tuple[str, list[Org
         OrganisationKind.METROPOLE,
         OrganisationKind.EPCI,
     ):
-        items = list(engaged.filter(kind=kind, n__gt=0).order_by("name"))
+        items = sorted(engaged.filter(kind=kind, n__gt=0), key=lambda o: sort_key(o.name))
         if selected is not None and selected.kind == kind and selected not in items:
-            items = sorted([*items, selected], key=lambda o: o.normalized_name)
+            items = sorted([*items, selected], key=lambda o: sort_key(o.name))
         if items:
             groups.append((str(kind.label), items))
     communes = list(
@@ -142,9 +143,7 @@ def territory_choices(selected: Organisation | None) -> list[tuple[str, list[Org
     if selected is not None and selected.kind == OrganisationKind.COMMUNE and selected not in communes:
         communes.append(selected)
     if communes:
-        groups.append(
-            (str(OrganisationKind.COMMUNE.label), sorted(communes, key=lambda o: o.normalized_name))
-        )
+        groups.append((str(OrganisationKind.COMMUNE.label), sorted(communes, key=lambda o: sort_key(o.name))))
     return groups
 
 
@@ -159,10 +158,10 @@ def _scope_context(request: HttpRequest, query: SearchQuery, scope: dict[str, li
         "scope": scope,
         "scope_query": urlencode([(k, v) for k, vs in scope.items() for v in vs]),
         "territories": territory_choices(query.filters.territory),
-        "regions": Region.objects.order_by("name"),
+        "regions": sorted(Region.objects.all(), key=lambda r: sort_key(r.name)),
         "departements": Departement.objects.order_by("code"),
         "zones": list(WorldRegion),
-        "countries": sorted(countries, key=lambda c: c.name_en if english() else c.name_fr),
+        "countries": sorted(countries, key=lambda c: sort_key(c.display_name)),
         "themes": Theme.objects.filter(level=1).order_by("position"),
         "forms": list(PartnershipForm),
         "english": english(),

@@ -105,8 +105,7 @@ def _existing(data: dict) -> list[Partnership]:
 @permission_required(CAN_EXTRACT)
 def extraction_review(request: HttpRequest, pk: int) -> HttpResponse:
     page = get_object_or_404(ExtractedPage, pk=pk)
-    english = (get_language() or "fr").startswith("en")
-    countries = {c.iso2: (c.name_en if english else c.name_fr) for c in Country.objects.all()}
+    countries = {c.iso2: c.display_name for c in Country.objects.all()}
     kinds = [(kind, PartnershipForm(KIND_TO_FORM[kind]).label) for kind in KINDS]
     labels = dict(kinds)
     rows = []

@@ -33,7 +33,7 @@ def _feature(organisation: Organisation, partnerships: int, links: list[dict]) -
             "name": organisation.name,
             "kind": organisation.kind,
             "kind_label": organisation.get_kind_display(),
-            "country": organisation.country.name_fr,
+            "country": organisation.country.display_name,
             "country_iso2": organisation.country_id,
             "french": organisation.is_french_authority,
             "partnerships": partnerships,

@@ -1,6 +1,7 @@
 """The theme taxonomy (three levels) and the 17 SDGs, as reference data.
 
-Level-1 and level-2 labels follow the national atlas of decentralised cooperation; level-3
+Level-1 and level-2 labels follow the national atlas of decentralised cooperation, written with
+their accents and French capitals (the atlas writes "Economie durable"); level-3
 entries name the finer subjects partnerships report. Each node carries the tag of the
 extraction vocabulary it falls under.
 """
@@ -11,7 +12,7 @@ ThemeNode = tuple[str, str, str, str, list]
 THEMES: list[ThemeNode] = [
     (
         "culture-patrimoine",
-        "Culture et Patrimoine",
+        "Culture et patrimoine",
         "Culture and heritage",
         "culture",
         [
@@ -45,7 +46,7 @@ THEMES: list[ThemeNode] = [
     ),
     (
         "economie-durable",
-        "Economie durable",
+        "Économie durable",
         "Sustainable economy",
         "economy",
         [
@@ -103,7 +104,7 @@ THEMES: list[ThemeNode] = [
     ),
     (
         "education-social-recherche",
-        "Education, Social et Recherche",
+        "Éducation, social et recherche",
         "Education, social affairs and research",
         "education",
         [
@@ -154,13 +155,13 @@ THEMES: list[ThemeNode] = [
     ),
     (
         "environnement-climat-energie",
-        "Environnement, Climat et Energie",
+        "Environnement, climat et énergie",
         "Environment, climate and energy",
         "environment",
         [
             (
                 "economie-circulaire",
-                "Economie circulaire",
+                "Économie circulaire",
                 "Circular economy",
                 "environment",
                 [
@@ -197,7 +198,7 @@ THEMES: list[ThemeNode] = [
     ),
     (
         "gouvernance-democratie",
-        "Gouvernance et Démocratie locale",
+        "Gouvernance et démocratie locale",
         "Governance and local democracy",
         "governance",
         [
