@@ -31,7 +31,7 @@ def test_a_theme_name_far_from_all_themes_lists_the_first_level_themes(tmp_path,
     report = run_import(path, "table", dry_run=True)
     # then
     (error,) = report.errors
-    assert "Culture et Patrimoine" in error.fr and "Culture and heritage" in error.en
+    assert "Culture et patrimoine" in error.fr and "Culture and heritage" in error.en
 
 
 @pytest.mark.parametrize("extra", [0, 7])
