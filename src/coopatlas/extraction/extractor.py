@@ -249,6 +249,8 @@ class Extractor:
                 if mention.french and unit.kind == "sentence":
                     named.setdefault(mention.key, mention)
         self._attribute(units, found, page)
+        for item in found.values():  # the evidence quotes the page as written (a unit may be recast)
+            item.evidence.text = page.text[item.evidence.start : item.evidence.end]
         return sorted(found.values(), key=lambda f: f.evidence.start)
 
     def _units(self, page: Page) -> list[Unit]:
@@ -274,7 +276,8 @@ class Extractor:
                     Unit(start + bullet.end(), end, body, "item", section, number, year, country=country)
                 )
             elif "\t" in stripped.strip("\t"):  # a table pasted as text: cells between tabs
-                units.append(Unit(start, end, re.sub(r"\t+", " | ", stripped), "row", section, number, year))
+                # "|" for each tab keeps the row's length: offsets in the unit stay offsets in the page
+                units.append(Unit(start, end, stripped.replace("\t", "|"), "row", section, number, year))
             elif len(stripped) <= 160 and self._is_entry(stripped):
                 # "Viersen (Allemagne)", "Allemagne : Viersen" on a line of its own: a list entry
                 units.append(Unit(start, end, stripped, "item", section, number, year, country=country))
