@@ -1,9 +1,11 @@
 """Shared fixtures: reference data in every database test, the demo atlas on request."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.db import connection, connections
 
 from coopatlas.atlas.models import SustainableDevelopmentGoal
 from coopatlas.atlas.reference.loader import load_reference
@@ -88,3 +90,26 @@ def resolver(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         reset_resolver()
         return get_resolver()
+
+
+@pytest.fixture
+def write_lock_held():
+    """Another connection (another thread) holding SQLite's write lock for the test's length."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL has no database-wide write lock")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        with connections["default"].cursor() as cursor:
+            cursor.execute("BEGIN IMMEDIATE")
+            locked.set()
+            release.wait(30)
+            cursor.execute("ROLLBACK")
+        connections["default"].close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    locked.wait(10)
+    yield
+    release.set()
+    holder.join()

@@ -2,10 +2,8 @@
 a write lock held by another writer is a 503 with Retry-After, never a 500."""
 
 import io
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.test import Client
 
 from coopatlas.atlas.models import ImportBatch, Partnership
@@ -55,31 +53,11 @@ def test_a_job_of_another_user_is_not_found_in_the_api(admin_client_fr, django_u
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_api_import_meeting_another_writer_gets_503_with_retry_after(admin_client_fr):
+def test_an_api_import_meeting_another_writer_gets_503_with_retry_after(admin_client_fr, write_lock_held):
     """While another connection holds SQLite's write lock, an API dry run answers 503 with
     Retry-After and the "another write" message; nothing is written."""
-    if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL has no database-wide write lock")
-    # given: another thread's connection holding the write lock
-    locked, release = threading.Event(), threading.Event()
-
-    def hold():
-        with connections["default"].cursor() as cursor:
-            cursor.execute("BEGIN IMMEDIATE")
-            locked.set()
-            release.wait(30)
-            cursor.execute("ROLLBACK")
-        connections["default"].close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    locked.wait(10)
-    try:
-        # when
-        response = admin_client_fr.post("/api/v1/imports", {"file": _file(), "source": "table"})
-    finally:
-        release.set()
-        holder.join()
+    # when
+    response = admin_client_fr.post("/api/v1/imports", {"file": _file(), "source": "table"})
     # then
     assert response.status_code == 503 and response["Retry-After"] == "30"
     assert "Une autre écriture" in response.json()["detail"]

@@ -113,7 +113,18 @@ def test_browser_search_and_narrow_by_country(demo_live, browser_page):
     _shoot(browser_page, "search-narrowed")
 
 
-AXE = __import__("pathlib").Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_problems(page, name: str) -> list[str]:
+    """Return the serious and critical axe-core violations of the page shown, each named."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # a script tag would break the CSP
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{name}: {v['id']} ({v['impact']}) {[node['target'] for node in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make install-test runs npm ci)")
@@ -124,12 +135,7 @@ def test_browser_pages_have_no_serious_accessibility_violation(demo_live, browse
     problems = []
     for name in ("home", "search", "partnership", "organisation", "country", "map", "dashboard", "watch"):
         browser_page.goto(base_url + pages[name])
-        browser_page.evaluate(AXE.read_text(encoding="utf-8"))  # a script tag would break the CSP
-        result = browser_page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        for violation in result["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [node["target"] for node in violation["nodes"][:3]]
-                problems.append(f"{name}: {violation['id']} ({violation['impact']}) {targets}")
+        problems += axe_problems(browser_page, name)
     assert not problems, "\n".join(problems)
 
 

@@ -1,35 +1,9 @@
 """A web page or API call meeting SQLite's write lock held by another writer past the busy
 timeout answers 503 with the "another write" message and Retry-After, never a server error."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def write_lock_held():
-    """Another connection (another thread) holding SQLite's write lock for the test's length."""
-    if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL has no database-wide write lock")
-    locked, release = threading.Event(), threading.Event()
-
-    def hold():
-        with connections["default"].cursor() as cursor:
-            cursor.execute("BEGIN IMMEDIATE")
-            locked.set()
-            release.wait(30)
-            cursor.execute("ROLLBACK")
-        connections["default"].close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    locked.wait(10)
-    yield
-    release.set()
-    holder.join()
 
 
 def test_a_page_writing_while_another_write_runs_says_so_with_503(admin_client_fr, resolver, write_lock_held):

@@ -7,7 +7,7 @@ from django.test import Client
 
 from coopatlas.atlas.models import Organisation, Partnership
 from tests.conftest import OUTPUT
-from tests.web.test_browser import AXE, CHROMIUM, LAUNCH_ARGS
+from tests.web.test_browser import AXE, CHROMIUM, LAUNCH_ARGS, axe_problems
 
 pytestmark = [
     pytest.mark.browser,
@@ -92,12 +92,7 @@ def _problems(page, name: str, width: int) -> list[str]:
     scroll_width, window_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if scroll_width > window_width:
         problems.append(f"{name} at {width}px is {scroll_width}px wide")
-    page.evaluate(AXE.read_text(encoding="utf-8"))  # a script tag would break the CSP
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    for violation in result["violations"]:
-        if violation["impact"] in ("serious", "critical"):
-            targets = [node["target"] for node in violation["nodes"][:3]]
-            problems.append(f"{name} at {width}px: {violation['id']} ({violation['impact']}) {targets}")
+    problems += axe_problems(page, f"{name} at {width}px")
     return problems
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import OUTPUT
-from tests.web.test_browser import AXE, CHROMIUM, LAUNCH_ARGS, pytestmark  # noqa: F401  (same marks)
+from tests.web.test_browser import AXE, CHROMIUM, LAUNCH_ARGS, axe_problems, pytestmark  # noqa: F401  (same marks)
 
 TEXT = """Villes jumelles de Lannion
 
@@ -43,9 +43,7 @@ def test_browser_paste_accept_reject_and_find_the_partnership(signed_in):
         page.wait_for_selector("section.candidate")
         assert page.locator("section.candidate").count() == 2
         if AXE.exists():  # the review page is accessible too
-            page.evaluate(AXE.read_text(encoding="utf-8"))  # a script tag would break the CSP
-            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-            serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+            serious = axe_problems(page, "extraction review")
             assert not serious, serious
         OUTPUT.mkdir(exist_ok=True)
         page.screenshot(path=str(OUTPUT / "extraction-review.png"), full_page=True)

@@ -5,7 +5,7 @@ no serious accessibility violation."""
 import pytest
 
 from tests.conftest import OUTPUT
-from tests.web.test_browser import AXE, CHROMIUM, LAUNCH_ARGS
+from tests.web.test_browser import AXE, CHROMIUM, LAUNCH_ARGS, axe_problems
 from tests.web.test_jobs_browser import _worker_after, signed_in  # noqa: F401 - a fixture
 
 pytestmark = [
@@ -35,13 +35,7 @@ def _problems(page, name: str) -> list[str]:
     page.set_viewport_size({"width": 1366, "height": 900})
     page.screenshot(path=str(OUTPUT / f"import-{name}-1366.png"), full_page=True)
     if AXE.exists():
-        page.evaluate(AXE.read_text(encoding="utf-8"))  # a script tag would break the CSP
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        found += [
-            f"{name}: {v['id']} ({v['impact']})"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        found += axe_problems(page, name)
     return found
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from coopatlas.atlas.models import Organisation, Partnership
-from tests.web.test_browser import AXE, CHROMIUM, LAUNCH_ARGS, _shoot
+from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, _shoot, axe_problems
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,16 +39,6 @@ def facts_live(live_server, django_user_model):
     return live_server.url, pages
 
 
-def _axe_problems(page, name: str) -> list[str]:
-    page.evaluate(AXE.read_text(encoding="utf-8"))  # a script tag would break the CSP
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{name}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def test_browser_status_to_check_in_common_panel_and_drafts_for_an_editor(facts_live):
     """The RIVM's "En cours" says its end date has passed; Boulogne-Billancourt with Clermont-Ferrand
     names the countries and themes they share; a signed-in editor sees the draft marked
@@ -74,7 +64,7 @@ def test_browser_status_to_check_in_common_panel_and_drafts_for_an_editor(facts_
                     page.goto(base_url + path)
                     # then
                     _shoot(page, f"facts-{name}-{language}-{width}")
-                    problems += _axe_problems(page, f"{name} {language} {width}")
+                    problems += axe_problems(page, f"{name} {language} {width}")
                     if name == "rivm":
                         note = page.locator(".record-head .status-check")
                         assert note.is_visible()
