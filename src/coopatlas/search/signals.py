@@ -1,35 +1,46 @@
 """Reindex a partnership when it, its participants, its themes or a participant organisation change."""
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from coopatlas.atlas.models import Organisation, Participation, Partnership, PartnershipTheme
 
-_pending: set[int] = set()
+# The ids waiting for their transaction's commit live on the thread's own database connection:
+# a process-wide set let one server thread flush, before their commit, the ids of another
+# thread's open transaction, whose new text then never reached the index.
+_PENDING = "_coopatlas_reindex_pending"
+
+
+def _pending(using: str = DEFAULT_DB_ALIAS) -> set[int]:
+    connection = connections[using]  # one object per thread
+    if not hasattr(connection, _PENDING):
+        setattr(connection, _PENDING, set())
+    return getattr(connection, _PENDING)
 
 
 def _flush() -> None:
     from coopatlas.search.index import reindex
 
-    if not _pending:
+    pending = _pending()
+    if not pending:
         return
-    ids = set(_pending)
-    _pending.clear()
+    ids = set(pending)
+    pending.clear()
     existing = set(Partnership.objects.filter(pk__in=ids).values_list("pk", flat=True))
     if existing:
         reindex(existing)
 
 
 def _later(ids: set[int]) -> None:
-    """Reindex these partnerships once the transaction commits, all in one batch.
+    """Reindex these partnerships once this thread's transaction commits, all in one batch.
 
     Every change registers the flush, but only the first flush after a commit finds work to
     do: an import of thousands of rows reindexes once. Ids left by a rolled-back transaction
-    are reindexed with the next batch (reindexing is harmless).
+    are reindexed with the thread's next batch (reindexing is harmless).
     """
     if ids:
-        _pending.update(ids)
+        _pending().update(ids)
         transaction.on_commit(_flush)
 
 
