@@ -2,23 +2,13 @@
 could run (a dialog, or `window.__pwned` set) and every Content-Security-Policy violation."""
 
 import os
-import shutil
 from dataclasses import dataclass, field
 
 import pytest
 
 from tests.ingest.conftest import run_import  # noqa: F401 — the import tests' fixture, shared here
+from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
 
 # Reported by the page itself: a listener installed before any script of ours runs.
