@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "ninja",
+    "corsheaders",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer: CORS headers on the API (CORS_* below).
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,6 +77,14 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout flagged during sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The read API may be called from any site's pages: GET only, without cookies (so never as a
+# signed-in user), and the caching headers readable.
+CORS_URLS_REGEX = r"^/api/v1/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified")
 
 # Scripts and styles from our own origin only: no inline script or style, no eval. Stored text that
 # slips past an escape cannot run. Leaflet and ECharts set element.style from script (CSSOM), which

@@ -203,13 +203,9 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 def _index_if_stale() -> int | None:
     """Rebuild the search index when it does not hold every partnership; return how many were
     indexed, or None when it was current."""
-    from coopatlas.atlas.models import Partnership
-    from coopatlas.search.index import reindex
-    from coopatlas.search.models import SearchDocument
+    from coopatlas.search.index import is_stale, reindex
 
-    if SearchDocument.objects.count() == Partnership.objects.count():
-        return None
-    return reindex()
+    return reindex() if is_stale() else None
 
 
 def _static_sources() -> tuple[list[tuple[str, object]], str]:

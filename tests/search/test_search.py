@@ -6,11 +6,19 @@ import pytest
 from django.http import QueryDict
 
 from coopatlas.atlas.models import Partnership
-from coopatlas.search.engine import full_text_ranks
-from coopatlas.search.facets import SearchQuery
+from coopatlas.search.engine import TextMatch
 from coopatlas.search.index import reindex
+from coopatlas.search.query import SearchQuery
 
 pytestmark = pytest.mark.django_db
+
+
+def matching_ids(query: str) -> set[int] | None:
+    """The ids the full text finds for `query` (None: no searchable word)."""
+    match = TextMatch.of(query)
+    if match is None:
+        return None
+    return set(Partnership.objects.filter(pk__in=match.ids()).values_list("pk", flat=True))
 
 
 @pytest.fixture
@@ -47,19 +55,19 @@ def _titles(ranks) -> set[str]:
 )
 def test_full_text_folds_accents_and_word_endings(indexed_demo, query, expected_title):
     """Accents, case and French endings are folded: "jumelage" finds "jumelées" and back."""
-    assert expected_title in _titles(full_text_ranks(query))
+    assert expected_title in _titles(matching_ids(query))
 
 
 def test_full_text_requires_every_word(indexed_demo):
     """Several words narrow the results: all must match."""
-    both = _titles(full_text_ranks("jumelage Tunisie"))
+    both = _titles(matching_ids("jumelage Tunisie"))
     assert both == {"Jumelage Boulogne-Billancourt – Sousse"}
 
 
 def test_full_text_no_match_and_no_word(indexed_demo):
     """An unknown word finds nothing; a query of stop words or symbols is no query."""
-    assert full_text_ranks("zorglub") == {}
-    assert full_text_ranks("le la les !!") is None
+    assert matching_ids("zorglub") == set()
+    assert matching_ids("le la les !!") is None
 
 
 def test_full_text_follows_edits(indexed_demo, django_capture_on_commit_callbacks):
@@ -70,7 +78,7 @@ def test_full_text_follows_edits(indexed_demo, django_capture_on_commit_callback
     sousse = Organisation.objects.get(name="Sousse")
     with django_capture_on_commit_callbacks(execute=True):
         services.organisation_update(sousse, alternate_names=["Hadrumète"])
-    assert _titles(full_text_ranks("Hadrumète")) == {"Jumelage Boulogne-Billancourt – Sousse"}
+    assert _titles(matching_ids("Hadrumète")) == {"Jumelage Boulogne-Billancourt – Sousse"}
 
 
 def _independent_counts(ids: set[int]) -> dict[str, Counter]:
@@ -124,7 +132,7 @@ def test_each_facet_counts_under_the_other_facets(indexed_demo):
     result = query.run(indexed_demo)
     facets = _facets(result)
     # then
-    jumelage = set(full_text_ranks("jumelage"))
+    jumelage = set(matching_ids("jumelage"))
     twinnings = set(indexed_demo.filter(form="twinning", pk__in=jumelage).values_list("pk", flat=True))
     german = {pk for pk in jumelage if "DE" in {c.iso2 for c in Partnership.objects.get(pk=pk).countries()}}
     assert facets["pays"] == dict(_independent_counts(twinnings)["pays"])

@@ -8,7 +8,7 @@ from django.apps import apps as global_apps
 from django.http import QueryDict
 
 from coopatlas.atlas.models import Partnership, Theme
-from coopatlas.search.facets import SearchQuery
+from coopatlas.search.query import SearchQuery
 from coopatlas.web.typography import french_typography
 from tests.atlas.factories import commune, foreign_town, twinning
 from tests.web.test_english_pages import data_strings, visible_text

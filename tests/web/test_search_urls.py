@@ -58,7 +58,7 @@ def test_export_links_of_a_search_sent_with_empty_fields_are_clean(rf):
     # given: a search as htmx sends the form, every field included
     from django.contrib.auth.models import AnonymousUser
 
-    from coopatlas.search.facets import SearchQuery
+    from coopatlas.search.query import SearchQuery
     from coopatlas.web.imports import export_links
 
     request = rf.get(

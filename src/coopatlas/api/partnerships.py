@@ -1,21 +1,19 @@
-"""/api/v1/partnerships: list with filters, and one partnership in full."""
+"""/api/v1/partnerships: the atlas search (every parameter of /recherche/, its facet counts and
+a cursor), and one partnership in full. Both answer 304 to a client whose copy is current."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.errors import HttpError
 
-from coopatlas.api.schemas import ErrorOut, PageIn, PartnershipList, PartnershipOut
-from coopatlas.atlas.models import Partnership
-from coopatlas.atlas.selectors import funding_summary, partnership_list, partnerships_with_details
+from coopatlas.api.caching import not_modified
+from coopatlas.api.schemas import ErrorOut, PartnershipOut, SearchIn, SearchOut
+from coopatlas.atlas.models import Participation, Partnership
+from coopatlas.atlas.selectors import funding_summary, organisation_lookup, partnerships_with_details
 from coopatlas.places.models import Country
+from coopatlas.search.query import CursorError, SearchQuery
 
 router = Router(tags=["partnerships"])
-
-
-class PartnershipFilters(PageIn):
-    organisation: str | None = None
-    country: str | None = None
 
 
 def _can_see_drafts(request: HttpRequest) -> bool:
@@ -85,26 +83,75 @@ def serialise_partnership(partnership: Partnership) -> dict:
     }
 
 
-@router.get("", response={200: PartnershipList, 400: ErrorOut}, summary="List partnerships")
-def list_partnerships(request: HttpRequest, filters: Query[PartnershipFilters]):
-    """List partnerships, filtered by an organisation (id or name) and/or a country (ISO alpha-2)."""
-    if filters.country and not Country.objects.filter(iso2=filters.country.upper()).exists():
-        raise HttpError(
-            400, f"Code pays inconnu : « {filters.country} » (ISO 3166-1 alpha-2 attendu, ex. DE)."
-        )
-    queryset = partnership_list(
-        organisation=filters.organisation,
-        country=filters.country,
-        published_only=not _can_see_drafts(request),
-    )
-    page = partnerships_with_details(queryset)[filters.offset : filters.offset + filters.limit]
-    return {"count": queryset.count(), "results": [serialise_partnership(p) for p in page]}
+@router.get("", response={200: SearchOut, 304: None, 400: ErrorOut}, summary="Search partnerships")
+def list_partnerships(request: HttpRequest, response: HttpResponse, filters: Query[SearchIn]):
+    """Search partnerships as /recherche/ does: words (`q`), facets (each may repeat: `pays=DE&pays=IT`),
+    years, the other filters and the sort; with each facet's counts under the other facets
+    (`facettes=false` leaves them out) and `next`, the cursor of the following page
+    (`curseur=…`). `organisation` takes an id or a name; `country` is `pays`'s older name."""
+    drafts = _can_see_drafts(request)
+    if unchanged := not_modified(request, response, visibility="drafts" if drafts else "public"):
+        return unchanged
+    if filters.cursor and filters.offset:
+        raise HttpError(400, "« curseur » et « offset » s'excluent : donnez l'un ou l'autre.")
+    params = request.GET.copy()
+    base = Partnership.objects.all() if drafts else Partnership.objects.published()
+    if filters.country:
+        if not Country.objects.filter(iso2=filters.country.upper()).exists():
+            raise HttpError(
+                400, f"Code pays inconnu : « {filters.country} » (ISO 3166-1 alpha-2 attendu, ex. DE)."
+            )
+        params.appendlist("pays", filters.country)
+    if filters.organisation and not filters.organisation.isdecimal():
+        # A name (the search page takes ids only): every organisation it names.
+        named = Participation.objects.filter(organisation__in=organisation_lookup(filters.organisation))
+        base = base.filter(pk__in=named.values("partnership_id"))
+        params.pop("organisation")
+    query = SearchQuery(_without(params, "country", "limit", "offset", "curseur", "facettes"))
+    if query.errors:
+        raise HttpError(400, " ".join(str(error) for error in query.errors))
+    result = query.run(base, facets=filters.facettes)
+    if filters.cursor is not None or not filters.offset:
+        try:
+            rows, following = result.after(filters.cursor or None, filters.limit)
+        except CursorError as error:
+            raise HttpError(
+                400, f"« curseur » inconnu : « {filters.cursor} » (reprenez sans curseur)."
+            ) from error
+    else:
+        rows = result.rows(filters.offset, filters.limit)
+        following = None
+    return {
+        "count": result.count,
+        "results": [serialise_partnership(p) for p in rows],
+        "facets": [
+            {
+                "name": facet.name,
+                "label": facet.label,
+                "values": [vars(value) for value in facet.values],
+            }
+            for facet in result.facets
+        ],
+        "next": following,
+    }
 
 
-@router.get("/{partnership_id}", response={200: PartnershipOut, 404: ErrorOut}, summary="One partnership")
-def get_partnership(request: HttpRequest, partnership_id: int):
+def _without(params: QueryDict, *names: str) -> QueryDict:
+    kept = params.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept
+
+
+@router.get(
+    "/{partnership_id}", response={200: PartnershipOut, 304: None, 404: ErrorOut}, summary="One partnership"
+)
+def get_partnership(request: HttpRequest, response: HttpResponse, partnership_id: int):
     """Return one partnership with its themes, participants and funding."""
+    drafts = _can_see_drafts(request)
+    if unchanged := not_modified(request, response, visibility="drafts" if drafts else "public"):
+        return unchanged
     queryset = partnerships_with_details()
-    if not _can_see_drafts(request):
+    if not drafts:
         queryset = queryset.published()
     return serialise_partnership(get_object_or_404(queryset, pk=partnership_id))

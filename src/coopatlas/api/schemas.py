@@ -78,6 +78,58 @@ class PartnershipList(Schema):
     results: list[PartnershipOut]
 
 
+class SearchIn(PageIn):
+    """The parameters of the atlas search, as on /recherche/ (facets may repeat)."""
+
+    q: str | None = Field(
+        None, max_length=200, description="Words, all required; accents and endings folded."
+    )
+    pays: list[str] = Field(default_factory=list, description="Partner countries (ISO alpha-2).")
+    zone: list[str] = Field(default_factory=list, description="World regions of the partners.")
+    region: list[str] = Field(default_factory=list, description="French régions (INSEE codes).")
+    departement: list[str] = Field(default_factory=list, description="French départements (codes).")
+    theme: list[str] = Field(default_factory=list, description="Themes, any level (codes).")
+    forme: list[str] = Field(default_factory=list, description="Forms (twinning, agreement…).")
+    etat: list[str] = Field(default_factory=list, description="Statuses.")
+    acteur: list[str] = Field(default_factory=list, description="Kinds of participant.")
+    odd: list[str] = Field(default_factory=list, description="Sustainable development goals (1–17).")
+    financement: list[str] = Field(default_factory=list, description="`oui` or `non`: funding declared.")
+    debut_min: int | None = Field(None, description="First year at least.")
+    debut_max: int | None = Field(None, description="First year at most.")
+    territoire: int | None = Field(None, description="A French authority's id: it and its territory.")
+    organisation: str | None = Field(None, description="An organisation's id or name.")
+    country: str | None = Field(None, description="Older name of `pays` (one country).")
+    du: int | None = Field(None, description="Active between `du`…")
+    au: int | None = Field(None, description="…and `au`.")
+    actif: int | None = Field(None, description="Active in this year.")
+    fin: int | None = Field(None, description="Ended in this year.")
+    finance_en: int | None = Field(None, description="Funded in this year.")
+    financeur: str | None = Field(None, max_length=300, description="A funder's name.")
+    france: str | None = Field(None, description="`1`: with a French participant.")
+    tri: str | None = Field(None, description="`pertinence`, `debut` or `titre`.")
+    cursor: str | None = Field(None, alias="curseur", max_length=2000, description="From `next`.")
+    facettes: bool = Field(True, description="`false`: without facet counts (faster).")
+
+
+class FacetValueOut(Schema):
+    value: str
+    label: str
+    count: int
+    selected: bool
+    level: int
+
+
+class FacetOut(Schema):
+    name: str
+    label: str
+    values: list[FacetValueOut]
+
+
+class SearchOut(PartnershipList):
+    facets: list[FacetOut]
+    next: str | None = Field(description="The cursor of the next page (`curseur=`), or null at the end.")
+
+
 class OrganisationOut(Schema):
     id: int
     name: str

@@ -613,6 +613,11 @@ class Partnership(TimeStampedModel):
         verbose_name = "partenariat"
         verbose_name_plural = "partenariats"
         ordering = ["-start_year", "title"]
+        indexes = [
+            # The search's two sorts, read in order page after page (search.query.ORDERINGS).
+            models.Index(fields=["-start_year", "title", "id"], name="partnership_by_start"),
+            models.Index(fields=["title", "id"], name="partnership_by_title"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="partnership_title_not_empty"),
             models.CheckConstraint(

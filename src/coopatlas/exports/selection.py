@@ -6,8 +6,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 
 from coopatlas.atlas.models import Organisation, Partnership
-from coopatlas.search.engine import full_text_ranks
-from coopatlas.search.facets import SearchQuery
+from coopatlas.search.query import SearchQuery
 
 
 class SelectionError(ValueError):
@@ -36,6 +35,5 @@ def select(query: str = "", *, published_only: bool = False) -> Selection:
     search = SearchQuery(QueryDict(query), organisations=organisations)
     if search.errors:
         raise SelectionError(" ".join(str(e) for e in search.errors))
-    ranks = full_text_ranks(search.text) if search.text else None
-    chosen = search.filtered(base, ranks=ranks).order_by("pk")
+    chosen = search.filtered(base).order_by("pk")
     return Selection(chosen, query, search)

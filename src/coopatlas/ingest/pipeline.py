@@ -20,19 +20,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from coopatlas.atlas.choices import (
     FRENCH_AUTHORITY_KINDS,
     ContactStatus,
     OrganisationKind,
     ParticipationRole,
-    PartnershipForm,
     PlaceStatus,
 )
 from coopatlas.atlas.localisation import place_outcome
@@ -61,7 +59,7 @@ from coopatlas.ingest.errors import Problem, RowError, excerpt
 from coopatlas.ingest.fastwrite import Builder, FastWriter
 from coopatlas.places.models import Country
 from coopatlas.places.resolver import Resolver, get_resolver
-from coopatlas.search.index import index_texts, reindex
+from coopatlas.search.index import reindex
 
 CHUNK = 500  # new partnerships written per bulk insert
 LISTED_ROWS = 50  # rows listed one by one in the report (a preview shows them)
@@ -343,80 +341,6 @@ class OrganisationIndex:
         return count
 
 
-class SearchTexts:
-    """Builds the search document of a new partnership from what the importer holds, as
-    search.index.document_text would from the database (without reading the records back)."""
-
-    def __init__(self) -> None:
-        themes = {t.pk: t for t in Theme.objects.all()}
-        self.theme_path: dict[int, list[str]] = {}
-        for pk, theme in themes.items():
-            path, node = [], theme
-            while node is not None:
-                path.insert(0, node.name_fr)
-                node = themes.get(node.parent_id)
-            self.theme_path[pk] = path
-        self.countries = {
-            iso2: (fr, en) for iso2, fr, en in Country.objects.values_list("iso2", "name_fr", "name_en")
-        }
-        self.programmes = dict(Programme.objects.values_list("pk", "name"))
-        self.organisations: dict[int, list[str]] = {}
-        with translation.override(settings.LANGUAGE_CODE):
-            self.form_labels = {code: str(label) for code, label in PartnershipForm.choices}
-
-    def _organisation(self, organisation: int | Organisation) -> list[str]:
-        if isinstance(organisation, Organisation):
-            o = organisation
-            return [
-                o.name,
-                o.acronym,
-                o.admin_area,
-                *o.alternate_names,
-                *self.countries.get(o.country_id, ()),
-            ]
-        if organisation not in self.organisations:
-            o = Organisation.objects.only(
-                "name", "acronym", "admin_area", "alternate_names", "country_id"
-            ).get(pk=organisation)
-            self.organisations[organisation] = self._organisation(o)
-        return self.organisations[organisation]
-
-    def preload(self, items: list["_Planned"]) -> None:
-        """Read the existing organisations the items name, in one query."""
-        wanted = {
-            o
-            for item in items
-            for o, _role, _note in item.participants
-            if isinstance(o, int) and o not in self.organisations
-        }
-        for o in Organisation.objects.filter(pk__in=wanted).only(
-            "name", "acronym", "admin_area", "alternate_names", "country_id"
-        ):
-            self.organisations[o.pk] = self._organisation(o)
-
-    def text(self, item: "_Planned", organisations: "OrganisationIndex") -> str:
-        p = item.partnership
-        parts = [
-            p.title,
-            p.summary,
-            p.context,
-            p.history_text,
-            p.objectives_local,
-            p.objectives_france,
-            p.description,
-            self.form_labels.get(p.form, ""),
-        ]
-        for organisation, _role, _note in item.participants:
-            parts += self._organisation(organisation)
-        for iso2 in item.countries:
-            parts += list(self.countries.get(iso2, ()))
-        for theme_id, _priority in item.themes:
-            parts += self.theme_path.get(theme_id, [])
-        if p.programme_id:
-            parts.append(self.programmes.get(p.programme_id) or Programme.objects.get(pk=p.programme_id).name)
-        return "\n".join(part for part in parts if part)
-
-
 @dataclass
 class _Planned:
     """A new partnership and its lines, waiting for the next bulk write."""
@@ -563,7 +487,6 @@ class Importer:
             user_id=self.user.pk if self.user is not None else None, reason=f"Import (lot {self.batch.pk})"
         )
         self.organisations = OrganisationIndex(self.batch, self.resolver_factory, self.writer)
-        self.search = SearchTexts()
         self.themes = self._theme_index()
         self.sdgs = set(SustainableDevelopmentGoal.objects.values_list("number", flat=True))
         self.programmes = dict(Programme.objects.values_list("name", "pk"))
@@ -987,8 +910,8 @@ class Importer:
             item.partnership.imported_at = self.writer.now
         self.writer.insert(Partnership, [p.partnership for p in planned], with_pk=True)
         self._write_lines(planned, reason)
-        self.search.preload(planned)
-        index_texts([(item.partnership.pk, self.search.text(item, self.organisations)) for item in planned])
+        # The documents are built by the index's one builder, from the rows just written.
+        reindex([item.partnership.pk for item in planned])
         self.report.counts["created"] += len(planned)
 
     def _write_lines(self, planned: list[_Planned], reason: str) -> None:

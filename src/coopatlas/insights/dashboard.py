@@ -37,7 +37,7 @@ from coopatlas.atlas.models import (
 )
 from coopatlas.core.i18n import localised, sort_key
 from coopatlas.places.models import Country, WorldRegion
-from coopatlas.search.facets import SearchQuery
+from coopatlas.search.query import SearchQuery
 
 # Forms that rest on a signed agreement; the other records are initiatives (projects, actions…).
 AGREEMENT_FORMS = (
@@ -225,7 +225,7 @@ def study_for(query: SearchQuery) -> Study | None:
 
 def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = "") -> Dashboard:
     """Return every figure of the dashboard of `query`'s scope over the partnerships of `base`."""
-    scope = query.filtered(base, ranks=None)
+    scope = query.filtered(base, text=False)
     scope_ids = scope.values("pk")
     today = date.today()
 

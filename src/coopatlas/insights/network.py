@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from coopatlas.atlas.choices import OrganisationKind
 from coopatlas.atlas.models import FRANCE, Participation, Partnership, Theme
 from coopatlas.atlas.selectors import theme_roots
-from coopatlas.search.facets import SearchQuery
+from coopatlas.search.query import SearchQuery
 
 # Exact betweenness costs O(n·m); above this many nodes it is estimated from a fixed sample of
 # source nodes, as many as a budget of visited nodes and links allows (between 32 and 300).
@@ -48,7 +48,7 @@ class Network:
 
 def build(query: SearchQuery, base: QuerySet[Partnership], *, top: int = 10) -> Network:
     """Return the scope's graph, its measures and the `top` bridging actors with their reasons."""
-    scope_ids = query.filtered(base, ranks=None).values("pk")
+    scope_ids = query.filtered(base, text=False).values("pk")
     members: dict[int, list[tuple[int, str, str, str]]] = defaultdict(list)
     for pk, org, name, kind, iso2 in Participation.objects.filter(partnership_id__in=scope_ids).values_list(
         "partnership_id",

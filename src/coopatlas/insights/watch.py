@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from coopatlas.atlas.choices import OrganisationKind, PartnershipStatus
 from coopatlas.atlas.duplicates import find_duplicates
 from coopatlas.atlas.models import FundingLine, Organisation, Participation, Partnership
-from coopatlas.search.facets import SearchQuery
+from coopatlas.search.query import SearchQuery
 
 DEFAULT_MONTHS = 12
 _PLACEHOLDER = 987654321
@@ -91,7 +91,7 @@ def build(
     organisation's names takes seconds on a national atlas, so pages ask for it separately.
     """
     today = today or date.today()
-    scope = query.filtered(base, ranks=None)
+    scope = query.filtered(base, text=False)
     ids = scope.values("pk")
     head = [_("Identifiant"), _("Titre"), _("État")]
     lists = []

@@ -1,30 +1,60 @@
-"""One full-text interface over two engines: SQLite FTS5 and PostgreSQL's french text search."""
+"""One full-text interface over two engines: SQLite FTS5 and PostgreSQL's french text search.
+
+A match is a sub-query of partnership ids, used inside the search's own query (never a list of
+ids fetched into Python), and a ranked page of ids computed by the database.
+"""
 
 from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from coopatlas.search.text import query_roots
 
 
-def full_text_ranks(query: str) -> dict[int, float] | None:
-    """Return {partnership id: relevance} for the words of `query` (all must match, as prefixes of
-    their French roots), or None when the query has no searchable word."""
-    roots = query_roots(query)
-    if not roots:
-        return None
-    with connection.cursor() as cursor:
+class TextMatch:
+    """The partnerships whose document holds every word of a query, as prefixes of their roots."""
+
+    def __init__(self, roots: list[str]) -> None:
+        self.roots = roots
         if connection.vendor == "postgresql":
-            expression = " & ".join(f"{root}:*" for root in roots)
-            cursor.execute(
-                "SELECT partnership_id, ts_rank(vector, query) FROM search_searchdocument, "
-                "to_tsquery('french', %s) AS query WHERE vector @@ query",
-                [expression],
+            self.expression = " & ".join(f"{root}:*" for root in roots)
+        elif connection.vendor == "sqlite":
+            self.expression = " AND ".join(f"{root}*" for root in roots)
+        else:
+            raise NotImplementedError(f"Full-text search is not available on {connection.vendor}.")
+
+    @classmethod
+    def of(cls, query: str) -> "TextMatch | None":
+        """Return the match of `query`, or None when it has no searchable word."""
+        roots = query_roots(query)
+        return cls(roots) if roots else None
+
+    def ids(self) -> RawSQL:
+        """The matching partnership ids, as a sub-query (`pk__in=match.ids()`)."""
+        if connection.vendor == "postgresql":
+            return RawSQL(
+                "SELECT partnership_id FROM search_searchdocument WHERE vector @@ to_tsquery('french', %s)",
+                [self.expression],
             )
-            return {row[0]: float(row[1]) for row in cursor.fetchall()}
-        if connection.vendor == "sqlite":
-            expression = " AND ".join(f"{root}*" for root in roots)
-            # bm25() is lower for better matches: negate it so that higher means more relevant.
-            cursor.execute(
-                "SELECT rowid, -bm25(search_fts) FROM search_fts WHERE search_fts MATCH %s", [expression]
+        return RawSQL("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [self.expression])
+
+    def ranked(self, within: QuerySet, offset: int, limit: int) -> list[int]:
+        """Return ids of `within` (a queryset of partnerships that this match already filters),
+        most relevant first, from `offset` to `offset + limit`: ranked by the database."""
+        # `sql` is Django's own compilation of a queryset, its values all bound as parameters.
+        sql, params = within.order_by().values("pk").query.sql_with_params()
+        if connection.vendor == "postgresql":
+            statement = (
+                "SELECT d.partnership_id FROM search_searchdocument d, to_tsquery('french', %s) AS q "  # noqa: S608
+                f"WHERE d.vector @@ q AND d.partnership_id IN ({sql}) "
+                "ORDER BY ts_rank(d.vector, q) DESC, d.partnership_id LIMIT %s OFFSET %s"
             )
-            return {row[0]: float(row[1]) for row in cursor.fetchall()}
-    raise NotImplementedError(f"Full-text search is not available on {connection.vendor}.")
+        else:
+            # FTS5's `rank` is bm25(): lower is more relevant.
+            statement = (
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s "  # noqa: S608
+                f"AND rowid IN ({sql}) ORDER BY rank, rowid LIMIT %s OFFSET %s"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [self.expression, *params, limit, offset])
+            return [row[0] for row in cursor.fetchall()]

@@ -1,12 +1,21 @@
-"""Keep the search index in step with the atlas: one document per partnership."""
+"""Keep the search index in step with the atlas: one document per partnership, with its facet keys.
 
+This is the one place where a partnership's search document is built: its words (`document_text`)
+and the values it counts under for each facet (`search.facets`). Every write path reaches it:
+the signals of `search.signals` after an edit, the importer after each chunk, `reindex` for all.
+"""
+
+import datetime
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from coopatlas.atlas.models import Partnership
 from coopatlas.atlas.selectors import partnerships_with_details
-from coopatlas.search.models import SearchDocument
+from coopatlas.search.facets import FACETS
+from coopatlas.search.models import INDEX_FORMAT, FacetKey, IndexState, SearchDocument
 from coopatlas.search.text import stemmed
 
 
@@ -42,42 +51,75 @@ def document_text(partnership: Partnership) -> str:
     return "\n".join(part for part in parts if part)
 
 
+CHUNK = 1000  # partnerships read and written at a time: memory stays flat on any atlas
+
+
 @transaction.atomic
 def reindex(partnership_ids: Iterable[int] | None = None) -> int:
     """Rebuild the documents of the given partnerships (all when None); return how many."""
-    queryset = (
-        Partnership.objects.all()
-        if partnership_ids is None
-        else Partnership.objects.filter(pk__in=list(partnership_ids))
-    )
     if partnership_ids is None:
         SearchDocument.objects.all().delete()
+        FacetKey.objects.all().delete()
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM search_fts")
+        chunks = _chunks_of_all()
     else:
-        SearchDocument.objects.filter(partnership__in=queryset).delete()
-    texts = [
-        (p.pk, document_text(p)) for p in partnerships_with_details(queryset.select_related("programme"))
-    ]
-    _write(texts, replace=partnership_ids is None)
-    return len(texts)
+        wanted = sorted(set(partnership_ids))
+        chunks = (wanted[i : i + CHUNK] for i in range(0, len(wanted), CHUNK))
+    count = 0
+    for ids in chunks:
+        count += _index_chunk(ids)
+    _moved()
+    return count
 
 
-def index_texts(texts: list[tuple[int, str]]) -> None:
-    """Index new partnerships whose document texts are already known (the importer builds them
-    from what it has in hand, rather than reading the records back)."""
-    _write(texts, replace=False)
+def _moved() -> None:
+    """Move the index's version (inside the writer's transaction: seen when it commits)."""
+    if not IndexState.objects.filter(pk=1).update(version=F("version") + 1, changed_at=timezone.now()):
+        IndexState.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": timezone.now()})
 
 
-def _write(texts: list[tuple[int, str]], *, replace: bool) -> None:
-    rows = [(pk, text, stemmed(text)) for pk, text in texts]
+def version() -> tuple[int, datetime.datetime | None]:
+    """Return the index's version and when it last moved (0 and None for a new atlas)."""
+    state = IndexState.objects.filter(pk=1).values_list("version", "changed_at").first()
+    return state if state is not None else (0, None)
+
+
+def _chunks_of_all():
+    last = 0
+    while ids := list(
+        Partnership.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK]
+    ):
+        yield ids
+        last = ids[-1]
+
+
+def _index_chunk(ids: list[int]) -> int:
+    """Write the documents and facet keys of these partnerships (those that still exist)."""
+    SearchDocument.objects.filter(partnership_id__in=ids).delete()
+    FacetKey.objects.filter(partnership_id__in=ids).delete()
+    partnerships = list(
+        partnerships_with_details(Partnership.objects.filter(pk__in=ids).select_related("programme"))
+    )
+    rows = [(p.pk, text, stemmed(text)) for p in partnerships for text in [document_text(p)]]
+    FacetKey.objects.bulk_create(
+        [
+            FacetKey(partnership_id=p.pk, facet=name, value=value)
+            for p in partnerships
+            for name, facet in FACETS.items()
+            for value in sorted(facet.keys(p))
+        ],
+        batch_size=2000,
+    )
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO search_searchdocument (partnership_id, text, stemmed) VALUES (%s, %s, %s)", rows
+            "INSERT INTO search_searchdocument (partnership_id, text, stemmed, format) "
+            "VALUES (%s, %s, %s, %s)",
+            [(*row, INDEX_FORMAT) for row in rows],
         )
         if connection.vendor == "sqlite":
-            if replace:
-                cursor.execute("DELETE FROM search_fts")
-            else:
-                cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(pk,) for pk, _, _ in rows])
+            cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(pk,) for pk in ids])
             cursor.executemany(
                 "INSERT INTO search_fts (rowid, stemmed) VALUES (%s, %s)",
                 [(pk, stem) for pk, _, stem in rows],
@@ -88,10 +130,21 @@ def _write(texts: list[tuple[int, str]], *, replace: bool) -> None:
                 "WHERE partnership_id = ANY(%s)",
                 [[pk for pk, _, _ in rows]],
             )
+    return len(rows)
+
+
+def is_stale() -> bool:
+    """Whether the index misses a partnership or holds documents of an older format."""
+    documents = SearchDocument.objects.filter(format=INDEX_FORMAT)
+    return (
+        documents.count() != Partnership.objects.count()
+        or SearchDocument.objects.exclude(format=INDEX_FORMAT).exists()
+    )
 
 
 def remove(partnership_id: int) -> None:
     """Drop a deleted partnership from the index."""
+    _moved()
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [partnership_id])

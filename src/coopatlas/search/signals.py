@@ -1,10 +1,11 @@
-"""Reindex a partnership when it, its participants, its themes or a participant organisation change."""
+"""Reindex a partnership when anything its document or facet keys read changes: the partnership,
+its participants and their organisations, its themes, SDGs, countries and funding lines."""
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from coopatlas.atlas.models import Organisation, Participation, Partnership, PartnershipTheme
+from coopatlas.atlas.models import FundingLine, Organisation, Participation, Partnership, PartnershipTheme
 
 # The ids waiting for their transaction's commit live on the thread's own database connection:
 # a process-wide set let one server thread flush, before their commit, the ids of another
@@ -19,6 +20,14 @@ def _pending(using: str = DEFAULT_DB_ALIAS) -> set[int]:
     return getattr(connection, _PENDING)
 
 
+def apply_pending() -> None:
+    """Bring the index up to date with this thread's own writes not yet committed.
+
+    A search run in the same transaction as an edit (a request that saves then lists, a
+    test) reads the index as that edit left it; other threads see it when it commits."""
+    _flush()
+
+
 def _flush() -> None:
     from coopatlas.search.index import reindex
 
@@ -27,9 +36,7 @@ def _flush() -> None:
         return
     ids = set(pending)
     pending.clear()
-    existing = set(Partnership.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    if existing:
-        reindex(existing)
+    reindex(ids)  # in chunks; ids of partnerships deleted since are left out
 
 
 def _later(ids: set[int]) -> None:
@@ -59,6 +66,7 @@ def _partnership_deleted(sender, instance: Partnership, **kwargs) -> None:
 
 @receiver([post_save, post_delete], sender=Participation)
 @receiver([post_save, post_delete], sender=PartnershipTheme)
+@receiver([post_save, post_delete], sender=FundingLine)
 def _part_changed(sender, instance, raw=False, **kwargs) -> None:
     if not raw and Partnership.objects.filter(pk=instance.partnership_id).exists():
         _later({instance.partnership_id})
@@ -71,6 +79,12 @@ def _organisation_saved(sender, instance: Organisation, raw=False, **kwargs) -> 
 
 
 @receiver(m2m_changed, sender=Partnership.extra_countries.through)
-def _countries_changed(sender, instance, action, **kwargs) -> None:
-    if action.startswith("post_") and isinstance(instance, Partnership):
+@receiver(m2m_changed, sender=Partnership.sdgs.through)
+@receiver(m2m_changed, sender=Partnership.themes.through)
+def _links_changed(sender, instance, action, pk_set=None, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, Partnership):
         _later({instance.pk})
+    elif pk_set:  # changed from the other side (a country's, a goal's or a theme's set)
+        _later(set(pk_set))

@@ -20,7 +20,7 @@ from coopatlas.exports.tabular import table_csv
 from coopatlas.insights import dashboard as dashboards
 from coopatlas.insights import network, watch
 from coopatlas.places.models import Country, Departement, Region, WorldRegion
-from coopatlas.search.facets import SearchQuery
+from coopatlas.search.query import SearchQuery
 from coopatlas.web.search import visible_partnerships
 
 COMMUNES_IN_MENU = 300

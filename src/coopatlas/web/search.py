@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from coopatlas.atlas.models import Organisation, Partnership
-from coopatlas.atlas.selectors import partnerships_with_details
-from coopatlas.search.facets import SORTS, SearchQuery
+from coopatlas.search.query import SORTS, SearchQuery
 from coopatlas.web.imports import export_links
 
 PAGE_SIZE = 20
@@ -31,16 +30,8 @@ def search(request: HttpRequest) -> HttpResponse:
         return redirect(request.path + (f"?{urlencode(kept)}" if kept else ""))
     query = SearchQuery(request.GET, organisations=Organisation.objects.visible_to(request.user))
     result = query.run(visible_partnerships(request))
-    partnerships = result.partnerships
-    if query.sort == "pertinence" and result.ranks is not None:
-        ids = sorted(result.ranks, key=lambda pk: -result.ranks[pk])
-        position = {pk: i for i, pk in enumerate(ids)}
-        ordered_ids = sorted(partnerships.values_list("pk", flat=True), key=lambda pk: position.get(pk, 0))
-        page = Paginator(ordered_ids, PAGE_SIZE).get_page(request.GET.get("page"))
-        by_id = {p.pk: p for p in partnerships_with_details(Partnership.objects.filter(pk__in=list(page)))}
-        page.object_list = [by_id[pk] for pk in page.object_list]
-    else:
-        page = Paginator(partnerships_with_details(partnerships), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's rows are read from the database page by page, ranked there (search.query).
+    page = Paginator(result.as_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     params = query.as_params()
     base_query = urlencode([(key, value) for key, values in params.items() for value in values])
     # Filters beside the facets (a dashboard's scope, a figure's slice): kept as hidden fields
