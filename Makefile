@@ -59,6 +59,7 @@ lint: install-test
 	$(BIN)/ruff format --check src tests config $(wildcard benchmarks)
 	$(BIN)/ruff check src tests config $(wildcard benchmarks)
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 
 # The two suites run side by side, one per core (each one's output is printed when it ends).

@@ -134,7 +134,7 @@ def import_upload(
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 mapping=mapping,
-                acting_user=request.user,
+                acting_user=request.user if request.user.is_authenticated else None,
                 file_name=file.name or path.name,
             )
         )

@@ -1,5 +1,8 @@
 """Back-office: the Django admin in French, with history on every record."""
 
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
@@ -33,6 +36,20 @@ from coopatlas.atlas.models import (
 from coopatlas.atlas.selectors import funding_summary
 from coopatlas.atlas.services import NO_FRENCH_PARTICIPANT
 from coopatlas.core.formatting import format_euros as euros
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _PartnershipTotals(TypedDict):
+    """What the partnership list's queryset adds to each row."""
+
+    _foreign: int
+    _funding: Decimal | None
+
+
+class _OrganisationTotals(TypedDict):
+    _partnerships: int
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -190,11 +207,11 @@ class PartnershipAdmin(HistoryAdmin):
         return obj.title if len(obj.title) <= 80 else obj.title[:77] + "…"
 
     @admin.display(description="coll. étrangères", ordering="_foreign")
-    def foreign_count(self, obj: Partnership) -> int:
+    def foreign_count(self, obj: "WithAnnotations[Partnership, _PartnershipTotals]") -> int:
         return obj._foreign
 
     @admin.display(description="financement", ordering="_funding")
-    def funding_total_display(self, obj: Partnership) -> str:
+    def funding_total_display(self, obj: "WithAnnotations[Partnership, _PartnershipTotals]") -> str:
         return euros(obj._funding) if obj._funding is not None else "—"
 
     @admin.display(description="totaux")
@@ -270,7 +287,7 @@ class OrganisationAdmin(HistoryAdmin):
         )
 
     @admin.display(description="partenariats", ordering="_partnerships")
-    def partnership_count(self, obj: Organisation) -> int:
+    def partnership_count(self, obj: "WithAnnotations[Organisation, _OrganisationTotals]") -> int:
         return obj._partnerships
 
     @admin.display(description="lieux candidats")

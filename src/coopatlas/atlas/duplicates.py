@@ -10,6 +10,7 @@ Organisations in different countries are never merged; neither are two places kn
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
@@ -31,6 +32,7 @@ from coopatlas.atlas.models import (
     Study,
     Volunteer,
 )
+from coopatlas.atlas.services import note_change
 from coopatlas.core.geo import distance_km
 from coopatlas.places.names import place_key
 
@@ -46,7 +48,7 @@ class DuplicatePair:
 
 
 def _km(a: Organisation, b: Organisation) -> float | None:
-    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
         return None
     return distance_km(a.latitude, a.longitude, b.latitude, b.longitude)
 
@@ -176,10 +178,11 @@ def organisations_merge(
             f"Fusion refusée : « {survivor} » ({survivor.country_id}) et « {duplicate} » "
             f"({duplicate.country_id}) ne sont pas dans le même pays."
         )
-    moved: dict[str, list] = defaultdict(list)
+    # A JSON record: lists of moved ids by link, and what the survivor held before.
+    moved: defaultdict[str, Any] = defaultdict(list)
     for model, field in _SIMPLE_LINKS:
-        ids = list(model.objects.filter(**{field: duplicate}).values_list("pk", flat=True))
-        model.objects.filter(pk__in=ids).update(**{field: survivor})
+        ids = list(model._default_manager.filter(**{field: duplicate}).values_list("pk", flat=True))
+        model._default_manager.filter(pk__in=ids).update(**{field: survivor})
         moved[f"{model._meta.label}.{field}"] = ids
     # A participation the survivor already has in the same role is dropped (kept in the record).
     for participation in Participation.objects.filter(organisation=duplicate):
@@ -223,13 +226,11 @@ def organisations_merge(
         snapshot=_jsonable(snapshot),
         moved=_jsonable(dict(moved)),
         reason=reason[:300],
-        merged_by=acting_user,
+        merged_by_id=acting_user.pk if acting_user is not None else None,
     )
-    duplicate._change_reason = f"Fusionnée dans « {survivor} » (fusion {record.pk})"
-    if acting_user is not None:
-        duplicate._history_user = survivor._history_user = acting_user
+    note_change(duplicate, user=acting_user, reason=f"Fusionnée dans « {survivor} » (fusion {record.pk})")
     duplicate.delete()
-    survivor._change_reason = f"A absorbé « {duplicate.name} » (fusion {record.pk})"
+    note_change(survivor, user=acting_user, reason=f"A absorbé « {duplicate.name} » (fusion {record.pk})")
     survivor.full_clean()
     survivor.save()
     return record
@@ -253,9 +254,7 @@ def organisations_merge_undo(
     survivor = record.survivor
     for field, value in moved.get("survivor_before", {}).items():
         setattr(survivor, field, value)
-    survivor._change_reason = f"Fusion {record.pk} annulée"
-    if acting_user is not None:
-        survivor._history_user = acting_user
+    note_change(survivor, user=acting_user, reason=f"Fusion {record.pk} annulée")
     survivor.save()
     restored = Organisation(
         pk=record.removed_id,
@@ -263,13 +262,11 @@ def organisations_merge_undo(
         country_id=snapshot["country"],
         parent_id=snapshot.get("parent"),
     )
-    restored._change_reason = f"Fusion {record.pk} annulée"
-    if acting_user is not None:
-        restored._history_user = acting_user
+    note_change(restored, user=acting_user, reason=f"Fusion {record.pk} annulée")
     restored.save(force_insert=True)
     for model, field in _SIMPLE_LINKS:
         ids = moved.get(f"{model._meta.label}.{field}", [])
-        model.objects.filter(pk__in=ids).update(**{field: restored})
+        model._default_manager.filter(pk__in=ids).update(**{field: restored})
     Participation.objects.filter(pk__in=moved.get("atlas.Participation.organisation", [])).update(
         organisation=restored
     )

@@ -52,7 +52,7 @@ def _insee_taken_in_database(organisation: Organisation, insee_code: str) -> boo
 def _place_fields(
     organisation: Organisation, place: Place, insee_taken: Callable[[Organisation, str], bool]
 ) -> dict:
-    fields = {"latitude": place.latitude, "longitude": place.longitude}
+    fields: dict[str, object] = {"latitude": place.latitude, "longitude": place.longitude}
     if place.geonames_id and not organisation.geonames_id:
         fields["geonames_id"] = place.geonames_id
     if place.insee_code and organisation.country_id == FRANCE and not organisation.insee_code:

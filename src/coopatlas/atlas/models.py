@@ -108,8 +108,8 @@ class Theme(BilingualName, models.Model):
     def path(self) -> list["Theme"]:
         """Return the theme's ancestors then itself, from level 1 down."""
         chain: list[Theme] = [self]
-        while chain[0].parent_id:
-            chain.insert(0, chain[0].parent)
+        while (parent := chain[0].parent) is not None:
+            chain.insert(0, parent)
         return chain
 
 
@@ -168,7 +168,7 @@ class ImportBatch(models.Model):
 # --- actors --------------------------------------------------------------------------------------
 
 
-class OrganisationQuerySet(models.QuerySet):
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def french_authorities(self) -> "OrganisationQuerySet":
         return self.filter(kind__in=FRENCH_AUTHORITY_KINDS)
 
@@ -511,7 +511,7 @@ class Programme(models.Model):
 UNENDED_STATUSES = (PartnershipStatus.ACTIVE, PartnershipStatus.PLANNED)
 
 
-class PartnershipQuerySet(models.QuerySet):
+class PartnershipQuerySet(models.QuerySet["Partnership"]):
     def published(self) -> "PartnershipQuerySet":
         return self.filter(publication_state=PublicationState.PUBLISHED)
 
@@ -846,7 +846,7 @@ class FundingLine(models.Model):
 
     @property
     def funder_name(self) -> str:
-        return self.funder.name if self.funder_id else self.funder_label
+        return self.funder.name if self.funder is not None else self.funder_label
 
     def clean(self) -> None:
         if not self.funder_id and not self.funder_label.strip():

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar, overload
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -13,13 +14,20 @@ from coopatlas.atlas.models import (
     Organisation,
     Participation,
     Partnership,
+    PartnershipQuerySet,
     PartnershipTheme,
 )
 from coopatlas.core.i18n import sort_key
 from coopatlas.core.text import normalise
 from coopatlas.places.models import Country
 
+_Partnerships = TypeVar("_Partnerships", bound=QuerySet[Partnership])
 
+
+@overload
+def partnerships_with_details(queryset: None = None) -> PartnershipQuerySet: ...
+@overload
+def partnerships_with_details(queryset: _Partnerships) -> _Partnerships: ...
 def partnerships_with_details(queryset: QuerySet[Partnership] | None = None) -> QuerySet[Partnership]:
     """Return partnerships with participants, themes, SDGs and funding fetched in a few queries."""
     queryset = Partnership.objects.all() if queryset is None else queryset

@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -73,13 +73,28 @@ class Provenance:
         return ""
 
 
-def _save(instance: models.Model, provenance: Provenance) -> models.Model:
+M = TypeVar("M", bound=models.Model)
+
+
+def note_change(instance: models.Model, *, user: AbstractBaseUser | None = None, reason: str = "") -> None:
+    """Tell django-simple-history who makes the next save or delete of `instance`, and why (it
+    reads both off the instance; a model without history ignores them)."""
+    # setattr: simple_history's two attributes are set at run time, no stubs declare them.
+    if user is not None:
+        setattr(instance, "_history_user", user)  # noqa: B010
+    if reason:
+        setattr(instance, "_change_reason", reason)  # noqa: B010
+
+
+def _save(instance: M, provenance: Provenance) -> M:
     """Validate then save `instance`, recording the author in its history if it has one."""
     instance.full_clean()
-    if provenance.acting_user is not None and provenance.acting_user.is_authenticated:
-        instance._history_user = provenance.acting_user
-    if reason := provenance.reason_text():
-        instance._change_reason = reason
+    user = provenance.acting_user
+    note_change(
+        instance,
+        user=user if user is not None and user.is_authenticated else None,
+        reason=provenance.reason_text(),
+    )
     instance.save()
     return instance
 
@@ -157,7 +172,8 @@ def partnership_create(
             raise ValidationError({"sdgs": f"ODD inconnu(s) : {unknown} (attendu : 1 à 17)."})
         partnership.sdgs.set(found)
     if extra_country_ids:
-        partnership.extra_countries.set(list(extra_country_ids))
+        # django-stubs takes only int primary keys here; a country's is its ISO code.
+        partnership.extra_countries.set(list(extra_country_ids))  # type: ignore[arg-type]
     for position, spec in enumerate(funding):
         funding_line_add(partnership=partnership, spec=spec, position=position, provenance=provenance)
     if batch is not None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 _WHERE_EN = {"ligne": "line", "feuille": "sheet", "candidat": "candidate", "partenariat": "partnership"}
 
 
-def excerpt(text: str, limit: int = 60) -> str:
+def excerpt(text: object, limit: int = 60) -> str:
     """The start of a piece of the person's own input, on one line and short enough to show back
     in a message (never more: a message must not become a way to read a file)."""
     text = " ".join(str(text).split())

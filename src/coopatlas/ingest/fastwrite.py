@@ -9,17 +9,23 @@ plain dicts of column values (defaults filled in here).
 """
 
 from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 from django.db import connection, models
 from django.utils import timezone
 
 HISTORY_FIELDS = ("history_date", "history_change_reason", "history_type", "history_user_id")
 
+M = TypeVar("M", bound=models.Model)
+
+# Turns a field's value (of the field's own type) into a database parameter.
+Converter = Callable[[Any], object]
+
 
 class _CachedDatetime:
     """Adapts datetimes, remembering the last one (nearly all are the import's own instant)."""
 
-    def __init__(self, adapt: Callable[[object], object]) -> None:
+    def __init__(self, adapt: Converter) -> None:
         self.adapt = adapt
         self.last: tuple[object, object] = (None, None)
 
@@ -48,7 +54,7 @@ class _Table:
             for index, f in enumerate(self.fields)
             if (convert := writer.converter(f)) is not None
         ]
-        self.defaults = {
+        self.defaults: dict[str, object] = {
             f.attname: (
                 writer.now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else None
             )
@@ -76,11 +82,11 @@ class _Table:
         return tuple(values)
 
 
-class Builder:
+class Builder(Generic[M]):
     """Makes model instances from field values through Django's positional fast path (the one it
     uses for rows read from the database), and validates only the fields given."""
 
-    def __init__(self, model: type[models.Model]) -> None:
+    def __init__(self, model: type[M]) -> None:
         self.model = model
         self.fields = model._meta.concrete_fields
         self.position = {f.attname: i for i, f in enumerate(self.fields)}
@@ -93,7 +99,7 @@ class Builder:
         ]
         self.all_names = {f.name for f in model._meta.fields}
 
-    def build(self, **values: object) -> models.Model:
+    def build(self, **values: object) -> M:
         row = list(self.template)
         for index in self.fresh:
             row[index] = self.fields[index].get_default()
@@ -106,7 +112,7 @@ class Builder:
         instance._state.adding = True
         return instance
 
-    def clean(self, instance: models.Model, given: Sequence[str], exclude: Sequence[str] = ()) -> None:
+    def clean(self, instance: M, given: Sequence[str], exclude: Sequence[str] = ()) -> None:
         """Validate the given fields (the others hold their defaults) and the model's own rules."""
         keep = {self.name_of[name] for name in given if name in self.name_of} - set(exclude)
         instance.clean_fields(exclude=self.all_names - keep)
@@ -139,12 +145,12 @@ class FastWriter:
             return list(range(start, start + count))
 
     @staticmethod
-    def converter(field: models.Field) -> Callable[[object], object] | None:
+    def converter(field: models.Field) -> Converter | None:
         """Return how to turn a value into a database parameter, or None when it goes as is."""
         ops = connection.ops
         if isinstance(field, models.JSONField):
             # Most JSON cells are an empty list or dict: prepared once, not encoded row by row.
-            empty = {
+            empty: dict[type, object] = {
                 list: field.get_db_prep_save([], connection),
                 dict: field.get_db_prep_save({}, connection),
             }
@@ -193,8 +199,9 @@ class FastWriter:
         self._execute(table, rows)
         for obj in objects:
             obj._state.adding = False
-        if with_pk and getattr(model, "history", None) is not None:
-            self._history(model.history.model, [{n: getattr(obj, n) for n in table.names} for obj in objects])
+        history = getattr(model, "history", None)
+        if with_pk and history is not None:
+            self._history(history.model, [{n: getattr(obj, n) for n in table.names} for obj in objects])
 
     def insert_lines(self, model: type[models.Model], rows: Sequence[dict]) -> None:
         """Insert lines given as dicts of column values (by attname), with their history when the
@@ -204,12 +211,12 @@ class FastWriter:
         history = getattr(model, "history", None)
         with_pk = history is not None
         table = self._table(model, with_pk)
-        if with_pk:
+        if history is not None:
             for row, pk in zip(rows, self.allocate(model, len(rows)), strict=True):
                 row[model._meta.pk.attname] = pk
         complete = [{**table.defaults, **row} for row in rows]
         self._execute(table, [table.convert([row[name] for name in table.names]) for row in complete])
-        if with_pk:
+        if history is not None:
             self._history(history.model, complete)
 
     def _history(self, historical: type[models.Model], rows: list[dict]) -> None:

@@ -7,7 +7,7 @@ import csv
 import hashlib
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,10 +39,13 @@ def check_not_empty(path: Path, name: str | None = None) -> None:
 
 
 def _looks_binary(sample: str | bytes) -> bool:
-    nul = "\x00" if isinstance(sample, str) else b"\x00"
-    if nul in sample:
+    codes: Iterable[int]
+    if isinstance(sample, str):
+        has_nul, codes = "\x00" in sample, map(ord, sample)
+    else:
+        has_nul, codes = b"\x00" in sample, sample
+    if has_nul:
         return True
-    codes = sample if isinstance(sample, bytes) else map(ord, sample)
     control = sum(1 for b in codes if b < 32 and b not in (9, 10, 13, 12))
     return bool(sample) and control / len(sample) > 0.05
 
@@ -219,7 +222,7 @@ def _binary(name: str) -> FileRejected:
 def sniff_delimiter(header: str) -> str:
     """Return the delimiter of a header line: the most frequent of ; , tab and |."""
     counts = {d: header.count(d) for d in (";", ",", "\t", "|")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] else ","
 
 
@@ -322,7 +325,7 @@ def xlsx_rows(
         ) from None
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
         handle.close()
-        cause = exc
+        cause: BaseException | None = exc
         while cause is not None and not isinstance(cause, DefusedXmlException):
             cause = cause.__cause__ or cause.__context__
         if cause is not None:

@@ -365,7 +365,7 @@ def country_or_none(value: str) -> str | None:
 def _country_names() -> dict[str, str]:
     from coopatlas.places.countries import iter_countries
 
-    names = {}
+    names: dict[str, str] = {}
     for row in iter_countries():
         for name in (row.name_fr, row.name_en, *row.alternate_names):
             names.setdefault(normalise(name), row.iso2)

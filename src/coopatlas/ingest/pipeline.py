@@ -52,6 +52,7 @@ from coopatlas.atlas.models import (
     Theme,
     Volunteer,
 )
+from coopatlas.atlas.services import note_change
 from coopatlas.core.i18n import sort_key
 from coopatlas.core.text import normalise
 from coopatlas.core.weblinks import with_scheme
@@ -376,7 +377,7 @@ def theme_problem(value: str, themes: Iterable[Theme]) -> Problem:
     from rapidfuzz import fuzz, process
 
     themes = list(themes)
-    names = {}
+    names: dict[str, Theme] = {}
     for theme in themes:
         for name in (theme.name_fr, theme.name_en):
             names.setdefault(normalise(name), theme)
@@ -480,7 +481,7 @@ class Importer:
             source_kind=self.source_kind,
             file_name=self.file_name[:300],
             file_sha256=self.file_sha256,
-            created_by=self.user,
+            created_by_id=self.user.pk if self.user is not None else None,
         )
         self.report.batch_id = self.batch.pk
         self.writer = FastWriter(
@@ -631,12 +632,12 @@ class Importer:
                 self.organisations.flush()
                 self._update(pk, planned)
         except (ValidationError, IntegrityError) as exc:
-            problem = (
+            refusal = (
                 _problem_from_validation(exc, planned.partnership)
                 if isinstance(exc, ValidationError)
                 else Problem("", ref, f"refusé par la base : {exc}", f"refused by the database: {exc}")
             )
-            self._reject(where, problem, record)
+            self._reject(where, refusal, record)
             return
         self.report.counts["updated"] += 1
         self._list(where, "updated", record, title)
@@ -719,10 +720,11 @@ class Importer:
         self.theme_objects = themes
         for theme in themes.values():
             index[theme.code] = theme.pk
-            path, node = [], theme
+            path: list[Theme] = []
+            node: Theme | None = theme
             while node is not None:
                 path.insert(0, node)
-                node = themes.get(node.parent_id)
+                node = themes.get(node.parent_id) if node.parent_id is not None else None
             index.setdefault(normalise(" > ".join(t.name_fr for t in path)), theme.pk)
             index.setdefault(normalise(" > ".join(t.name_en for t in path)), theme.pk)
             index.setdefault(normalise(theme.name_fr), theme.pk)
@@ -857,14 +859,14 @@ class Importer:
                 # "www.lyon.fr/…" typed without its scheme is an https address; anything else that
                 # is not http(s) (`javascript:`…) is refused here, as it would become a link.
                 source["url"] = with_scheme(str(source["url"]))
-            checked = Source(
+            checked_source = Source(
                 url=source.get("url") or "",
                 title=source.get("title") or "",
                 retrieved_on=source.get("retrieved_on"),
             )
-            self._check_line(checked, "source")
-            if checked.retrieved_on is not None:
-                source["retrieved_on"] = checked.retrieved_on.isoformat()
+            self._check_line(checked_source, "source")
+            if checked_source.retrieved_on is not None:
+                source["retrieved_on"] = checked_source.retrieved_on.isoformat()
         if self.personal_data:
             for volunteer in record.get("volunteers") or []:
                 self._check_line(
@@ -972,11 +974,11 @@ class Importer:
                     title=self.file_name[:300] or self.source_kind,
                 )
             )
-            for organisation, contact in item.contacts:
+            for contact_organisation, contact in item.contacts:
                 contacts.append(
                     dict(
                         partnership_id=p.pk,
-                        organisation_id=_org_id(organisation),
+                        organisation_id=_org_id(contact_organisation),
                         **{k: contact.get(k) or "" for k in CONTACT_FIELDS},
                     )
                 )
@@ -1011,14 +1013,13 @@ class Importer:
             setattr(current, name, getattr(new, name))
         current.programme_id = new.programme_id
         current.import_hash = new.import_hash
-        current._change_reason = f"Import (lot {self.batch.pk})"
-        if self.user is not None:
-            current._history_user = self.user
+        reason = f"Import (lot {self.batch.pk})"
+        note_change(current, user=self.user, reason=reason)
         current.full_clean(exclude=["external_ref"])
         current.save()
         for model in (Participation, PartnershipTheme, FundingLine, Event):
             for line in model.objects.filter(partnership=current):
-                line._change_reason = current._change_reason
+                note_change(line, reason=reason)
                 line.delete()
         current.sdgs.clear()
         current.extra_countries.clear()
@@ -1028,5 +1029,5 @@ class Importer:
             current.volunteers.all().delete()
         planned.partnership = current
         planned.contacts = planned.contacts if self.personal_data else []
-        self._write_lines([planned], current._change_reason)
+        self._write_lines([planned], reason)
         Partnership.objects.filter(pk=pk).update(imported_at=F("updated_at"))

@@ -5,6 +5,7 @@ background worker and the command line. An undo removes published work, so it is
 batch's author while nobody else has edited what the batch wrote, and to users with the right to
 delete partnerships (scoped roles will narrow that right in `_may_delete_in_scope`)."""
 
+import datetime
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,7 +53,7 @@ class LaterEdit:
 
     record: str
     by: str
-    on: object  # a datetime
+    on: datetime.datetime
 
 
 def _name(user) -> str:

@@ -167,7 +167,7 @@ class ScopeFilters:
         if self.funding_year:
             words.append(("finance_en", _("Financés en %(year)s") % {"year": self.funding_year}))
         if self.french_side:
-            words.append(("france", _("Avec un participant français")))
+            words.append(("france", str(_("Avec un participant français"))))
         if self.funder:
             words.append(("financeur", _("Financeur : %(name)s") % {"name": self.funder}))
         return words

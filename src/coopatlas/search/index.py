@@ -46,7 +46,7 @@ def document_text(partnership: Partnership) -> str:
         parts += [country.name_fr, country.name_en]
     for link in partnership.theme_links.all():
         parts += [theme.name_fr for theme in link.theme.path]
-    if partnership.programme_id:
+    if partnership.programme is not None:
         parts.append(partnership.programme.name)
     return "\n".join(part for part in parts if part)
 

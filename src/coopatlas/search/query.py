@@ -104,7 +104,7 @@ class ResultList(Sequence):
     def __len__(self) -> int:
         return self.result.count
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         if isinstance(index, slice):
             start, stop, _step = index.indices(self.result.count)
             return self.result.rows(start, max(0, stop - start))
@@ -152,11 +152,13 @@ class SearchQuery:
         """`organisations`: those the reader may name in `territoire` and `organisation` (by
         default the public ones: an organisation known only from drafts is not revealed)."""
         self.errors: list[str] = []
-        get_list = (
-            params.getlist
-            if isinstance(params, QueryDict)
-            else (lambda key: params.get(key, []) if isinstance(params.get(key, []), list) else [params[key]])
-        )
+
+        def get_list(key: str) -> list[str]:
+            if isinstance(params, QueryDict):
+                return params.getlist(key)
+            value: object = params.get(key, [])
+            return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
         self.text = (params.get("q") or "").strip()[:200]
         self.selected: dict[str, list[str]] = {}
         for name, facet in FACETS.items():

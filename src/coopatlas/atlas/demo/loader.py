@@ -240,7 +240,8 @@ class DemoLoader:
             ),
             note="Restitution publique par le CIEDEL un 9 juillet (année non précisée par la source).",
         )
-        study.highlighted_countries.set(["MX", "BR", "CO", "AR"])
+        # django-stubs takes only int primary keys here; a country's is its ISO code.
+        study.highlighted_countries.set(["MX", "BR", "CO", "AR"])  # type: ignore[list-item]
         categories = [
             (
                 "Formation et savoirs",

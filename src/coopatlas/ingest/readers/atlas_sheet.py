@@ -339,7 +339,9 @@ class AtlasSheetReader:
 
     @staticmethod
     def _objectives(lines: list[str]) -> tuple[str, str]:
-        local, france, target = [], [], None
+        local: list[str] = []
+        france: list[str] = []
+        target: list[str] | None = None
         for line in lines:
             key = normalise(line)
             if key == "objectifs locaux":

@@ -9,6 +9,7 @@ import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 from coopatlas.ingest.errors import FileRejected, Problem, excerpt
 from coopatlas.ingest.files import TextSource, open_text
@@ -103,7 +104,7 @@ class JsonReader:
         self.notes.append("format : JSON coopatlas")
         self.organisations: dict[str, dict] = {}
 
-    def _reject_schema(self, found: object) -> None:
+    def _reject_schema(self, found: object) -> NoReturn:
         raise FileRejected(
             f"{self.name} n'est pas un export JSON coopatlas (schéma « {excerpt(found, 40)} »).",
             f"{self.name} is not a coopatlas JSON export (schema '{excerpt(found, 40)}').",
@@ -171,6 +172,8 @@ class JsonReader:
                 "{" + "".join(h.strip() for h in head[1:4]).rstrip(",") + "}", self.name, 2
             )
         except json.JSONDecodeError:
+            return None
+        if not isinstance(header, dict):  # never (text between braces is an object): for mypy
             return None
         self._check_header(header)
 

@@ -10,7 +10,7 @@ file: only the command line does, and hands its text over.
 """
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from coopatlas.atlas.choices import OrganisationKind, ParticipationRole
@@ -213,6 +213,7 @@ class TableReader:
         self.name = name or path.name
         self.source = None
         self.close_workbook = None
+        self._rows: Iterator[tuple[int, Sequence[object]]]
         columns, self.constants = parse_mapping(mapping)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             header, self._rows, self.notes, self.close_workbook = xlsx_rows(path, sheet, self.name)
@@ -294,7 +295,7 @@ class TableReader:
             self.notes.append(f"colonnes ignorées : {', '.join(ignored)}")
         return positions
 
-    def _get(self, cells: list, name: str) -> object:
+    def _get(self, cells: Sequence[object], name: str) -> object:
         if name in self.constants:
             return self.constants[name]
         index = self.positions.get(name)
@@ -342,7 +343,7 @@ class TableReader:
         finally:
             self.close()
 
-    def _record(self, cells: list) -> dict:
+    def _record(self, cells: Sequence[object]) -> dict:
         get = lambda name: self._get(cells, name)  # noqa: E731
         record: dict = {"ref": parsing.text(get("reference")) or None}
         if title := parsing.text(get("titre")):
@@ -414,7 +415,7 @@ class TableReader:
             organisation["insee_code"] = insee.zfill(5) if kind == OrganisationKind.COMMUNE else insee
         return organisation
 
-    def _add_lines(self, record: dict, cells: list) -> None:
+    def _add_lines(self, record: dict, cells: Sequence[object]) -> None:
         get = lambda name: self._get(cells, name)  # noqa: E731
         partner = parsing.text(get("partenaire"))
         if partner:

@@ -32,7 +32,7 @@ def _float(value: str) -> float | None:
 
 
 def _place(name: str, country: str, lat: str = "", lng: str = "") -> dict:
-    organisation = {
+    organisation: dict[str, object] = {
         "name": name,
         "kind": OrganisationKind.COMMUNE if country == "FR" else OrganisationKind.FOREIGN_AUTHORITY,
         "country": country,
