@@ -183,20 +183,6 @@ def atlas_counts() -> AtlasCounts:
     )
 
 
-def partnership_counts_by_country(partnerships: QuerySet[Partnership]) -> dict[str, int]:
-    """Return, per partner country (ISO alpha-2), how many of the partnerships concern it."""
-    pairs = {
-        (pk, iso2)
-        for pk, iso2 in partnerships.values_list("pk", "participations__organisation__country")
-        if iso2 and iso2 != FRANCE
-    }
-    pairs |= {(pk, iso2) for pk, iso2 in partnerships.values_list("pk", "extra_countries") if iso2}
-    counts: dict[str, int] = defaultdict(int)
-    for _pk, iso2 in pairs:
-        counts[iso2] += 1
-    return dict(counts)
-
-
 def theme_roots(partnership_ids) -> dict[int, set[str]]:
     """The top-level theme codes of each partnership (a theme counts for its level-1 ancestor)."""
     roots: dict[int, set[str]] = defaultdict(set)

@@ -8,11 +8,13 @@ facets nobody chose plus one per chosen facet, one page of ids, and the page's d
 
 import base64
 import binascii
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,7 @@ from coopatlas.atlas.selectors import partnerships_with_details
 from coopatlas.search.engine import TextMatch
 from coopatlas.search.facets import FACETS, FacetCounts
 from coopatlas.search.filters import ScopeFilters, first_year_at_least, first_year_at_most, read_year
+from coopatlas.search.index import version
 from coopatlas.search.models import FacetKey
 from coopatlas.search.signals import apply_pending
 
@@ -225,26 +228,24 @@ class SearchQuery:
             match=self.match,
         )
 
-    def facet_counts(self, base: QuerySet[Partnership]) -> list[FacetCounts]:
+    def facet_counts(
+        self, base: QuerySet[Partnership], *, names: list[str] | None = None
+    ) -> list[FacetCounts]:
         """Count each facet's values under the other facets: one grouped query for the facets
-        nobody chose (they share the whole search as their scope), one per chosen facet."""
+        nobody chose (they share the whole search as their scope), one per chosen facet.
+
+        `names` limits the facets counted (default: all)."""
+        wanted = [name for name in FACETS if names is None or name in names]
         counts: dict[str, dict[str, int]] = defaultdict(dict)
-        free = [name for name in FACETS if name not in self.selected]
+        free = [name for name in wanted if name not in self.selected]
         scopes = [(free, self.filtered(base))] + [
-            ([name], self.filtered(base, except_facet=name)) for name in self.selected
+            ([name], self.filtered(base, except_facet=name)) for name in wanted if name in self.selected
         ]
-        for names, scope in scopes:
-            if not names:
-                continue
-            rows = (
-                FacetKey.objects.filter(facet__in=names, partnership_id__in=scope.order_by().values("pk"))
-                .values_list("facet", "value")
-                .annotate(n=Count("*"))
-                .order_by()
-            )
-            for facet, value, n in rows:
-                counts[facet][value] = n
-        return [facet.shown(counts[name], self.selected.get(name, [])) for name, facet in FACETS.items()]
+        for facet_names, scope in scopes:
+            if facet_names:
+                for facet, values in grouped_counts(scope, facet_names).items():
+                    counts[facet].update(values)
+        return [FACETS[name].shown(counts[name], self.selected.get(name, [])) for name in wanted]
 
     def as_params(self) -> dict[str, list[str]]:
         """Return the URL parameters that reproduce this search."""
@@ -258,3 +259,30 @@ class SearchQuery:
         params.update(self.filters.as_params())
         params["tri"] = [self.sort]
         return params
+
+
+def grouped_counts(scope: QuerySet[Partnership], names: list[str]) -> dict[str, dict[str, int]]:
+    """Count the partnerships of `scope` per value of each facet in `names`, in one grouped query.
+
+    The answer is kept in the cache under the index's version and the scope's own SQL: an
+    unchanged atlas answers the same question from memory, any write to the index moves the
+    version (in the database, so every process agrees)."""
+    apply_pending()
+    sql, params = scope.order_by().values("pk").query.sql_with_params()
+    material = repr((version()[0], sorted(names), sql, params))
+    key = "facets:" + hashlib.sha256(material.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    rows = (
+        FacetKey.objects.filter(facet__in=names, partnership_id__in=scope.order_by().values("pk"))
+        .values_list("facet", "value")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    for facet, value, n in rows:
+        counts[facet][value] = n
+    answer = dict(counts)
+    cache.set(key, answer, timeout=3600)
+    return answer

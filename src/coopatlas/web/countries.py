@@ -1,52 +1,69 @@
 """Country pages and the map's country layer."""
 
-from collections import Counter
-
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.gzip import gzip_page
 
 from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, ParticipationRole
-from coopatlas.atlas.models import Organisation
-from coopatlas.atlas.selectors import partnership_counts_by_country, partnerships_with_details
+from coopatlas.atlas.models import Organisation, Participation, Partnership, Theme
+from coopatlas.atlas.selectors import partnerships_with_details
 from coopatlas.core.i18n import sort_key
 from coopatlas.places.models import Country
+from coopatlas.search.query import ORDERINGS, grouped_counts
 from coopatlas.web.search import visible_partnerships
+
+SHOWN = 30  # partnerships and French authorities listed on a country's page; the search has the rest
 
 
 def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
-    """Show a country's partnerships, the French authorities involved, themes and the embassy."""
+    """Show a country's partnerships, the French authorities involved, themes and the embassy.
+
+    Every figure is counted by the database over the country's partnerships (a sub-query), and
+    only the first partnerships and the most engaged authorities are listed: the page costs
+    the same for a country with ten partnerships and one with ten thousand."""
     country = get_object_or_404(Country, iso2=iso2.upper())
-    partnerships = partnerships_with_details(
-        visible_partnerships(request).with_country(country.iso2).order_by("-start_year", "title")
+    scope = visible_partnerships(request).filter(
+        Q(pk__in=Participation.objects.filter(organisation__country=country).values("partnership_id"))
+        | Q(
+            pk__in=Partnership.extra_countries.through.objects.filter(country=country).values(
+                "partnership_id"
+            )
+        )
     )
-    partnerships = list(partnerships)
-    french: Counter = Counter()
-    partners: dict[int, Organisation] = {}
-    themes: Counter = Counter()
-    for partnership in partnerships:
-        for participation in partnership.participations.all():
-            organisation = participation.organisation
-            if (
-                participation.role == ParticipationRole.FRENCH_AUTHORITY
-                and organisation.kind in FRENCH_AUTHORITY_KINDS
-            ):
-                french[organisation] += 1
-            elif organisation.country_id == country.iso2:
-                partners[organisation.pk] = organisation
-        # A partnership counts once per top-level theme, however many of its themes lie below it.
-        for name in {link.theme.path[0].display_name for link in partnership.theme_links.all()}:
-            themes[name] += 1
+    french_rows = (
+        Participation.objects.filter(
+            partnership__in=scope,
+            role=ParticipationRole.FRENCH_AUTHORITY,
+            organisation__kind__in=FRENCH_AUTHORITY_KINDS,
+        )
+        .values("organisation")
+        .annotate(n=Count("partnership", distinct=True))
+        .order_by("-n", "organisation")
+    )
+    top = list(french_rows[:SHOWN])
+    names = Organisation.objects.in_bulk([row["organisation"] for row in top])
+    french = [(names[row["organisation"]], row["n"]) for row in top]
+    partner_count = (
+        Organisation.objects.filter(country=country, participations__partnership__in=scope).distinct().count()
+    )
+    roots = grouped_counts(scope, ["theme"]).get("theme", {})
+    themes = sorted(
+        ((theme.display_name, roots[theme.code]) for theme in Theme.objects.filter(level=1, code__in=roots)),
+        key=lambda item: (-item[1], sort_key(item[0])),
+    )
     post = getattr(country, "diplomatic_post", None)
     return render(
         request,
         "web/country_detail.html",
         {
             "country": country,
-            "partnerships": partnerships,
-            "french": french.most_common(),
-            "partners": sorted(partners.values(), key=lambda o: sort_key(o.name)),
-            "themes": themes.most_common(),
+            "partnerships": list(partnerships_with_details(scope.order_by(*ORDERINGS["debut"])[:SHOWN])),
+            "partnership_count": scope.count(),
+            "french": french,
+            "french_count": french_rows.count(),
+            "partner_count": partner_count,
+            "themes": themes,
             "post": post,
             "can_see_contacts": request.user.has_perm("atlas.view_contact"),
         },
@@ -56,7 +73,7 @@ def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
 @gzip_page
 def countries_json(request: HttpRequest) -> JsonResponse:
     """Return partnership counts per country, keyed by ISO numeric code (the map's shapes' ids)."""
-    counts = partnership_counts_by_country(visible_partnerships(request))
+    counts = grouped_counts(visible_partnerships(request), ["pays"]).get("pays", {})
     countries = Country.objects.filter(iso2__in=counts)
     return JsonResponse(
         {

@@ -1,13 +1,12 @@
 """HTML views of the public atlas: home, partnership list and pages, organisation pages."""
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS
-from coopatlas.atlas.models import FRANCE, Organisation, Partnership, PartnershipTheme, Theme
+from coopatlas.atlas.models import FRANCE, Organisation, Partnership, Theme
 from coopatlas.atlas.selectors import (
     atlas_counts,
     funding_summary,
@@ -18,6 +17,7 @@ from coopatlas.insights.common import in_common
 from coopatlas.insights.similarity import similar_partnerships
 from coopatlas.insights.suggestions import actors_to_connect
 from coopatlas.places.models import WorldRegion
+from coopatlas.search.query import grouped_counts
 
 PAGE_SIZE = 20
 
@@ -26,31 +26,19 @@ from coopatlas.web.search import visible_partnerships as _visible_partnerships  
 
 
 def level_one_theme_counts(partnerships) -> list[tuple[Theme, int]]:
-    """Return each top-level theme with the number of partnerships tagged with it or below it."""
-    links = PartnershipTheme.objects.filter(partnership__in=partnerships).select_related(
-        "theme__parent__parent"
-    )
-    per_root: dict[int, set[int]] = {}
-    for link in links:
-        per_root.setdefault(link.theme.path[0].pk, set()).add(link.partnership_id)
-    return [(t, len(per_root.get(t.pk, ()))) for t in Theme.objects.filter(level=1).order_by("position")]
+    """Return each top-level theme with the number of partnerships tagged with it or below it
+    (the search's theme facet: a partnership counts once under each of its themes' roots)."""
+    counts = grouped_counts(partnerships, ["theme"]).get("theme", {})
+    return [(t, counts.get(t.code, 0)) for t in Theme.objects.filter(level=1).order_by("position")]
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Show the headline counts, the latest partnerships and entry points by region and theme."""
     published = Partnership.objects.published()
     latest = partnerships_with_details(published.order_by("-created_at", "-pk"))[:6]
-    regions = []
-    for region in WorldRegion:
-        count = (
-            published.filter(
-                Q(participations__organisation__country__world_region=region)
-                | Q(extra_countries__world_region=region)
-            )
-            .distinct()
-            .count()
-        )
-        regions.append((region, count))
+    # A partnership counts under the world regions of its foreign partners (the `zone` facet).
+    zones = grouped_counts(published, ["zone"]).get("zone", {})
+    regions = [(region, zones.get(region.value, 0)) for region in WorldRegion]
     themes = level_one_theme_counts(published)
     return render(
         request,
