@@ -13,9 +13,46 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coopatlas.atlas.choices import OrganisationKind, PartnershipForm, PartnershipStatus
-from coopatlas.atlas.models import FRANCE, Partnership, SustainableDevelopmentGoal, Theme
+from coopatlas.atlas.models import FRANCE, SustainableDevelopmentGoal, Theme
 from coopatlas.core.i18n import sort_key
 from coopatlas.places.models import Country, Departement, Region, WorldRegion
+
+
+@dataclass(frozen=True)
+class CountryRef:
+    iso2: str
+    name_fr: str
+    name_en: str
+    world_region: str
+
+
+@dataclass
+class Participant:
+    name: str
+    acronym: str
+    admin_area: str
+    alternate_names: list[str]
+    country: CountryRef
+    kind: str
+    region_code: str
+    departement_code: str
+
+
+@dataclass
+class Indexed:
+    """What the index knows of one partnership: plain values read in bulk (`search.index.Reader`)."""
+
+    pk: int
+    texts: list[str]
+    form: str
+    form_label: str
+    status: str
+    programme: str
+    participants: list[Participant]
+    extra_countries: list[CountryRef]
+    theme_paths: list[tuple[tuple[str, str], ...]]  # each theme's (code, name) from level 1 down
+    sdgs: list[int]
+    funded: bool
 
 
 @dataclass
@@ -42,8 +79,8 @@ class Facet:
     name: str = ""
     label = _("Facette")
 
-    def keys(self, partnership: Partnership) -> set[str]:
-        """The values `partnership` counts under; it comes with `partnerships_with_details`."""
+    def keys(self, partnership: Indexed) -> set[str]:
+        """The values `partnership` counts under."""
         raise NotImplementedError
 
     def normalise(self, raw: str) -> str:
@@ -89,14 +126,10 @@ class Facet:
         )
 
 
-def _foreign_countries(partnership: Partnership) -> set[Country]:
+def _foreign_countries(partnership: Indexed) -> set[CountryRef]:
     """A partner country is a non-French participant's, or one named explicitly."""
-    countries = {
-        p.organisation.country
-        for p in partnership.participations.all()
-        if p.organisation.country_id != FRANCE
-    }
-    return countries | set(partnership.extra_countries.all())
+    countries = {p.country for p in partnership.participants if p.country.iso2 != FRANCE}
+    return countries | set(partnership.extra_countries)
 
 
 class CountryFacet(Facet):
@@ -137,7 +170,7 @@ class FrenchAreaFacet(Facet):
     field = ""
 
     def keys(self, partnership):
-        codes = {getattr(p.organisation, self.field) for p in partnership.participations.all()}
+        codes = {getattr(p, self.field) for p in partnership.participants}
         return {code for code in codes if code}
 
     def valid_values(self):
@@ -171,7 +204,7 @@ class ThemeFacet(Facet):
     label = _("Thème")
 
     def keys(self, partnership):
-        return {theme.code for link in partnership.theme_links.all() for theme in link.theme.path}
+        return {code for path in partnership.theme_paths for code, _name in path}
 
     def valid_values(self):
         return set(Theme.objects.values_list("code", flat=True))
@@ -226,7 +259,7 @@ class ActorFacet(ChoiceFacet):
     choices = OrganisationKind
 
     def keys(self, partnership):
-        return {p.organisation.kind for p in partnership.participations.all() if p.organisation.kind}
+        return {p.kind for p in partnership.participants if p.kind}
 
 
 class SdgFacet(Facet):
@@ -234,7 +267,7 @@ class SdgFacet(Facet):
     label = _("ODD")
 
     def keys(self, partnership):
-        return {str(goal.number) for goal in partnership.sdgs.all()}
+        return {str(number) for number in partnership.sdgs}
 
     def valid_values(self):
         return {str(n) for n in range(1, 18)}
@@ -256,7 +289,7 @@ class FundingFacet(Facet):
     label = _("Financement")
 
     def keys(self, partnership):
-        return {"oui" if partnership.funding_lines.all() else "non"}
+        return {"oui" if partnership.funded else "non"}
 
     def valid_values(self):
         return {"oui", "non"}

@@ -6,49 +6,153 @@ the signals of `search.signals` after an edit, the importer after each chunk, `r
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from coopatlas.atlas.models import Partnership
-from coopatlas.atlas.selectors import partnerships_with_details
-from coopatlas.search.facets import FACETS
+from coopatlas.atlas.choices import PartnershipForm
+from coopatlas.atlas.models import FundingLine, Participation, Partnership, PartnershipTheme
+from coopatlas.places.models import Country
+from coopatlas.search.facets import FACETS, CountryRef, Indexed, Participant
 from coopatlas.search.models import INDEX_FORMAT, FacetKey, IndexState, SearchDocument
 from coopatlas.search.text import stemmed
 
+TEXT_FIELDS = (
+    "title",
+    "summary",
+    "context",
+    "history_text",
+    "objectives_local",
+    "objectives_france",
+    "description",
+)
 
-def document_text(partnership: Partnership) -> str:
+
+def document_text(partnership: Indexed) -> str:
     """Return the words a search should find the partnership by: its texts, its partners and
     their places, its countries, themes and programme."""
-    parts = [
-        partnership.title,
-        partnership.summary,
-        partnership.context,
-        partnership.history_text,
-        partnership.objectives_local,
-        partnership.objectives_france,
-        partnership.description,
-        partnership.get_form_display(),
-    ]
-    for participation in partnership.participations.all():
-        organisation = participation.organisation
+    parts = [*partnership.texts, partnership.form_label]
+    for participant in partnership.participants:
         parts += [
-            organisation.name,
-            organisation.acronym,
-            organisation.admin_area,
-            *organisation.alternate_names,
-            organisation.country.name_fr,
-            organisation.country.name_en,
+            participant.name,
+            participant.acronym,
+            participant.admin_area,
+            *participant.alternate_names,
+            participant.country.name_fr,
+            participant.country.name_en,
         ]
-    for country in partnership.extra_countries.all():
+    for country in partnership.extra_countries:
         parts += [country.name_fr, country.name_en]
-    for link in partnership.theme_links.all():
-        parts += [theme.name_fr for theme in link.theme.path]
-    if partnership.programme is not None:
-        parts.append(partnership.programme.name)
+    for path in partnership.theme_paths:
+        parts += [name for _code, name in path]
+    parts.append(partnership.programme)
     return "\n".join(part for part in parts if part)
+
+
+class Reader:
+    """Reads what the index needs of partnerships as plain values: a handful of queries per
+    chunk, whatever the chunk holds, and no model instances."""
+
+    def __init__(self) -> None:
+        self.countries = {
+            iso2: CountryRef(iso2, fr, en, region)
+            for iso2, fr, en, region in Country.objects.values_list(
+                "iso2", "name_fr", "name_en", "world_region"
+            )
+        }
+        from coopatlas.atlas.models import Theme
+
+        themes = {
+            pk: (code, name, parent)
+            for pk, code, name, parent in Theme.objects.values_list("pk", "code", "name_fr", "parent_id")
+        }
+        self.theme_paths: dict[int, tuple[tuple[str, str], ...]] = {}
+        for pk in themes:
+            path: list[tuple[str, str]] = []
+            node: int | None = pk
+            while node is not None:
+                code, name, parent = themes[node]
+                path.insert(0, (code, name))
+                node = parent
+            self.theme_paths[pk] = tuple(path)
+        with translation.override(settings.LANGUAGE_CODE):
+            self.form_labels = {code: str(label) for code, label in PartnershipForm.choices}
+
+    def read(self, ids: list[int]) -> list[Indexed]:
+        rows = (
+            Partnership.objects.filter(pk__in=ids)
+            .order_by()
+            .values_list("pk", "form", "status", "programme__name", *TEXT_FIELDS)
+        )
+        participants: dict[int, list[Participant]] = defaultdict(list)
+        for pk, *values in (
+            Participation.objects.filter(partnership_id__in=ids)
+            .order_by("partnership_id", "role", "position", "id")
+            .values_list(
+                "partnership_id",
+                "organisation__name",
+                "organisation__acronym",
+                "organisation__admin_area",
+                "organisation__alternate_names",
+                "organisation__country_id",
+                "organisation__kind",
+                "organisation__region_code",
+                "organisation__departement_code",
+            )
+        ):
+            name, acronym, admin_area, alternate_names, iso2, kind, region, departement = values
+            participants[pk].append(
+                Participant(
+                    name,
+                    acronym,
+                    admin_area,
+                    list(alternate_names or []),
+                    self.countries[iso2],
+                    kind,
+                    region or "",
+                    departement or "",
+                )
+            )
+        extra: dict[int, list[CountryRef]] = defaultdict(list)
+        for pk, iso2 in Partnership.extra_countries.through.objects.filter(
+            partnership_id__in=ids
+        ).values_list("partnership_id", "country_id"):
+            extra[pk].append(self.countries[iso2])
+        themes: dict[int, list[tuple[tuple[str, str], ...]]] = defaultdict(list)
+        for pk, theme in (
+            PartnershipTheme.objects.filter(partnership_id__in=ids)
+            .order_by("id")
+            .values_list("partnership_id", "theme_id")
+        ):
+            themes[pk].append(self.theme_paths[theme])
+        sdgs: dict[int, list[int]] = defaultdict(list)
+        for pk, number in Partnership.sdgs.through.objects.filter(partnership_id__in=ids).values_list(
+            "partnership_id", "sustainabledevelopmentgoal__number"
+        ):
+            sdgs[pk].append(number)
+        funded = set(
+            FundingLine.objects.filter(partnership_id__in=ids).values_list("partnership_id", flat=True)
+        )
+        return [
+            Indexed(
+                pk=pk,
+                texts=[text for text in texts if text],
+                form=form,
+                form_label=self.form_labels.get(form, ""),
+                status=status,
+                programme=programme or "",
+                participants=participants[pk],
+                extra_countries=extra[pk],
+                theme_paths=themes[pk],
+                sdgs=sdgs[pk],
+                funded=pk in funded,
+            )
+            for pk, form, status, programme, *texts in rows
+        ]
 
 
 CHUNK = 1000  # partnerships read and written at a time: memory stays flat on any atlas
@@ -68,8 +172,9 @@ def reindex(partnership_ids: Iterable[int] | None = None) -> int:
         wanted = sorted(set(partnership_ids))
         chunks = (wanted[i : i + CHUNK] for i in range(0, len(wanted), CHUNK))
     count = 0
+    reader = Reader()
     for ids in chunks:
-        count += _index_chunk(ids)
+        count += _index_chunk(ids, reader)
     _moved()
     return count
 
@@ -95,24 +200,22 @@ def _chunks_of_all():
         last = ids[-1]
 
 
-def _index_chunk(ids: list[int]) -> int:
+def _index_chunk(ids: list[int], reader: Reader) -> int:
     """Write the documents and facet keys of these partnerships (those that still exist)."""
     SearchDocument.objects.filter(partnership_id__in=ids).delete()
     FacetKey.objects.filter(partnership_id__in=ids).delete()
-    partnerships = list(
-        partnerships_with_details(Partnership.objects.filter(pk__in=ids).select_related("programme"))
-    )
+    partnerships = reader.read(ids)
     rows = [(p.pk, text, stemmed(text)) for p in partnerships for text in [document_text(p)]]
-    FacetKey.objects.bulk_create(
-        [
-            FacetKey(partnership_id=p.pk, facet=name, value=value)
-            for p in partnerships
-            for name, facet in FACETS.items()
-            for value in sorted(facet.keys(p))
-        ],
-        batch_size=2000,
-    )
+    keys = [
+        (p.pk, name, value)
+        for p in partnerships
+        for name, facet in FACETS.items()
+        for value in sorted(facet.keys(p))
+    ]
     with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO search_facetkey (partnership_id, facet, value) VALUES (%s, %s, %s)", keys
+        )
         cursor.executemany(
             "INSERT INTO search_searchdocument (partnership_id, text, stemmed, format) "
             "VALUES (%s, %s, %s, %s)",
