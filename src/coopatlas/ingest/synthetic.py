@@ -480,8 +480,8 @@ class _Drawer:
     def first_year(self, twinning: bool) -> int:
         # Twinnings began in the 1950s and peaked in the 1960s–70s; cooperation came after 1990.
         if self.rng.random() < (0.35 if twinning else 0.08):
-            return int(self.rng.triangular(1950, 1990, 1968))
-        return int(self.rng.triangular(1990, LAST_YEAR + 1, 2012))
+            return int(self.rng.triangular(1950, 1992, 1972))
+        return int(self.rng.triangular(1988, LAST_YEAR + 1, 2010))
 
     # -- one record ------------------------------------------------------------------------------
     def record(self, number: int) -> dict:
