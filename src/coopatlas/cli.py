@@ -13,6 +13,7 @@ Examples:
     coopatlas dashboard --scope "territoire=9&zone=africa"   # a scope's dashboard figures
     coopatlas watch --list fin-proche --months 6 -o fin.csv  # a watch list as CSV
     coopatlas load-demo                          # (re)load the demo atlas; existing records are kept
+    coopatlas generate --partnerships 10000 --seed 1  # a synthetic atlas on real places (benchmarks)
     coopatlas check                              # database reachable, migrations applied, data counts
     coopatlas manage createsuperuser             # any Django management command
 """
@@ -453,6 +454,54 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"coopatlas undo-import {report.batch_id} --as UTILISATEUR)."
             )
     return 1 if report.errors and not args.skip_invalid else 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    import time
+
+    from django.db import OperationalError
+
+    from coopatlas.ingest.errors import WriteBusy, is_lock_error
+    from coopatlas.ingest.synthetic import GenerateError, check_arguments, generate
+
+    try:
+        count, _seed = check_arguments(args.partnerships, args.seed)
+    except GenerateError as exc:
+        err_console.print(f"[red]Génération refusée[/red] : {exc.fr}", highlight=False)
+        return 2
+    started = time.monotonic()
+    logged = {"rows": 0}
+
+    def on_progress(rows: int) -> None:
+        if not args.quiet and rows - logged["rows"] >= 10_000:
+            logged["rows"] = rows
+            speed = int(rows / max(time.monotonic() - started, 1e-6))
+            print(f"generate : {rows}/{count} partenariats ({speed}/s)", file=sys.stderr, flush=True)
+
+    try:
+        report = generate(
+            partnerships=args.partnerships, seed=args.seed, force=args.force, progress=on_progress
+        )
+    except GenerateError as exc:
+        err_console.print(f"[red]Génération refusée[/red] : {exc.fr}", highlight=False)
+        return 2
+    except OperationalError as exc:
+        if is_lock_error(exc):
+            err_console.print(f"[red]Génération impossible pour l'instant[/red] : {WriteBusy().fr}")
+            return 2
+        raise
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for error in report.errors[:10]:
+            console.print(f"[red]rejeté[/red] {error}", markup=True, highlight=False)
+        console.print(
+            f"Atlas synthétique : {report.summary_fr()} — {report.rows} partenariats en "
+            f"{report.seconds:.1f} s ({report.rows / max(report.seconds, 1e-6):.0f}/s). "
+            f"Lot d'import n° {report.batch_id} « données synthétiques » "
+            f"(annulable : coopatlas undo-import {report.batch_id} --as UTILISATEUR)."
+        )
+    return 1 if report.errors else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -989,6 +1038,22 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--quiet", action="store_true", help="sans barre de progression")
     imp.set_defaults(func=cmd_import)
 
+    gen = sub.add_parser(
+        "generate", help="créer un atlas synthétique sur des lieux réels (pour les mesures et les essais)"
+    )
+    gen.add_argument(
+        "--partnerships", required=True, metavar="N", help="nombre de partenariats (1 à 1 000 000)"
+    )
+    gen.add_argument("--seed", default="1", metavar="S", help="graine : même graine, même atlas (1)")
+    gen.add_argument(
+        "--force",
+        action="store_true",
+        help="écrire même si l'atlas contient de vrais partenariats (ils se mêleraient aux synthétiques)",
+    )
+    gen.add_argument("--json", action="store_true", help="rapport en JSON")
+    gen.add_argument("--quiet", action="store_true", help="sans lignes de progression")
+    gen.set_defaults(func=cmd_generate)
+
     exp = sub.add_parser("export", help="exporter l'atlas ou une recherche (CSV, XLSX, JSON, GeoJSON, IATI)")
     exp.add_argument(
         "--format", required=True, choices=["csv", "csv-plain", "xlsx", "json", "geojson", "iati"]
@@ -1039,7 +1104,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the `coopatlas` command line; return its exit status."""
     args = build_parser().parse_args(argv)
     _setup_django()
-    if args.command in ("load-reference", "load-demo", "load-places", "import", "worker"):
+    if args.command in ("load-reference", "load-demo", "load-places", "import", "worker", "generate"):
         _migrate()
     return args.func(args)
 

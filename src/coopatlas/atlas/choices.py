@@ -138,4 +138,5 @@ IMPORT_SOURCE_LABELS = {
     "twins": _("Jumelages (Wikipedia)"),
     "json": _("Export JSON coopatlas"),
     "extraction": _("Page lue (extraction)"),
+    "synthetic": _("Données synthétiques"),
 }
