@@ -15,9 +15,9 @@ from coopatlas.ingest.synthetic import (
     synthetic_records,
 )
 from coopatlas.places.models import Commune
-from coopatlas.search.query import SearchQuery
 from coopatlas.search.index import Reader, document_text
 from coopatlas.search.models import SearchDocument
+from coopatlas.search.query import SearchQuery
 
 N = 200
 
