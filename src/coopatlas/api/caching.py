@@ -9,6 +9,7 @@ from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.translation import get_language
 
 from coopatlas.search.index import version
+from coopatlas.search.signals import apply_pending
 
 
 def not_modified(request: HttpRequest, response: HttpResponse, *, visibility: str) -> HttpResponse | None:
@@ -16,6 +17,7 @@ def not_modified(request: HttpRequest, response: HttpResponse, *, visibility: st
 
     The tag covers the index's version, what the reader may see (`visibility`), the language of
     the labels and the whole query string."""
+    apply_pending()  # this thread's own uncommitted edits first: they move the version
     number, changed_at = version()
     key = "\0".join([str(number), visibility, get_language() or "", request.get_full_path()])
     etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])

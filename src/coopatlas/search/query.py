@@ -269,9 +269,12 @@ def grouped_counts(scope: QuerySet[Partnership], names: list[str]) -> dict[str, 
     version (in the database, so every process agrees)."""
     apply_pending()
     sql, params = scope.order_by().values("pk").query.sql_with_params()
-    material = repr((version()[0], sorted(names), sql, params))
+    number, changed_at = version()
+    # The instant of the last move as well as the number: a database rolled back or restored
+    # may count the same number again, never at the same instant.
+    material = repr((number, changed_at, sorted(names), sql, params))
     key = "facets:" + hashlib.sha256(material.encode()).hexdigest()
-    cached = cache.get(key)
+    cached = cache.get(key) if changed_at is not None else None
     if cached is not None:
         return cached
     counts: dict[str, dict[str, int]] = defaultdict(dict)
@@ -284,5 +287,6 @@ def grouped_counts(scope: QuerySet[Partnership], names: list[str]) -> dict[str, 
     for facet, value, n in rows:
         counts[facet][value] = n
     answer = dict(counts)
-    cache.set(key, answer, timeout=3600)
+    if changed_at is not None:
+        cache.set(key, answer, timeout=3600)
     return answer
