@@ -120,7 +120,10 @@
       var clamp = function (v, low, high) { return Math.max(low, Math.min(high, v)); };
       var south = clamp(b.getSouth(), -90, 90), north = clamp(b.getNorth(), -90, 90);
       if (east - west >= 360) { west = -180; east = 180; } else {
-        west = ((west + 540) % 360) - 180; east = ((east + 540) % 360) - 180;
+        var width = east - west;
+        west = ((((west + 180) % 360) + 360) % 360) - 180;
+        east = west + width;
+        if (east > 180) { east -= 360; }  // across the antimeridian: the server takes west > east
       }
       return [west, south, east, north].map(function (v) { return v.toFixed(5); }).join(",");
     }
@@ -143,13 +146,26 @@
           .then(function (p) { marker.setPopupContent(popupFor(p)); });
       });
     }
+    // The server answers in -180..180: a view across the antimeridian runs past 180 (or -180),
+    // where its places must be drawn a turn further.
+    function turn(longitude) {
+      var b = map.getBounds();
+      if (longitude < b.getWest() && longitude + 360 <= b.getEast()) { return 360; }
+      if (longitude > b.getEast() && longitude - 360 >= b.getWest()) { return -360; }
+      return 0;
+    }
     function draw(data) {
       clusters.clearLayers(); points.clearLayers(); lines.clearLayers();
       pointsZoom = data.points_zoom || pointsZoom;
-      var centre = data.centre ? [data.centre.coordinates[1], data.centre.coordinates[0]] : null;
+      var centre = null;
+      if (data.centre) {
+        var c = data.centre.coordinates;
+        centre = [c[1], c[0] + turn(c[0])];
+      }
       var places = 0;
       data.features.forEach(function (f) {
-        var p = f.properties, ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+        var p = f.properties, shift = turn(f.geometry.coordinates[0]);
+        var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0] + shift];
         places += p.count;
         if (centre && p.id !== centreId) {
           lines.addLayer(L.polyline([centre, ll], { color: "#1d3f8f", weight: 1.2, opacity: 0.6, interactive: false }));
@@ -157,7 +173,7 @@
         if (p.cluster) {
           var cluster = L.marker(ll, { icon: clusterIcon(p.count), title: label("organisations", "{n} organisations").replace("{n}", p.count), keyboard: true });
           cluster.on("click", function () {
-            var bounds = L.latLngBounds([p.bbox[1], p.bbox[0]], [p.bbox[3], p.bbox[2]]);
+            var bounds = L.latLngBounds([p.bbox[1], p.bbox[0] + shift], [p.bbox[3], p.bbox[2] + shift]);
             var zoom = Math.min(Math.max(map.getBoundsZoom(bounds.pad(0.2)), map.getZoom() + 1), pointsZoom);
             map.setView(bounds.getCenter(), zoom);
           });
@@ -195,7 +211,8 @@
               map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { padding: [30, 30], maxZoom: 6, animate: false });
             }
           }
-        });
+        })
+        .catch(function () { if (ticket === requested) { element.dataset.loading = "0"; } });
     }
     load(true);
   }
