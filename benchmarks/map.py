@@ -63,7 +63,7 @@ def main() -> None:
             "bbox": f"{lon - 0.25:.4f},{lat - 0.12:.4f},{lon + 0.25:.4f},{lat + 0.12:.4f}",
         },
     }
-    client = Client(HTTP_ACCEPT_ENCODING="gzip")
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_ENCODING="gzip")
     columns = ("froid", "médiane", "pire", "gzip", "brut", "objets", "lieux")
     widths = (8, 8, 8, 9, 10, 7, 7)
     print(f"{'vue':48} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))

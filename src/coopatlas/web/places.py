@@ -19,6 +19,8 @@ from coopatlas.atlas.mapping import (
     WORLD,
     BBox,
     cells_spanned,
+    features_extent,
+    map_centre,
     map_extent,
     map_features,
     map_places,
@@ -84,7 +86,9 @@ def places_geojson(request: HttpRequest) -> JsonResponse:
     if organisation_id := request.GET.get("organisation", ""):
         if not organisation_id.isascii() or not organisation_id.isdecimal():
             return _bad("organisation", f"Identifiant d'organisation invalide : « {organisation_id} ».")
-        centre = get_object_or_404(Organisation.objects.visible_to(request.user), pk=int(organisation_id))
+        centre = map_centre(int(organisation_id), Organisation.objects.visible_to(request.user))
+        if centre is None:
+            raise Http404
     places = map_places(country=country, centre=centre)
     features, truncated = map_features(places, zoom=zoom, bbox=bbox)
     data: dict = {
@@ -96,7 +100,7 @@ def places_geojson(request: HttpRequest) -> JsonResponse:
         "features": features,
     }
     if "bbox" not in request.GET:
-        data["extent"] = map_extent(places)
+        data["extent"] = map_extent(places) if truncated else features_extent(features)
     if centre is not None and centre.latitude is not None:
         data["centre"] = {"id": centre.pk, "coordinates": [centre.longitude, centre.latitude]}
     return JsonResponse(data)
