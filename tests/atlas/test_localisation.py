@@ -149,13 +149,13 @@ def test_places_review_page_is_for_staff_only(client):
 
 
 def test_map_geojson_lists_located_organisations(client, resolver, demo_atlas):
-    """The map's GeoJSON holds a point per located organisation of the published atlas."""
+    """The map's GeoJSON holds, at street level, a point per located organisation of the published atlas."""
     organisations_locate()
-    data = client.get("/carte/lieux.geojson").json()
+    data = client.get("/carte/lieux.geojson", {"zoom": 12}).json()
     names = {f["properties"]["name"] for f in data["features"]}
     assert {"Boulogne-Billancourt", "Neukölln", "Gomel", "Tanguiéta"} <= names
     assert all(-180 <= f["geometry"]["coordinates"][0] <= 180 for f in data["features"])
     boulogne = Organisation.objects.get(name="Boulogne-Billancourt")
-    around = client.get("/carte/lieux.geojson", {"organisation": boulogne.pk}).json()
+    around = client.get("/carte/lieux.geojson", {"organisation": boulogne.pk, "zoom": 12}).json()
     assert len(around["features"]) == 11
     assert client.get("/carte/lieux.geojson", {"organisation": "x"}).status_code == 400

@@ -98,9 +98,10 @@ def test_map_geojson_centred_on_a_draft_only_organisation_is_404(client, atlas):
     """The map's data centred on it answers 404, and the whole map does not place it."""
     # when
     centred = client.get("/carte/lieux.geojson", {"organisation": atlas["secret"].pk})
-    whole = client.get("/carte/lieux.geojson").json()
+    whole = client.get("/carte/lieux.geojson", {"zoom": 12}).json()
+    popup = client.get(f"/carte/lieux/{atlas['secret'].pk}.json")
     # then
-    assert centred.status_code == 404
+    assert centred.status_code == 404 and popup.status_code == 404
     assert SECRET not in {f["properties"]["name"] for f in whole["features"]}
 
 

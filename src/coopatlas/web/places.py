@@ -1,19 +1,36 @@
 """Map pages and data: the atlas map, its GeoJSON, and the review list of places to check."""
 
+import math
+
 from django.contrib import messages
-from django.db.models import Count, F, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
 from coopatlas.atlas.choices import PlaceStatus
 from coopatlas.atlas.localisation import organisation_place_choose
-from coopatlas.atlas.models import Organisation, Participation, Partnership
+from coopatlas.atlas.mapping import (
+    MAX_CELLS,
+    MAX_ZOOM,
+    POINTS_ZOOM,
+    WORLD,
+    BBox,
+    cells_spanned,
+    features_extent,
+    map_centre,
+    map_extent,
+    map_features,
+    map_places,
+    place_popup,
+)
+from coopatlas.atlas.models import Organisation
 from coopatlas.web.accounts import staff_required
 
 REVIEW_STATUSES = [PlaceStatus.AMBIGUOUS, PlaceStatus.UNRESOLVED, PlaceStatus.PENDING]
+DEFAULT_ZOOM = 2  # the map's first view
 
 
 def atlas_map(request: HttpRequest) -> HttpResponse:
@@ -21,89 +38,96 @@ def atlas_map(request: HttpRequest) -> HttpResponse:
     return render(request, "web/map.html")
 
 
-POPUP_PARTNERSHIPS = 5  # links listed in a place's popup; the organisation page has the rest
+def _bad(parameter: str, message: str) -> JsonResponse:
+    return JsonResponse({"parameter": parameter, "detail": message}, status=400)
 
 
-def _feature(organisation: Organisation, partnerships: int, links: list[dict]) -> dict:
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [organisation.longitude, organisation.latitude]},
-        "properties": {
-            "id": organisation.pk,
-            "name": organisation.name,
-            "kind": organisation.kind,
-            "kind_label": organisation.get_kind_display(),
-            "country": organisation.country.display_name,
-            "country_iso2": organisation.country_id,
-            "french": organisation.is_french_authority,
-            "partnerships": partnerships,
-            "url": organisation.get_absolute_url(),
-            "links": links,
-        },
-    }
+def _zoom(value: str) -> int | None:
+    if not value.isascii() or not value.isdecimal() or not 0 <= int(value) <= MAX_ZOOM:
+        return None
+    return int(value)
+
+
+def _bbox(value: str) -> BBox | None:
+    parts = value.split(",")
+    if len(parts) != 4:
+        return None
+    try:
+        west, south, east, north = (float(part) for part in parts)
+    except ValueError:
+        return None
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        return None
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        return None
+    return BBox(west, south, east, north)
 
 
 @gzip_page
 def places_geojson(request: HttpRequest) -> JsonResponse:
-    """Return the located organisations taking part in published partnerships (GeoJSON)."""
-    published = Partnership.objects.published()
-    organisations = (
-        Organisation.objects.filter(latitude__isnull=False, participations__partnership__in=published)
-        .select_related("country")
-        .annotate(
-            n=Count(
-                "participations__partnership",
-                filter=Q(participations__partnership__in=published),
-                distinct=True,
-            )
-        )
-    )
-    if iso2 := request.GET.get("pays", "").upper():
-        # The country's own organisations and the French ones working with them.
-        with_country = published.with_country(iso2)
-        ids = set(Organisation.objects.filter(country_id=iso2).values_list("pk", flat=True))
-        ids |= set(
-            Organisation.objects.filter(
-                country_id="FR", participations__partnership__in=with_country
-            ).values_list("pk", flat=True)
-        )
-        organisations = organisations.filter(pk__in=ids)
+    """Return the map's view as GeoJSON: `?zoom=Z&bbox=west,south,east,north` (optional `pays` or
+    `organisation`) gives a cluster per grid cell holding several located organisations of the
+    published atlas, a point per cell holding one; without `bbox`, the whole world and the extent
+    of the places, for the map to fit them."""
+    zoom = _zoom(request.GET.get("zoom", str(DEFAULT_ZOOM)))
+    if zoom is None:
+        return _bad("zoom", _("zoom : un entier de 0 à %(max)s est attendu.") % {"max": MAX_ZOOM})
+    bbox = WORLD
+    if "bbox" in request.GET:
+        bbox = _bbox(request.GET["bbox"])
+        if bbox is None:
+            return _bad("bbox", _("bbox : quatre nombres ouest,sud,est,nord en degrés sont attendus."))
+        if cells_spanned(bbox, zoom) > MAX_CELLS:
+            return _bad("bbox", _("bbox : cette étendue est trop grande pour ce zoom."))
+    country = request.GET.get("pays", "").upper()
+    if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
+        return _bad("pays", _("pays : un code ISO à deux lettres est attendu."))
+    centre = None
     if organisation_id := request.GET.get("organisation", ""):
-        if not organisation_id.isdecimal():
-            return JsonResponse(
-                {"detail": f"Identifiant d'organisation invalide : « {organisation_id} »."}, status=400
-            )
-        centre = get_object_or_404(Organisation.objects.visible_to(request.user), pk=int(organisation_id))
-        partner_ids = Organisation.objects.filter(
-            participations__partnership__participations__organisation=centre,
-            participations__partnership__in=published,
-        ).values_list("pk", flat=True)
-        organisations = organisations.filter(pk__in=list(partner_ids) + [centre.pk])
-    organisations = list(organisations.distinct())
-    links = _partnership_links(published, [o.pk for o in organisations])
-    features = [_feature(o, o.n, links.get(o.pk, [])) for o in organisations]
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+        if not organisation_id.isascii() or not organisation_id.isdecimal():
+            return _bad("organisation", f"Identifiant d'organisation invalide : « {organisation_id} ».")
+        centre = map_centre(int(organisation_id), Organisation.objects.visible_to(request.user))
+        if centre is None:
+            raise Http404
+    places = map_places(country=country, centre=centre)
+    features, truncated = map_features(places, zoom=zoom, bbox=bbox)
+    data: dict = {
+        "type": "FeatureCollection",
+        "zoom": zoom,
+        "points_zoom": POINTS_ZOOM,
+        "popup": reverse("web:place_popup", args=[0]).replace("/0.json", "/{id}.json"),
+        "truncated": truncated,
+        "features": features,
+    }
+    if "bbox" not in request.GET:
+        data["extent"] = map_extent(places) if truncated else features_extent(features)
+    if centre is not None and centre.latitude is not None:
+        data["centre"] = {"id": centre.pk, "coordinates": [centre.longitude, centre.latitude]}
+    return JsonResponse(data)
 
 
-def _partnership_links(published, organisation_ids: list[int]) -> dict[int, list[dict]]:
-    """Return, per organisation, its latest published partnerships as popup links (one query)."""
-    rows = (
-        Participation.objects.filter(organisation_id__in=organisation_ids, partnership__in=published)
-        .order_by("organisation_id", F("partnership__start_year").desc(nulls_last=True), "partnership__title")
-        .values_list("organisation_id", "partnership_id", "partnership__title")
+@gzip_page
+def place_popup_json(request: HttpRequest, pk: int) -> JsonResponse:
+    """Return a place's popup: the organisation, its country and its latest published partnerships."""
+    popup = place_popup(pk)
+    if popup is None:
+        raise Http404
+    organisation = popup.organisation
+    return JsonResponse(
+        {
+            "id": organisation.pk,
+            "name": organisation.name,
+            "kind_label": organisation.get_kind_display(),
+            "country": organisation.country.display_name,
+            "french": organisation.is_french_authority,
+            "partnerships": popup.partnership_count,
+            "url": organisation.get_absolute_url(),
+            "links": [
+                {"id": pk, "title": title, "url": reverse("web:partnership", args=[pk])}
+                for pk, title in popup.latest
+            ],
+        }
     )
-    links: dict[int, list[dict]] = {}
-    for organisation_id, partnership_id, title in rows:
-        listed = links.setdefault(organisation_id, [])
-        if len(listed) < POPUP_PARTNERSHIPS and all(link["id"] != partnership_id for link in listed):
-            listed.append(
-                {
-                    "id": partnership_id,
-                    "title": title,
-                    "url": reverse("web:partnership", args=[partnership_id]),
-                }
-            )
-    return links
 
 
 @staff_required

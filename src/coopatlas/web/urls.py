@@ -33,6 +33,7 @@ urlpatterns = [
     path("carte/pays.json", countries.countries_json, name="countries_json"),
     path("carte/", places.atlas_map, name="map"),
     path("carte/lieux.geojson", places.places_geojson, name="places_geojson"),
+    path("carte/lieux/<int:pk>.json", places.place_popup_json, name="place_popup"),
     path("lieux/a-verifier/", places.places_review, name="places_review"),
     path("lieux/a-verifier/<int:pk>/", places.places_review_choose, name="places_review_choose"),
     path("imports/", imports.imports, name="imports"),
