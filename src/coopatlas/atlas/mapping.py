@@ -6,6 +6,7 @@ Every filter is a join or a subquery: no query binds a list of organisation ids,
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Avg, Count, Exists, F, FloatField, Func, Max, Min, OuterRef, Q, QuerySet
 
@@ -84,7 +85,7 @@ def _takes_part() -> Exists:
     )
 
 
-def _participants(**conditions) -> QuerySet[Participation]:
+def _participants(**conditions) -> QuerySet[Participation, Any]:
     """Return the organisation ids of the published partnerships meeting `conditions`, as a
     subquery: a filter's few partnerships are found first, then their participants."""
     return Participation.objects.filter(
@@ -140,6 +141,7 @@ def map_features(places: QuerySet[Organisation], *, zoom: int, bbox: BBox) -> tu
         features = [
             _point(pk=pk, name=name, kind=kind, longitude=lon, latitude=lat)
             for pk, name, kind, lon, lat in rows[:MAX_POINTS]
+            if lon is not None and lat is not None  # `places` are located: never skips
         ]
         return features, len(rows) > MAX_POINTS
     step = cell_degrees(zoom)

@@ -18,6 +18,7 @@ import itertools
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
@@ -279,7 +280,7 @@ def load_places() -> Places:
     points = {r[0]: (r[4], r[5], r[6] or 0) for r in rows}
     specs, weights = [], []
     for insee, name, departement, region, lat, lon, population, _epci in rows:
-        spec = {
+        spec: dict[str, Any] = {
             "name": name,
             "kind": OrganisationKind.COMMUNE,
             "country": FRANCE,
