@@ -252,10 +252,11 @@ LOADERS = {
 
 
 def chunks(
-    partnerships: QuerySet[Partnership], relations: Iterable[str], *, size: int = CHUNK
+    partnerships: QuerySet[Partnership], relations: Iterable[str], *, size: int | None = None
 ) -> Iterator[list[Row]]:
     """Yield the selection's partnerships in pk order, `size` at a time, each a dict of its
     columns (`programme`: its name or None) and of the `relations` asked for."""
+    size = size or CHUNK
     relations = set(relations)
     unknown = relations - RELATIONS - PERSONAL_RELATIONS
     if unknown:
@@ -301,7 +302,7 @@ def iter_rows(
     relations: Iterable[str],
     tally: Tally | None = None,
     *,
-    size: int = CHUNK,
+    size: int | None = None,
 ) -> Iterator[Row]:
     """Yield the partnerships one by one, read a chunk at a time (see `chunks`), counted in `tally`."""
     for chunk in chunks(partnerships, relations, size=size):
