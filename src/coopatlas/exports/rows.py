@@ -3,7 +3,7 @@
 A chunk is up to CHUNK partnerships taken by keyset (`pk > last`, in pk order) from the
 selection; its related rows — participations with their organisation, themes, goals, countries,
 funding, events, sources and, with personal data, contacts and volunteers — come in one query per
-relation for the whole chunk, bound to that chunk's ids only. No model instance is built: a
+relation for the whole chunk, bound to that chunk's pk range (or its ids when sparse). No model instance is built: a
 partnership is a dict of its columns with its related rows as lists of dicts, so memory and time
 stay flat per row whatever the size of the selection, and the number of queries grows with the
 number of chunks, never of rows.
@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.encoding import force_str
 
 from coopatlas.atlas.models import (
@@ -105,10 +105,10 @@ def _grouped(rows: Iterable[Row]) -> dict[int, list[Row]]:
     return grouped
 
 
-def _participations(ids: list[int]) -> dict[int, list[Row]]:
+def _participations(chunk: Q) -> dict[int, list[Row]]:
     columns = _org_columns("organisation")
     rows = (
-        Participation.objects.filter(partnership_id__in=ids)
+        Participation.objects.filter(chunk)
         .order_by("partnership_id", "position", "id")
         .values("partnership_id", "role", "note", *columns)
     )
@@ -121,9 +121,9 @@ def _participations(ids: list[int]) -> dict[int, list[Row]]:
     return grouped
 
 
-def _themes(ids: list[int]) -> dict[int, list[Row]]:
+def _themes(chunk: Q) -> dict[int, list[Row]]:
     return _grouped(
-        PartnershipTheme.objects.filter(partnership_id__in=ids)
+        PartnershipTheme.objects.filter(chunk)
         .order_by("partnership_id", "priority", "id")
         .values(
             "partnership_id",
@@ -135,34 +135,30 @@ def _themes(ids: list[int]) -> dict[int, list[Row]]:
     )
 
 
-def _sdgs(ids: list[int]) -> dict[int, list[int]]:
+def _sdgs(chunk: Q) -> dict[int, list[int]]:
     through = Partnership.sdgs.through
     goal = Partnership._meta.get_field("sdgs").m2m_reverse_name()
     numbers = dict(SustainableDevelopmentGoal.objects.values_list("pk", "number"))
     grouped: dict[int, list[int]] = defaultdict(list)
-    for partnership_id, goal_id in through.objects.filter(partnership_id__in=ids).values_list(
-        "partnership_id", goal
-    ):
+    for partnership_id, goal_id in through.objects.filter(chunk).values_list("partnership_id", goal):
         grouped[partnership_id].append(numbers[goal_id])
     for values in grouped.values():
         values.sort()
     return grouped
 
 
-def _extra_countries(ids: list[int]) -> dict[int, list[str]]:
+def _extra_countries(chunk: Q) -> dict[int, list[str]]:
     through = Partnership.extra_countries.through
     country = Partnership._meta.get_field("extra_countries").m2m_reverse_name()
     grouped: dict[int, list[str]] = defaultdict(list)
-    for partnership_id, code in through.objects.filter(partnership_id__in=ids).values_list(
-        "partnership_id", country
-    ):
+    for partnership_id, code in through.objects.filter(chunk).values_list("partnership_id", country):
         grouped[partnership_id].append(code)
     return grouped
 
 
-def _funding(ids: list[int]) -> dict[int, list[Row]]:
+def _funding(chunk: Q) -> dict[int, list[Row]]:
     rows = (
-        FundingLine.objects.filter(partnership_id__in=ids)
+        FundingLine.objects.filter(chunk)
         .order_by("partnership_id", "position", "id")
         .values(
             "partnership_id",
@@ -191,25 +187,25 @@ def _funding(ids: list[int]) -> dict[int, list[Row]]:
     return grouped
 
 
-def _events(ids: list[int]) -> dict[int, list[Row]]:
+def _events(chunk: Q) -> dict[int, list[Row]]:
     return _grouped(
-        Event.objects.filter(partnership_id__in=ids)
+        Event.objects.filter(chunk)
         .order_by("partnership_id", "year", "month", "day", "id")
         .values("partnership_id", "year", "month", "day", "kind", "title", "description")
     )
 
 
-def _sources(ids: list[int]) -> dict[int, list[Row]]:
+def _sources(chunk: Q) -> dict[int, list[Row]]:
     return _grouped(
-        Source.objects.filter(partnership_id__in=ids, batch_id__isnull=True)
+        Source.objects.filter(chunk, batch_id__isnull=True)
         .order_by("partnership_id", "pk")
         .values("partnership_id", "url", "title", "retrieved_on")
     )
 
 
-def _contacts(ids: list[int]) -> dict[int, list[Row]]:
+def _contacts(chunk: Q) -> dict[int, list[Row]]:
     rows = (
-        Contact.objects.filter(partnership_id__in=ids)
+        Contact.objects.filter(chunk)
         .order_by("partnership_id", "id")
         .values(
             "partnership_id",
@@ -230,12 +226,22 @@ def _contacts(ids: list[int]) -> dict[int, list[Row]]:
     return grouped
 
 
-def _volunteers(ids: list[int]) -> dict[int, list[Row]]:
+def _volunteers(chunk: Q) -> dict[int, list[Row]]:
     return _grouped(
-        Volunteer.objects.filter(partnership_id__in=ids)
+        Volunteer.objects.filter(chunk)
         .order_by("partnership_id", "pk")
         .values("partnership_id", "last_name", "first_name", "scheme", "mission", "field")
     )
+
+
+def _related_to(rows: list[Row]) -> Q:
+    """The filter of the related rows of a chunk: the range of its ids when they are dense (the
+    whole atlas, a broad search: two parameters, and rows of partnerships outside the selection
+    are read but never asked for), else its ids."""
+    first, last = rows[0]["pk"], rows[-1]["pk"]
+    if last - first < 2 * len(rows):
+        return Q(partnership_id__gte=first, partnership_id__lte=last)
+    return Q(partnership_id__in=[row["pk"] for row in rows])
 
 
 LOADERS = {
@@ -273,8 +279,7 @@ def chunks(
         if not rows:
             return
         last = rows[-1]["pk"]
-        ids = [row["pk"] for row in rows]
-        loaded = {name: LOADERS[name](ids) for name in relations if name in LOADERS}
+        loaded = {name: LOADERS[name](_related_to(rows)) for name in relations if name in LOADERS}
         for row in rows:
             row["programme"] = row.pop("programme_name")
             for name, grouped in loaded.items():

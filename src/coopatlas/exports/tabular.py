@@ -7,6 +7,7 @@ out unless personal data is allowed, and the file says so.
 
 import csv
 import datetime
+import functools
 import io
 from collections.abc import Iterator
 from decimal import Decimal
@@ -130,6 +131,7 @@ def sheet_rows(
     """Yield (sheet name, row of Python values) for every entity of the selection; only the
     partnerships' sheet unless `sheets`."""
     names = country_names()
+    collation = functools.cache(sort_key)  # a few hundred country names, each row sorts some
     shown = _french_labels()
     relations = SHEET_RELATIONS if sheets else CSV_RELATIONS
     if sheets and personal_data:
@@ -145,7 +147,7 @@ def sheet_rows(
                 if x["role"] == ParticipationRole.FOREIGN_AUTHORITY
             }
             | {names[code] for code in p["extra_countries"]},
-            key=sort_key,
+            key=collation,
         )
         water = [line["water_one_percent_amount"] for line in funding if line["water_one_percent_amount"]]
         yield (
