@@ -3,10 +3,10 @@
 A chunk is up to CHUNK partnerships taken by keyset (`pk > last`, in pk order) from the
 selection; its related rows — participations with their organisation, themes, goals, countries,
 funding, events, sources and, with personal data, contacts and volunteers — come in one query per
-relation for the whole chunk, bound to that chunk's pk range (or its ids when sparse). No model instance is built: a
-partnership is a dict of its columns with its related rows as lists of dicts, so memory and time
-stay flat per row whatever the size of the selection, and the number of queries grows with the
-number of chunks, never of rows.
+relation for the whole chunk, bound to that chunk's pk range (or its ids when sparse). No model
+instance is built: a partnership is a dict of its columns with its related rows as lists of
+dicts, so memory and time stay flat per row whatever the size of the selection, and the number of
+queries grows with the number of chunks, never of rows.
 """
 
 from collections import defaultdict

@@ -19,7 +19,7 @@ from django.utils import translation
 from coopatlas.atlas.choices import ParticipationRole
 from coopatlas.atlas.models import Event, FundingLine, Organisation, Participation, Partnership, Volunteer
 from coopatlas.core.i18n import sort_key
-from coopatlas.core.spreadsheet import neutralise
+from coopatlas.core.spreadsheet import FORMULA_STARTS, neutralise
 from coopatlas.exports.records import partnership_ref
 from coopatlas.exports.rows import Row, Tally, country_names, display, iter_rows, labels
 
@@ -254,6 +254,8 @@ def sheet_rows(
 
 
 def _cell(value: object, *, excel: bool, decimal_comma: bool) -> str:
+    if type(value) is str:  # most cells: text, neutralised as below without the round trips
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
     if isinstance(value, datetime.date):
