@@ -160,6 +160,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # An API import of a larger file is queued for the worker (202 and a job to follow): about two
 # seconds of importing.
 IMPORT_ASYNC_BYTES = int(os.environ.get("COOPATLAS_IMPORT_ASYNC_BYTES", str(1024 * 1024)))
+# An export of more partnerships than this runs in the worker (a job page, then a download);
+# smaller ones are streamed in the request.
+EXPORT_ASYNC_ROWS = int(os.environ.get("COOPATLAS_EXPORT_ASYNC_ROWS", "5000"))
 # Uploads of previews never confirmed are removed after this many seconds.
 UPLOAD_MAX_AGE = int(os.environ.get("COOPATLAS_UPLOAD_MAX_AGE", str(24 * 3600)))
 

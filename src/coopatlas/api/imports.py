@@ -21,9 +21,9 @@ from ninja.security import django_auth
 
 from coopatlas.api.schemas import ErrorOut
 from coopatlas.atlas.models import ImportBatch
-from coopatlas.exports.naming import export_file_name
+from coopatlas.exports.responses import export_response
 from coopatlas.exports.selection import SelectionError, select
-from coopatlas.exports.service import MEDIA_TYPES, export
+from coopatlas.exports.service import MEDIA_TYPES
 from coopatlas.ingest.errors import FileRejected, WriteBusy
 from coopatlas.ingest.service import SOURCES, ImportRequest, import_file
 from coopatlas.jobs import uploads
@@ -213,7 +213,7 @@ def import_batches(request: HttpRequest):
 
 @router.get(
     "/export",
-    response={400: ErrorOut},
+    response={400: ErrorOut, 202: JobQueuedOut},
     summary="Export published partnerships matching search filters",
     # The 200 answer is a file, which no response schema describes: declared by hand.
     openapi_extra={
@@ -234,7 +234,9 @@ def import_batches(request: HttpRequest):
 )
 def export_file(request: HttpRequest, format: str = "json"):  # noqa: A002 - the public parameter's name
     """Filters are those of the search page (`q`, `pays`, `theme`, `debut_min`…); the file holds
-    published partnerships only, without personal data."""
+    published partnerships only, without personal data. It is streamed as it is written; for a
+    signed-in user, an export of more than settings.EXPORT_ASYNC_ROWS partnerships is queued
+    instead: 202 with the job to follow, whose `result.file_url` gives the file when done."""
     if format not in MEDIA_TYPES:
         return Status(400, {"detail": f"Format inconnu : {format} (admis : {', '.join(MEDIA_TYPES)})"})
     query = request.GET.copy()
@@ -243,11 +245,37 @@ def export_file(request: HttpRequest, format: str = "json"):  # noqa: A002 - the
         selection = select(query.urlencode(), published_only=True)
     except SelectionError as exc:
         return Status(400, {"detail": str(exc)})
-    content_type, extension = MEDIA_TYPES[format]
-    with tempfile.NamedTemporaryFile(suffix=f".{extension}", delete=False) as handle:
-        path = Path(handle.name)
-    export(format, selection, path)
-    name = export_file_name(selection, extension)
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=content_type)
-    path.unlink()
-    return response
+    if request.user.is_authenticated and selection.partnerships.count() > settings.EXPORT_ASYNC_ROWS:
+        params = {"format": format, "query": query.urlencode(), "published_only": True}
+        job = submit(Job.Kind.EXPORT, request.user, params)
+        return Status(202, {"job": job.pk, "url": f"/api/v1/jobs/{job.pk}", "state": job.state})
+    return export_response(format, selection)
+
+
+@router.get(
+    "/jobs/{job_id}/file",
+    auth=django_auth,
+    response={404: ErrorOut},
+    summary="The file an export job wrote",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as an attachment",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def job_file(request: HttpRequest, job_id: int):
+    """The export's file once the job is done (`result.file_url` in the job); kept for a day."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or not job.visible_to(request.user) or job.kind != Job.Kind.EXPORT:
+        return Status(404, {"detail": f"Tâche inconnue : {job_id}"})
+    if job.state != Job.State.DONE:
+        return Status(404, {"detail": f"Export pas encore terminé : {job.get_state_display()}"})
+    try:
+        handle = uploads.path_of(job.result.get("file", "")).open("rb")
+    except (ValueError, FileNotFoundError):
+        return Status(404, {"detail": "Fichier expiré : relancez l'export."})
+    content_type, _extension = MEDIA_TYPES[job.result["format"]]
+    return FileResponse(handle, as_attachment=True, filename=job.result["name"], content_type=content_type)

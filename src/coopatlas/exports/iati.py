@@ -5,6 +5,7 @@ our themes, and yearly budgets from the funding lines."""
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import BinaryIO
 from xml.etree.ElementTree import Element, SubElement, tostring
@@ -13,7 +14,8 @@ from django.db.models import QuerySet
 
 from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, OrganisationKind, ParticipationRole
 from coopatlas.atlas.models import Partnership
-from coopatlas.exports.records import iter_partnerships, partnership_ref
+from coopatlas.exports.records import partnership_ref
+from coopatlas.exports.rows import Row, Tally, iter_rows
 
 IATI_VERSION = "2.03"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -69,10 +71,10 @@ DAC_SECTOR = {
 DEFAULT_SECTOR = "15112"
 
 
-def _org_ref(organisation) -> str | None:
+def _org_ref(organisation: Row) -> str | None:
     """The organisation identifier of a French body: its SIREN in INSEE's Sirene register."""
-    if organisation.country_id == "FR" and organisation.siren:
-        return f"FR-INSEE-{organisation.siren}"
+    if organisation["country_id"] == "FR" and organisation["siren"]:
+        return f"FR-INSEE-{organisation['siren']}"
     return None
 
 
@@ -90,61 +92,67 @@ def _percentages(n: int) -> list[str]:
     return [str(s) for s in shares]
 
 
-def activity(p: Partnership) -> Element:
-    participations = list(p.participations.all())
-    french = [x.organisation for x in participations if x.role == ParticipationRole.FRENCH_AUTHORITY]
-    reporter = french[0] if french else participations[0].organisation if participations else None
+RELATIONS = ("participations", "themes", "extra_countries", "funding")
+
+
+def activity(p: Row) -> Element:
+    """Return the iati-activity of a partnership (a row of coopatlas.exports.rows)."""
+    participations = p["participations"]
+    french = [x["organisation"] for x in participations if x["role"] == ParticipationRole.FRENCH_AUTHORITY]
+    reporter = french[0] if french else participations[0]["organisation"] if participations else None
     reporter_ref = (_org_ref(reporter) if reporter else None) or "XI-COOPATLAS"
     element = Element("iati-activity", {XML_LANG: "fr", "default-currency": "EUR"})
-    element.set("last-updated-datetime", p.updated_at.replace(microsecond=0).isoformat())
+    element.set("last-updated-datetime", p["updated_at"].replace(microsecond=0).isoformat())
     identifier = partnership_ref(p).replace(":", "-").replace(" ", "-")
     SubElement(element, "iati-identifier").text = f"{reporter_ref}-{identifier}"
     _narrative(
         element,
         "reporting-org",
-        reporter.name if reporter else "coopatlas",
+        reporter["name"] if reporter else "coopatlas",
         ref=reporter_ref,
-        type=ORGANISATION_TYPE.get(reporter.kind, "90") if reporter else "90",
+        type=ORGANISATION_TYPE.get(reporter["kind"], "90") if reporter else "90",
     )
-    _narrative(element, "title", p.title)
-    if p.summary or p.description:
-        _narrative(element, "description", p.summary or p.description, type="1")
+    _narrative(element, "title", p["title"])
+    if p["summary"] or p["description"]:
+        _narrative(element, "description", p["summary"] or p["description"], type="1")
     for x in participations:
-        attributes = {"role": ROLE.get(x.role, "4"), "type": ORGANISATION_TYPE.get(x.organisation.kind, "90")}
-        if ref := _org_ref(x.organisation):
+        o = x["organisation"]
+        attributes = {"role": ROLE.get(x["role"], "4"), "type": ORGANISATION_TYPE.get(o["kind"], "90")}
+        if ref := _org_ref(o):
             attributes["ref"] = ref
-        _narrative(element, "participating-org", x.organisation.name, **attributes)
-    funders = {line.funder.pk: line.funder for line in p.funding_lines.all() if line.funder_id}
+        _narrative(element, "participating-org", o["name"], **attributes)
+    funders = {line["funder"]["pk"]: line["funder"] for line in p["funding"] if line["funder"]}
     for funder in funders.values():
-        attributes = {"role": "1", "type": ORGANISATION_TYPE.get(funder.kind, "90")}
+        attributes = {"role": "1", "type": ORGANISATION_TYPE.get(funder["kind"], "90")}
         if ref := _org_ref(funder):
             attributes["ref"] = ref
-        _narrative(element, "participating-org", funder.name, **attributes)
-    SubElement(element, "activity-status", code=STATUS.get(p.status, "2"))
-    if p.first_year:
-        SubElement(element, "activity-date", {"type": "2", "iso-date": f"{p.first_year}-01-01"})
-    if p.end_date:
-        ended = p.end_date <= datetime.date.today()
+        _narrative(element, "participating-org", funder["name"], **attributes)
+    SubElement(element, "activity-status", code=STATUS.get(p["status"], "2"))
+    first_year = p["start_year"] or p["signature_year"]
+    if first_year:
+        SubElement(element, "activity-date", {"type": "2", "iso-date": f"{first_year}-01-01"})
+    if p["end_date"]:
+        ended = p["end_date"] <= datetime.date.today()
         SubElement(
-            element, "activity-date", {"type": "4" if ended else "3", "iso-date": p.end_date.isoformat()}
+            element, "activity-date", {"type": "4" if ended else "3", "iso-date": p["end_date"].isoformat()}
         )
     countries = sorted(
-        {x.organisation.country_id for x in participations if x.organisation.country_id != "FR"}
-        | {c.iso2 for c in p.extra_countries.all()}
+        {x["organisation"]["country_id"] for x in participations if x["organisation"]["country_id"] != "FR"}
+        | set(p["extra_countries"])
     )
     for code, share in zip(countries, _percentages(len(countries)) if countries else [], strict=False):
         SubElement(element, "recipient-country", code=code, percentage=share)
     sectors = []
-    for link in p.theme_links.all():
-        code = DAC_SECTOR.get(link.theme.tag, DEFAULT_SECTOR)
+    for link in p["themes"]:
+        code = DAC_SECTOR.get(link["tag"], DEFAULT_SECTOR)
         if code not in sectors:
             sectors.append(code)
     sectors = sectors or [DEFAULT_SECTOR]
     for code, share in zip(sectors, _percentages(len(sectors)), strict=True):
         SubElement(element, "sector", vocabulary="1", code=code, percentage=share)
     by_year: dict[int, Decimal] = defaultdict(Decimal)
-    for line in p.funding_lines.all():
-        by_year[line.year] += line.amount
+    for line in p["funding"]:
+        by_year[line["year"]] += line["amount"]
     for year in sorted(by_year):
         budget = SubElement(element, "budget", type="1", status="2")
         SubElement(budget, "period-start", {"iso-date": f"{year}-01-01"})
@@ -155,14 +163,19 @@ def activity(p: Partnership) -> Element:
     return element
 
 
+def iter_iati(partnerships: QuerySet[Partnership], *, tally: Tally | None = None) -> Iterator[str]:
+    """Yield an iati-activities document, one activity at a time."""
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield f'<iati-activities version="{IATI_VERSION}" generated-datetime="{now}">\n'
+    for p in iter_rows(partnerships, RELATIONS, tally):
+        yield tostring(activity(p), encoding="unicode") + "\n"
+    yield "</iati-activities>\n"
+
+
 def write_iati(partnerships: QuerySet[Partnership], out: BinaryIO) -> int:
     """Write an iati-activities document, one activity at a time; return the count."""
-    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
-    out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(f'<iati-activities version="{IATI_VERSION}" generated-datetime="{now}">\n'.encode())
-    count = 0
-    for p in iter_partnerships(partnerships, personal_data=False):
-        out.write(tostring(activity(p), encoding="unicode").encode() + b"\n")
-        count += 1
-    out.write(b"</iati-activities>\n")
-    return count
+    tally = Tally()
+    for piece in iter_iati(partnerships, tally=tally):
+        out.write(piece.encode())
+    return tally.rows

@@ -1,7 +1,13 @@
-"""Write an export file in the format asked; used by the command line, the web and the API."""
+"""Write an export in the format asked; used by the command line, the web, the API and the worker.
 
+Every format but XLSX is a stream of text pieces (`stream`): a file, a streamed HTTP response or
+a job's file is written as the rows are read, a chunk of partnerships at a time. XLSX (a zip)
+is written to a file by openpyxl's write-only mode."""
+
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from coopatlas.exports.rows import Tally
 from coopatlas.exports.selection import Selection
 
 FORMATS = ("csv", "csv-plain", "xlsx", "json", "geojson", "iati")
@@ -16,6 +22,53 @@ MEDIA_TYPES = {
 }
 
 
+def _unknown(fmt: str) -> ValueError:
+    return ValueError(f"Format inconnu : {fmt} (admis : {', '.join(FORMATS)})")
+
+
+def stream(
+    fmt: str,
+    selection: Selection,
+    *,
+    personal_data: bool = False,
+    decimal_comma: bool = False,
+    tally: Tally | None = None,
+) -> Iterator[str]:
+    """Yield the export's text in pieces, for any format but XLSX (ValueError for others)."""
+    partnerships = selection.partnerships
+    if fmt == "json":
+        from coopatlas.exports.json_export import iter_json
+
+        return iter_json(partnerships, personal_data=personal_data, tally=tally)
+    if fmt in ("csv", "csv-plain"):
+        from coopatlas.exports.tabular import iter_csv
+
+        return iter_csv(partnerships, excel=fmt == "csv", decimal_comma=decimal_comma, tally=tally)
+    if fmt == "geojson":
+        from coopatlas.exports.geojson import iter_geojson
+
+        return iter_geojson(partnerships, tally=tally)
+    if fmt == "iati":
+        from coopatlas.exports.iati import iter_iati
+
+        return iter_iati(partnerships, tally=tally)
+    raise _unknown(fmt)
+
+
+def encoded(pieces: Iterator[str], size: int = 64 * 1024) -> Iterator[bytes]:
+    """Yield the pieces as UTF-8, gathered into blocks of about `size` characters."""
+    block: list[str] = []
+    length = 0
+    for piece in pieces:
+        block.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(block).encode()
+            block, length = [], 0
+    if block:
+        yield "".join(block).encode()
+
+
 def export(
     fmt: str,
     selection: Selection,
@@ -23,46 +76,31 @@ def export(
     *,
     personal_data: bool = False,
     decimal_comma: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the selection to `path` in `fmt`; return the number of partnerships written.
+    `progress` is told the number of partnerships written after each chunk.
 
     The file is written next to its final name and moved into place when complete, so that a
     failed export never leaves half a file behind.
     """
+    if fmt not in FORMATS:
+        raise _unknown(fmt)
     partial = path.with_name(path.name + ".partial")
+    tally = Tally(progress)
     try:
-        count = _write(fmt, selection, partial, personal_data=personal_data, decimal_comma=decimal_comma)
+        if fmt == "xlsx":
+            from coopatlas.exports.tabular import write_xlsx
+
+            write_xlsx(selection.partnerships, partial, personal_data=personal_data, tally=tally)
+        else:
+            with partial.open("wb") as out:
+                pieces = stream(
+                    fmt, selection, personal_data=personal_data, decimal_comma=decimal_comma, tally=tally
+                )
+                for block in encoded(pieces):
+                    out.write(block)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
-    return count
-
-
-def _write(fmt: str, selection: Selection, path: Path, *, personal_data: bool, decimal_comma: bool) -> int:
-    partnerships = selection.partnerships
-    if fmt == "json":
-        from coopatlas.exports.json_export import write_json
-
-        with path.open("w", encoding="utf-8", newline="\n") as out:
-            return write_json(partnerships, out, personal_data=personal_data)
-    if fmt in ("csv", "csv-plain"):
-        from coopatlas.exports.tabular import write_csv
-
-        return write_csv(
-            partnerships, path, excel=fmt == "csv", personal_data=personal_data, decimal_comma=decimal_comma
-        )
-    if fmt == "xlsx":
-        from coopatlas.exports.tabular import write_xlsx
-
-        return write_xlsx(partnerships, path, personal_data=personal_data)
-    if fmt == "geojson":
-        from coopatlas.exports.geojson import write_geojson
-
-        with path.open("w", encoding="utf-8") as out:
-            return write_geojson(partnerships, out)
-    if fmt == "iati":
-        from coopatlas.exports.iati import write_iati
-
-        with path.open("wb") as out:
-            return write_iati(partnerships, out)
-    raise ValueError(f"Format inconnu : {fmt} (admis : {', '.join(FORMATS)})")
+    return tally.rows

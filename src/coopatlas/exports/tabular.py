@@ -7,6 +7,8 @@ out unless personal data is allowed, and the file says so.
 
 import csv
 import datetime
+import functools
+import io
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -15,10 +17,11 @@ from django.db.models import QuerySet
 from django.utils import translation
 
 from coopatlas.atlas.choices import ParticipationRole
-from coopatlas.atlas.models import Partnership
+from coopatlas.atlas.models import Event, FundingLine, Organisation, Participation, Partnership, Volunteer
 from coopatlas.core.i18n import sort_key
-from coopatlas.core.spreadsheet import neutralise
-from coopatlas.exports.records import iter_partnerships, partnership_ref
+from coopatlas.core.spreadsheet import FORMULA_STARTS, neutralise
+from coopatlas.exports.records import partnership_ref
+from coopatlas.exports.rows import Row, Tally, country_names, display, iter_rows, labels
 
 NO_PERSONAL_DATA = (
     "Données personnelles (contacts, volontaires) exclues de cet export : il faut le droit de les voir."
@@ -94,113 +97,165 @@ PERSONAL_SHEETS = {
 }
 
 
-def _names(participations, role: str) -> str:
-    return " ; ".join(p.organisation.name for p in participations if p.role == role)
+def _names(participations: list[Row], role: str) -> str:
+    return " ; ".join(x["organisation"]["name"] for x in participations if x["role"] == role)
 
 
-def sheet_rows(partnerships: QuerySet[Partnership], personal_data: bool) -> Iterator[tuple[str, list]]:
-    """Yield (sheet name, row of Python values) for every entity of the selection."""
+CSV_RELATIONS = ("participations", "themes", "sdgs", "extra_countries", "funding")
+SHEET_RELATIONS = (*CSV_RELATIONS, "events")
+OTHER_ROLES = (ParticipationRole.FRENCH_AUTHORITY, ParticipationRole.FOREIGN_AUTHORITY)
+
+
+def _french_labels() -> dict[str, dict]:
+    """The displayed labels of every field with choices, in French whatever the interface's language."""
     with translation.override("fr"):
-        for p in iter_partnerships(partnerships, personal_data):
-            ref = partnership_ref(p)
-            participations = list(p.participations.all())
-            funding = list(p.funding_lines.all())
-            foreign = [x for x in participations if x.role == ParticipationRole.FOREIGN_AUTHORITY]
-            countries = sorted(
-                {x.organisation.country.name_fr for x in foreign}
-                | {c.name_fr for c in p.extra_countries.all()},
-                key=sort_key,
-            )
-            water = [line.water_one_percent_amount for line in funding if line.water_one_percent_amount]
+        return {
+            "form": labels(Partnership, "form"),
+            "status": labels(Partnership, "status"),
+            "publication_state": labels(Partnership, "publication_state"),
+            "kind": labels(Organisation, "kind"),
+            "role": labels(Participation, "role"),
+            "funding_kind": labels(FundingLine, "kind"),
+            "event_kind": labels(Event, "kind"),
+            "scheme": labels(Volunteer, "scheme"),
+        }
+
+
+def sheet_rows(
+    partnerships: QuerySet[Partnership],
+    personal_data: bool,
+    *,
+    sheets: bool = True,
+    tally: Tally | None = None,
+) -> Iterator[tuple[str, list]]:
+    """Yield (sheet name, row of Python values) for every entity of the selection; only the
+    partnerships' sheet unless `sheets`."""
+    names = country_names()
+    collation = functools.cache(sort_key)  # a few hundred country names, each row sorts some
+    shown = _french_labels()
+    relations = SHEET_RELATIONS if sheets else CSV_RELATIONS
+    if sheets and personal_data:
+        relations += ("contacts", "volunteers")
+    for p in iter_rows(partnerships, relations, tally):
+        ref = partnership_ref(p)
+        participations = p["participations"]
+        funding = p["funding"]
+        countries = sorted(
+            {
+                names[x["organisation"]["country_id"]]
+                for x in participations
+                if x["role"] == ParticipationRole.FOREIGN_AUTHORITY
+            }
+            | {names[code] for code in p["extra_countries"]},
+            key=collation,
+        )
+        water = [line["water_one_percent_amount"] for line in funding if line["water_one_percent_amount"]]
+        yield (
+            "Partenariats",
+            [
+                ref,
+                p["title"],
+                display(shown["form"], p["form"]),
+                display(shown["status"], p["status"]),
+                display(shown["publication_state"], p["publication_state"]),
+                p["signature_year"],
+                p["signature_date"],
+                p["start_year"],
+                p["end_date"],
+                "oui" if p["is_triennial"] else "non",
+                _names(participations, ParticipationRole.FRENCH_AUTHORITY),
+                " ; ".join(
+                    x["organisation"]["insee_code"]
+                    for x in participations
+                    if x["role"] == ParticipationRole.FRENCH_AUTHORITY and x["organisation"]["insee_code"]
+                ),
+                _names(participations, ParticipationRole.FOREIGN_AUTHORITY),
+                " ; ".join(countries),
+                " ; ".join(x["organisation"]["name"] for x in participations if x["role"] not in OTHER_ROLES),
+                " ; ".join(link["name_fr"] for link in p["themes"]),
+                " ; ".join(str(number) for number in p["sdgs"]),
+                sum((line["amount"] for line in funding), Decimal("0")) if funding else None,
+                sum(water, Decimal("0")) if water else None,
+                p["summary"],
+                p["programme"] or "",
+                p["last_verified_on"],
+            ],
+        )
+        if not sheets:
+            continue
+        for x in participations:
+            o = x["organisation"]
             yield (
-                "Partenariats",
+                "Participants",
                 [
                     ref,
-                    p.title,
-                    p.get_form_display(),
-                    p.get_status_display(),
-                    p.get_publication_state_display(),
-                    p.signature_year,
-                    p.signature_date,
-                    p.start_year,
-                    p.end_date,
-                    "oui" if p.is_triennial else "non",
-                    _names(participations, ParticipationRole.FRENCH_AUTHORITY),
-                    " ; ".join(
-                        x.organisation.insee_code
-                        for x in participations
-                        if x.role == ParticipationRole.FRENCH_AUTHORITY and x.organisation.insee_code
-                    ),
-                    _names(participations, ParticipationRole.FOREIGN_AUTHORITY),
-                    " ; ".join(countries),
-                    " ; ".join(
-                        x.organisation.name
-                        for x in participations
-                        if x.role
-                        not in (ParticipationRole.FRENCH_AUTHORITY, ParticipationRole.FOREIGN_AUTHORITY)
-                    ),
-                    " ; ".join(link.theme.name_fr for link in p.theme_links.all()),
-                    " ; ".join(str(g.number) for g in p.sdgs.all()),
-                    sum((line.amount for line in funding), Decimal("0")) if funding else None,
-                    sum(water, Decimal("0")) if water else None,
-                    p.summary,
-                    p.programme.name if p.programme_id else "",
-                    p.last_verified_on,
+                    p["title"],
+                    o["name"],
+                    display(shown["kind"], o["kind"]),
+                    display(shown["role"], x["role"]),
+                    names[o["country_id"]],
+                    o["insee_code"],
+                    o["latitude"],
+                    o["longitude"],
                 ],
             )
-            for x in participations:
-                o = x.organisation
+        for line in funding:
+            yield (
+                "Financements",
+                [
+                    ref,
+                    p["title"],
+                    line["funder_name"],
+                    line["amount"],
+                    line["water_one_percent_amount"],
+                    line["year"],
+                    display(shown["funding_kind"], line["kind"]),
+                ],
+            )
+        for e in p["events"]:
+            yield (
+                "Événements",
+                [
+                    ref,
+                    p["title"],
+                    e["year"],
+                    e["month"],
+                    e["day"],
+                    display(shown["event_kind"], e["kind"]),
+                    e["title"],
+                ],
+            )
+        if personal_data:
+            for c in p["contacts"]:
                 yield (
-                    "Participants",
+                    "Contacts",
                     [
                         ref,
-                        p.title,
-                        o.name,
-                        o.get_kind_display(),
-                        x.get_role_display(),
-                        o.country.name_fr,
-                        o.insee_code,
-                        o.latitude,
-                        o.longitude,
+                        c["organisation"]["name"] if c["organisation"] else "",
+                        c["last_name"],
+                        c["first_name"],
+                        c["function"],
+                        c["email"],
+                        c["phone"],
                     ],
                 )
-            for line in funding:
+            for v in p["volunteers"]:
                 yield (
-                    "Financements",
+                    "Volontaires",
                     [
                         ref,
-                        p.title,
-                        line.funder_name,
-                        line.amount,
-                        line.water_one_percent_amount,
-                        line.year,
-                        line.get_kind_display(),
+                        v["last_name"],
+                        v["first_name"],
+                        display(shown["scheme"], v["scheme"]),
+                        v["mission"],
+                        v["field"],
                     ],
                 )
-            for e in p.events.all():
-                yield "Événements", [ref, p.title, e.year, e.month, e.day, e.get_kind_display(), e.title]
-            if personal_data:
-                for c in p.contacts.all():
-                    yield (
-                        "Contacts",
-                        [
-                            ref,
-                            c.organisation.name if c.organisation_id else "",
-                            c.last_name,
-                            c.first_name,
-                            c.function,
-                            c.email,
-                            c.phone,
-                        ],
-                    )
-                for v in p.volunteers.all():
-                    yield (
-                        "Volontaires",
-                        [ref, v.last_name, v.first_name, v.get_scheme_display(), v.mission, v.field],
-                    )
 
 
 def _cell(value: object, *, excel: bool, decimal_comma: bool) -> str:
+    if type(value) is str:  # most cells: text, neutralised as below without the round trips
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
     if isinstance(value, datetime.date):
@@ -214,22 +269,43 @@ def _cell(value: object, *, excel: bool, decimal_comma: bool) -> str:
     return str(neutralise(str(value)))
 
 
+# Text is handed on in pieces of about this many characters (a chunk of a streamed response).
+PIECE = 64 * 1024
+
+
+def iter_csv(
+    partnerships: QuerySet[Partnership], *, excel: bool, decimal_comma: bool, tally: Tally | None = None
+) -> Iterator[str]:
+    """Yield the CSV text in pieces, one row per partnership. `excel`: semicolons, BOM, dd/mm/yyyy
+    (French Excel; the BOM is the first character). Never personal data."""
+    handle = io.StringIO()
+    if excel:
+        handle.write("\ufeff")
+    writer = csv.writer(handle, delimiter=";" if excel else ",")
+    writer.writerow(PARTNERSHIP_COLUMNS)
+    for _sheet, row in sheet_rows(partnerships, personal_data=False, sheets=False, tally=tally):
+        writer.writerow([_cell(v, excel=excel, decimal_comma=decimal_comma) for v in row])
+        if handle.tell() >= PIECE:
+            yield handle.getvalue()
+            handle.seek(0)
+            handle.truncate()
+    yield handle.getvalue()
+
+
 def write_csv(
     partnerships: QuerySet[Partnership], path: Path, *, excel: bool, personal_data: bool, decimal_comma: bool
 ) -> int:
     """Write one row per partnership. `excel`: semicolons, BOM, dd/mm/yyyy (French Excel)."""
-    count = 0
-    with path.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter=";" if excel else ",")
-        writer.writerow(PARTNERSHIP_COLUMNS)
-        for sheet, row in sheet_rows(partnerships, personal_data=False):
-            if sheet == "Partenariats":
-                writer.writerow([_cell(v, excel=excel, decimal_comma=decimal_comma) for v in row])
-                count += 1
-    return count
+    tally = Tally()
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        for piece in iter_csv(partnerships, excel=excel, decimal_comma=decimal_comma, tally=tally):
+            handle.write(piece)
+    return tally.rows
 
 
-def write_xlsx(partnerships: QuerySet[Partnership], path: Path, *, personal_data: bool) -> int:
+def write_xlsx(
+    partnerships: QuerySet[Partnership], path: Path, *, personal_data: bool, tally: Tally | None = None
+) -> int:
     """Write one sheet per entity (streamed: openpyxl's write-only mode), headers frozen."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -249,15 +325,14 @@ def write_xlsx(partnerships: QuerySet[Partnership], path: Path, *, personal_data
             header.append(cell)
         worksheet.append(header)
         worksheets[name] = worksheet
-    count = 0
-    for sheet, row in sheet_rows(partnerships, personal_data):
+    tally = tally or Tally()
+    for sheet, row in sheet_rows(partnerships, personal_data, tally=tally):
         worksheets[sheet].append([_xlsx_value(v) for v in row])
-        count += sheet == "Partenariats"
     if not personal_data:
         notice = workbook.create_sheet("À lire")
         notice.append([NO_PERSONAL_DATA])
     workbook.save(path)
-    return count
+    return tally.rows
 
 
 def _xlsx_value(value: object) -> object:
@@ -268,8 +343,6 @@ def _xlsx_value(value: object) -> object:
 
 def table_csv(header: list[str], rows: list[list], *, excel: bool = True) -> str:
     """Return any table as CSV text, French Excel style by default (BOM, semicolons, decimal comma)."""
-    import io
-
     handle = io.StringIO()
     writer = csv.writer(handle, delimiter=";" if excel else ",")
     writer.writerow([neutralise(str(h)) for h in header])

@@ -11,6 +11,7 @@ class Job(models.Model):
         IMPORT = "import", _("import")
         UNDO = "undo", _("annulation d'un lot")
         EXTRACTION = "extraction", _("lecture d'une page")
+        EXPORT = "export", _("export")
 
     class State(models.TextChoices):
         PENDING = "pending", _("en attente")

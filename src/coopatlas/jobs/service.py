@@ -10,10 +10,11 @@ from coopatlas.jobs.models import Job
 
 
 def submit(kind: str, owner, params: dict) -> Job:
-    """Record a job for `owner` and queue it for the worker; return it."""
+    """Record a job for `owner` (None: a visitor not signed in, for an export) and queue it for
+    the worker; return it."""
     from coopatlas.jobs.tasks import run_job
 
-    job = Job.objects.create(kind=kind, owner_id=owner.pk, params=params)
+    job = Job.objects.create(kind=kind, owner_id=owner.pk if owner is not None else 0, params=params)
     run_job.enqueue(job.pk)
     return job
 

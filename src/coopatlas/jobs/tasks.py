@@ -3,6 +3,7 @@
 import logging
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import OperationalError
 from django_tasks import task
 
@@ -30,7 +31,8 @@ def run_job(job_id: int) -> None:
         return
     mark(job, Job.State.RUNNING)
     try:
-        owner = get_user_model().objects.get(pk=job.owner_id)
+        # Owner 0: an export asked for by a visitor who is not signed in (see web.imports).
+        owner = get_user_model().objects.get(pk=job.owner_id) if job.owner_id else AnonymousUser()
         result = RUNNERS[job.kind](job, owner)
     except (JobFailed, FileRejected) as exc:
         mark(job, Job.State.FAILED, error_fr=exc.fr, error_en=exc.en)
@@ -170,9 +172,53 @@ def extraction(job: Job, owner) -> dict:
     return {"page": stored.pk, "candidates": len(candidates)}
 
 
+def export_file(job: Job, owner) -> dict:
+    """Write an export of a search to a file of var/uploads/ (swept after a day), with progress;
+    what is exported follows the owner's rights now, not the request's."""
+    from coopatlas.exports.naming import export_file_name
+    from coopatlas.exports.selection import SelectionError, select
+    from coopatlas.exports.service import MEDIA_TYPES, export
+
+    params = job.params
+    fmt = params.get("format", "")
+    personal = bool(params.get("personal_data"))
+    if fmt not in MEDIA_TYPES:
+        raise JobFailed(f"Format d'export inconnu : {fmt}.", f"Unknown export format: {fmt}.")
+    if personal and not owner.has_perm("atlas.view_contact"):
+        raise JobFailed(
+            "Export des données personnelles réservé aux utilisateurs habilités.",
+            "Exports with personal data are for authorised users only.",
+        )
+    try:
+        published_only = bool(params.get("published_only")) or not owner.has_perm("atlas.view_partnership")
+        selection = select(params.get("query", ""), published_only=published_only)
+    except SelectionError as exc:
+        raise JobFailed(str(exc), str(exc)) from exc
+    _content_type, extension = MEDIA_TYPES[fmt]
+    name = uploads.reserve(extension)
+    total = selection.partnerships.count()
+    progress = Progress(job)
+    progress(0, 0, total)
+    count = export(
+        fmt,
+        selection,
+        uploads.path_of(name),
+        personal_data=personal,
+        progress=lambda rows: progress(rows, rows, total),
+    )
+    return {
+        "file": name,
+        "name": export_file_name(selection, extension, personal_data=personal),
+        "format": fmt,
+        "count": count,
+        "file_url": f"/api/v1/jobs/{job.pk}/file",
+    }
+
+
 RUNNERS = {
     Job.Kind.IMPORT_PREVIEW: import_preview,
     Job.Kind.IMPORT: import_confirm,
     Job.Kind.UNDO: undo,
     Job.Kind.EXTRACTION: extraction,
+    Job.Kind.EXPORT: export_file,
 }

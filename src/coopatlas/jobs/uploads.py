@@ -32,6 +32,12 @@ def store(chunks: Iterable[bytes], original_name: str = "") -> str:
     return name
 
 
+def reserve(extension: str) -> str:
+    """Return a new file name (a random token and `extension`) for a file a job writes."""
+    extension = extension.lower() if re.fullmatch(r"[a-z0-9]{1,7}", extension.lower()) else "bin"
+    return f"{secrets.token_hex(16)}.{extension}"
+
+
 def path_of(name: str) -> Path:
     """The path of an uploaded file from its name; ValueError for any other name."""
     if not _NAME.fullmatch(name or ""):

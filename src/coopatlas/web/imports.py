@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -17,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coopatlas.atlas.models import ImportBatch
-from coopatlas.exports.naming import export_file_name
+from coopatlas.exports.responses import export_response
 from coopatlas.exports.selection import SelectionError, select
-from coopatlas.exports.service import MEDIA_TYPES, export
+from coopatlas.exports.service import MEDIA_TYPES
 from coopatlas.ingest.readers.table import FIELDS, template_columns
 from coopatlas.ingest.service import SOURCES
 from coopatlas.ingest.undo import can_undo, undo_preview
@@ -28,6 +29,7 @@ from coopatlas.jobs.models import Job
 from coopatlas.jobs.router import ALIAS as JOBS_DB
 from coopatlas.jobs.service import submit
 from coopatlas.web.accounts import permission_required
+from coopatlas.web.jobs import SESSION_EXPORTS
 
 MAX_UPLOAD = 100 * 1024 * 1024
 CAN_IMPORT = "atlas.add_partnership"
@@ -209,14 +211,21 @@ def export_view(request: HttpRequest) -> HttpResponse:
         )
     except SelectionError as exc:
         return HttpResponse(str(exc), status=400)
-    content_type, extension = MEDIA_TYPES[fmt]
-    with tempfile.NamedTemporaryFile(suffix=f".{extension}", delete=False) as handle:
-        path = Path(handle.name)
-    export(fmt, selection, path, personal_data=personal)
-    name = export_file_name(selection, extension, personal_data=personal)
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=content_type)
-    path.unlink()  # the open handle keeps the data until the response is sent
-    return response
+    if selection.partnerships.count() > settings.EXPORT_ASYNC_ROWS:
+        return _export_job(request, fmt, query.urlencode(), personal)
+    return export_response(fmt, selection, personal_data=personal)
+
+
+def _export_job(request: HttpRequest, fmt: str, query: str, personal: bool) -> HttpResponse:
+    """Queue a large export for the worker and send to its page (a visitor not signed in follows
+    it through the session)."""
+    params = {"format": fmt, "query": query, "personal_data": personal}
+    if request.user.is_authenticated:
+        job = submit(Job.Kind.EXPORT, request.user, params)
+    else:
+        job = submit(Job.Kind.EXPORT, None, params)
+        request.session[SESSION_EXPORTS] = [*request.session.get(SESSION_EXPORTS, [])[-19:], job.pk]
+    return redirect("web:job", pk=job.pk)
 
 
 # (format, label) of the exports offered under a search; those that can hold personal data.

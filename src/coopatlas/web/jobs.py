@@ -1,24 +1,47 @@
 """A job's page: its state and progress while the worker runs it (the page asks again every two
 seconds), then its result — an import's preview, the import or undo done, the page read."""
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext
 
 from coopatlas.ingest.errors import note_en, where_en
+from coopatlas.jobs import uploads
 from coopatlas.jobs.models import Job
+
+# The session key listing the export jobs a visitor who is not signed in has asked for.
+SESSION_EXPORTS = "export_jobs"
 
 
 def _own_job(request: HttpRequest, pk: int) -> Job:
-    """The job, if the user may see it (its owner, or staff); 404 otherwise, as if it did not exist."""
+    """The job, if the user may see it (its owner, or staff; for a visitor not signed in, an
+    export this session asked for); 404 otherwise, as if it did not exist."""
     job = Job.objects.filter(pk=pk).first()
-    if job is None or not job.visible_to(request.user):
+    if job is None:
         raise Http404("Tâche inconnue.")
-    return job
+    if job.visible_to(request.user):
+        return job
+    if job.owner_id == 0 and job.kind == Job.Kind.EXPORT and pk in request.session.get(SESSION_EXPORTS, []):
+        return job
+    raise Http404("Tâche inconnue.")
 
 
-@login_required
+def _signed_in_or_session_export(view):
+    """Like login_required, except for the exports the visitor's session asked for."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.is_authenticated and pk not in request.session.get(SESSION_EXPORTS, []):
+            return redirect_to_login(request.get_full_path())
+        return view(request, pk)
+
+    return wrapper
+
+
+@_signed_in_or_session_export
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
     if job.state == Job.State.DONE and job.kind == Job.Kind.EXTRACTION:
@@ -85,7 +108,7 @@ def _picker(job: Job) -> dict:
     }
 
 
-@login_required
+@_signed_in_or_session_export
 def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The state part of the job's page, asked again by htmx until the job is finished; then the
     whole page is reloaded to show the result."""
@@ -94,3 +117,21 @@ def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     if job.finished:
         response["HX-Refresh"] = "true"
     return response
+
+
+@_signed_in_or_session_export
+def job_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file an export job wrote, as an attachment named for its search; 404 before it is
+    done or once it has been swept (a day later)."""
+    from coopatlas.exports.service import MEDIA_TYPES
+
+    job = _own_job(request, pk)
+    if job.kind != Job.Kind.EXPORT or job.state != Job.State.DONE:
+        raise Http404("Fichier inconnu.")
+    try:
+        path = uploads.path_of(job.result.get("file", ""))
+        handle = path.open("rb")
+    except (ValueError, FileNotFoundError) as exc:
+        raise Http404("Fichier expiré : relancez l'export.") from exc
+    content_type, _extension = MEDIA_TYPES[job.result["format"]]
+    return FileResponse(handle, as_attachment=True, filename=job.result["name"], content_type=content_type)

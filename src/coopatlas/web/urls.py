@@ -44,6 +44,7 @@ urlpatterns = [
     path("imports/modele.xlsx", imports.import_template, name="import_template"),
     path("taches/<int:pk>/", jobs.job_detail, name="job"),
     path("taches/<int:pk>/etat/", jobs.job_status, name="job_status"),
+    path("taches/<int:pk>/fichier/", jobs.job_file, name="job_file"),
     path("exporter/", imports.export_view, name="export"),
     path("extraction/", extraction.extraction_form, name="extraction"),
     path("extraction/<int:pk>/", extraction.extraction_review, name="extraction_review"),
