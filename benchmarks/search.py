@@ -106,6 +106,7 @@ class Answer:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     status: int = 200
     note: str = ""
+    agrees: bool = True  # its count is the oracle's (set by the check)
 
 
 def questions(connection, placeholder: str) -> list[Question]:
@@ -414,6 +415,7 @@ def check(question: Question, contenders: list[Contender], oracle: Answer) -> li
             )
             continue
         if answer.count != oracle.count:
+            answer.agrees = False
             problems.append(f"{contender.name} : {answer.count} résultats, SQL {oracle.count}")
         for name, counts in answer.facets.items():
             # Datasette counts under every filter, its own facet's too: compare the others only;
@@ -515,13 +517,16 @@ def report(asked: list[Question], contenders: list[Contender]) -> None:
         line = f"{question.name:<16}"
         for contender in contenders:
             times = contender.times[question.name]
-            missing = contender.answers[question.name].count is None
+            answer = contender.answers[question.name]
+            missing = answer.count is None
             cell = "manquant" if missing else f"{serving.ms(serving.median(times))} / "
             cell += "" if missing else serving.ms(serving.percentile(times, 0.95))
+            cell = cell if answer.agrees else f"≠ {cell}"
             line += f"{cell:>22}"
         for a, b in ratios:
-            if by_name[a].answers[question.name].count is None:
-                line += f"{'—':>15}"
+            answer = by_name[a].answers[question.name]
+            if answer.count is None or not answer.agrees:
+                line += f"{'—':>15}"  # not the same question answered: no ratio
                 continue
             ratio = serving.median(by_name[a].times[question.name]) / serving.median(
                 by_name[b].times[question.name]
@@ -533,6 +538,7 @@ def report(asked: list[Question], contenders: list[Contender]) -> None:
     for pair in ratios:
         line += f"{serving.geometric_mean(collected[pair]):>14.1f}×"
     print(line)
+    print("≠ : compte différent de celui du SQL (voir le contrôle), hors des rapports.")
 
 
 def main() -> None:
