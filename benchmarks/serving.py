@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG_BASE = "postgres://postgres@127.0.0.1:5432"
 TMP = Path(tempfile.gettempdir())  # the atlases built here: TMP/bench-N
+DEFAULT_SIZE = 10_000
 
 
 @dataclass
@@ -112,7 +113,13 @@ def atlases(args: argparse.Namespace) -> list[Atlas]:
     path = Path(db)
     var_dir = path.parent if path.suffix == ".sqlite3" else path
     if not (var_dir / "coopatlas.sqlite3").exists():
-        sys.exit(f"Pas d'atlas dans {var_dir} (coopatlas.sqlite3 absent) : --build N pour en construire un.")
+        if args.db:
+            sys.exit(
+                f"Pas d'atlas dans {var_dir} (coopatlas.sqlite3 absent) : --build N pour en construire un."
+            )
+        # Nothing named and no atlas in var/ (as under `make bench`): the 10,000 one, built if missing.
+        print(f"Pas d'atlas dans {var_dir} : celui de {DEFAULT_SIZE} partenariats.", flush=True)
+        return [sized_atlas(DEFAULT_SIZE, seed=args.seed, postgres=None, rebuild=False)]
     return [Atlas(var_dir)]
 
 
