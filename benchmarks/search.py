@@ -522,6 +522,7 @@ def report(asked: list[Question], contenders: list[Contender]) -> None:
             cell = "manquant" if missing else f"{serving.ms(serving.median(times))} / "
             cell += "" if missing else serving.ms(serving.percentile(times, 0.95))
             cell = cell if answer.agrees else f"≠ {cell}"
+            cell = f"* {cell}" if not missing and not answer.facets else cell
             line += f"{cell:>22}"
         for a, b in ratios:
             answer = by_name[a].answers[question.name]
@@ -539,6 +540,7 @@ def report(asked: list[Question], contenders: list[Contender]) -> None:
         line += f"{serving.geometric_mean(collected[pair]):>14.1f}×"
     print(line)
     print("≠ : compte différent de celui du SQL (voir le contrôle), hors des rapports.")
+    print("* : sans comptes de facettes (moins de travail que la page et Datasette).")
 
 
 def main() -> None:
