@@ -196,6 +196,8 @@ def coopatlas_server(atlas: Atlas, args: argparse.Namespace) -> Iterator[Server]
     if args.url:
         yield Server(args.url.rstrip("/"), args.pid)
         return
+    # A benchmark stopped by kill stops its server too (the `finally` below runs).
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(f"arrêté (signal {_signal})"))
     port = args.port or free_port()
     log = (atlas.var_dir / "bench-serve.log").open("w")
     command = [sys.executable, "-m", "coopatlas.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
