@@ -63,11 +63,13 @@ def test_api_cursor_walks_every_result_once_in_order(client, indexed_demo, sort)
     assert len(walked) == whole["count"] == len(set(walked)) > 2
 
 
-def test_api_refuses_an_unknown_facet_value_and_a_forged_cursor_naming_them(client, indexed_demo):
+def test_api_refuses_an_unknown_value_parameter_or_cursor_naming_it(client, indexed_demo):
     response = client.get("/api/v1/partnerships", {"pays": "XX"})
     assert response.status_code == 400 and "XX" in response.json()["detail"]
     response = client.get("/api/v1/partnerships", {"curseur": "pas-un-curseur"})
     assert response.status_code == 400 and "curseur" in response.json()["detail"]
+    response = client.get("/api/v1/partnerships", {"paysage": "DE"})
+    assert response.status_code == 400 and "paysage" in response.json()["detail"]
     response = client.get("/api/v1/partnerships", {"curseur": "eyJ5IjoxfQ", "offset": 3})
     assert response.status_code == 400 and "offset" in response.json()["detail"]
 

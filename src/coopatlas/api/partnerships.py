@@ -89,6 +89,9 @@ def list_partnerships(request: HttpRequest, response: HttpResponse, filters: Que
     years, the other filters and the sort; with each facet's counts under the other facets
     (`facettes=false` leaves them out) and `next`, the cursor of the following page
     (`curseur=…`). `organisation` takes an id or a name; `country` is `pays`'s older name."""
+    known = {field.alias or name for name, field in SearchIn.model_fields.items()}
+    if unknown := sorted(set(request.GET) - known):
+        raise HttpError(400, f"Paramètre inconnu : « {unknown[0]} » (voir /api/v1/docs).")
     drafts = _can_see_drafts(request)
     if unchanged := not_modified(request, response, visibility="drafts" if drafts else "public"):
         return unchanged
