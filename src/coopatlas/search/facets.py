@@ -101,10 +101,10 @@ class Facet:
 
     def q(self, values: list[str]) -> Q:
         """The partnerships counting under any of `values` (OR within a facet), as a sub-query."""
-        from coopatlas.search.models import FacetKey
+        from coopatlas.search.models import FacetKey, FacetValueKey
 
-        keyed = FacetKey.objects.filter(facet=self.name, value__in=values)
-        return Q(pk__in=keyed.values("partnership_id"))
+        numbers = FacetValueKey.objects.filter(facet=self.name, value__in=values).values("pk")
+        return Q(pk__in=FacetKey.objects.filter(key_id__in=numbers).values("partnership_id"))
 
     def shown(self, counts: dict[str, int], chosen: list[str]) -> FacetCounts:
         """Return the facet with its values: those counted, and the chosen ones even at zero."""

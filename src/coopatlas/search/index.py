@@ -18,7 +18,7 @@ from coopatlas.atlas.choices import PartnershipForm
 from coopatlas.atlas.models import FundingLine, Participation, Partnership, PartnershipTheme
 from coopatlas.places.models import Country
 from coopatlas.search.facets import FACETS, CountryRef, Indexed, Participant
-from coopatlas.search.models import INDEX_FORMAT, FacetKey, IndexState, SearchDocument
+from coopatlas.search.models import INDEX_FORMAT, FacetKey, FacetValueKey, IndexState, SearchDocument
 from coopatlas.search.text import stemmed
 
 TEXT_FIELDS = (
@@ -206,16 +206,16 @@ def _index_chunk(ids: list[int], reader: Reader) -> int:
     FacetKey.objects.filter(partnership_id__in=ids).delete()
     partnerships = reader.read(ids)
     rows = [(p.pk, text, stemmed(text)) for p in partnerships for text in [document_text(p)]]
-    keys = [
-        (p.pk, name, value)
+    pairs = [
+        (p.pk, (name, value))
         for p in partnerships
         for name, facet in FACETS.items()
         for value in sorted(facet.keys(p))
     ]
+    numbers = key_numbers({pair for _pk, pair in pairs})
+    keys = [(pk, numbers[pair]) for pk, pair in pairs]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO search_facetkey (partnership_id, facet, value) VALUES (%s, %s, %s)", keys
-        )
+        cursor.executemany("INSERT INTO search_facetkey (partnership_id, key_id) VALUES (%s, %s)", keys)
         cursor.executemany(
             "INSERT INTO search_searchdocument (partnership_id, text, stemmed, format) "
             "VALUES (%s, %s, %s, %s)",
@@ -234,6 +234,23 @@ def _index_chunk(ids: list[int], reader: Reader) -> int:
                 [[pk for pk, _, _ in rows]],
             )
     return len(rows)
+
+
+def key_numbers(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Return the number of each (facet, value), numbering the new ones."""
+    known = {
+        (facet, value): pk for pk, facet, value in FacetValueKey.objects.values_list("pk", "facet", "value")
+    }
+    if missing := pairs - set(known):
+        FacetValueKey.objects.bulk_create(
+            [FacetValueKey(facet=facet, value=value) for facet, value in sorted(missing)],
+            ignore_conflicts=True,
+        )
+        known = {
+            (facet, value): pk
+            for pk, facet, value in FacetValueKey.objects.values_list("pk", "facet", "value")
+        }
+    return known
 
 
 def is_stale() -> bool:

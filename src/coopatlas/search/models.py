@@ -30,29 +30,46 @@ class SearchDocument(models.Model):
         return f"Document de recherche du partenariat {self.partnership_id}"
 
 
+class FacetValueKey(models.Model):
+    """One value of one facet (`pays=DE`), numbered: the facet keys refer to it by number."""
+
+    facet = models.CharField("facette", max_length=16)
+    value = models.CharField("valeur", max_length=40)
+
+    class Meta:
+        verbose_name = "valeur de facette"
+        verbose_name_plural = "valeurs de facette"
+        constraints = [models.UniqueConstraint(fields=["facet", "value"], name="facetvaluekey_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}"
+
+
 class FacetKey(models.Model):
-    """A value a partnership counts under for one facet (written by `search.index` only)."""
+    """A value a partnership counts under (written by `search.index` only).
+
+    Two integers per row: counting the facets of a result reads each of its partnerships' keys
+    in one index seek, and groups them by number."""
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="facet_keys", db_index=False
     )
-    facet = models.CharField("facette", max_length=16)
-    value = models.CharField("valeur", max_length=40)
+    key = models.ForeignKey(FacetValueKey, on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
         verbose_name = "clé de facette"
         verbose_name_plural = "clés de facette"
         constraints = [
-            # Also the index a count walks: from a partnership to its keys of one facet.
-            models.UniqueConstraint(fields=["partnership", "facet", "value"], name="facetkey_unique"),
+            # Also the index a count walks: from a partnership to its keys.
+            models.UniqueConstraint(fields=["partnership", "key"], name="facetkey_unique"),
         ]
         indexes = [
             # A filter's index: from a facet value to its partnerships.
-            models.Index(fields=["facet", "value", "partnership"], name="facetkey_by_value"),
+            models.Index(fields=["key", "partnership"], name="facetkey_by_value"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.facet}={self.value} ({self.partnership_id})"
+        return f"{self.key_id} ({self.partnership_id})"
 
 
 class IndexState(models.Model):

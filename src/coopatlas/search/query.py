@@ -25,7 +25,7 @@ from coopatlas.search.engine import TextMatch
 from coopatlas.search.facets import FACETS, FacetCounts
 from coopatlas.search.filters import ScopeFilters, first_year_at_least, first_year_at_most, read_year
 from coopatlas.search.index import version
-from coopatlas.search.models import FacetKey
+from coopatlas.search.models import FacetKey, FacetValueKey
 from coopatlas.search.signals import apply_pending
 
 SORTS = {"pertinence": _("Pertinence"), "debut": _("Année de début"), "titre": _("Titre")}
@@ -278,14 +278,16 @@ def grouped_counts(scope: QuerySet[Partnership], names: list[str]) -> dict[str, 
     if cached is not None:
         return cached
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    rows = (
-        FacetKey.objects.filter(facet__in=names, partnership_id__in=scope.order_by().values("pk"))
-        .values_list("facet", "value")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    for facet, value, n in rows:
-        counts[facet][value] = n
+    keys = {
+        pk: (facet, value) for pk, facet, value in FacetValueKey.objects.values_list("pk", "facet", "value")
+    }
+    rows = FacetKey.objects.filter(partnership_id__in=scope.order_by().values("pk"))
+    if set(names) != set(FACETS):
+        rows = rows.filter(key_id__in=FacetValueKey.objects.filter(facet__in=names).values("pk"))
+    for number, n in rows.values_list("key_id").annotate(n=Count("*")).order_by():
+        facet, value = keys[number]
+        if facet in names:
+            counts[facet][value] = n
     answer = dict(counts)
     if changed_at is not None:
         cache.set(key, answer, timeout=3600)
