@@ -55,7 +55,6 @@ def test_a_large_export_runs_in_the_worker_and_ends_with_a_file_to_download(
     download = admin_client_fr.get(f"/taches/{job.pk}/fichier/")
     assert download.status_code == 200 and "partenariats-" in download["Content-Disposition"]
     content = b"".join(download.streaming_content)
-    download.close()
     settings.EXPORT_ASYNC_ROWS = 100_000
     direct = b"".join(admin_client_fr.get("/exporter/", {"format": "csv"}).streaming_content)
     assert content == direct and len(_rows(content)) == total + 1
@@ -71,7 +70,6 @@ def test_an_export_job_of_a_visitor_is_theirs_only(client, django_user_model, de
     # when
     mine = client.get(f"/taches/{job.pk}/fichier/")
     content = b"".join(mine.streaming_content)
-    mine.close()
     other = Client()
     other.force_login(django_user_model.objects.create_user("autre", "autre@example.org", "pw-autre-123"))
     theirs = other.get(f"/taches/{job.pk}/fichier/")
@@ -91,7 +89,6 @@ def test_a_large_api_export_answers_202_and_its_job_gives_the_file(admin_client_
     job = admin_client_fr.get(response.json()["url"]).json()
     file = admin_client_fr.get(job["result"]["file_url"])
     content = b"".join(file.streaming_content)
-    file.close()
     # then
     assert response.status_code == 202 and job["state"] == "done"
     assert job["result"]["count"] == Partnership.objects.published().count()
