@@ -162,18 +162,15 @@ class AtlasCounts:
 def atlas_counts() -> AtlasCounts:
     """Return the headline figures of the published atlas."""
     published = Partnership.objects.published()
-    active_orgs = Organisation.objects.filter(participations__partnership__in=published).distinct()
+    # Sub-queries, not joins: each organisation is read once, not once per participation.
+    taking_part = Participation.objects.filter(partnership__in=published).values("organisation_id")
+    active_orgs = Organisation.objects.filter(pk__in=taking_part)
     by_kind = active_orgs.aggregate(
-        french=Count("pk", filter=Q(kind__in=FRENCH_AUTHORITY_KINDS), distinct=True),
-        foreign=Count("pk", filter=Q(kind=OrganisationKind.FOREIGN_AUTHORITY), distinct=True),
-        total=Count("pk", distinct=True),
+        french=Count("pk", filter=Q(kind__in=FRENCH_AUTHORITY_KINDS)),
+        foreign=Count("pk", filter=Q(kind=OrganisationKind.FOREIGN_AUTHORITY)),
+        total=Count("pk"),
     )
-    countries = (
-        Country.objects.exclude(iso2=FRANCE)
-        .filter(Q(organisations__participations__partnership__in=published))
-        .distinct()
-        .count()
-    )
+    countries = Country.objects.exclude(iso2=FRANCE).filter(iso2__in=active_orgs.values("country_id")).count()
     return AtlasCounts(
         partnerships=published.count(),
         french_authorities=by_kind["french"],
