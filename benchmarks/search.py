@@ -46,6 +46,18 @@ sys.path.insert(0, str(ROOT / "src"))
 from coopatlas.search.text import query_roots  # noqa: E402 (the words' roots, as the index has them)
 
 FLAT = "bench_partnership_flat"
+
+
+def api_query(query: str) -> str:
+    """The API takes `offset` (or a cursor) where the page takes a page number."""
+    params = urllib.parse.parse_qsl(query)
+    pages = [int(v) for k, v in params if k == "page"]
+    kept = [(k, v) for k, v in params if k != "page"]
+    if pages:
+        kept += [("offset", str((pages[0] - 1) * PAGE_SIZE)), ("limit", str(PAGE_SIZE))]
+    return urllib.parse.urlencode(kept)
+
+
 PAGE_SIZE = 20
 ARRAY_FACETS = ("pays", "zone", "region", "departement", "theme", "acteur", "odd")
 SCALAR_FACETS = ("forme", "etat", "financement")
@@ -462,7 +474,10 @@ def measure(atlas: serving.Atlas, args: argparse.Namespace) -> None:
             if "api" in wanted:
                 contenders.append(
                     http_contender(
-                        "api", lambda q: f"{server.url}/api/v1/partnerships?{q.query}", read_api, args.timeout
+                        "api",
+                        lambda q: f"{server.url}/api/v1/partnerships?{api_query(q.query)}",
+                        read_api,
+                        args.timeout,
                     )
                 )
             if datasette is not None:
