@@ -837,6 +837,11 @@ def prepare(*, demo: bool = True, out: Console | None = None) -> None:
     with StartStep("Index de recherche", out).running() as step:
         indexed = _index_if_stale()
         step.result = "à jour" if indexed is None else f"{indexed} partenariat(s) indexé(s)"
+    with StartStep("Statistiques de la base", out).running() as step:
+        from coopatlas.core.database import refresh_statistics
+
+        refresh_statistics()
+        step.result = "à jour"
     with StartStep("Fichiers statiques", out).running() as step:
         step.result = _collect_static_if_changed(step.update)
 

@@ -179,3 +179,31 @@ def test_dashboard_numbers_are_grouped_as_the_language_writes_them(client, clerm
     client.cookies["django_language"] = "en"
     english = client.get(f"/tableau-de-bord/?territoire={clermont.pk}").content.decode()
     assert ">1,380,394<" in english
+
+
+def test_a_long_figure_shows_its_first_rows_and_leaves_all_to_the_csv(client, clermont):
+    """A national atlas names thousands of funders: the page lists the first ones and says where
+    the others are; the CSV holds every one, the largest first."""
+    from coopatlas.atlas.models import FundingLine
+    from coopatlas.insights.dashboard import Figure
+
+    partnership = Partnership.objects.published().filter(participations__organisation=clermont).first()
+    extra = Figure.SHOWN + 7
+    FundingLine.objects.bulk_create(
+        FundingLine(partnership=partnership, funder_label=f"Fondation n° {n:03}", amount=10 + n, year=2020)
+        for n in range(extra)
+    )
+    from coopatlas.search.index import reindex
+
+    reindex([partnership.pk])  # bulk_create sends no signal
+    html = client.get(f"/tableau-de-bord/?territoire={clermont.pk}").content.decode()
+    funders = html[html.index('id="h-funders"') :]
+    funders = funders[: funders.index("</section>")]
+    assert funders.count("<tr>") == 1 + Figure.SHOWN  # the heading and the rows shown
+    hidden = re.search(r"les (\d+) autres sont dans le fichier CSV", funders)
+    assert hidden is not None
+    rows = read_csv(client.get(f"/tableau-de-bord/donnees/funders.csv?territoire={clermont.pk}"))
+    assert len(rows) - 1 == Figure.SHOWN + int(hidden.group(1))
+    assert rows[1][0] != "Fondation n° 000" and f"Fondation n° {extra - 1:03}" in {r[0] for r in rows}
+    amounts = [float(r[1].replace(",", ".")) for r in rows[1:]]
+    assert amounts == sorted(amounts, reverse=True)

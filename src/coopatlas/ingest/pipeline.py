@@ -53,6 +53,7 @@ from coopatlas.atlas.models import (
     Volunteer,
 )
 from coopatlas.atlas.services import note_change
+from coopatlas.core.database import LARGE_WRITE, refresh_statistics
 from coopatlas.core.i18n import sort_key
 from coopatlas.core.text import normalise
 from coopatlas.core.weblinks import with_scheme
@@ -516,6 +517,8 @@ class Importer:
             self.progress(rows)
         for start in range(0, len(self.touched), REINDEX_CHUNK):
             reindex(self.touched[start : start + REINDEX_CHUNK])
+        if len(self.touched) >= LARGE_WRITE:
+            refresh_statistics()
         self.batch.finished_at = timezone.now()
         self.batch.counts = dict(self.report.counts)
         self.batch.save(update_fields=["finished_at", "counts"])

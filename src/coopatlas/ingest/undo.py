@@ -28,6 +28,7 @@ from coopatlas.atlas.models import (
     PartnershipTheme,
     Volunteer,
 )
+from coopatlas.core.database import LARGE_WRITE, refresh_statistics
 from coopatlas.search.index import reindex, remove
 
 LINE_MODELS = (Participation, PartnershipTheme, FundingLine, Event)
@@ -235,6 +236,8 @@ def _undo(batch: ImportBatch, acting_user) -> Counter:
         except ProtectedError:
             counts["organisations_kept"] += 1  # used since by another record
     reindex(sorted(updated))
+    if len(created) + len(updated) >= LARGE_WRITE:
+        refresh_statistics()
     batch.undone_at = timezone.now()
     batch.save(update_fields=["undone_at"])
     return counts

@@ -4,8 +4,8 @@ A scope is a `SearchQuery` (its facets and filters: `territoire`, `departement`,
 `zone`, `du`, `au`, `theme`, `forme`), so that each figure carries the URL parameters of the list
 behind it and the search page shows exactly the partnerships it counts.
 
-Every figure is computed from a few flat reads of the scope's rows, then counted in Python:
-one read per table, whatever the size of the scope.
+Every figure comes from one grouped query over the scope (insights.tallies), whatever the size
+of the scope; the counts are remembered under the search index's version.
 
 When the scope names a zone or a country, a partnership is in it when one of its foreign
 countries is there; its partners and countries elsewhere are then left out of the partner,
@@ -14,7 +14,7 @@ German towns only), and its funding, which cannot be split by country, is counte
 also set apart as shared with other countries.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -26,16 +26,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from coopatlas.atlas.choices import OrganisationKind, PartnershipForm, PartnershipStatus
-from coopatlas.atlas.models import (
-    FRANCE,
-    FundingLine,
-    Participation,
-    Partnership,
-    PartnershipTheme,
-    Study,
-    Theme,
-)
+from coopatlas.atlas.models import FRANCE, Partnership, Study, StudyCategory, Theme
 from coopatlas.core.i18n import localised, sort_key
+from coopatlas.insights.tallies import TOP, Money, Ranked, tallies
 from coopatlas.places.models import Country, WorldRegion
 from coopatlas.search.query import SearchQuery
 
@@ -46,7 +39,6 @@ AGREEMENT_FORMS = (
     PartnershipForm.COOPERATION_AGREEMENT,
     PartnershipForm.PROTOCOL,
 )
-TOP = 15
 # The parameters of a scope (the search's other parameters make no sense on a dashboard).
 SCOPE_KEYS = ("territoire", "region", "departement", "zone", "pays", "du", "au", "theme", "forme")
 # Parameters a scope always carries into its links (not chosen by the person).
@@ -103,6 +95,18 @@ class Figure:
     columns: list[str] = field(default_factory=list)  # headings of the table: label, value, extras
     note: str = ""  # what the figure counts, said on the page under it
     cells: tuple[str, ...] | None = None  # the extra cells, when not EXTRA_CELLS[name]
+
+    # Rows shown on the page (a national atlas names thousands of funders); all are in the CSV.
+    SHOWN = 100
+
+    @property
+    def shown(self) -> list[Row]:
+        return self.rows[: self.SHOWN]
+
+    @property
+    def hidden(self) -> int:
+        """How many rows the page leaves to the CSV file."""
+        return max(0, len(self.rows) - self.SHOWN)
 
     @property
     def extra_cells(self) -> tuple[str, ...]:
@@ -167,16 +171,13 @@ def list_url(scope: dict[str, list[str]], extra: dict[str, list[str]]) -> str:
     return reverse("web:search") + "?" + urlencode([(k, v) for k, vs in params.items() for v in vs])
 
 
-def _first_year(start_year: int | None, signature_year: int | None) -> int | None:
-    return start_year if start_year is not None else signature_year
-
-
-def active_years(first: int | None, end: date | None, status: str, until: int) -> range:
-    """Return the years a partnership is active (the rule of `search.filters.active_between`)."""
+def active_years(first: int | None, end: int | None, status: str, until: int) -> range:
+    """Return the years a partnership is active (the rule of `search.filters.active_between`),
+    from its first year, the year of its end date, its status and the current year."""
     if first is None or status == PartnershipStatus.PLANNED:
         return range(0)
     if end is not None:
-        return range(first, end.year + 1)
+        return range(first, end + 1)
     if status == PartnershipStatus.ENDED:
         return range(first, first + 1)
     return range(first, max(until, first) + 1)
@@ -226,50 +227,26 @@ def study_for(query: SearchQuery) -> Study | None:
 def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = "") -> Dashboard:
     """Return every figure of the dashboard of `query`'s scope over the partnerships of `base`."""
     scope = query.filtered(base, text=False)
-    scope_ids = scope.values("pk")
     today = date.today()
-
-    rows = list(scope.values_list("pk", "form", "status", "start_year", "signature_year", "end_date"))
-    participants = list(
-        Participation.objects.filter(partnership_id__in=scope_ids).values_list(
-            "partnership_id",
-            "organisation_id",
-            "organisation__name",
-            "organisation__kind",
-            "organisation__country_id",
-        )
-    )
-    extra_countries = list(
-        Partnership.extra_countries.through.objects.filter(partnership_id__in=scope_ids).values_list(
-            "partnership_id", "country_id"
-        )
-    )
     countries = _country_names()
     there = foreign_scope(query)
     where = _scope_words(query, countries)
 
-    def inside(iso2: str) -> bool:
-        return iso2 != FRANCE and (there is None or iso2 in there)
-
-    # Partnerships that also reach countries outside the scope's zone or country.
-    shared = {pk for pk, *_org, iso2 in participants if iso2 != FRANCE and not inside(iso2)}
-    shared |= {pk for pk, iso2 in extra_countries if iso2 != FRANCE and not inside(iso2)}
-    # The organisations counted: the French side, and the partners in the scope's countries.
-    participants = [p for p in participants if p[4] == FRANCE or inside(p[4])]
+    study = study_for(query)
+    groupings = [("themes", str(_("Thèmes"))), ("sous-themes", str(_("Sous-thèmes")))]
+    if study is not None:
+        groupings.insert(0, (f"etude-{study.pk}", str(_("Catégories de l'étude"))))
+    elif grouping.startswith("etude-") and grouping[6:].isdecimal():
+        chosen = Study.objects.filter(pk=int(grouping[6:])).first()
+        if chosen is not None:
+            study = chosen
+            groupings.insert(0, (grouping, str(_("Catégories de l'étude"))))
+    categories = list(study.categories.prefetch_related("themes").order_by("rank")) if study else []
+    counts = tallies(scope, there, [tuple(sorted(t.code for t in c.themes.all())) for c in categories])
 
     # -- totals ------------------------------------------------------------------------------
-    agreements = sum(1 for r in rows if r[1] in AGREEMENT_FORMS)
-    french_actors = {p[1] for p in participants if p[4] == FRANCE}
-    foreign_actors = {p[1] for p in participants if p[4] != FRANCE}
-    per_country: dict[str, set[int]] = defaultdict(set)
-    partners_in: dict[str, set[int]] = defaultdict(set)
-    for pk, org, _name, _kind, iso2 in participants:
-        if iso2 != FRANCE:
-            per_country[iso2].add(pk)
-            partners_in[iso2].add(org)
-    for pk, iso2 in extra_countries:
-        if inside(iso2):
-            per_country[iso2].add(pk)
+    partnerships = sum(counts.forms.values())
+    agreements = sum(n for form, n in counts.forms.items() if form in AGREEMENT_FORMS)
     agreement_forms = [str(f) for f in AGREEMENT_FORMS]
     initiative_forms = [str(f) for f in PartnershipForm if f not in AGREEMENT_FORMS]
     if there is None:
@@ -289,7 +266,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
         Row(
             "partnerships",
             str(_("Partenariats et initiatives")),
-            len(rows),
+            partnerships,
             note=str(_("Partenariats publiés qui répondent à tous les critères, chacun compté une fois.")),
         ),
         Row(
@@ -302,18 +279,18 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
         Row(
             "initiatives",
             str(_("dont projets et initiatives")),
-            len(rows) - agreements,
+            partnerships - agreements,
             {"forme": initiative_forms},
             note=str(_("Projets, réseaux, actions et autres formes sans accord signé.")),
         ),
         Row(
             "actors",
             str(_("Acteurs français")),
-            len(french_actors),
+            counts.french_actors,
             note=str(_("Organisations françaises qui participent à ces partenariats.")),
         ),
-        Row("partners", str(_("Partenaires étrangers")), len(foreign_actors), note=str(partners_note)),
-        Row("countries", str(_("Pays partenaires")), len(per_country), note=str(countries_note)),
+        Row("partners", str(_("Partenaires étrangers")), counts.foreign_actors, note=str(partners_note)),
+        Row("countries", str(_("Pays partenaires")), len(counts.countries), note=str(countries_note)),
     ]
 
     figures: dict[str, Figure] = {}
@@ -323,16 +300,10 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
         "countries",
         str(_("Partenariats par pays")),
         [
-            Row(
-                iso2,
-                countries.get(iso2, iso2),
-                len(pks),
-                {"pays": [iso2]},
-                {"partners": len(partners_in[iso2])},
-            )
-            for iso2, pks in sorted(
-                per_country.items(),
-                key=lambda kv: (-len(kv[1]), -len(partners_in[kv[0]]), sort_key(countries.get(kv[0], ""))),
+            Row(iso2, countries.get(iso2, iso2), n, {"pays": [iso2]}, {"partners": partners})
+            for iso2, (n, partners) in sorted(
+                counts.countries.items(),
+                key=lambda kv: (-kv[1][0], -kv[1][1], sort_key(countries.get(kv[0], ""))),
             )
         ],
         [str(_("Pays")), str(_("Partenariats")), str(_("Partenaires dans le pays")), "ISO"],
@@ -360,33 +331,16 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     )
 
     # -- themes and categories ----------------------------------------------------------------------
-    theme_links = list(
-        PartnershipTheme.objects.filter(partnership_id__in=scope_ids).values_list(
-            "partnership_id", "theme__code", "theme__parent__code", "theme__parent__parent__code"
-        )
-    )
-    codes_of: dict[int, set[str]] = defaultdict(set)
-    for pk, *codes in theme_links:
-        codes_of[pk].update(code for code in codes if code)
-    study = study_for(query)
-    groupings = [("themes", str(_("Thèmes"))), ("sous-themes", str(_("Sous-thèmes")))]
-    if study is not None:
-        groupings.insert(0, (f"etude-{study.pk}", str(_("Catégories de l'étude"))))
-    elif grouping.startswith("etude-") and grouping[6:].isdecimal():
-        chosen = Study.objects.filter(pk=int(grouping[6:])).first()
-        if chosen is not None:
-            study = chosen
-            groupings.insert(0, (grouping, str(_("Catégories de l'étude"))))
     valid = [key for key, _label in groupings]
     grouping = grouping if grouping in valid else valid[0]
     study_panel = None
     if study is not None:
-        study_panel = StudyPanel(study, _category_rows(study, codes_of))
+        study_panel = StudyPanel(study, _category_rows(categories, counts.categories))
     if grouping.startswith("etude-") and study_panel is not None:
         theme_rows = study_panel.categories
         theme_title = str(_("Catégories de l'étude, dans son ordre"))
     else:
-        theme_rows = _theme_rows(codes_of, level=1 if grouping == "themes" else 2)
+        theme_rows = _theme_rows(counts.themes, level=1 if grouping == "themes" else 2)
         theme_title = str(_("Thèmes")) if grouping == "themes" else str(_("Sous-thèmes"))
     figures["themes"] = Figure(
         "themes",
@@ -397,40 +351,31 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     )
 
     # -- actors -----------------------------------------------------------------------------------
-    engaged: dict[int, set[int]] = defaultdict(set)
-    names: dict[int, tuple[str, str, str]] = {}
-    for pk, org, name, kind, iso2 in participants:
-        engaged[org].add(pk)
-        names[org] = (name, kind, iso2)
-
-    def ranking(keep) -> list[Row]:
-        chosen = [(org, pks) for org, pks in engaged.items() if keep(names[org][2])]
-        chosen.sort(key=lambda item: (-len(item[1]), sort_key(names[item[0]][0])))
+    def ranking(ranked: list[Ranked]) -> list[Row]:
+        ranked = sorted(ranked, key=lambda r: (-r.partnerships, sort_key(r.name)))[:TOP]
         return [
             Row(
-                str(org),
-                names[org][0]
-                if names[org][2] == FRANCE
-                else f"{names[org][0]} ({countries.get(names[org][2], '')})",
-                len(pks),
-                {"organisation": [str(org)]},
-                {"kind": str(OrganisationKind(names[org][1]).label), "id": org},
+                str(r.id),
+                r.name if r.country == FRANCE else f"{r.name} ({countries.get(r.country, '')})",
+                r.partnerships,
+                {"organisation": [str(r.id)]},
+                {"kind": str(OrganisationKind(r.kind).label), "id": r.id},
             )
-            for org, pks in chosen[:TOP]
+            for r in ranked
         ]
 
     heading = [str(_("Acteur")), str(_("Partenariats")), str(_("Type"))]
     figures["actors"] = Figure(
         "actors",
         str(_("Acteurs français les plus engagés")),
-        ranking(lambda c: c == FRANCE),
+        ranking(counts.actors),
         heading,
         note=str(_("Les %(n)s organisations françaises aux partenariats les plus nombreux.") % {"n": TOP}),
     )
     figures["partners"] = Figure(
         "partners",
         str(_("Partenaires étrangers les plus présents")),
-        ranking(lambda c: c != FRANCE),
+        ranking(counts.partners),
         heading,
         note=str(
             _("Les %(n)s partenaires étrangers aux partenariats les plus nombreux.") % {"n": TOP}
@@ -442,11 +387,6 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
         ),
     )
 
-    kinds: dict[str, set[int]] = defaultdict(set)
-    kind_orgs: dict[str, set[int]] = defaultdict(set)
-    for pk, org, _name, kind, _iso2 in participants:
-        kinds[kind].add(pk)
-        kind_orgs[kind].add(org)
     figures["kinds"] = Figure(
         "kinds",
         str(_("Types d'acteurs impliqués")),
@@ -454,11 +394,11 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
             Row(
                 kind,
                 str(OrganisationKind(kind).label),
-                len(pks),
+                n,
                 {"acteur": [kind]},
-                {"organisations": len(kind_orgs[kind])},
+                {"organisations": organisations},
             )
-            for kind, pks in sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+            for kind, (n, organisations) in sorted(counts.kinds.items(), key=lambda kv: (-kv[1][0], kv[0]))
         ],
         [str(_("Type d'acteur")), str(_("Partenariats")), str(_("Organisations"))],
         note=str(
@@ -479,14 +419,13 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     new: Counter[int] = Counter()
     active: Counter[int] = Counter()
     ended: Counter[int] = Counter()
-    for _pk, _form, status, start, signature, end in rows:
-        first = _first_year(start, signature)
+    for (first, end, status), n in counts.spans.items():
         if first is not None:
-            new[first] += 1
+            new[first] += n
         if end is not None:
-            ended[end.year] += 1
+            ended[end] += n
         for year in active_years(first, end, status, today.year):
-            active[year] += 1
+            active[year] += n
     span = set(new) | set(ended) | set(active)
     low = query.filters.period_from or (min(span) if span else today.year)
     high = query.filters.period_to or (max(span) if span else today.year)
@@ -522,29 +461,17 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     # An amount is declared for a partnership, not for one of its countries: it is counted whole,
     # and, under a zone or a country, the part of partnerships that also reach other countries is
     # set apart ("dont … partagés avec d'autres pays") instead of being passed off as German.
-    lines = list(
-        FundingLine.objects.filter(partnership_id__in=scope_ids).values_list(
-            "partnership_id", "year", "amount", "water_one_percent_amount", "funder__name", "funder_label"
-        )
-    )
-    by_year: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0)])
-    by_funder: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0)])
-    for pk, year, amount, water, funder, label in lines:
-        name = funder or label or str(_("Financeur non précisé"))
-        for bucket in (by_year[year], by_funder[name]):
-            bucket[0] += amount
-            bucket[1] += water or 0
-            if pk in shared:
-                bucket[2] += amount
+    by_year = counts.funding_years
+    by_funder = {name or str(_("Financeur non précisé")): money for name, money in counts.funders.items()}
     cells: tuple[str, ...] = ("water",) if there is None else ("water", "shared")
     money_columns = [str(_("Montant (€)")), str(_("dont 1 % eau (€)"))]
     if there is not None:
         money_columns.append(str(_("dont partagés avec d'autres pays (€)")))
 
-    def money(amounts: list[Decimal]) -> dict:
-        extra = {"water": float(amounts[1])}
+    def money(amounts: Money) -> dict:
+        extra = {"water": float(amounts.water)}
         if there is not None:
-            extra["shared"] = float(amounts[2])
+            extra["shared"] = float(amounts.shared)
         return extra
 
     whole = (
@@ -562,7 +489,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
         "funding_years",
         str(_("Financements par année (€)")),
         [
-            Row(str(year), str(year), float(amounts[0]), {"finance_en": [str(year)]}, money(amounts))
+            Row(str(year), str(year), float(amounts.amount), {"finance_en": [str(year)]}, money(amounts))
             for year, amounts in sorted(by_year.items())
         ],
         [str(_("Année")), *money_columns],
@@ -573,15 +500,15 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
         "funders",
         str(_("Financements par financeur (€)")),
         [
-            Row(name, name, float(amounts[0]), {"financeur": [name]}, money(amounts))
-            for name, amounts in sorted(by_funder.items(), key=lambda kv: (-kv[1][0], sort_key(kv[0])))
+            Row(name, name, float(amounts.amount), {"financeur": [name]}, money(amounts))
+            for name, amounts in by_funder.items()  # the largest first (insights.tallies)
         ],
         [str(_("Financeur")), *money_columns],
         note=whole,
         cells=cells,
     )
-    total = sum((v[0] for v in by_year.values()), Decimal(0))
-    water = sum((v[1] for v in by_year.values()), Decimal(0))
+    total = sum((v.amount for v in by_year.values()), Decimal(0))
+    water = sum((v.water for v in by_year.values()), Decimal(0))
     totals.append(
         Row(
             "funding",
@@ -613,7 +540,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
             Row(
                 "shared",
                 str(_("dont partagés avec d'autres pays (€)")),
-                float(sum((v[2] for v in by_year.values()), Decimal(0))),
+                float(sum((v.shared for v in by_year.values()), Decimal(0))),
                 note=str(
                     _(
                         "Montants des partenariats qui associent aussi des pays hors du périmètre "
@@ -636,21 +563,19 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     )
 
 
-def _theme_rows(codes_of: dict[int, set[str]], *, level: int) -> list[Row]:
+def _theme_rows(counted: dict[str, int], *, level: int) -> list[Row]:
     themes = {t.code: t for t in Theme.objects.filter(level=level)}
-    counts: Counter[str] = Counter()
-    for codes in codes_of.values():
-        for code in codes & themes.keys():
-            counts[code] += 1
-    ordered = sorted(counts, key=lambda code: (-counts[code], themes[code].position, code))
-    return [Row(code, themes[code].display_name, counts[code], {"theme": [code]}) for code in ordered]
+    ordered = sorted(
+        (code for code in counted if code in themes),
+        key=lambda code: (-counted[code], themes[code].position, code),
+    )
+    return [Row(code, themes[code].display_name, counted[code], {"theme": [code]}) for code in ordered]
 
 
-def _category_rows(study: Study, codes_of: dict[int, set[str]]) -> list[Row]:
+def _category_rows(categories: list[StudyCategory], counted: list[int]) -> list[Row]:
     rows = []
-    for category in study.categories.prefetch_related("themes").order_by("rank"):
+    for category, count in zip(categories, counted, strict=True):
         codes = sorted(t.code for t in category.themes.all())
-        count = sum(1 for partnership_codes in codes_of.values() if partnership_codes & set(codes))
         rows.append(
             Row(
                 str(category.rank),

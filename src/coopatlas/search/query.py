@@ -8,13 +8,11 @@ facets nobody chose plus one per chosen facet, one page of ids, and the page's d
 
 import base64
 import binascii
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +22,7 @@ from coopatlas.atlas.selectors import partnerships_with_details
 from coopatlas.search.engine import TextMatch
 from coopatlas.search.facets import FACETS, FacetCounts
 from coopatlas.search.filters import ScopeFilters, first_year_at_least, first_year_at_most, read_year
-from coopatlas.search.index import version
+from coopatlas.search.memo import remembered, scope_key
 from coopatlas.search.models import FacetKey, FacetValueKey
 from coopatlas.search.signals import apply_pending
 
@@ -264,31 +262,21 @@ class SearchQuery:
 def grouped_counts(scope: QuerySet[Partnership], names: list[str]) -> dict[str, dict[str, int]]:
     """Count the partnerships of `scope` per value of each facet in `names`, in one grouped query.
 
-    The answer is kept in the cache under the index's version and the scope's own SQL: an
-    unchanged atlas answers the same question from memory, any write to the index moves the
-    version (in the database, so every process agrees)."""
-    apply_pending()
-    sql, params = scope.order_by().values("pk").query.sql_with_params()
-    number, changed_at = version()
-    # The instant of the last move as well as the number: a database rolled back or restored
-    # may count the same number again, never at the same instant.
-    material = repr((number, changed_at, sorted(names), sql, params))
-    key = "facets:" + hashlib.sha256(material.encode()).hexdigest()
-    cached = cache.get(key) if changed_at is not None else None
-    if cached is not None:
-        return cached
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    keys = {
-        pk: (facet, value) for pk, facet, value in FacetValueKey.objects.values_list("pk", "facet", "value")
-    }
-    rows = FacetKey.objects.filter(partnership_id__in=scope.order_by().values("pk"))
-    if set(names) != set(FACETS):
-        rows = rows.filter(key_id__in=FacetValueKey.objects.filter(facet__in=names).values("pk"))
-    for number, n in rows.values_list("key_id").annotate(n=Count("*")).order_by():
-        facet, value = keys[number]
-        if facet in names:
-            counts[facet][value] = n
-    answer = dict(counts)
-    if changed_at is not None:
-        cache.set(key, answer, timeout=3600)
-    return answer
+    The answer is remembered under the index's version and the scope's own SQL (search.memo)."""
+
+    def count() -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = defaultdict(dict)
+        keys = {
+            pk: (facet, value)
+            for pk, facet, value in FacetValueKey.objects.values_list("pk", "facet", "value")
+        }
+        rows = FacetKey.objects.filter(partnership_id__in=scope.order_by().values("pk"))
+        if set(names) != set(FACETS):
+            rows = rows.filter(key_id__in=FacetValueKey.objects.filter(facet__in=names).values("pk"))
+        for number, n in rows.values_list("key_id").annotate(n=Count("*")).order_by():
+            facet, value = keys[number]
+            if facet in names:
+                counts[facet][value] = n
+        return dict(counts)
+
+    return remembered("facets", (sorted(names), scope_key(scope)), count)

@@ -1,5 +1,6 @@
 """The tracking pages: a scope's dashboard, its figures as CSV, the network view, the watch lists."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
@@ -14,16 +15,25 @@ from coopatlas.atlas.choices import (
     PartnershipForm,
     PublicationState,
 )
-from coopatlas.atlas.models import FRANCE, Organisation, Theme
+from coopatlas.atlas.models import FRANCE, Organisation, Participation, Theme
 from coopatlas.core.i18n import english, sort_key
 from coopatlas.exports.tabular import table_csv
 from coopatlas.insights import dashboard as dashboards
 from coopatlas.insights import network, watch
 from coopatlas.places.models import Country, Departement, Region, WorldRegion
+from coopatlas.search.memo import remembered
 from coopatlas.search.query import SearchQuery
 from coopatlas.web.search import visible_partnerships
 
 COMMUNES_IN_MENU = 300
+# The kinds of the territory menu, in its order.
+MENU_KINDS = (
+    OrganisationKind.REGION,
+    OrganisationKind.DEPARTEMENT,
+    OrganisationKind.METROPOLE,
+    OrganisationKind.EPCI,
+    OrganisationKind.COMMUNE,
+)
 
 
 def scope_query(request: HttpRequest) -> tuple[SearchQuery, dict[str, list[str]]]:
@@ -35,7 +45,7 @@ def _with_links(board: dashboards.Dashboard, scope: dict[str, list[str]]) -> Non
     for row in board.totals:
         row.extra["url"] = dashboards.list_url(scope, row.link)
     for figure in board.figures.values():
-        for row in figure.rows:
+        for row in figure.shown:
             row.extra["url"] = dashboards.list_url(scope, row.link)
             for key in ("active_link", "ended_link"):
                 if key in row.extra:
@@ -106,44 +116,58 @@ def chart_data(board: dashboards.Dashboard) -> dict:
     return data
 
 
-def territory_choices(selected: Organisation | None) -> list[tuple[str, list[Organisation]]]:
-    """Return the French authorities to pick as a territory, grouped by kind.
+@dataclass(frozen=True)
+class Territory:
+    """A French authority offered as a territory: its id, name and kind."""
 
-    Régions, départements and groupings all; communes only the most engaged (and the one
-    chosen), so that the menu stays light with a national atlas.
-    """
-    # The dashboards count published partnerships only: so does the menu, and it names no
-    # authority known only from drafts.
-    engaged = (
-        Organisation.objects.public()
-        .filter(country_id=FRANCE, kind__in=FRENCH_AUTHORITY_KINDS)
-        .annotate(
-            n=Count(
-                "participations__partnership",
-                filter=Q(participations__partnership__publication_state=PublicationState.PUBLISHED),
-                distinct=True,
+    pk: int
+    name: str
+    kind: str
+
+
+def _engaged_authorities() -> dict[str, list[Territory]]:
+    """Return, per kind, the French authorities taking part in published partnerships, sorted by
+    name: régions, départements and groupings all, communes only the COMMUNES_IN_MENU most engaged.
+
+    Remembered under the search index's version (one grouped query over every participation)."""
+
+    def compute() -> dict[str, list[Territory]]:
+        counted = (
+            Participation.objects.filter(
+                partnership__publication_state=PublicationState.PUBLISHED,
+                organisation__country_id=FRANCE,
+                organisation__kind__in=FRENCH_AUTHORITY_KINDS,
             )
+            .values_list("organisation_id", "organisation__name", "organisation__kind")
+            .annotate(n=Count("partnership_id", distinct=True))
         )
-    )
+        groups: dict[str, list[Territory]] = {}
+        for kind in MENU_KINDS:
+            chosen = counted.filter(organisation__kind=kind)
+            if kind == OrganisationKind.COMMUNE:
+                chosen = chosen.order_by("-n", "organisation__name")[:COMMUNES_IN_MENU]
+            else:
+                chosen = chosen.order_by()
+            items = [Territory(pk, name, kind) for pk, name, kind, _n in chosen]
+            groups[kind] = sorted(items, key=lambda t: sort_key(t.name))
+        return groups
+
+    return remembered("territories", COMMUNES_IN_MENU, compute)
+
+
+def territory_choices(selected: Organisation | None) -> list[tuple[str, list[Territory]]]:
+    """Return the French authorities to pick as a territory, grouped by kind (the one chosen
+    always among them), so that the menu stays light with a national atlas.
+
+    The dashboards count published partnerships only: so does the menu, and it names no
+    authority known only from drafts."""
     groups = []
-    for kind in (
-        OrganisationKind.REGION,
-        OrganisationKind.DEPARTEMENT,
-        OrganisationKind.METROPOLE,
-        OrganisationKind.EPCI,
-    ):
-        items = sorted(engaged.filter(kind=kind, n__gt=0), key=lambda o: sort_key(o.name))
-        if selected is not None and selected.kind == kind and selected not in items:
-            items = sorted([*items, selected], key=lambda o: sort_key(o.name))
+    for kind, items in _engaged_authorities().items():
+        if selected is not None and selected.kind == kind and all(t.pk != selected.pk for t in items):
+            chosen = Territory(selected.pk, selected.name, selected.kind)
+            items = sorted([*items, chosen], key=lambda t: sort_key(t.name))
         if items:
-            groups.append((str(kind.label), items))
-    communes = list(
-        engaged.filter(kind=OrganisationKind.COMMUNE, n__gt=0).order_by("-n", "name")[:COMMUNES_IN_MENU]
-    )
-    if selected is not None and selected.kind == OrganisationKind.COMMUNE and selected not in communes:
-        communes.append(selected)
-    if communes:
-        groups.append((str(OrganisationKind.COMMUNE.label), sorted(communes, key=lambda o: sort_key(o.name))))
+            groups.append((str(OrganisationKind(kind).label), items))
     return groups
 
 
