@@ -97,6 +97,27 @@ def test_network_bridge_is_the_actor_linking_two_countries():
     assert "2 pays" in graph.bridges[0].reason
 
 
+def test_a_national_network_keeps_the_most_engaged_and_still_counts_every_partner_country(monkeypatch):
+    """Beyond LARGEST organisations the graph holds the most engaged ones and says how many the
+    scope has; a kept authority's partner countries still count its partners left out."""
+    monkeypatch.setattr(network, "LARGEST", 3)
+    dunkerque, lille = french("Dunkerque", "59183", "59", "32"), french("Lille", "59350", "59", "32")
+    krefeld, saint_louis = foreign_town("Krefeld", "DE"), foreign_town("Saint-Louis", "SN")
+    twinning(dunkerque, krefeld)
+    twinning(lille, krefeld)
+    twinning(dunkerque, foreign_town("Dubrovnik", "HR"))
+    twinning(lille, saint_louis)
+    twinning(dunkerque, saint_louis)
+    query, _ = scope_from(QueryDict(""))
+    graph = network.build(query, Partnership.objects.published())
+    assert graph.organisations == 5 and graph.bounded
+    assert {n.name for n in graph.nodes.values()} == {"Dunkerque", "Lille", "Krefeld"}
+    assert graph.nodes[dunkerque.pk].partner_countries == {"DE", "HR", "SN"}
+    monkeypatch.setattr(network, "LARGEST", 1500)
+    whole = network.build(query, Partnership.objects.published())
+    assert not whole.bounded and len(whole.nodes) == 5
+
+
 def test_a_link_counts_once_per_partnership_even_between_two_french_authorities():
     """Dunkerque and Lille in one agreement with Krefeld: each of the three links weighs 1."""
     from coopatlas.atlas.choices import ParticipationRole
