@@ -579,10 +579,13 @@ def cmd_watch(args: argparse.Namespace) -> int:
     query, _params = _scope(args.scope or "")
     if query is None:
         return 2
-    lists = {w.name: w for w in watch.build(query, Partnership.objects.all(), months=args.months)}
+    limit = 0 if args.list is None else None  # the counts alone, or one whole list
+    lists = {
+        w.name: w for w in watch.build(query, Partnership.objects.all(), months=args.months, limit=limit)
+    }
     if args.list is None:
         for w in lists.values():
-            console.print(f"{w.name:<20} {len(w.items):>7}  {w.title}")
+            console.print(f"{w.name:<20} {w.count:>7}  {w.title}")
         return 0
     if args.list not in lists:
         err_console.print(f"[red]Liste inconnue[/red] : {args.list} (au choix : {', '.join(lists)}).")

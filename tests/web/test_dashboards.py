@@ -74,9 +74,15 @@ def test_network_and_watch_pages_render_and_export(client, clermont):
     assert "Clermont-Ferrand" in client.get("/tableau-de-bord/reseau/").content.decode()
     page = client.get("/tableau-de-bord/veille/?mois=6")
     assert page.status_code == 200
+    html = page.content.decode()
     for watch_list in page.context["lists"]:
         rows = read_csv(client.get(f"/tableau-de-bord/veille/{watch_list.name}.csv?mois=6"))
-        assert len(rows) == 1 + len(watch_list.items)
+        assert len(rows) == 1 + watch_list.count  # the page shows the first ones, the file all
+        assert [int(r[0]) for r in rows[1 : 1 + len(watch_list.items)]] == [
+            item.cells[0] for item in watch_list.items
+        ]
+        if watch_list.count > len(watch_list.items):
+            assert f"Les {len(watch_list.items)} premiers sur {watch_list.count}" in html
     assert client.get("/tableau-de-bord/veille/inconnue.csv").status_code == 404
     # The duplicates search runs on request only (it takes seconds on a national atlas).
     assert "Chercher les doublons" in page.content.decode()
@@ -111,6 +117,14 @@ def test_api_dashboard_suggestions_and_watch_lists(client, clermont):
     lists = client.get("/api/v1/watch-lists?mois=6").json()
     assert {w["name"] for w in lists} >= {"fin-proche", "a-verifier", "doublons", "dates-incoherentes"}
     assert client.get("/api/v1/watch-lists?mois=0").status_code == 400
+    short = {w["name"]: w for w in client.get("/api/v1/watch-lists?mois=6&limite=2").json()}
+    stale = short["a-verifier"]
+    assert (
+        len(stale["items"]) == 2
+        and stale["count"] == {w["name"]: w for w in lists}["a-verifier"]["count"] > 2
+    )
+    refused = client.get("/api/v1/watch-lists?limite=0")
+    assert refused.status_code == 400 and "limite" in refused.json()["detail"]
     lyon = Organisation.objects.get(name="Métropole de Lyon")
     study = client.get(f"/api/v1/dashboard?territoire={lyon.pk}&zone=latin_america").json()["study"]
     assert study["initiatives_count"] == 217 and len(study["categories"]) == 7

@@ -18,6 +18,8 @@ from coopatlas.insights.similarity import similar_partnerships
 from coopatlas.insights.suggestions import actors_to_connect
 
 router = Router(tags=["insights"])
+WATCH_ITEMS = 100  # items of each watch list by default
+MAX_WATCH_ITEMS = 1000
 
 
 class ScopeIn(Schema):
@@ -208,14 +210,22 @@ def get_network(request: HttpRequest, scope: Query[ScopeIn]):
     "/watch-lists", response={200: list[WatchListOut], 400: ErrorOut}, summary="A scope's watch lists"
 )
 def get_watch_lists(
-    request: HttpRequest, scope: Query[ScopeIn], mois: int = watch.DEFAULT_MONTHS, doublons: bool = True
+    request: HttpRequest,
+    scope: Query[ScopeIn],
+    mois: int = watch.DEFAULT_MONTHS,
+    doublons: bool = True,
+    limite: int = WATCH_ITEMS,
 ):
-    """Return the watch lists (ending within `mois` months, stale, gaps, duplicates, bad dates).
+    """Return the watch lists (ending within `mois` months, stale, gaps, duplicates, bad dates):
+    each list's `count`, and its first `limite` items (1 to 1,000; the web page's CSV files hold
+    every item).
 
     `doublons=false` skips the duplicates search (seconds on a national atlas): its list then
     comes back empty with `computed: false`."""
     if not 1 <= mois <= 120:
         raise HttpError(400, f"mois doit être entre 1 et 120 (reçu : {mois}).")
+    if not 1 <= limite <= MAX_WATCH_ITEMS:
+        raise HttpError(400, f"limite doit être entre 1 et {MAX_WATCH_ITEMS} (reçu : {limite}).")
     query, _params = _scope(request)
     return [
         {
@@ -223,13 +233,15 @@ def get_watch_lists(
             "title": w.title,
             "description": w.description,
             "columns": w.columns,
-            "count": len(w.items),
+            "count": w.count,
             "computed": w.computed,
             "items": [
                 {"cells": [str(c) if c is not None else "" for c in i.cells], "url": i.url} for i in w.items
             ],
         }
-        for w in watch.build(query, Partnership.objects.published(), months=mois, duplicates=doublons)
+        for w in watch.build(
+            query, Partnership.objects.published(), months=mois, duplicates=doublons, limit=limite
+        )
     ]
 
 

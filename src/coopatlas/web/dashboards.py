@@ -26,6 +26,7 @@ from coopatlas.search.query import SearchQuery
 from coopatlas.web.search import visible_partnerships
 
 COMMUNES_IN_MENU = 300
+WATCH_SHOWN = 50  # items of each watch list on the page; the CSV holds them all
 # The kinds of the territory menu, in its order.
 MENU_KINDS = (
     OrganisationKind.REGION,
@@ -267,7 +268,9 @@ def watch_lists(request: HttpRequest) -> HttpResponse:
     query, scope = scope_query(request)
     months = _months(request)
     with_duplicates = request.GET.get("doublons") == "1"
-    lists = watch.build(query, visible_partnerships(request), months=months, duplicates=with_duplicates)
+    lists = watch.build(
+        query, visible_partnerships(request), months=months, duplicates=with_duplicates, limit=WATCH_SHOWN
+    )
     context = _scope_context(request, query, scope)
     context.update({"lists": lists, "months": months, "with_duplicates": with_duplicates})
     return render(request, "web/watch_lists.html", context)
