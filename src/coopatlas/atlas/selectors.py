@@ -131,19 +131,24 @@ def partners_by_start_year(
         partner_role = ParticipationRole.FOREIGN_AUTHORITY
     else:
         partner_role = ParticipationRole.FRENCH_AUTHORITY
-    partnerships = partnerships_with_details(
-        (Partnership.objects.published() if visible is None else visible)
-        .filter(participations__organisation=organisation)
-        .distinct()
+    visible = Partnership.objects.published() if visible is None else visible
+    # One query: the partner's participations in the visible partnerships of the organisation,
+    # with the partner, its country and the partnership (tens of thousands of instances
+    # otherwise, with a big city's full partnerships).
+    links = (
+        Participation.objects.filter(
+            role=partner_role,
+            partnership_id__in=visible.filter(participations__organisation=organisation).values("pk"),
+        )
+        .exclude(organisation_id=organisation.pk)
+        .select_related("organisation__country", "partnership")
     )
     groups: dict[int | None, YearGroup] = {}
-    for partnership in partnerships:
-        year = partnership.first_year
-        for participation in partnership.participations.all():
-            if participation.role == partner_role and participation.organisation_id != organisation.pk:
-                groups.setdefault(year, YearGroup(year)).links.append(
-                    PartnerLink(participation.organisation, partnership)
-                )
+    for participation in links:
+        partnership = participation.partnership
+        groups.setdefault(partnership.first_year, YearGroup(partnership.first_year)).links.append(
+            PartnerLink(participation.organisation, partnership)
+        )
     ordered = sorted(groups.values(), key=lambda g: (g.year is None, g.year or 0))
     for group in ordered:
         group.links.sort(key=lambda link: (link.partnership.pk, link.partner.name))

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from coopatlas.atlas.models import EuropeanProject, Organisation, Partnership, Theme
 from coopatlas.core.i18n import sort_key
-from coopatlas.insights.suggestions import Profile, published_profiles, shared
+from coopatlas.insights.suggestions import Profile, profiles_of, shared
 from coopatlas.places.models import Country
 
 
@@ -31,7 +31,7 @@ def in_common(
     """Return what two organisations share over the published atlas; networks and partners only
     among `visible` organisations (default: the public ones)."""
     visible = visible if visible is not None else Organisation.objects.public()
-    all_profiles, _info = published_profiles()
+    all_profiles, _info = profiles_of([first.pk, second.pk])
     facts = shared(all_profiles.get(first.pk, Profile()), all_profiles.get(second.pk, Profile()))
     networks = visible.filter(memberships__member=first).filter(memberships__member=second)
     projects = EuropeanProject.objects.filter(participants=first).filter(participants=second)

@@ -101,18 +101,21 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show an organisation with its partners grouped by start year, networks and projects."""
     visible = Organisation.objects.visible_to(request.user)
     organisation = get_object_or_404(visible.select_related("country", "parent"), pk=pk)
-    memberships = (
-        organisation.network_links.filter(network__in=visible)
-        .select_related("network")
-        .order_by("network__name")
-    )
-    members = (
-        organisation.memberships.filter(member__in=visible)
-        .select_related("member__country")
-        .order_by("member__name")
-    )
-    partnerships = partnerships_with_details(
-        _visible_partnerships(request).involving(organisation).order_by("-start_year", "title")
+    # The visibility of networks and members is asked only of those there are (a costly filter).
+    memberships = organisation.network_links.select_related("network").order_by("network__name")
+    if memberships.exists():
+        memberships = memberships.filter(network__in=visible)
+    members = organisation.memberships.select_related("member__country").order_by("member__name")
+    if members.exists():
+        members = members.filter(member__in=visible)
+    groups = partners_by_start_year(organisation, _visible_partnerships(request))
+    # Its partnerships in full when it has no partner authority to list (a network, a funder).
+    partnerships = (
+        partnerships_with_details(
+            _visible_partnerships(request).involving(organisation).order_by("-start_year", "title")
+        )
+        if not groups
+        else []
     )
     common, other = None, None
     if other_id := request.GET.get("avec", ""):
@@ -126,7 +129,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "common": common,
             "other": other,
             "o": organisation,
-            "groups": partners_by_start_year(organisation, _visible_partnerships(request)),
+            "groups": groups,
             "memberships": memberships,
             "members": members,
             "projects": organisation.european_projects.all(),
