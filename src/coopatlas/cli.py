@@ -890,7 +890,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from django.urls import get_resolver
 
         application = get_wsgi_application()
-        # Import every page's code now (and what it imports: scikit-learn, spaCy…, 10 s on a busy
+        # Import every page's code now (and what it imports: scipy, spaCy…, 10 s on a busy
         # machine), not at the first visitor's request: "Prêt" means the first page answers at once.
         step.update("chargement des pages…")
         get_resolver().url_patterns  # noqa: B018

@@ -164,3 +164,21 @@ def test_watch_lists_find_ending_stale_incomplete_and_inconsistent_records():
     assert ids["dates-incoherentes"] == {wrong.pk}
     assert "Birmingham" in {item.cells[1] for item in lists["sans-coordonnees"].items}
     assert [item.cells[:2] for item in lists["doublons"].items] == [["Lyon", "Lyon"]]
+
+
+def test_the_similarity_weights_are_scikit_learns_tfidf(demo_atlas):
+    """The model streams the texts into scipy matrices: its rows equal scikit-learn's
+    TfidfVectorizer (sublinear tf, smoothed idf, L2 norm) over the same terms."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from coopatlas.insights import similarity
+
+    built = similarity.model()
+    texts = Partnership.objects.published().order_by("pk").values_list("pk", *similarity.TEXT_FIELDS)
+    documents = [similarity._analyse(" ".join(filter(None, parts))) for _pk, *parts in texts]
+    reference = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True).fit(documents)
+    expected = reference.transform(documents)
+    columns = [built.terms.index(term) for term in reference.get_feature_names_out()]
+    assert len(built.ids) == len(documents) > 10
+    assert np.allclose(built.matrix[:, columns].toarray(), expected.toarray(), atol=1e-6)

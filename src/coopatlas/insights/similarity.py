@@ -1,19 +1,21 @@
-"""Similar partnerships: TF-IDF over titles and texts (scikit-learn), French stems as terms.
+"""Similar partnerships: TF-IDF over titles and texts, French stems as terms.
 
-The model is built once per state of the published atlas (count and last change) and kept in
-memory; a partnership's neighbours are the highest cosine similarities, each explained by the
-words that weigh most in both texts.
+The model (scikit-learn's TF-IDF weighting, computed with scipy's sparse matrices as the texts
+stream in) is built once per version of the search index and kept in memory; a partnership's
+neighbours are the highest cosine similarities, each explained by the words that weigh most in
+both texts.
 """
 
 import re
 import threading
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Max
-
 from coopatlas.atlas.models import Partnership
 from coopatlas.core.text import normalise
+from coopatlas.search.index import version
+from coopatlas.search.signals import apply_pending
 from coopatlas.search.text import STOPWORDS, stem
 
 TEXT_FIELDS = (
@@ -68,36 +70,68 @@ def _analyse(text: str, surface: dict[str, Counter] | None = None) -> list[str]:
     return terms
 
 
-def _state() -> tuple:
-    published = Partnership.objects.published()
-    return (published.count(), published.aggregate(last=Max("updated_at"))["last"])
-
-
 def model() -> Model:
-    """Return the TF-IDF model of the published atlas, rebuilt when the atlas has changed."""
+    """Return the TF-IDF model of the published atlas, rebuilt when the search index's version
+    has moved (any edit of a partnership's texts reindexes it)."""
     global _model
-    key = _state()
+    apply_pending()
+    key = version()
     with _lock:
         if _model is not None and _model.key == key:
             return _model
-        rows = list(Partnership.objects.published().order_by("pk").values_list("pk", *TEXT_FIELDS))
-        surface: dict[str, Counter] = defaultdict(Counter)
-        documents = [_analyse(" ".join(filter(None, texts)), surface) for _pk, *texts in rows]
-        # Imported here: scikit-learn (with numpy and scipy) weighs ~100 MB and seconds of start-up,
-        # paid only by the process that shows a partnership's similar ones.
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vectorizer = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True, min_df=1)
-        matrix = vectorizer.fit_transform(documents) if rows else None
-        _model = Model(
-            key=key,
-            ids=[row[0] for row in rows],
-            row={row[0]: i for i, row in enumerate(rows)},
-            matrix=matrix,
-            terms=list(vectorizer.get_feature_names_out()) if rows else [],
-            surface={term: words.most_common(1)[0][0] for term, words in surface.items()},
-        )
+        _model = None  # the old model's memory is free before the new one is built
+        _model = _build(key)
         return _model
+
+
+def _build(key: tuple) -> Model:
+    """Return TF-IDF rows as scikit-learn's TfidfVectorizer makes them (sublinear tf, smoothed
+    idf, L2 norm), counted while the texts stream from the database: one document's terms at a
+    time, never the whole atlas's texts or term lists in memory (and no scikit-learn, 60 MB,
+    in a web process)."""
+    import numpy as np
+    from scipy import sparse
+
+    vocabulary: dict[str, int] = {}
+    surface: dict[str, Counter] = defaultdict(Counter)
+    ids: list[int] = []
+    rows, columns, counts = array("i"), array("i"), array("f")
+    texts = Partnership.objects.published().order_by("pk").values_list("pk", *TEXT_FIELDS)
+    for number, (pk, *parts) in enumerate(texts.iterator(chunk_size=2000)):
+        ids.append(pk)
+        for term, n in Counter(_analyse(" ".join(filter(None, parts)), surface)).items():
+            rows.append(number)
+            columns.append(vocabulary.setdefault(term, len(vocabulary)))
+            counts.append(n)
+    if not ids:
+        return Model(key=key, ids=[], row={}, matrix=None, terms=[], surface={})
+    matrix = sparse.csr_matrix(
+        (
+            np.frombuffer(counts, dtype=np.float32),
+            (np.frombuffer(rows, dtype=np.int32), np.frombuffer(columns, dtype=np.int32)),
+        ),
+        shape=(len(ids), len(vocabulary)),
+        dtype=np.float64,
+    )
+    del rows, columns, counts
+    matrix.data = 1.0 + np.log(matrix.data)  # sublinear tf
+    frequency = np.bincount(matrix.indices, minlength=len(vocabulary))
+    idf = np.log((1 + len(ids)) / (1 + frequency)) + 1.0  # smoothed idf
+    matrix = matrix @ sparse.diags(idf)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    matrix = sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+    terms = [""] * len(vocabulary)
+    for term, column in vocabulary.items():
+        terms[column] = term
+    return Model(
+        key=key,
+        ids=ids,
+        row={pk: i for i, pk in enumerate(ids)},
+        matrix=matrix,
+        terms=terms,
+        surface={term: words.most_common(1)[0][0] for term, words in surface.items()},
+    )
 
 
 def similar_partnerships(partnership: Partnership, *, limit: int = 5) -> list[Similar]:
