@@ -17,6 +17,7 @@ from coopatlas.insights.common import in_common
 from coopatlas.insights.similarity import similar_partnerships
 from coopatlas.insights.suggestions import actors_to_connect
 from coopatlas.places.models import WorldRegion
+from coopatlas.search.memo import remembered
 from coopatlas.search.query import grouped_counts
 
 PAGE_SIZE = 20
@@ -25,26 +26,21 @@ PAGE_SIZE = 20
 from coopatlas.web.search import visible_partnerships as _visible_partnerships  # noqa: E402
 
 
-def level_one_theme_counts(partnerships) -> list[tuple[Theme, int]]:
-    """Return each top-level theme with the number of partnerships tagged with it or below it
-    (the search's theme facet: a partnership counts once under each of its themes' roots)."""
-    counts = grouped_counts(partnerships, ["theme"]).get("theme", {})
-    return [(t, counts.get(t.code, 0)) for t in Theme.objects.filter(level=1).order_by("position")]
-
-
 def home(request: HttpRequest) -> HttpResponse:
     """Show the headline counts, the latest partnerships and entry points by region and theme."""
     published = Partnership.objects.published()
     latest = partnerships_with_details(published.order_by("-created_at", "-pk"))[:6]
-    # A partnership counts under the world regions of its foreign partners (the `zone` facet).
-    zones = grouped_counts(published, ["zone"]).get("zone", {})
+    # A partnership counts under the world regions of its foreign partners (the `zone` facet),
+    # and once under each of its themes' roots: one grouped query for both, remembered.
+    counted = grouped_counts(published, ["zone", "theme"])
+    zones, theme_counts = counted.get("zone", {}), counted.get("theme", {})
     regions = [(region, zones.get(region.value, 0)) for region in WorldRegion]
-    themes = level_one_theme_counts(published)
+    themes = [(t, theme_counts.get(t.code, 0)) for t in Theme.objects.filter(level=1).order_by("position")]
     return render(
         request,
         "web/home.html",
         {
-            "counts": atlas_counts(),
+            "counts": remembered("atlas-counts", None, atlas_counts),
             "latest": latest,
             "regions": regions,
             "themes": themes,
