@@ -11,12 +11,17 @@ import threading
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from coopatlas.atlas.models import Partnership
+from coopatlas.core.memory import release_free_memory
 from coopatlas.core.text import normalise
 from coopatlas.search.index import version
 from coopatlas.search.signals import apply_pending
 from coopatlas.search.text import STOPWORDS, stem
+
+if TYPE_CHECKING:
+    import numpy as np
 
 TEXT_FIELDS = (
     "title",
@@ -50,9 +55,8 @@ class Similar:
 @dataclass
 class Model:
     key: tuple
-    ids: list[int]
-    row: dict[int, int]
-    matrix: object  # scipy sparse, one L2-normalised row per partnership
+    ids: "np.ndarray"  # row → partnership id, ascending
+    matrix: object  # scipy sparse, one L2-normalised row per partnership (float32)
     terms: list[str]
     surface: dict[str, str]
 
@@ -81,6 +85,7 @@ def model() -> Model:
             return _model
         _model = None  # the old model's memory is free before the new one is built
         _model = _build(key)
+        release_free_memory()
         return _model
 
 
@@ -104,7 +109,7 @@ def _build(key: tuple) -> Model:
             columns.append(vocabulary.setdefault(term, len(vocabulary)))
             counts.append(n)
     if not ids:
-        return Model(key=key, ids=[], row={}, matrix=None, terms=[], surface={})
+        return Model(key=key, ids=np.zeros(0, dtype=np.int64), matrix=None, terms=[], surface={})
     matrix = sparse.csr_matrix(
         (
             np.frombuffer(counts, dtype=np.float32),
@@ -120,14 +125,13 @@ def _build(key: tuple) -> Model:
     matrix = matrix @ sparse.diags(idf)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    matrix = sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+    matrix = sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix, dtype=np.float32)
     terms = [""] * len(vocabulary)
     for term, column in vocabulary.items():
         terms[column] = term
     return Model(
         key=key,
-        ids=ids,
-        row={pk: i for i, pk in enumerate(ids)},
+        ids=np.array(ids, dtype=np.int64),
         matrix=matrix,
         terms=terms,
         surface={term: words.most_common(1)[0][0] for term, words in surface.items()},
@@ -137,19 +141,21 @@ def _build(key: tuple) -> Model:
 def similar_partnerships(partnership: Partnership, *, limit: int = 5) -> list[Similar]:
     """Return the published partnerships whose texts are closest to `partnership`'s, with why."""
     current = model()
-    index = current.row.get(partnership.pk)
-    if index is None or current.matrix is None:
+    import numpy as np
+
+    index = int(np.searchsorted(current.ids, partnership.pk))
+    if current.matrix is None or index >= len(current.ids) or current.ids[index] != partnership.pk:
         return []
     vector = current.matrix[index]
     scores = (current.matrix @ vector.T).toarray().ravel()
     scores[index] = 0.0
     best = [i for i in scores.argsort()[::-1][:limit] if scores[i] >= MIN_SCORE]
-    found = Partnership.objects.in_bulk([current.ids[i] for i in best])
+    found = Partnership.objects.in_bulk([int(current.ids[i]) for i in best])
     results = []
     for i in best:
         shared = vector.multiply(current.matrix[i]).tocoo()
         ranked = sorted(zip(shared.col, shared.data, strict=True), key=lambda item: -item[1])[:4]
         words = [current.surface.get(current.terms[col], current.terms[col]) for col, _w in ranked]
-        if current.ids[i] in found:
-            results.append(Similar(found[current.ids[i]], round(float(scores[i]), 3), words))
+        if int(current.ids[i]) in found:
+            results.append(Similar(found[int(current.ids[i])], round(float(scores[i]), 3), words))
     return results

@@ -12,6 +12,7 @@ of the shared country.
 """
 
 import threading
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,9 +27,11 @@ from coopatlas.atlas.models import (
     Organisation,
     Participation,
     Partnership,
+    PartnershipTheme,
     Theme,
 )
 from coopatlas.atlas.selectors import theme_roots
+from coopatlas.core.memory import release_free_memory
 from coopatlas.places.models import Country
 from coopatlas.search.index import version
 from coopatlas.search.signals import apply_pending
@@ -176,76 +179,145 @@ class Overlaps:
 
 
 def overlaps(partnerships: QuerySet[Partnership]) -> Overlaps:
-    """Return the overlap matrices of the organisations taking part in `partnerships`."""
+    """Return the overlap matrices of the organisations taking part in `partnerships`.
+
+    Built by sparse products from two flat reads (who takes part in what; the root themes of
+    each partnership), never a Python object per partnership or organisation: with A the
+    organisations × partnerships incidence split into its French rows F and the others N,
+    a French organisation's partners are F·Nᵀ, its countries F·(partnerships × countries of
+    their foreign participants), its country × theme pairs F·(the same × the partnership's
+    themes), and the other way round for a foreign one (its partner country is France).
+    """
     import numpy as np
     from scipy import sparse
 
-    members: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    info: dict[int, tuple[str, str, str]] = {}
-    for pk, org, name, iso2, region in (
+    organisations = (
+        Organisation.objects.filter(
+            pk__in=Participation.objects.filter(partnership_id__in=partnerships.values("pk")).values(
+                "organisation_id"
+            )
+        )
+        .order_by("pk")
+        .values_list("pk", "name", "country_id", "region_code")
+    )
+    ids_list, names, countries_of, regions = [], [], [], []
+    for pk, name, iso2, region in organisations.iterator(chunk_size=5000):
+        ids_list.append(pk)
+        names.append(name)
+        countries_of.append(iso2 or "")
+        regions.append(region or "")
+    ids = np.array(ids_list, dtype=np.int64)
+    del ids_list
+    french = np.array([iso2 == FRANCE for iso2 in countries_of], dtype=bool)
+    country_codes = {code: n for n, code in enumerate(sorted(set(countries_of)))}
+    country_of_row = np.array([country_codes[iso2] for iso2 in countries_of], dtype=np.int32)
+    del countries_of
+
+    taking_part = array("q")
+    for pk, org in (
         Participation.objects.filter(partnership_id__in=partnerships.values("pk"))
         .order_by()
-        .values_list(
-            "partnership_id",
-            "organisation_id",
-            "organisation__name",
-            "organisation__country_id",
-            "organisation__region_code",
-        )
-        .iterator(chunk_size=5000)
+        .values_list("partnership_id", "organisation_id")
+        .distinct()
+        .iterator(chunk_size=10000)
     ):
-        members[pk].append((org, iso2))
-        info[org] = (name, iso2 or "", region or "")
-    roots = theme_roots(partnerships.values("pk"))
-    ids = np.array(sorted(info), dtype=np.int64)
-    row_of = {int(pk): n for n, pk in enumerate(ids)}
-    country_codes: dict[str, int] = {}
-    theme_codes: dict[str, int] = {}
-    pairs: dict[str, tuple[list[int], list[int]]] = {
-        name: ([], []) for name in ("partners", "countries", "themes", "country_themes")
-    }
+        taking_part.append(pk)
+        taking_part.append(org)
+    empty = np.zeros((0, 2), dtype=np.int64)
+    pairs = np.frombuffer(taking_part, dtype=np.int64).reshape(-1, 2) if taking_part else empty
+    partnership_ids, column = np.unique(pairs[:, 0], return_inverse=True)
+    rows = np.searchsorted(ids, pairs[:, 1])
+    width = len(partnership_ids)
 
-    def add(name: str, row: int, column: int) -> None:
-        pairs[name][0].append(row)
-        pairs[name][1].append(column)
-
-    for pk, people in members.items():
-        codes = [theme_codes.setdefault(code, len(theme_codes)) for code in roots.get(pk, ())]
-        for org, iso2 in people:
-            row = row_of[org]
-            for code in codes:
-                add("themes", row, code)
-            for partner, country in people:
-                if (country == FRANCE) == (iso2 == FRANCE):
-                    continue
-                place = country_codes.setdefault(country, len(country_codes))
-                add("partners", row, row_of[partner])
-                add("countries", row, place)
-                for code in codes:
-                    add("country_themes", row, place * 64 + code)
-        del people
-    members.clear()
-
-    def matrix(name: str, width: int) -> "sparse.csr_matrix":
-        rows, columns = pairs.pop(name)
-        built = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(len(ids), max(width, 1))
+    def incidence(keep: "np.ndarray") -> "sparse.csr_matrix":
+        chosen = keep[rows]
+        return sparse.csr_matrix(
+            (np.ones(int(chosen.sum()), dtype=np.float32), (rows[chosen], column[chosen])),
+            shape=(len(ids), max(width, 1)),
         )
-        built.data[:] = 1  # repeated pairs count once
-        return built
 
+    in_france, abroad = incidence(french), incidence(~french)
+    # Partnerships × countries of their foreign participants, and × France for their French ones.
+    by_country = _by_country(len(ids), country_of_row, len(country_codes))
+    foreign_places = abroad.T @ by_country
+    french_places = in_france.T @ by_country
+
+    # Partnerships × root themes.
+    roots = theme_roots_of(Theme.objects.values_list("pk", "code", "parent__code", "parent__parent__code"))
+    theme_codes = {code: n for n, code in enumerate(sorted(set(roots.values())))}
     if len(theme_codes) > 64:
         raise ValueError("more than 64 top-level themes")
+    links = array("q")
+    for pk, theme in (
+        PartnershipTheme.objects.filter(partnership_id__in=partnerships.values("pk"))
+        .order_by()
+        .values_list("partnership_id", "theme_id")
+        .iterator(chunk_size=10000)
+    ):
+        at = int(np.searchsorted(partnership_ids, pk))
+        if at < width and partnership_ids[at] == pk:
+            links.append(at)
+            links.append(theme_codes[roots[theme]])
+    themed = (
+        np.frombuffer(links, dtype=np.int64).reshape(-1, 2) if links else np.zeros((0, 2), dtype=np.int64)
+    )
+    themes_of = sparse.csr_matrix(
+        (np.ones(len(themed), dtype=np.float32), (themed[:, 0], themed[:, 1])),
+        shape=(max(width, 1), 64),
+    )
+
+    def pairs_of(by_place: "sparse.csr_matrix") -> "sparse.csr_matrix":
+        """Partnerships × (country × 64 + theme): each place of the partnership on each theme."""
+        by_place, by_theme = by_place.tocsr(), themes_of.tocsr()
+        cells_rows, cells_columns = [], []
+        for k in range(by_place.shape[0]):
+            places_k = by_place.indices[by_place.indptr[k] : by_place.indptr[k + 1]]
+            themes_k = by_theme.indices[by_theme.indptr[k] : by_theme.indptr[k + 1]]
+            if len(places_k) and len(themes_k):
+                grid = (places_k[:, None] * 64 + themes_k[None, :]).ravel()
+                cells_rows.append(np.full(len(grid), k, dtype=np.int32))
+                cells_columns.append(grid)
+        if not cells_rows:
+            return sparse.csr_matrix((max(width, 1), max(len(country_codes), 1) * 64), dtype=np.float32)
+        return sparse.csr_matrix(
+            (
+                np.ones(sum(len(r) for r in cells_rows), dtype=np.float32),
+                (np.concatenate(cells_rows), np.concatenate(cells_columns)),
+            ),
+            shape=(max(width, 1), max(len(country_codes), 1) * 64),
+        )
+
+    def binary(matrix: "sparse.spmatrix") -> "sparse.csr_matrix":
+        matrix = sparse.csr_matrix(matrix, dtype=np.float32)
+        matrix.eliminate_zeros()
+        matrix.data[:] = 1  # repeated facts count once
+        return matrix
+
     return Overlaps(
         ids=ids,
-        french=np.array([info[int(pk)][1] == FRANCE for pk in ids], dtype=bool),
-        regions=[info[int(pk)][2] for pk in ids],
-        names=[info[int(pk)][0] for pk in ids],
-        partners=matrix("partners", len(ids)),
-        countries=matrix("countries", len(country_codes)),
-        themes=matrix("themes", len(theme_codes)),
-        country_themes=matrix("country_themes", len(country_codes) * 64),
+        french=french,
+        regions=regions,
+        names=names,
+        partners=binary(in_france @ abroad.T + abroad @ in_france.T),
+        countries=binary(in_france @ foreign_places + abroad @ french_places),
+        themes=binary((in_france + abroad) @ themes_of),
+        country_themes=binary(in_france @ pairs_of(foreign_places) + abroad @ pairs_of(french_places)),
     )
+
+
+def _by_country(size: int, country_of_row: "np.ndarray", countries: int) -> "sparse.csr_matrix":
+    """Organisations × their country (0/1)."""
+    import numpy as np
+    from scipy import sparse
+
+    return sparse.csr_matrix(
+        (np.ones(size, dtype=np.float32), (np.arange(size), country_of_row)), shape=(size, max(countries, 1))
+    )
+
+
+def theme_roots_of(themes) -> dict[int, str]:
+    """Return each theme's top-level code (a theme counts for its level-1 ancestor)."""
+    return {pk: [c for c in codes if c][-1] for pk, *codes in themes}
 
 
 _cache_lock = threading.Lock()
@@ -261,6 +333,7 @@ def published_overlaps() -> Overlaps:
         if state not in _cache:
             _cache.clear()
             _cache[state] = overlaps(Partnership.objects.published())
+            release_free_memory()
         return _cache[state]
 
 
