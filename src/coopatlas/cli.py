@@ -889,6 +889,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from django.core.wsgi import get_wsgi_application
         from django.urls import get_resolver
 
+        from coopatlas.core.memory import limit_arenas
+
+        limit_arenas()  # before waitress starts its threads
+
         application = get_wsgi_application()
         # Import every page's code now (and what it imports: scipy, spaCy…, 10 s on a busy
         # machine), not at the first visitor's request: "Prêt" means the first page answers at once.

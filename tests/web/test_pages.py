@@ -1,5 +1,7 @@
 """The minimal public pages: home, partnership list, partnership and organisation pages."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 
@@ -79,6 +81,19 @@ def test_organisation_page_groups_partners_by_start_year(client, demo_atlas):
     section_1955 = html[positions[0] : positions[1]]
     for town in ["Neukölln", "Anderlecht", "Hammersmith &amp; Fulham", "Zaanstad"]:
         assert town in section_1955
+
+
+def test_a_big_organisation_page_lists_its_first_partners_and_links_to_all(client, demo_atlas, monkeypatch):
+    """Past PARTNERS_SHOWN partners (a national atlas's biggest city has a thousand), the page
+    lists the first ones by year, says how many there are and links to the search of them all."""
+    from coopatlas.web import views
+
+    monkeypatch.setattr(views, "PARTNERS_SHOWN", 3)
+    boulogne = Organisation.objects.get(name="Boulogne-Billancourt")
+    html = client.get(boulogne.get_absolute_url()).content.decode()
+    assert "Depuis 1955" in html and "Depuis 1968" not in html
+    assert re.search(r"Les 3 premiers partenaires sur (\d+)\.", html).group(1) == "10"
+    assert f'href="/recherche/?organisation={boulogne.pk}"' in html
 
 
 def test_organisation_page_networks_and_projects(client, demo_atlas):

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar, overload
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, OrganisationKind, ParticipationRole
 from coopatlas.atlas.models import (
@@ -118,41 +119,44 @@ class YearGroup:
     links: list[PartnerLink] = field(default_factory=list)
 
 
-def partners_by_start_year(
+def partner_links(
     organisation: Organisation, visible: QuerySet[Partnership] | None = None
-) -> list[YearGroup]:
-    """Return the organisation's partners grouped by the year each partnership began.
+) -> QuerySet[Participation]:
+    """Return the participations of the organisation's partners in its visible partnerships
+    (default: the published ones), by the year each partnership began, undated last.
 
     A French authority's partners are the foreign authorities of its partnerships, and the
-    other way round; undated partnerships come last. Only `visible` partnerships count
-    (default: the published ones).
+    other way round.
     """
     if organisation.kind in FRENCH_AUTHORITY_KINDS:
         partner_role = ParticipationRole.FOREIGN_AUTHORITY
     else:
         partner_role = ParticipationRole.FRENCH_AUTHORITY
     visible = Partnership.objects.published() if visible is None else visible
-    # One query: the partner's participations in the visible partnerships of the organisation,
-    # with the partner, its country and the partnership (tens of thousands of instances
-    # otherwise, with a big city's full partnerships).
-    links = (
+    return (
         Participation.objects.filter(
             role=partner_role,
             partnership_id__in=visible.filter(participations__organisation=organisation).values("pk"),
         )
         .exclude(organisation_id=organisation.pk)
-        .select_related("organisation__country", "partnership")
+        .annotate(first=Coalesce("partnership__start_year", "partnership__signature_year"))
+        .order_by(F("first").asc(nulls_last=True), "partnership_id", "organisation__name", "pk")
     )
+
+
+def partners_by_start_year(
+    organisation: Organisation, visible: QuerySet[Partnership] | None = None, *, limit: int | None = None
+) -> list[YearGroup]:
+    """Return the organisation's partners grouped by the year each partnership began (the first
+    `limit` of `partner_links`: one query, with the partner, its country and the partnership)."""
+    links = partner_links(organisation, visible).select_related("organisation__country", "partnership")
     groups: dict[int | None, YearGroup] = {}
-    for participation in links:
+    for participation in links if limit is None else links[:limit]:
         partnership = participation.partnership
         groups.setdefault(partnership.first_year, YearGroup(partnership.first_year)).links.append(
             PartnerLink(participation.organisation, partnership)
         )
-    ordered = sorted(groups.values(), key=lambda g: (g.year is None, g.year or 0))
-    for group in ordered:
-        group.links.sort(key=lambda link: (link.partnership.pk, link.partner.name))
-    return ordered
+    return list(groups.values())
 
 
 @dataclass

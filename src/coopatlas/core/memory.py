@@ -25,3 +25,19 @@ def release_free_memory() -> None:
     trim = _trim()
     if trim is not None:
         trim(0)
+
+
+# mallopt's parameter for the number of arenas (glibc's malloc.h).
+_M_ARENA_MAX = -8
+
+
+def limit_arenas(count: int = 2) -> None:
+    """Cap glibc's allocation arenas before a server starts its threads: by default each thread
+    may get its own (up to 8 per core), each keeping freed pages of its own."""
+    name = ctypes.util.find_library("c")
+    try:
+        mallopt = ctypes.CDLL(name).mallopt if name else None
+    except (OSError, AttributeError):  # not glibc
+        return
+    if mallopt is not None:
+        mallopt(_M_ARENA_MAX, count)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from coopatlas.atlas.choices import PartnershipForm
@@ -34,6 +35,7 @@ from coopatlas.atlas.selectors import theme_roots
 from coopatlas.core.memory import release_free_memory
 from coopatlas.places.models import Country
 from coopatlas.search.index import version
+from coopatlas.search.memo import remembered
 from coopatlas.search.signals import apply_pending
 
 if TYPE_CHECKING:
@@ -343,28 +345,29 @@ def actors_to_connect(organisation: Organisation, *, limit: int = 10) -> list[Su
     Only French organisations get suggestions, and only French ones are suggested; never one it
     already works with (any co-participant of its partnerships) nor one of its networks.
     Every organisation is scored through the overlap matrices; the reasons are read from the
-    exact profiles of the few chosen.
+    exact profiles of the few chosen. The answer is remembered under the index's version, the
+    organisation's networks and the language (its reasons are sentences).
     """
-    import numpy as np
-
     if organisation.country_id != FRANCE:
         return []
+    networks = sorted(
+        NetworkMembership.objects.filter(Q(member=organisation) | Q(network=organisation)).values_list(
+            "network_id", "member_id"
+        )
+    )
+    material = (organisation.pk, organisation.region_code, limit, networks, get_language())
+    return remembered("suggestions", material, lambda: _suggested(organisation, networks, limit))
+
+
+def _suggested(organisation: Organisation, networks: list[tuple[int, int]], limit: int) -> list[Suggestion]:
+    import numpy as np
+
     atlas = published_overlaps()
     row = atlas.row(organisation.pk)
     if row is None:
         return []
     mine = profiles_of([organisation.pk])[0].get(organisation.pk, Profile())
-    known = (
-        mine.together
-        | {organisation.pk}
-        | {
-            pk
-            for pair in NetworkMembership.objects.filter(
-                Q(member=organisation) | Q(network=organisation)
-            ).values_list("network_id", "member_id")
-            for pk in pair
-        }
-    )
+    known = mine.together | {organisation.pk} | {pk for pair in networks for pk in pair}
     score, sharing = atlas.scores(row)
     candidates = np.flatnonzero(sharing & atlas.french)
     ranked = sorted(

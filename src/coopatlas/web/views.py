@@ -10,6 +10,7 @@ from coopatlas.atlas.models import FRANCE, Organisation, Partnership, Theme
 from coopatlas.atlas.selectors import (
     atlas_counts,
     funding_summary,
+    partner_links,
     partners_by_start_year,
     partnerships_with_details,
 )
@@ -21,6 +22,8 @@ from coopatlas.search.memo import remembered
 from coopatlas.search.query import grouped_counts
 
 PAGE_SIZE = 20
+# Partners listed on an organisation's page; the search lists them all.
+PARTNERS_SHOWN = 200
 
 
 from coopatlas.web.search import visible_partnerships as _visible_partnerships  # noqa: E402
@@ -104,7 +107,13 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = organisation.memberships.select_related("member__country").order_by("member__name")
     if members.exists():
         members = members.filter(member__in=visible)
-    groups = partners_by_start_year(organisation, _visible_partnerships(request))
+    groups = partners_by_start_year(organisation, _visible_partnerships(request), limit=PARTNERS_SHOWN)
+    shown = sum(len(group.links) for group in groups)
+    partners = (
+        partner_links(organisation, _visible_partnerships(request)).count()
+        if shown == PARTNERS_SHOWN
+        else shown
+    )
     # Its partnerships in full when it has no partner authority to list (a network, a funder).
     partnerships = (
         partnerships_with_details(
@@ -126,6 +135,8 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "other": other,
             "o": organisation,
             "groups": groups,
+            "partners_shown": shown,
+            "partners_total": partners,
             "memberships": memberships,
             "members": members,
             "projects": organisation.european_projects.all(),
