@@ -106,9 +106,11 @@ class Facet:
         # The values' numbers first (a few rows of an indexed table): the planner then sees the
         # numbers themselves and their frequencies (PostgreSQL guessed 3,000 rows for 58,000
         # behind a join, and probed each of them), never more ids than the values asked for.
-        numbers = list(
-            FacetValueKey.objects.filter(facet=self.name, value__in=values).values_list("pk", flat=True)
-        )
+        known = FacetValueKey.objects.filter(facet=self.name, value__in=values)
+        numbers = list(known.values_list("pk", flat=True))
+        if not numbers:  # no partnership was ever indexed under them: a sub-query that finds none
+            # (an empty list would make the whole SQL unwritable)
+            return Q(pk__in=FacetKey.objects.filter(key__in=known).values("partnership_id"))
         return Q(pk__in=FacetKey.objects.filter(key_id__in=numbers).values("partnership_id"))
 
     def shown(self, counts: dict[str, int], chosen: list[str]) -> FacetCounts:
