@@ -889,7 +889,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from django.core.wsgi import get_wsgi_application
         from django.urls import get_resolver
 
-        from coopatlas.core.memory import limit_arenas
+        from coopatlas.core.memory import limit_arenas, settle_heap
 
         limit_arenas()  # before waitress starts its threads
 
@@ -898,6 +898,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # machine), not at the first visitor's request: "Prêt" means the first page answers at once.
         step.update("chargement des pages…")
         get_resolver().url_patterns  # noqa: B018
+        settle_heap()
         try:
             server = create_server(
                 application, host=args.host, port=args.port, threads=args.threads, ident="coopatlas"

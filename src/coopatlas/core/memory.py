@@ -41,3 +41,19 @@ def limit_arenas(count: int = 2) -> None:
         return
     if mallopt is not None:
         mallopt(_M_ARENA_MAX, count)
+
+
+def settle_heap() -> None:
+    """Move every object alive now (modules, URL map, settings, the loaded pages' code) out of
+    the garbage collector's reach, once a server has loaded what it serves.
+
+    CPython's full collection walks every tracked object; after start a web process holds some
+    200,000 that live as long as it does, and a request that allocates much (an API page of
+    results) triggers a full collection every few requests: 50-60 ms each, measured as an API
+    answer of 60 ms taking 120 ms one time in four. Frozen, they are not walked again
+    (gc.freeze, as the CPython documentation advises for servers); what requests allocate
+    after is collected as before."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
