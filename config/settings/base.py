@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "coopatlas.core",
     "coopatlas.places",
+    "coopatlas.accounts",
     "coopatlas.atlas",
     "coopatlas.search",
     "coopatlas.extraction",
@@ -120,6 +121,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "coopatlas.web.context.waiting_for_me",
             ],
         },
     },
@@ -249,6 +251,8 @@ LOGOUT_REDIRECT_URL = "web:home"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Object permissions (accounts/permissions.py): user.has_perm("coopatlas.partnership_edit", p).
+    "rules.permissions.ObjectPermissionBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))

@@ -63,6 +63,7 @@ class PartnershipStatus(models.TextChoices):
 
 class PublicationState(models.TextChoices):
     DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Soumis à la revue")
     PUBLISHED = "published", _("Publié")
     ARCHIVED = "archived", _("Archivé")
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from coopatlas.accounts.scope import Footprint, Scope
 from coopatlas.atlas.choices import (
     FRENCH_AUTHORITY_KINDS,
     IMPORT_SOURCE_LABELS,
@@ -394,6 +395,28 @@ class Organisation(TimeStampedModel):
     def is_french_authority(self) -> bool:
         return self.kind in FRENCH_AUTHORITY_KINDS
 
+    def footprint(self) -> Footprint:
+        """Return what the roles compare: this organisation, and its région and département
+        when it is in France."""
+        return footprint_of_organisations(
+            [(self.pk, self.country_id, self.region_code, self.departement_code)]
+        )
+
+
+def footprint_of_organisations(rows) -> Footprint:
+    """Return the footprint of organisations given as (id, country, région, département):
+    their ids, and the territories of those in France."""
+    ids, regions, departements = set(), set(), set()
+    for pk, country, region, departement in rows:
+        if pk is not None:
+            ids.add(pk)
+        if country == FRANCE:
+            if region:
+                regions.add(region)
+            if departement:
+                departements.add(departement)
+    return Footprint(frozenset(ids), frozenset(regions), frozenset(departements))
+
 
 # The fields that describe an organisation beyond its name, kind and country: what an import
 # may give and what an export writes.
@@ -525,6 +548,19 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
     def status_outdated(self, today: datetime.date | None = None) -> "PartnershipQuerySet":
         """Filter on partnerships said active or planned whose end date has passed."""
         return self.filter(status__in=UNENDED_STATUSES, end_date__lt=today or timezone.localdate())
+
+    def within(self, scope: Scope) -> "PartnershipQuerySet":
+        """Keep the partnerships a scope reaches (accounts.permissions.scope_of): one of their
+        participants is the scope's organisation, or a participant in France is in its territory."""
+        if scope.national:
+            return self
+        reached = Q(organisation_id__in=scope.organisation_ids)
+        in_france = Q(organisation__country=FRANCE)
+        if scope.region_codes:
+            reached |= in_france & Q(organisation__region_code__in=scope.region_codes)
+        if scope.departement_codes:
+            reached |= in_france & Q(organisation__departement_code__in=scope.departement_codes)
+        return self.filter(pk__in=Participation.objects.filter(reached).values("partnership_id"))
 
 
 class Partnership(TimeStampedModel):
@@ -682,6 +718,20 @@ class Partnership(TimeStampedModel):
     def participants(self, role: str) -> list["Participation"]:
         return [p for p in self.participations.all() if p.role == role]
 
+    def footprint(self) -> Footprint:
+        """Return what the roles compare: every participant, and the territories of those in
+        France (one query)."""
+        if self.pk is None:
+            return Footprint()
+        return footprint_of_organisations(
+            self.participations.values_list(
+                "organisation_id",
+                "organisation__country_id",
+                "organisation__region_code",
+                "organisation__departement_code",
+            )
+        )
+
     @property
     def french_participations(self) -> list["Participation"]:
         return self.participants(ParticipationRole.FRENCH_AUTHORITY)
@@ -725,6 +775,43 @@ class PartnershipTheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.theme} (priorité {self.priority})"
+
+
+class PublicationStep(models.Model):
+    """One step of a partnership's publication workflow: from which state to which, by whom,
+    when, with the reviewer's comment (a record sent back says why)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="publication_steps", verbose_name="partenariat"
+    )
+    from_state = models.CharField("de", max_length=20, choices=PublicationState.choices)
+    to_state = models.CharField("vers", max_length=20, choices=PublicationState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="par",
+    )
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="lot publié",
+    )
+    comment = models.TextField("commentaire", blank=True)
+    at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "étape de publication"
+        verbose_name_plural = "étapes de publication"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id}: {self.from_state} → {self.to_state}"
 
 
 class Participation(models.Model):

@@ -17,6 +17,7 @@ from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from coopatlas.accounts.permissions import is_administrator, may
 from coopatlas.atlas.models import (
     Contact,
     Event,
@@ -136,7 +137,7 @@ def undo_preview(batch: ImportBatch) -> dict[str, int]:
 def _may_delete_in_scope(user, batch: ImportBatch) -> bool:
     """Whether the user may delete the partnerships of this batch. Scoped roles (a territory, a
     team) will narrow this right here, and only here."""
-    return user.has_perm(DELETE_PERMISSION)
+    return user.has_perm(DELETE_PERMISSION) or is_administrator(user)
 
 
 def can_undo(user, batch: ImportBatch) -> tuple[bool, str]:
@@ -149,7 +150,7 @@ def can_undo(user, batch: ImportBatch) -> tuple[bool, str]:
         return False, f"Annuler le lot n° {batch.pk} demande d'être connecté. {who_may}"
     if _may_delete_in_scope(user, batch):
         return True, ""
-    if batch.created_by_id != user.pk:
+    if not may(user, "batch_undo", batch):
         author = _name(batch.created_by) if batch.created_by_id else "un script ou la ligne de commande"
         return False, (
             f"Le lot n° {batch.pk} a été importé par {author}, pas par vous ({_name(user)}), et votre "

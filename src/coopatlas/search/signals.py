@@ -6,6 +6,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from coopatlas.atlas.models import FundingLine, Organisation, Participation, Partnership, PartnershipTheme
+from coopatlas.atlas.signals import partnerships_changed
 
 # The ids waiting for their transaction's commit live on the thread's own database connection:
 # a process-wide set let one server thread flush, before their commit, the ids of another
@@ -88,3 +89,8 @@ def _links_changed(sender, instance, action, pk_set=None, **kwargs) -> None:
         _later({instance.pk})
     elif pk_set:  # changed from the other side (a country's, a goal's or a theme's set)
         _later(set(pk_set))
+
+
+@receiver(partnerships_changed)
+def _bulk_changed(sender, ids, **kwargs) -> None:
+    _later(set(ids))

@@ -77,3 +77,8 @@ def staff_required(view):
         lambda user: user.is_active and user.is_staff,
         lambda request: _("Cette page est réservée à l'équipe qui gère l'atlas."),
     )(view)
+
+
+def login_required(view):
+    """Send anonymous visitors to the sign-in page (with `next`); the view checks the rest."""
+    return _require(lambda user: user.is_active, lambda request: _("Ce compte est désactivé."))(view)

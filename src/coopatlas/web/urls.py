@@ -11,6 +11,7 @@ from coopatlas.web import (
     jobs,
     legal,
     places,
+    review,
     search,
     views,
 )
@@ -42,6 +43,9 @@ urlpatterns = [
     path("imports/colonnes/<int:pk>/", imports.import_columns, name="import_columns"),
     path("imports/<int:pk>/annuler/", imports.import_undo, name="import_undo"),
     path("imports/modele.xlsx", imports.import_template, name="import_template"),
+    path("revue/", review.review_queue, name="review"),
+    path("revue/<int:pk>/decider/", review.review_decide, name="review_decide"),
+    path("revue/lot/<int:pk>/publier/", review.review_publish_batch, name="review_publish_batch"),
     path("taches/<int:pk>/", jobs.job_detail, name="job"),
     path("taches/<int:pk>/etat/", jobs.job_status, name="job_status"),
     path("taches/<int:pk>/fichier/", jobs.job_file, name="job_file"),

@@ -1,0 +1,150 @@
+"""The review queue (/revue/): a coordinator's submitted records, each with what changed since
+its published version, to publish or send back with a comment; and the import batches whose
+drafts it may publish in one action."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coopatlas.accounts.permissions import REVIEWING_KINDS, describe_roles, scope_of
+from coopatlas.atlas.choices import PublicationState
+from coopatlas.atlas.models import ImportBatch, Partnership
+from coopatlas.atlas.services.workflow import partnership_publish, partnership_send_back, partnerships_publish
+from coopatlas.web.accounts import login_required
+
+# The fields of a partnership a reviewer compares (the rest is bookkeeping).
+COMPARED_EXCLUDED = ["updated_at", "created_at", "publication_state", "import_hash", "imported_at"]
+
+
+@dataclass
+class Change:
+    field: str
+    before: object
+    after: object
+
+
+@dataclass
+class Waiting:
+    partnership: Partnership
+    submitted_by: str
+    submitted_at: object
+    changes: list[Change]
+    is_new: bool
+
+
+def _review_scope(user):
+    scope = scope_of(user, REVIEWING_KINDS)
+    if scope.empty:
+        raise PermissionDenied(
+            _(
+                "La revue est réservée aux coordinateurs d'un territoire et à l'équipe de l'atlas "
+                "(vos rôles : %(roles)s)."
+            )
+            % {"roles": describe_roles(user)}
+        )
+    return scope
+
+
+def waiting_for(user):
+    """Return the submitted partnerships the user reviews (the header's counter reads it)."""
+    scope = scope_of(user, REVIEWING_KINDS)
+    if scope.empty:
+        return Partnership.objects.none()
+    return Partnership.objects.filter(publication_state=PublicationState.SUBMITTED).within(scope)
+
+
+def _waiting(partnership: Partnership) -> Waiting:
+    history = partnership.history.select_related("history_user")
+    latest = history.first()
+    # The version the public saw: as the last publication left it (records published before the
+    # workflow existed have no step: their last published history row).
+    publication = partnership.publication_steps.filter(to_state=PublicationState.PUBLISHED).last()
+    if publication is not None:
+        published = history.filter(history_date__lte=publication.at).first()
+    else:
+        published = history.filter(publication_state=PublicationState.PUBLISHED).first()
+    changes = []
+    if latest is not None and published is not None:
+        delta = latest.diff_against(published, excluded_fields=COMPARED_EXCLUDED)
+        changes = [
+            Change(Partnership._meta.get_field(c.field).verbose_name, c.old, c.new) for c in delta.changes
+        ]
+    step = (
+        partnership.publication_steps.filter(to_state=PublicationState.SUBMITTED)
+        .select_related("actor")
+        .last()
+    )
+    who = step.actor if step is not None else None
+    return Waiting(
+        partnership=partnership,
+        submitted_by=(who.get_full_name() or who.email or who.get_username()) if who else "—",
+        submitted_at=step.at if step is not None else None,
+        changes=changes,
+        is_new=published is None,
+    )
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    scope = _review_scope(request.user)
+    waiting = [
+        _waiting(p)
+        for p in waiting_for(request.user)
+        .prefetch_related("participations__organisation")
+        .order_by("updated_at")[:100]
+    ]
+    drafts = Q(
+        created_partnerships__publication_state__in=[PublicationState.DRAFT, PublicationState.SUBMITTED]
+    )
+    in_scope = Q(created_partnerships__in=Partnership.objects.within(scope))
+    batches = (
+        ImportBatch.objects.filter(undone_at__isnull=True)
+        .annotate(drafts=Count("created_partnerships", filter=drafts & in_scope))
+        .filter(drafts__gt=0)
+        .order_by("-started_at")[:50]
+    )
+    return render(request, "web/review.html", {"waiting": waiting, "batches": batches})
+
+
+@login_required
+@require_POST
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = get_object_or_404(Partnership, pk=pk)
+    comment = request.POST.get("comment", "")
+    try:
+        if request.POST.get("decision") == "publish":
+            partnership_publish(partnership, acting_user=request.user, comment=comment)
+            messages.success(request, _("« %(p)s » est publié.") % {"p": partnership})
+        elif request.POST.get("decision") == "send_back":
+            partnership_send_back(partnership, acting_user=request.user, comment=comment)
+            messages.success(
+                request, _("« %(p)s » est renvoyé en brouillon à ses éditeurs.") % {"p": partnership}
+            )
+        else:
+            messages.error(request, _("Choisissez « Publier » ou « Renvoyer »."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("web:review")
+
+
+@login_required
+@require_POST
+def review_publish_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    _review_scope(request.user)
+    drafts = Partnership.objects.filter(
+        created_by_batch=batch, publication_state__in=[PublicationState.DRAFT, PublicationState.SUBMITTED]
+    )
+    outcome = partnerships_publish(drafts.iterator(chunk_size=2000), acting_user=request.user, batch=batch)
+    messages.success(
+        request,
+        _("Lot n° %(n)s : %(published)s partenariat(s) publié(s), %(refused)s hors de votre périmètre.")
+        % {"n": batch.pk, "published": outcome.published, "refused": len(outcome.refused)},
+    )
+    return redirect("web:review")
