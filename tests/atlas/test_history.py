@@ -1,18 +1,32 @@
 """Every change is kept with its author and date."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
+from coopatlas.accounts.models import Role, RoleKind
 from coopatlas.atlas import services
 from tests.atlas.factories import commune, foreign_town, twinning
 
 pytestmark = pytest.mark.django_db
 
 
+def test_service_edit_by_a_user_without_a_role_is_refused(django_user_model):
+    """A signed-in user who edits for no organisation may not change a record."""
+    someone = django_user_model.objects.create_user("passant", password="pw-pass-123")
+    partnership = twinning(commune("Lyon", "69123"), foreign_town("Birmingham", "GB"), year=1951)
+    with pytest.raises(PermissionDenied, match="aucun rôle"):
+        services.partnership_update(partnership, acting_user=someone, status="dormant")
+    partnership.refresh_from_db()
+    assert partnership.status == "active"
+
+
 def test_service_edit_records_author_in_history(django_user_model):
     """An edit through a service adds a history row naming the user who made it."""
     # given
     editor = django_user_model.objects.create_user("editrice", password="pw-edit-123")
-    partnership = twinning(commune("Lyon", "69123"), foreign_town("Birmingham", "GB"), year=1951)
+    lyon = commune("Lyon", "69123")
+    Role.objects.create(user=editor, kind=RoleKind.EDITOR, organisation=lyon)
+    partnership = twinning(lyon, foreign_town("Birmingham", "GB"), year=1951)
     # when
     services.partnership_update(partnership, acting_user=editor, status="dormant")
     # then

@@ -57,7 +57,7 @@ def test_an_editor_of_another_town_is_refused_with_a_page_saying_why(client, db)
     partnership = pair(grande_synthe(), "Sidi Ifni", "MA")
     partnership_submit(partnership, acting_user=None)
     client.force_login(editor_of(villeneuve_d_ascq(), "vda@example.org"))
-    assert client.get("/revue/").status_code == 403
+    assert "Sidi Ifni" not in client.get("/revue/").content.decode()
     answer = client.post(f"/revue/{partnership.pk}/decider/", {"decision": "publish"})
     assert answer.status_code == 403
     assert (
@@ -65,6 +65,14 @@ def test_an_editor_of_another_town_is_refused_with_a_page_saying_why(client, db)
     )
     partnership.refresh_from_db()
     assert partnership.publication_state == "submitted"
+
+
+def test_an_account_without_an_editing_role_is_refused_the_queue(client, db):
+    from tests.accounts.factories import account
+
+    client.force_login(account("habitant@example.org"))
+    answer = client.get("/revue/")
+    assert answer.status_code == 403 and "aucun rôle" in answer.content.decode()
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, db):

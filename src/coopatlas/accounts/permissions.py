@@ -33,6 +33,7 @@ from coopatlas.accounts.scope import Footprint, Scope
 
 # The accounts of the atlas team made before roles: Django's global permission kept its meaning.
 LEGACY_ADMIN_PERMISSION = "atlas.change_partnership"
+LEGACY_IMPORT_PERMISSION = "atlas.add_partnership"
 
 
 def _roles(user) -> list[Role]:
@@ -136,6 +137,18 @@ def reads_personal_data(user, obj) -> bool:
 
 
 @rules.predicate
+def imported_before_roles(user) -> bool:
+    """The user held Django's global "atlas.add_partnership", the right to import and extract
+    before roles existed (kept: those accounts keep working)."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm(LEGACY_IMPORT_PERMISSION)
+    )
+
+
+@rules.predicate
 def has_a_scope(user) -> bool:
     """The user may edit somewhere (an editor or a coordinator): it may start an import, whose
     rows are then checked one by one against its scope."""
@@ -177,9 +190,11 @@ ACTIONS: dict[str, tuple[str, Any]] = {
     "proposal_decide": ("accepter ou refuser une correction", _staff | coordinates | edits),
     "personal_data_see": ("voir les données personnelles", _keepers | reads_personal_data),
     "personal_data_export": ("exporter les données personnelles", _staff | coordinates | reads_personal_data),
-    "import_run": ("importer un fichier", _staff | has_a_scope),
-    "extraction_accept": ("accepter une extraction", _staff | has_a_scope),
+    "import_run": ("importer un fichier", _staff | has_a_scope | imported_before_roles),
+    "import_publish": ("publier directement ce qu'un import crée", _staff),
+    "extraction_accept": ("accepter une extraction", _staff | has_a_scope | imported_before_roles),
     "organisation_merge": ("fusionner des organisations", _staff),
+    "record_delete": ("supprimer un enregistrement", _staff),
     "batch_undo": ("annuler un lot d'import", _staff | is_batch_author),
     "role_grant": ("accorder un rôle", _staff | coordinates),
 }

@@ -53,7 +53,7 @@ class CandidateOut(Schema):
     summary="Partnerships stated by a page's text or HTML",
 )
 def extract(request: HttpRequest, payload: ExtractIn):
-    if not request.user.has_perm("atlas.add_partnership"):
+    if not request.user.has_perm("coopatlas.extraction_accept"):
         return Status(403, {"detail": "Réservé aux utilisateurs autorisés à ajouter des partenariats."})
     if payload.lang not in (None, "fr", "en"):
         return Status(400, {"detail": f"Langue inconnue : {payload.lang} (admises : fr, en)"})

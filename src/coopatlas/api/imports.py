@@ -95,7 +95,7 @@ def import_upload(
     skip_invalid: bool = Form(False),  # noqa: B008
     mapping: str | None = Form(None),  # noqa: B008
 ):
-    if not request.user.has_perm("atlas.add_partnership"):
+    if not request.user.has_perm("coopatlas.import_run"):
         return Status(
             403, {"detail": "Import réservé aux utilisateurs autorisés à ajouter des partenariats."}
         )
@@ -193,7 +193,7 @@ def job_detail(request: HttpRequest, job_id: int):
     "/imports", auth=django_auth, response={200: list[BatchOut], 403: ErrorOut}, summary="Import batches"
 )
 def import_batches(request: HttpRequest):
-    if not request.user.has_perm("atlas.add_partnership"):
+    if not request.user.has_perm("coopatlas.import_run"):
         return Status(403, {"detail": "Réservé aux utilisateurs autorisés à importer."})
     return Status(
         200,

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.errors import HttpError
 
+from coopatlas.accounts.permissions import EDITING_KINDS, scope_of
 from coopatlas.api.caching import not_modified
 from coopatlas.api.schemas import ErrorOut, PartnershipOut, SearchIn, SearchOut
 from coopatlas.atlas.models import Participation, Partnership
@@ -16,8 +17,11 @@ from coopatlas.search.query import CursorError, SearchQuery
 router = Router(tags=["partnerships"])
 
 
-def _can_see_drafts(request: HttpRequest) -> bool:
-    return request.user.is_authenticated and request.user.has_perm("atlas.change_partnership")
+def _visibility(request: HttpRequest) -> str:
+    """Name what this user sees, for the ETag: the public atlas, or its own drafts too."""
+    if request.user.is_authenticated and not scope_of(request.user, EDITING_KINDS).empty:
+        return f"drafts:{request.user.pk}"
+    return "public"
 
 
 def serialise_partnership(partnership: Partnership) -> dict:
@@ -92,13 +96,12 @@ def list_partnerships(request: HttpRequest, response: HttpResponse, filters: Que
     known = {field.alias or name for name, field in SearchIn.model_fields.items()}
     if unknown := sorted(set(request.GET) - known):
         raise HttpError(400, f"Paramètre inconnu : « {unknown[0]} » (voir /api/v1/docs).")
-    drafts = _can_see_drafts(request)
-    if unchanged := not_modified(request, response, visibility="drafts" if drafts else "public"):
+    if unchanged := not_modified(request, response, visibility=_visibility(request)):
         return unchanged
     if filters.cursor and filters.offset:
         raise HttpError(400, "« curseur » et « offset » s'excluent : donnez l'un ou l'autre.")
     params = request.GET.copy()
-    base = Partnership.objects.all() if drafts else Partnership.objects.published()
+    base = Partnership.objects.visible_to(request.user)
     if filters.country:
         if not Country.objects.filter(iso2=filters.country.upper()).exists():
             raise HttpError(
@@ -151,10 +154,7 @@ def _without(params: QueryDict, *names: str) -> QueryDict:
 )
 def get_partnership(request: HttpRequest, response: HttpResponse, partnership_id: int):
     """Return one partnership with its themes, participants and funding."""
-    drafts = _can_see_drafts(request)
-    if unchanged := not_modified(request, response, visibility="drafts" if drafts else "public"):
+    if unchanged := not_modified(request, response, visibility=_visibility(request)):
         return unchanged
-    queryset = partnerships_with_details()
-    if not drafts:
-        queryset = queryset.published()
+    queryset = partnerships_with_details(Partnership.objects.visible_to(request.user))
     return serialise_partnership(get_object_or_404(queryset, pk=partnership_id))

@@ -10,6 +10,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from coopatlas.accounts.permissions import EDITING_KINDS, is_administrator, may, scope_of
 from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, ParticipationRole
 from coopatlas.atlas.models import (
     FRANCE,
@@ -34,7 +35,8 @@ from coopatlas.atlas.models import (
     Volunteer,
 )
 from coopatlas.atlas.selectors import funding_summary
-from coopatlas.atlas.services import NO_FRENCH_PARTICIPANT
+from coopatlas.atlas.services import NO_FRENCH_PARTICIPANT, note_change, partnership_save, record_delete
+from coopatlas.atlas.services.workflow import partnership_move, partnerships_publish
 from coopatlas.core.formatting import format_euros as euros
 
 if TYPE_CHECKING:
@@ -129,8 +131,69 @@ class SourceInline(admin.TabularInline):
     extra = 0
 
 
+BACK_OFFICE = "Back-office"
+
+
+class PartnershipAdminWrites:
+    """The back-office's writes of partnerships through the atlas services: each change asks
+    accounts.permissions (the object's scope), the partnership is saved by partnership_save and
+    its publication state moved by the workflow; the inlines' rows carry the author and reason;
+    a deletion goes through record_delete. A non-administrator sees its scope only."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)  # type: ignore[misc]
+        return queryset.within(scope_of(request.user, EDITING_KINDS))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)  # type: ignore[misc]
+        return allowed and (obj is None or may(request.user, "partnership_edit", obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and may(request.user, "record_delete")  # type: ignore[misc]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        if not is_administrator(request.user):
+            fields.append("publication_state")
+        return fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        wanted = obj.publication_state
+        partnership_save(obj, acting_user=request.user, reason=BACK_OFFICE)
+        self._wanted_state = wanted
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        partnership = form.instance
+        wanted = getattr(self, "_wanted_state", partnership.publication_state)
+        if wanted != partnership.publication_state:
+            partnership_move(partnership, wanted, acting_user=request.user, comment=BACK_OFFICE)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        for row in formset.forms:
+            if row.instance is not None:
+                note_change(row.instance, user=request.user, reason=BACK_OFFICE)
+        for obj in formset.deleted_objects if hasattr(formset, "deleted_objects") else []:
+            note_change(obj, user=request.user, reason=BACK_OFFICE)
+        formset.save()
+
+    def delete_model(self, request, obj) -> None:
+        record_delete(obj, acting_user=request.user, reason=BACK_OFFICE)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            record_delete(obj, acting_user=request.user, reason=BACK_OFFICE)
+
+    @admin.action(description="Publier la sélection (ce que votre rôle permet)")
+    def publish_selected(self, request, queryset) -> None:
+        outcome = partnerships_publish(queryset.order_by("pk"), acting_user=request.user)
+        self.message_user(  # type: ignore[attr-defined]
+            request, f"{outcome.published} partenariat(s) publié(s), {len(outcome.refused)} refusé(s)."
+        )
+
+
 @admin.register(Partnership)
-class PartnershipAdmin(HistoryAdmin):
+class PartnershipAdmin(PartnershipAdminWrites, HistoryAdmin):
     list_display = [
         "title_short",
         "form",
@@ -143,6 +206,7 @@ class PartnershipAdmin(HistoryAdmin):
         "updated_at",
     ]
     list_filter = ["publication_state", "form", "status", "is_triennial", "themes__parent", "programme"]
+    actions = ["publish_selected"]
     search_fields = ["title", "summary", "participations__organisation__name"]
     date_hierarchy = None
     filter_horizontal = ["sdgs", "extra_countries"]

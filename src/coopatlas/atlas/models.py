@@ -41,8 +41,6 @@ from coopatlas.core.years import DB_MAX_YEAR, MIN_YEAR, validate_year
 from coopatlas.places.models import Country
 
 FRANCE = "FR"
-# The right to see drafts (partnerships, and the organisations known only from drafts).
-SEE_DRAFTS_PERMISSION = "atlas.change_partnership"
 
 
 def _year_field(label: str, **kwargs) -> models.PositiveSmallIntegerField:
@@ -199,7 +197,9 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def visible_to(self, user) -> "OrganisationQuerySet":
         """Keep what `user` may see: every organisation for those who may see drafts (the same
         right as for partnerships), the public ones for everybody else."""
-        if user is not None and user.is_authenticated and user.has_perm(SEE_DRAFTS_PERMISSION):
+        from coopatlas.accounts.permissions import is_administrator  # noqa: PLC0415 (models load first)
+
+        if user is not None and user.is_authenticated and is_administrator(user):
             return self.all()
         return self.public()
 
@@ -549,6 +549,21 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
         """Filter on partnerships said active or planned whose end date has passed."""
         return self.filter(status__in=UNENDED_STATUSES, end_date__lt=today or timezone.localdate())
 
+    def visible_to(self, user) -> "PartnershipQuerySet":
+        """Keep what `user` may see: the published records, and the others of its editing scope
+        (accounts.permissions: the atlas team sees every draft, an editor its organisation's)."""
+        from coopatlas.accounts.permissions import EDITING_KINDS, scope_of  # noqa: PLC0415 (models load first)
+
+        if user is None or not user.is_authenticated:
+            return self.published()
+        scope = scope_of(user, EDITING_KINDS)
+        if scope.national:
+            return self.all()
+        if scope.empty:
+            return self.published()
+        mine = Partnership.objects.within(scope).values("pk")
+        return self.filter(Q(publication_state=PublicationState.PUBLISHED) | Q(pk__in=mine))
+
     def within(self, scope: Scope) -> "PartnershipQuerySet":
         """Keep the partnerships a scope reaches (accounts.permissions.scope_of): one of their
         participants is the scope's organisation, or a participant in France is in its territory."""
@@ -812,6 +827,56 @@ class PublicationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partnership_id}: {self.from_state} → {self.to_state}"
+
+
+class ProposalState(models.TextChoices):
+    OPEN = "open", "En attente"
+    ACCEPTED = "accepted", "Acceptée"
+    REFUSED = "refused", "Refusée"
+
+
+# The fields of a partnership anyone signed in may propose to correct.
+PROPOSABLE_FIELDS = ("title", "status", "signature_year", "start_year", "end_date", "summary")
+
+
+class ProposedChange(models.Model):
+    """A correction proposed by a contributor to a published partnership: new values for some
+    fields and/or a message and a source, accepted or refused by the record's editors or
+    coordinators (atlas.services.workflow)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="proposed_changes", verbose_name="partenariat"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    changes = models.JSONField("valeurs proposées", default=dict, blank=True)
+    message = models.TextField("message", blank=True)
+    source_url = models.URLField("source", max_length=500, blank=True, validators=[validate_web_url])
+    state = models.CharField("état", max_length=10, choices=ProposalState.choices, default=ProposalState.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="décidée par",
+    )
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    decision_comment = models.TextField("commentaire de la décision", blank=True)
+    created_at = models.DateTimeField("proposée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "proposition de correction"
+        verbose_name_plural = "propositions de correction"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Proposition n° {self.pk} sur « {self.partnership} »"
 
 
 class Participation(models.Model):

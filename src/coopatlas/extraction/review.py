@@ -200,7 +200,7 @@ def _import(candidate: Candidate, record: dict, user: AbstractBaseUser) -> Partn
     """Create the partnership through the import pipeline; a record it already knows (same
     authorities and form) is left untouched and returned."""
     page = candidate.page
-    publish = user.has_perm("atlas.change_partnership")
+    publish = user.has_perm("coopatlas.import_publish")
     importer = Importer(
         source_kind="extraction",
         file_name=(page.title or page.url or f"page {page.pk}")[:255],

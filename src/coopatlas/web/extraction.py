@@ -23,7 +23,7 @@ from coopatlas.jobs.service import submit
 from coopatlas.places.models import Country
 from coopatlas.web.accounts import permission_required
 
-CAN_EXTRACT = "atlas.add_partnership"
+CAN_EXTRACT = "coopatlas.extraction_accept"  # accounts.permissions
 # A text up to this long is read inside the request (under a second); a longer one, or any page
 # big enough to take a core for long (1 MB of text takes half a minute), goes to the worker.
 INLINE_CHARS = 20_000

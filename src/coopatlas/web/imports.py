@@ -32,7 +32,7 @@ from coopatlas.web.accounts import permission_required
 from coopatlas.web.jobs import SESSION_EXPORTS
 
 MAX_UPLOAD = 100 * 1024 * 1024
-CAN_IMPORT = "atlas.add_partnership"
+CAN_IMPORT = "coopatlas.import_run"  # accounts.permissions
 
 
 def _params(post, user, *, upload: str, file_name: str, sha256: str) -> dict:
@@ -47,7 +47,7 @@ def _params(post, user, *, upload: str, file_name: str, sha256: str) -> dict:
         "skip_invalid": post.get("skip_invalid") == "on",
         "mapping": post.get("mapping") or "",
         "publication_state": "published"
-        if post.get("publish") == "on" and user.has_perm("atlas.change_partnership")
+        if post.get("publish") == "on" and user.has_perm("coopatlas.import_publish")
         else "draft",
     }
 

@@ -4,18 +4,28 @@ drafts it may publish in one action."""
 
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coopatlas.accounts.permissions import REVIEWING_KINDS, describe_roles, scope_of
+from coopatlas.accounts.permissions import EDITING_KINDS, REVIEWING_KINDS, describe_roles, may, scope_of
 from coopatlas.atlas.choices import PublicationState
-from coopatlas.atlas.models import ImportBatch, Partnership
-from coopatlas.atlas.services.workflow import partnership_publish, partnership_send_back, partnerships_publish
+from coopatlas.atlas.models import PROPOSABLE_FIELDS, ImportBatch, Partnership, ProposalState, ProposedChange
+from coopatlas.atlas.services.workflow import (
+    change_accept,
+    change_propose,
+    change_refuse,
+    partnership_publish,
+    partnership_send_back,
+    partnership_submit,
+    partnership_verify,
+    partnerships_publish,
+)
 from coopatlas.web.accounts import login_required
 
 # The fields of a partnership a reviewer compares (the rest is bookkeeping).
@@ -39,12 +49,12 @@ class Waiting:
 
 
 def _review_scope(user):
-    scope = scope_of(user, REVIEWING_KINDS)
+    scope = scope_of(user, EDITING_KINDS)
     if scope.empty:
         raise PermissionDenied(
             _(
-                "La revue est réservée aux coordinateurs d'un territoire et à l'équipe de l'atlas "
-                "(vos rôles : %(roles)s)."
+                "La revue est réservée aux éditeurs, aux coordinateurs d'un territoire et à "
+                "l'équipe de l'atlas (vos rôles : %(roles)s)."
             )
             % {"roles": describe_roles(user)}
         )
@@ -92,7 +102,8 @@ def _waiting(partnership: Partnership) -> Waiting:
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    scope = _review_scope(request.user)
+    _review_scope(request.user)
+    scope = scope_of(request.user, REVIEWING_KINDS)
     waiting = [
         _waiting(p)
         for p in waiting_for(request.user)
@@ -109,7 +120,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .filter(drafts__gt=0)
         .order_by("-started_at")[:50]
     )
-    return render(request, "web/review.html", {"waiting": waiting, "batches": batches})
+    proposals = [_proposal(p) for p in proposals_for(request.user)[:100]]
+    return render(
+        request, "web/review.html", {"waiting": waiting, "batches": batches, "proposals": proposals}
+    )
 
 
 @login_required
@@ -148,3 +162,121 @@ def review_publish_batch(request: HttpRequest, pk: int) -> HttpResponse:
         % {"n": batch.pk, "published": outcome.published, "refused": len(outcome.refused)},
     )
     return redirect("web:review")
+
+
+class ProposalForm(forms.ModelForm):
+    """The fields a contributor may correct, prefilled with today's values, and a message."""
+
+    message = forms.CharField(
+        label=_("Message (ce qui est faux, ce qui manque)"), widget=forms.Textarea, required=False
+    )
+    source_url = forms.URLField(
+        label=_("Source (adresse d'une page qui l'atteste)"), required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Partnership
+        fields = list(PROPOSABLE_FIELDS)
+
+
+@login_required
+def propose_change(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = get_object_or_404(Partnership.objects.published(), pk=pk)
+    form = ProposalForm(request.POST or None, instance=Partnership.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {name: form[name].value() for name in PROPOSABLE_FIELDS if name in form.changed_data}
+        try:
+            change_propose(
+                partnership,
+                acting_user=request.user,
+                changes=changes,
+                message=data.get("message") or "",
+                source_url=data.get("source_url") or "",
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Merci : votre proposition est transmise aux éditeurs de ce partenariat.")
+            )
+            return redirect(partnership.get_absolute_url())
+    return render(request, "web/propose_change.html", {"partnership": partnership, "form": form})
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(ProposedChange.objects.select_related("partnership", "author"), pk=pk)
+    comment = request.POST.get("comment", "")
+    try:
+        if request.POST.get("decision") == "accept":
+            change_accept(proposal, acting_user=request.user, comment=comment)
+            messages.success(request, _("%(p)s : acceptée et appliquée.") % {"p": proposal})
+        elif request.POST.get("decision") == "refuse":
+            change_refuse(proposal, acting_user=request.user, comment=comment)
+            messages.success(request, _("%(p)s : refusée.") % {"p": proposal})
+        else:
+            messages.error(request, _("Choisissez « Accepter » ou « Refuser »."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("web:review")
+
+
+@dataclass
+class Proposal:
+    proposal: ProposedChange
+    changes: list[Change]
+
+
+def proposals_for(user):
+    """Return the open proposals on the records the user decides on (editors and coordinators)."""
+    scope = scope_of(user, EDITING_KINDS)
+    if scope.empty:
+        return ProposedChange.objects.none()
+    return ProposedChange.objects.filter(
+        state=ProposalState.OPEN, partnership__in=Partnership.objects.within(scope)
+    ).select_related("partnership", "author")
+
+
+def _proposal(proposal: ProposedChange) -> Proposal:
+    partnership = proposal.partnership
+    changes = []
+    for name, value in proposal.changes.items():
+        model_field = Partnership._meta.get_field(name)
+        changes.append(Change(model_field.verbose_name, model_field.value_to_string(partnership), value))
+    return Proposal(proposal, changes)
+
+
+def record_actions(user, partnership: Partnership) -> dict:
+    """Return what the partnership page offers this user (each asked of accounts.permissions)."""
+    state = partnership.publication_state
+    return {
+        "may_submit": state == PublicationState.DRAFT and may(user, "partnership_submit", partnership),
+        "may_publish": state in (PublicationState.DRAFT, PublicationState.SUBMITTED)
+        and may(user, "partnership_publish", partnership),
+        "may_verify": state == PublicationState.PUBLISHED and may(user, "partnership_verify", partnership),
+        "may_propose": state == PublicationState.PUBLISHED,
+    }
+
+
+@login_required
+@require_POST
+def record_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """Take one workflow step from the partnership page (submit, publish, "Toujours exact")."""
+    partnership = get_object_or_404(Partnership.objects.visible_to(request.user), pk=pk)
+    try:
+        if step == "soumettre":
+            partnership_submit(partnership, acting_user=request.user, comment=request.POST.get("comment", ""))
+            messages.success(request, _("Soumis à la revue de votre coordinateur."))
+        elif step == "publier":
+            partnership_publish(partnership, acting_user=request.user)
+            messages.success(request, _("Publié."))
+        elif step == "toujours-exact":
+            partnership_verify(partnership, acting_user=request.user)
+            messages.success(request, _("Merci : vérifié aujourd'hui."))
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(partnership.get_absolute_url())

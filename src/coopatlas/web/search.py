@@ -14,10 +14,8 @@ PAGE_SIZE = 20
 
 
 def visible_partnerships(request: HttpRequest):
-    """Return the partnerships this visitor may see: drafts only for editors."""
-    if request.user.is_authenticated and request.user.has_perm("atlas.change_partnership"):
-        return Partnership.objects.all()
-    return Partnership.objects.published()
+    """Return the partnerships this visitor may see: drafts only for their editors."""
+    return Partnership.objects.visible_to(request.user)
 
 
 def search(request: HttpRequest) -> HttpResponse:

@@ -46,6 +46,13 @@ urlpatterns = [
     path("revue/", review.review_queue, name="review"),
     path("revue/<int:pk>/decider/", review.review_decide, name="review_decide"),
     path("revue/lot/<int:pk>/publier/", review.review_publish_batch, name="review_publish_batch"),
+    path("revue/proposition/<int:pk>/decider/", review.proposal_decide, name="proposal_decide"),
+    path("partenariats/<int:pk>/proposer/", review.propose_change, name="propose_change"),
+    path(
+        "partenariats/<int:pk>/<slug:step>/",
+        review.record_step,
+        name="record_step",
+    ),
     path("taches/<int:pk>/", jobs.job_detail, name="job"),
     path("taches/<int:pk>/etat/", jobs.job_status, name="job_status"),
     path("taches/<int:pk>/fichier/", jobs.job_file, name="job_file"),

@@ -26,6 +26,7 @@ PAGE_SIZE = 20
 PARTNERS_SHOWN = 200
 
 
+from coopatlas.web.review import record_actions  # noqa: E402
 from coopatlas.web.search import visible_partnerships as _visible_partnerships  # noqa: E402
 
 
@@ -92,6 +93,7 @@ def _partnership_context(request: HttpRequest, pk: int) -> dict:
         "contact_count": partnership.contacts.count(),
         "posts": posts,
         "can_see_contacts": can_see_contacts,
+        "actions": record_actions(request.user, partnership),
         "similar": similar_partnerships(partnership) if partnership.publication_state == "published" else [],
     }
 

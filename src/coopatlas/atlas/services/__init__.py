@@ -1,7 +1,9 @@
 """Every write to the atlas goes through these functions.
 
 Each one validates (full_clean) before saving, runs in a transaction, and records who made
-the change — a user, or an import batch — in the record's history.
+the change — a user, or an import batch — in the record's history. Those acting for a user
+check first that the user may (accounts.permissions; `acting_user=None` is the system itself).
+The publication workflow and proposed corrections are in workflow.py.
 """
 
 import datetime
@@ -14,6 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from coopatlas.accounts.permissions import require
+from coopatlas.accounts.scope import Footprint
 from coopatlas.atlas.choices import ParticipationRole
 from coopatlas.atlas.models import (
     FRANCE,
@@ -29,6 +33,7 @@ from coopatlas.atlas.models import (
     Source,
     SustainableDevelopmentGoal,
     Theme,
+    footprint_of_organisations,
 )
 
 NO_FRENCH_PARTICIPANT = (
@@ -159,6 +164,19 @@ def partnership_create(
     """
     provenance = Provenance(acting_user, batch)
     _check_participants(participants)
+    require(
+        acting_user,
+        "partnership_create",
+        footprint_of_organisations(
+            (
+                s.organisation.pk,
+                s.organisation.country_id,
+                s.organisation.region_code,
+                s.organisation.departement_code,
+            )
+            for s in participants
+        ),
+    )
     partnership = _save(Partnership(title=title.strip(), form=form, **fields), provenance)
     participations_set(partnership, participants, provenance=provenance)
     for index, item in enumerate(themes):
@@ -210,9 +228,35 @@ def partnership_update(
     **fields: Any,
 ) -> Partnership:
     """Change the given fields of a partnership after validating them; return it."""
+    require(acting_user, "partnership_edit", partnership)
     for name, value in fields.items():
         setattr(partnership, name, value)
     return _save(partnership, Provenance(acting_user, batch))
+
+
+@transaction.atomic
+def partnership_save(
+    partnership: Partnership, *, acting_user: AbstractBaseUser | None, reason: str = ""
+) -> Partnership:
+    """Save a partnership whose fields a form has set (the back-office), if the actor may edit it
+    (or create one, for a new record); its publication state moves only through workflow.py."""
+    if partnership.pk is None:
+        require(acting_user, "partnership_create", Footprint())
+    else:
+        require(acting_user, "partnership_edit", partnership)
+        partnership.publication_state = (
+            Partnership.objects.filter(pk=partnership.pk).values_list("publication_state", flat=True).get()
+        )
+    return _save(partnership, Provenance(acting_user, reason=reason))
+
+
+@transaction.atomic
+def record_delete(instance: models.Model, *, acting_user: AbstractBaseUser | None, reason: str = "") -> None:
+    """Delete a record (the atlas team only), its author and reason kept in its history."""
+    require(acting_user, "record_delete", instance if hasattr(instance, "footprint") else None)
+    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    note_change(instance, user=user, reason=reason)
+    instance.delete()
 
 
 @transaction.atomic
@@ -225,6 +269,7 @@ def participation_add(
     acting_user: AbstractBaseUser | None = None,
 ) -> Participation:
     """Add one participant to an existing partnership; return the participation."""
+    require(acting_user, "partnership_edit", partnership)
     position = partnership.participations.filter(role=role).count()
     participation = Participation(
         partnership=partnership, organisation=organisation, role=role, note=note, position=position

@@ -18,7 +18,15 @@ from django.utils import timezone
 
 from coopatlas.accounts.permissions import may, require
 from coopatlas.atlas.choices import PublicationState
-from coopatlas.atlas.models import ImportBatch, Partnership, PublicationStep
+from coopatlas.atlas.models import (
+    PROPOSABLE_FIELDS,
+    ImportBatch,
+    Partnership,
+    ProposalState,
+    ProposedChange,
+    PublicationStep,
+    Source,
+)
 from coopatlas.atlas.services import Provenance, _save
 from coopatlas.atlas.signals import partnerships_changed
 
@@ -196,6 +204,9 @@ def check_may(user, action: str, obj=None) -> None:
 
 __all__ = [
     "TRANSITIONS",
+    "change_accept",
+    "change_propose",
+    "change_refuse",
     "BulkOutcome",
     "PermissionDenied",
     "check_may",
@@ -207,3 +218,94 @@ __all__ = [
     "partnership_verify",
     "partnerships_publish",
 ]
+
+
+def _proposed_values(partnership: Partnership, changes: dict) -> dict:
+    """Return the proposed values as the model's fields read them, raising ValidationError
+    naming the field for an unknown field or a value that does not fit."""
+    values = {}
+    for name, raw in changes.items():
+        if name not in PROPOSABLE_FIELDS:
+            raise ValidationError({name: f"Le champ « {name} » ne peut pas être proposé ici."})
+        model_field = Partnership._meta.get_field(name)
+        values[name] = model_field.to_python(raw if raw != "" else None) if raw is not None else None
+        if values[name] is None and not model_field.null:
+            values[name] = ""
+    return values
+
+
+@transaction.atomic
+def change_propose(
+    partnership: Partnership, *, acting_user, changes: dict, message: str = "", source_url: str = ""
+) -> ProposedChange:
+    """Record a correction proposed to a published partnership (new values checked as the
+    record itself would check them: nothing invalid waits for review)."""
+    require(acting_user, "partnership_propose", partnership)
+    if partnership.publication_state != State.PUBLISHED:
+        raise ValidationError("Seul un partenariat publié reçoit des propositions de correction.")
+    values = _proposed_values(partnership, changes)
+    changed = {name: value for name, value in values.items() if getattr(partnership, name) != value}
+    if not changed and not message.strip():
+        raise ValidationError({"message": "Proposez au moins une valeur nouvelle ou écrivez un message."})
+    trial = Partnership.objects.get(pk=partnership.pk)
+    for name, value in changed.items():
+        setattr(trial, name, value)
+    trial.full_clean()
+    proposal = ProposedChange(
+        partnership=partnership,
+        author=_actor(acting_user),
+        changes={name: Partnership._meta.get_field(name).value_to_string(trial) for name in changed},
+        message=message.strip(),
+        source_url=source_url.strip(),
+    )
+    proposal.full_clean()
+    proposal.save()
+    return proposal
+
+
+def _author_name(user) -> str:
+    if user is None:
+        return "un compte supprimé"
+    return user.get_full_name() or user.email or user.get_username()
+
+
+@transaction.atomic
+def change_accept(proposal: ProposedChange, *, acting_user, comment: str = "") -> Partnership:
+    """Apply a proposed correction to its partnership; its history names the contributor."""
+    partnership = proposal.partnership
+    require(acting_user, "proposal_decide", partnership)
+    if proposal.state != ProposalState.OPEN:
+        raise ValidationError(f"{proposal} est déjà {proposal.get_state_display().lower()}.")
+    for name, value in _proposed_values(partnership, proposal.changes).items():
+        setattr(partnership, name, value)
+    reason = f"Correction proposée par {_author_name(proposal.author)} (proposition n° {proposal.pk})"
+    _save(
+        partnership,
+        Provenance(acting_user, reason=reason + (f" : {comment.strip()}" if comment.strip() else "")),
+    )
+    if proposal.source_url:
+        _save(Source(partnership=partnership, url=proposal.source_url, title=reason), Provenance(acting_user))
+    _decide(proposal, ProposalState.ACCEPTED, acting_user, comment)
+    return partnership
+
+
+@transaction.atomic
+def change_refuse(proposal: ProposedChange, *, acting_user, comment: str) -> ProposedChange:
+    """Refuse a proposed correction, saying why to its author."""
+    require(acting_user, "proposal_decide", proposal.partnership)
+    if proposal.state != ProposalState.OPEN:
+        raise ValidationError(f"{proposal} est déjà {proposal.get_state_display().lower()}.")
+    if not comment.strip():
+        raise ValidationError(
+            {"comment": "Dites pourquoi la proposition est refusée : un commentaire est requis."}
+        )
+    return _decide(proposal, ProposalState.REFUSED, acting_user, comment)
+
+
+def _decide(proposal: ProposedChange, state: str, acting_user, comment: str) -> ProposedChange:
+    proposal.state = state
+    proposal.decided_by = _actor(acting_user)
+    proposal.decided_at = timezone.now()
+    proposal.decision_comment = comment.strip()
+    proposal.save()
+    return proposal
