@@ -176,6 +176,19 @@ SITE_PUBLISHER = os.environ.get("COOPATLAS_PUBLISHER", "")
 SITE_PUBLICATION_DIRECTOR = os.environ.get("COOPATLAS_PUBLICATION_DIRECTOR", "")
 SITE_HOSTING = os.environ.get("COOPATLAS_HOSTING", "")
 SITE_CONTACT_EMAIL = os.environ.get("COOPATLAS_CONTACT_EMAIL", "")
+# Mail (invitations, password resets): printed on the console unless an SMTP server is named.
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coopatlas <ne-pas-repondre@coopatlas.localhost>")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works one day
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -250,6 +263,8 @@ LOGOUT_REDIRECT_URL = "web:home"
 # that a guesser cannot lock another person out from elsewhere); the lockout page answers 429.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # The e-mail address is the login (accounts/backends.py); usernames still work.
+    "coopatlas.accounts.backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Object permissions (accounts/permissions.py): user.has_perm("coopatlas.partnership_edit", p).
     "rules.permissions.ObjectPermissionBackend",

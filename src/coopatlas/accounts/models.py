@@ -76,3 +76,35 @@ class Role(models.Model):
     def __str__(self) -> str:
         where = self.organisation or self.region or self.departement
         return f"{self.get_kind_display()} — {where}" if where else str(self.get_kind_display())
+
+
+class Invitation(models.Model):
+    """An invitation to open an account with a role: a link valid seven days, used once. Only
+    the token's SHA-256 is stored (the link itself is in the e-mail sent)."""
+
+    email = models.EmailField("adresse e-mail")
+    kind = models.CharField("rôle", max_length=20, choices=RoleKind.choices)
+    organisation = models.ForeignKey(
+        "atlas.Organisation", on_delete=models.CASCADE, null=True, blank=True, verbose_name="organisation"
+    )
+    region = models.ForeignKey("places.Region", on_delete=models.PROTECT, null=True, blank=True)
+    departement = models.ForeignKey("places.Departement", on_delete=models.PROTECT, null=True, blank=True)
+    may_publish = models.BooleanField("publie sans revue", default=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="invité par",
+    )
+    created_at = models.DateTimeField("envoyée le", auto_now_add=True)
+    expires_at = models.DateTimeField("valable jusqu'au")
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "invitation"
+        verbose_name_plural = "invitations"
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_kind_display()})"

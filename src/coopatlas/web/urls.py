@@ -1,6 +1,7 @@
 """Public pages."""
 
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
 
 from coopatlas.web import (
     accounts,
@@ -26,6 +27,32 @@ urlpatterns = [
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("connexion/", accounts.SignInView.as_view(), name="sign_in"),
     path("deconnexion/", accounts.SignOutView.as_view(), name="sign_out"),
+    path("mon-compte/", accounts.my_account, name="my_account"),
+    path("comptes/inviter/", accounts.invite, name="invite"),
+    path("comptes/historique/", accounts.who_did_what, name="who_did_what"),
+    path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
+    path(
+        "mot-de-passe/oublie/",
+        auth_views.PasswordResetView.as_view(
+            template_name="web/password_reset.html",
+            email_template_name="web/password_reset_email.txt",
+            subject_template_name="web/password_reset_subject.txt",
+            success_url=reverse_lazy("web:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe/envoye/",
+        auth_views.PasswordResetDoneView.as_view(template_name="web/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="web/password_reset_confirm.html", success_url=reverse_lazy("web:sign_in")
+        ),
+        name="password_reset_confirm",
+    ),
     path("sources/", views.data_sources, name="sources"),
     path("mentions-legales/", legal.legal_notice, name="legal_notice"),
     path("accessibilite/", legal.accessibility, name="accessibility"),
