@@ -26,12 +26,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
+from coopatlas.accounts.permissions import EDITING_KINDS, may, scope_of
 from coopatlas.atlas.choices import (
     FRENCH_AUTHORITY_KINDS,
     ContactStatus,
     OrganisationKind,
     ParticipationRole,
     PlaceStatus,
+    PublicationState,
 )
 from coopatlas.atlas.localisation import place_outcome
 from coopatlas.atlas.models import (
@@ -51,6 +53,7 @@ from coopatlas.atlas.models import (
     SustainableDevelopmentGoal,
     Theme,
     Volunteer,
+    footprint_of_organisations,
 )
 from coopatlas.atlas.services import note_change
 from coopatlas.core.database import LARGE_WRITE, refresh_statistics
@@ -456,6 +459,13 @@ class Importer:
         # Records already in the atlas are left as they are (listed in report.matched), not updated:
         # for sources that add to the atlas rather than own their records (pages read by extraction).
         self.keep_existing = keep_existing
+        # A user acting within roles imports into its scope only (each row is checked), and lands
+        # drafts unless it may publish what an import creates (accounts.permissions).
+        self.scope = None if acting_user is None else scope_of(acting_user, EDITING_KINDS)
+        if self.scope is not None and self.scope.national:
+            self.scope = None
+        if acting_user is not None and not may(acting_user, "import_publish"):
+            publication_state = PublicationState.DRAFT
         self.publication_state = publication_state
         self.progress = progress
         self.resolver_factory = resolver_factory
@@ -742,7 +752,9 @@ class Importer:
     def _plan(self, where: str, record: dict) -> _Planned:
         values = {RECORD_TO_FIELD.get(k, k): v for k, v in record.items()}
         fields = {k: values[k] for k in PARTNERSHIP_FIELDS if values.get(k) is not None}
-        if self.publication_state and "publication_state" not in fields:
+        if self.publication_state == PublicationState.DRAFT or (
+            self.publication_state and "publication_state" not in fields
+        ):
             fields["publication_state"] = self.publication_state
         for name in ("signature_date", "end_date", "last_verified_on"):
             if isinstance(fields.get(name), str):
@@ -768,6 +780,8 @@ class Importer:
                 "aucune collectivité française parmi les partenaires",
                 "no French local authority among the partners",
             )
+        if self.scope is not None:
+            self._check_scope(participants)
         if not partnership.title:
             partnership.title = self._title(partnership, participants)
         try:
@@ -881,6 +895,27 @@ class Importer:
                     ),
                     "volontaire",
                 )
+
+    def _check_scope(self, participants: list) -> None:
+        """Refuse a row none of whose participants is in the acting user's scope, naming them."""
+        planned = [o for o, _, _ in participants if isinstance(o, Organisation)]
+        existing = [o for o, _, _ in participants if not isinstance(o, Organisation)]
+        rows = [(o.pk, o.country_id, o.region_code, o.departement_code) for o in planned]
+        rows += Organisation.objects.filter(pk__in=existing).values_list(
+            "pk", "country_id", "region_code", "departement_code"
+        )
+        assert self.scope is not None
+        if self.scope.reaches(footprint_of_organisations(rows)):
+            return
+        names = [o.name for o in planned] + list(
+            Organisation.objects.filter(pk__in=existing).values_list("name", flat=True)
+        )
+        raise Problem(
+            "périmètre",
+            ", ".join(names)[:200],
+            "aucun partenaire de cette ligne n'est dans le périmètre de vos rôles",
+            "none of this row's partners is within the scope of your roles",
+        )
 
     @staticmethod
     def _is_french(organisation: int | Organisation) -> bool:
