@@ -330,8 +330,13 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     console.print(table)
     if args.dry_run or not pairs:
         return 0
+    user, failed = _acting_user(args)
+    if failed:
+        return failed
     for pair in pairs:
-        organisations_merge(survivor=pair.survivor, duplicate=pair.duplicate, reason=pair.reason)
+        organisations_merge(
+            survivor=pair.survivor, duplicate=pair.duplicate, reason=pair.reason, acting_user=user
+        )
     console.print(
         f"{len(pairs)} fusion(s) faite(s) ; chacune peut être annulée depuis le back-office "
         "(Fusions d'organisations)."
@@ -378,7 +383,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     except FileRejected as exc:
         err_console.print(f"[red]Fichier refusé[/red] : {escape(exc.fr)}", highlight=False)
         return 2
+    user, failed = _acting_user(args)
+    if failed:
+        return failed
     request = ImportRequest(
+        acting_user=user,
         path=Path(args.file),
         source=args.source,
         dry_run=args.dry_run,
@@ -609,6 +618,106 @@ def _user_named(name: str):
         return user
     matches = list(users.filter(email__iexact=name)[:2])
     return matches[0] if len(matches) == 1 else None
+
+
+def _acting_user(args: argparse.Namespace):
+    """Return (the user named by --as, None) or (None, an exit code) when it names nobody; with
+    no --as, (None, None): the command acts as the system, that is as an administrator (the
+    person running the server's commands already holds its data)."""
+    name = getattr(args, "acting_as", None)
+    if not name:
+        return None, None
+    user = _user_named(name)
+    if user is None:
+        err_console.print(f"[red]Utilisateur inconnu[/red] : {name} (identifiant ou courriel).")
+        return None, 2
+    return user, None
+
+
+def _add_acting_as(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as",
+        dest="acting_as",
+        metavar="UTILISATEUR",
+        help="au nom de qui (identifiant ou courriel) : ses rôles s'appliquent et l'historique le nomme "
+        "(sans --as : l'administrateur)",
+    )
+
+
+def cmd_publish_batch(args: argparse.Namespace) -> int:
+    from coopatlas.atlas.models import ImportBatch, Partnership
+    from coopatlas.atlas.services.workflow import partnerships_publish
+
+    user, failed = _acting_user(args)
+    if failed:
+        return failed
+    batch = ImportBatch.objects.filter(pk=args.batch).first()
+    if batch is None:
+        err_console.print(f"[red]Lot d'import inconnu[/red] : {args.batch} (voir coopatlas imports).")
+        return 2
+    drafts = Partnership.objects.filter(created_by_batch=batch, publication_state__in=["draft", "submitted"])
+    outcome = partnerships_publish(
+        drafts.order_by("pk").iterator(chunk_size=2000), acting_user=user, batch=batch
+    )
+    console.print(
+        f"Lot {batch.pk} : {outcome.published} partenariat(s) publié(s), {len(outcome.refused)} refusé(s)."
+    )
+    for partnership, reason in outcome.refused[:20]:
+        console.print(f"  refusé : {partnership} — {reason}")
+    return 0 if not outcome.refused else 1
+
+
+def cmd_grant_role(args: argparse.Namespace) -> int:
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from coopatlas.accounts.services import role_grant
+    from coopatlas.atlas.models import Organisation
+    from coopatlas.places.models import Departement, Region
+
+    acting, failed = _acting_user(args)
+    if failed:
+        return failed
+    user = _user_named(args.user)
+    if user is None:
+        err_console.print(f"[red]Utilisateur inconnu[/red] : {args.user} (identifiant ou courriel).")
+        return 2
+    organisation = region = departement = None
+    if args.organisation:
+        organisation = Organisation.objects.filter(insee_code=args.organisation).order_by("kind").first() or (
+            Organisation.objects.filter(pk=int(args.organisation)).first()
+            if args.organisation.isdecimal()
+            else None
+        )
+        if organisation is None:
+            err_console.print(
+                f"[red]Organisation inconnue[/red] : {args.organisation} (code INSEE ou numéro)."
+            )
+            return 2
+    if args.region and (region := Region.objects.filter(code=args.region).first()) is None:
+        err_console.print(f"[red]Région inconnue[/red] : {args.region} (code INSEE, ex. 32).")
+        return 2
+    if (
+        args.departement
+        and (departement := Departement.objects.filter(code=args.departement).first()) is None
+    ):
+        err_console.print(f"[red]Département inconnu[/red] : {args.departement} (ex. 59).")
+        return 2
+    try:
+        role = role_grant(
+            user=user,
+            kind=args.role,
+            acting_user=acting,
+            organisation=organisation,
+            region=region,
+            departement=departement,
+            may_publish=args.may_publish,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        err_console.print(f"[red]Rôle refusé[/red] : {message}")
+        return 2
+    console.print(f"{user.email or user.get_username()} : {role}.")
+    return 0
 
 
 def cmd_undo_import(args: argparse.Namespace) -> int:
@@ -1024,6 +1133,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     dedupe = sub.add_parser("dedupe", help="trouver et fusionner les organisations en double")
     dedupe.add_argument("--dry-run", action="store_true", help="lister sans fusionner")
+    _add_acting_as(dedupe)
     dedupe.set_defaults(func=cmd_dedupe)
 
     imp = sub.add_parser("import", help="importer un fichier (fiche de l'atlas, tableau, paires, JSON)")
@@ -1049,7 +1159,27 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--personal-data", action="store_true", help="importer aussi contacts et volontaires")
     imp.add_argument("--json", action="store_true", help="rapport en JSON")
     imp.add_argument("--quiet", action="store_true", help="sans barre de progression")
+    _add_acting_as(imp)
     imp.set_defaults(func=cmd_import)
+    publish = sub.add_parser("publish-batch", help="publier les brouillons d'un lot d'import")
+    publish.add_argument("batch", type=int, help="numéro du lot (voir coopatlas imports)")
+    _add_acting_as(publish)
+    publish.set_defaults(func=cmd_publish_batch)
+    grant = sub.add_parser(
+        "grant-role",
+        help="donner un rôle à un compte",
+        epilog="ex. : coopatlas grant-role ri@ville-grande-synthe.fr --role editor --organisation 59271",
+    )
+    grant.add_argument("user", help="le compte (identifiant ou courriel)")
+    grant.add_argument(
+        "--role", required=True, choices=["administrator", "coordinator", "editor", "contributor", "reader"]
+    )
+    grant.add_argument("--organisation", help="code INSEE ou numéro de l'organisation (éditeur, lecteur)")
+    grant.add_argument("--region", help="code INSEE de la région (coordinateur, lecteur)")
+    grant.add_argument("--departement", help="code du département (coordinateur, lecteur)")
+    grant.add_argument("--may-publish", action="store_true", help="l'éditeur publie sans revue")
+    _add_acting_as(grant)
+    grant.set_defaults(func=cmd_grant_role)
 
     gen = sub.add_parser(
         "generate", help="créer un atlas synthétique sur des lieux réels (pour les mesures et les essais)"

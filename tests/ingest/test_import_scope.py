@@ -3,7 +3,7 @@ refused row by row with the reason; the atlas team's imports are not narrowed.""
 
 import pytest
 
-from coopatlas.atlas.models import Partnership
+from coopatlas.atlas.models import Organisation, Partnership
 from coopatlas.ingest.service import ImportRequest, import_file
 from tests.accounts.factories import HAUTS_DE_FRANCE, account, coordinator_of_region
 
@@ -32,6 +32,8 @@ def test_a_coordinator_imports_its_territory_as_drafts_and_is_told_which_rows_ar
     assert "Lyon" in " ".join(str(e.value) for e in report.errors)
     created = Partnership.objects.get()
     assert "Grande-Synthe" in created.title and created.publication_state == "draft"
+    # Nothing of a refused row is written, not even its partners.
+    assert not Organisation.objects.filter(name__in=["Lyon", "Birmingham"]).exists()
 
 
 def test_the_atlas_team_imports_anywhere(table, db):

@@ -19,6 +19,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from rapidfuzz.fuzz import ratio
 
+from coopatlas.accounts.permissions import require
 from coopatlas.atlas.models import (
     Contact,
     EuropeanProject,
@@ -171,6 +172,7 @@ def organisations_merge(
     acting_user: AbstractBaseUser | None = None,
 ) -> OrganisationMerge:
     """Move everything linked to `duplicate` onto `survivor`, delete `duplicate`, record the merge."""
+    require(acting_user, "organisation_merge")
     if survivor.pk == duplicate.pk:
         raise ValueError("Une organisation ne peut pas être fusionnée avec elle-même.")
     if survivor.country_id != duplicate.country_id:
@@ -245,6 +247,7 @@ def organisations_merge_undo(
     record: OrganisationMerge, *, acting_user: AbstractBaseUser | None = None
 ) -> Organisation:
     """Recreate the merged organisation with its id and move its links back; return it."""
+    require(acting_user, "organisation_merge")
     if record.undone_at:
         raise ValueError(f"La fusion {record.pk} a déjà été annulée le {record.undone_at:%d/%m/%Y}.")
     snapshot = dict(record.snapshot)

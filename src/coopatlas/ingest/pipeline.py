@@ -324,6 +324,20 @@ class OrganisationIndex:
             outcome.fields.update(latitude=source_point[0], longitude=source_point[1])
         outcome.apply(organisation)
 
+    def mark(self) -> tuple[int, int]:
+        """Return where the plan stands, to forget what a row then plans if it is refused."""
+        return len(self.pending), len(self._planned_keys)
+
+    def forget_since(self, mark: tuple[int, int]) -> None:
+        """Forget the organisations planned since `mark` (by a refused row): nothing of a
+        refused row is written, not even its new partners."""
+        pending, keys = mark
+        for index, key in self._planned_keys[keys:]:
+            if isinstance(index.get(key), Organisation):
+                del index[key]
+        del self.pending[pending:]
+        del self._planned_keys[keys:]
+
     def flush(self) -> int:
         """Write the organisations planned so far; return how many."""
         if not self.pending:
@@ -462,7 +476,9 @@ class Importer:
         # A user acting within roles imports into its scope only (each row is checked), and lands
         # drafts unless it may publish what an import creates (accounts.permissions).
         self.scope = None if acting_user is None else scope_of(acting_user, EDITING_KINDS)
-        if self.scope is not None and self.scope.national:
+        if self.scope is not None and (self.scope.national or self.scope.empty):
+            # The atlas team, and the importers of before roles (who may import: import_run),
+            # are not narrowed; the latter land drafts.
             self.scope = None
         if acting_user is not None and not may(acting_user, "import_publish"):
             publication_state = PublicationState.DRAFT
@@ -570,9 +586,12 @@ class Importer:
             self._reject(where, problem, record)
             return
         ref = record.get("ref") or None
+        mark, to_review = self.organisations.mark(), len(self.report.to_review)
         try:
             planned = self._plan(where, record)
         except Problem as problem:
+            self.organisations.forget_since(mark)
+            del self.report.to_review[to_review:]
             self._reject(where, problem, record)
             return
         except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
