@@ -49,6 +49,7 @@ personal_data_export      NN   NN   YN   NN   NN   YN    YY    YY
 import_run                NN   NN   NN   YY   YY   YY    YY    YY
 import_publish            NN   NN   NN   NN   NN   NN    YY    YY
 extraction_accept         NN   NN   NN   YY   YY   YY    YY    YY
+organisation_create       NN   NN   NN   YY   YY   YY    YY    YY
 organisation_merge        NN   NN   NN   NN   NN   NN    YY    YY
 record_delete             NN   NN   NN   NN   NN   NN    YY    YY
 batch_undo                NN   NN   NN   NN   NN   NN    YY    YY
@@ -56,7 +57,14 @@ role_grant                NN   NN   NN   NN   NN   YN    YY    YY
 """
 
 # Actions on no record: asked with None for both columns.
-WITHOUT_RECORD = {"import_run", "import_publish", "extraction_accept", "organisation_merge", "record_delete"}
+WITHOUT_RECORD = {
+    "organisation_create",
+    "import_run",
+    "import_publish",
+    "extraction_accept",
+    "organisation_merge",
+    "record_delete",
+}
 
 
 def _table() -> dict[str, dict[str, tuple[bool, bool]]]:

@@ -193,6 +193,7 @@ ACTIONS: dict[str, tuple[str, Any]] = {
     "import_run": ("importer un fichier", _staff | has_a_scope | imported_before_roles),
     "import_publish": ("publier directement ce qu'un import crée", _staff),
     "extraction_accept": ("accepter une extraction", _staff | has_a_scope | imported_before_roles),
+    "organisation_create": ("créer une organisation partenaire", _staff | has_a_scope),
     "organisation_merge": ("fusionner des organisations", _staff),
     "record_delete": ("supprimer un enregistrement", _staff),
     "batch_undo": ("annuler un lot d'import", _staff | is_batch_author),

@@ -5,6 +5,7 @@ from django.urls import path, reverse_lazy
 
 from coopatlas.web import (
     accounts,
+    contributor,
     countries,
     dashboards,
     extraction,
@@ -70,6 +71,8 @@ urlpatterns = [
     path("imports/colonnes/<int:pk>/", imports.import_columns, name="import_columns"),
     path("imports/<int:pk>/annuler/", imports.import_undo, name="import_undo"),
     path("imports/modele.xlsx", imports.import_template, name="import_template"),
+    path("mes-partenariats/", contributor.my_partnerships, name="my_partnerships"),
+    path("mes-partenariats/nouveau/", contributor.declare, name="declare"),
     path("revue/", review.review_queue, name="review"),
     path("revue/<int:pk>/decider/", review.review_decide, name="review_decide"),
     path("revue/lot/<int:pk>/publier/", review.review_publish_batch, name="review_publish_batch"),

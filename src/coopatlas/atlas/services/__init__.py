@@ -18,7 +18,7 @@ from django.db import models, transaction
 
 from coopatlas.accounts.permissions import require
 from coopatlas.accounts.scope import Footprint
-from coopatlas.atlas.choices import ParticipationRole
+from coopatlas.atlas.choices import OrganisationKind, ParticipationRole
 from coopatlas.atlas.models import (
     FRANCE,
     Contact,
@@ -35,6 +35,7 @@ from coopatlas.atlas.models import (
     Theme,
     footprint_of_organisations,
 )
+from coopatlas.core.text import normalise
 
 NO_FRENCH_PARTICIPANT = (
     "Un partenariat doit compter au moins une collectivité territoriale française participante."
@@ -117,6 +118,25 @@ def organisation_create(
     """Create an organisation after validating it; return it."""
     organisation = Organisation(name=name.strip(), kind=kind, country_id=country_id, **fields)
     return _save(organisation, Provenance(acting_user, batch))
+
+
+@transaction.atomic
+def foreign_partner(*, name: str, country_id: str, acting_user: AbstractBaseUser | None) -> Organisation:
+    """Return the foreign authority of this name in this country (accents and case aside), or
+    create it (its place is found later by `coopatlas locate`, in a process with the resolver)."""
+    require(acting_user, "organisation_create")
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Donnez le nom de la collectivité partenaire."})
+    found = Organisation.objects.filter(
+        kind=OrganisationKind.FOREIGN_AUTHORITY, country_id=country_id, normalized_name=normalise(name)
+    ).first()
+    if found is not None:
+        return found
+    return _save(
+        Organisation(name=name, kind=OrganisationKind.FOREIGN_AUTHORITY, country_id=country_id),
+        Provenance(acting_user),
+    )
 
 
 @transaction.atomic
