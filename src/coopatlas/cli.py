@@ -314,7 +314,8 @@ def _load_reference_if_changed() -> str:
 
 
 def cmd_dedupe(args: argparse.Namespace) -> int:
-    from coopatlas.atlas.duplicates import find_duplicates, organisations_merge
+    from coopatlas.atlas.duplicates import find_duplicates
+    from coopatlas.atlas.services.merges import organisations_merge
 
     pairs = find_duplicates()
     table = Table(title=f"{len(pairs)} doublon(s) probable(s)" + (" — simulation" if args.dry_run else ""))
@@ -722,7 +723,7 @@ def cmd_grant_role(args: argparse.Namespace) -> int:
 
 def cmd_undo_import(args: argparse.Namespace) -> int:
     from coopatlas.atlas.models import ImportBatch
-    from coopatlas.ingest.undo import UndoError, batch_undo
+    from coopatlas.atlas.services.undo import UndoError, batch_undo
 
     batch = ImportBatch.objects.filter(pk=args.batch).first()
     if batch is None:

@@ -4,12 +4,14 @@ from decimal import Decimal
 
 import pytest
 
+from coopatlas.accounts.models import Role, RoleKind
 from coopatlas.atlas import services
 from coopatlas.atlas.choices import ParticipationRole
-from coopatlas.atlas.duplicates import find_duplicates, organisations_merge, organisations_merge_undo
+from coopatlas.atlas.duplicates import find_duplicates
 from coopatlas.atlas.localisation import organisations_locate
 from coopatlas.atlas.models import Contact, FundingLine, Organisation, OrganisationMerge, Participation
 from coopatlas.atlas.services import FundingSpec, ParticipantSpec
+from coopatlas.atlas.services.merges import organisations_merge, organisations_merge_undo
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +152,7 @@ def test_merge_moves_everything_and_undo_restores_it(django_user_model):
     """Participations, contacts, funding lines and names move to the survivor; undo puts them back."""
     # given
     user = django_user_model.objects.create_user("fusion", password="pw-merge-123")
+    Role.objects.create(user=user, kind=RoleKind.ADMINISTRATOR)  # merges are the atlas team's
     lyon = services.organisation_create(name="Lyon", kind="commune", country_id="FR", insee_code="69123")
     survivor = _org("foreign_authority", "RS", "Pančevo")
     duplicate = _org("foreign_authority", "RS", "Pancevo")

@@ -18,9 +18,9 @@ from coopatlas.atlas.models import (
     Programme,
     Study,
 )
+from coopatlas.atlas.services.undo import UndoError, batch_undo
 from coopatlas.exports.json_export import write_json
 from coopatlas.exports.selection import select
-from coopatlas.ingest.undo import UndoError, batch_undo
 from tests.conftest import SHARED
 
 TWINS = SHARED / "data" / "twins_wikipedia_hekman"

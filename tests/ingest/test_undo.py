@@ -7,9 +7,9 @@ from django.contrib.auth.models import Permission
 
 from coopatlas.atlas.models import ImportBatch, Partnership
 from coopatlas.atlas.services import partnership_update
+from coopatlas.atlas.services.undo import UndoNotAllowed, batch_undo
 from coopatlas.cli import main
 from coopatlas.ingest.service import ImportRequest, import_file
-from coopatlas.ingest.undo import UndoNotAllowed, batch_undo
 from coopatlas.jobs.worker import run_queued
 from tests.ingest.conftest import write
 

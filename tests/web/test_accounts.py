@@ -119,7 +119,7 @@ def test_page_with_a_right_answers_403_page_to_a_user_without_it(client, reader)
     # then
     html = response.content.decode()
     assert response.status_code == 403
-    assert "Accès refusé" in html and "atlas.add_partnership" in html and "dominique" in html
+    assert "Accès refusé" in html and "importer un fichier" in html and "aucun rôle" in html
 
 
 def test_staff_page_answers_403_page_to_a_non_staff_user(client, importer):

@@ -158,7 +158,7 @@ def has_a_scope(user) -> bool:
 @rules.predicate
 def is_batch_author(user, batch) -> bool:
     """The user imported this batch (an import's author may undo it while no one else changed
-    what it wrote: ingest.undo.can_undo checks that part)."""
+    what it wrote: atlas.services.undo.can_undo checks that part)."""
     return (
         batch is not None
         and user is not None

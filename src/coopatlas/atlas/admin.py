@@ -476,7 +476,7 @@ class OrganisationMergeAdmin(admin.ModelAdmin):
 
     @admin.action(description="Annuler les fusions choisies")
     def undo(self, request, queryset):
-        from coopatlas.atlas.duplicates import organisations_merge_undo
+        from coopatlas.atlas.services.merges import organisations_merge_undo
 
         done = 0
         for record in queryset.filter(undone_at__isnull=True):

@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import Model
 from django.utils import timezone
 
 from coopatlas.accounts.permissions import EDITING_KINDS, may, scope_of
@@ -55,13 +55,21 @@ from coopatlas.atlas.models import (
     Volunteer,
     footprint_of_organisations,
 )
-from coopatlas.atlas.services import note_change
+from coopatlas.atlas.services.bulk import Builder, FastWriter
+from coopatlas.atlas.services.imports import (
+    batch_reason,
+    diplomatic_post_create,
+    import_batch_close,
+    import_batch_open,
+    partnership_mark_imported,
+    partnership_replace,
+    programme_find_or_create,
+)
 from coopatlas.core.database import LARGE_WRITE, refresh_statistics
 from coopatlas.core.i18n import sort_key
 from coopatlas.core.text import normalise
 from coopatlas.core.weblinks import with_scheme
 from coopatlas.ingest.errors import Problem, RowError, excerpt
-from coopatlas.ingest.fastwrite import Builder, FastWriter
 from coopatlas.places.models import Country
 from coopatlas.places.resolver import Resolver, get_resolver
 from coopatlas.search.index import reindex
@@ -504,15 +512,15 @@ class Importer:
         return self.report
 
     def _run(self, records: Iterable[tuple[str, dict]]) -> None:
-        self.batch = ImportBatch.objects.create(
+        self.batch = import_batch_open(
             source_kind=self.source_kind,
-            file_name=self.file_name[:300],
+            file_name=self.file_name,
             file_sha256=self.file_sha256,
-            created_by_id=self.user.pk if self.user is not None else None,
+            acting_user=self.user,
         )
         self.report.batch_id = self.batch.pk
         self.writer = FastWriter(
-            user_id=self.user.pk if self.user is not None else None, reason=f"Import (lot {self.batch.pk})"
+            user_id=self.user.pk if self.user is not None else None, reason=batch_reason(self.batch)
         )
         self.organisations = OrganisationIndex(self.batch, self.resolver_factory, self.writer)
         self.themes = self._theme_index()
@@ -545,9 +553,7 @@ class Importer:
             reindex(self.touched[start : start + REINDEX_CHUNK])
         if len(self.touched) >= LARGE_WRITE:
             refresh_statistics()
-        self.batch.finished_at = timezone.now()
-        self.batch.counts = dict(self.report.counts)
-        self.batch.save(update_fields=["finished_at", "counts"])
+        import_batch_close(self.batch, counts=self.report.counts, finished_at=timezone.now())
 
     def _reject(self, where: str, problem: Problem, record: dict | None = None) -> None:
         self.report.counts["rejected"] += 1
@@ -713,6 +719,7 @@ class Importer:
             )
             self.organisations.flush()
             post = DiplomaticPost(country_id=country, name=name)
+            contacts = []
             for role in ("correspondent", "counsellor"):
                 person = item.get(role)
                 if person == "none":
@@ -728,11 +735,10 @@ class Importer:
                             function=POST_FUNCTIONS[role],
                         )
                         contact.full_clean(exclude=["organisation"])
-                        contact.save()
+                        contacts.append(contact)
                     setattr(post, role, contact)
                     setattr(post, f"{role}_status", ContactStatus.NAMED)
-            post.full_clean(exclude=["country", "correspondent", "counsellor"])
-            post.save()
+            diplomatic_post_create(post, contacts)
             self.report.counts["diplomatic_posts"] += 1
 
     def _derived_ref(self, record: dict, planned: _Planned) -> str:
@@ -781,7 +787,7 @@ class Importer:
         partnership = PARTNERSHIPS.build(created_by_batch_id=self.batch.pk, **fields)
         if programme := record.get("programme"):
             if programme not in self.programmes:
-                self.programmes[programme] = Programme.objects.create(name=programme).pk
+                self.programmes[programme] = programme_find_or_create(programme)
             partnership.programme_id = self.programmes[programme]
         participants = []
         for item in record.get("participants") or []:
@@ -1064,27 +1070,16 @@ class Importer:
 
     def _update(self, pk: int, planned: _Planned) -> None:
         """Replace a record's fields and lines by the source's (its history keeps the old ones)."""
-        current = Partnership.objects.get(pk=pk)
-        new = planned.partnership
-        for name in PARTNERSHIP_FIELDS:
-            setattr(current, name, getattr(new, name))
-        current.programme_id = new.programme_id
-        current.import_hash = new.import_hash
-        reason = f"Import (lot {self.batch.pk})"
-        note_change(current, user=self.user, reason=reason)
-        current.full_clean(exclude=["external_ref"])
-        current.save()
-        for model in (Participation, PartnershipTheme, FundingLine, Event):
-            for line in model.objects.filter(partnership=current):
-                note_change(line, reason=reason)
-                line.delete()
-        current.sdgs.clear()
-        current.extra_countries.clear()
-        current.sources.filter(batch__isnull=True).delete()
-        if self.personal_data:
-            current.contacts.all().delete()
-            current.volunteers.all().delete()
+        current = partnership_replace(
+            Partnership.objects.get(pk=pk),
+            planned.partnership,
+            fields=PARTNERSHIP_FIELDS,
+            acting_user=self.user,
+            batch=self.batch,
+            personal_data=self.personal_data,
+        )
+        reason = batch_reason(self.batch)
         planned.partnership = current
         planned.contacts = planned.contacts if self.personal_data else []
         self._write_lines([planned], reason)
-        Partnership.objects.filter(pk=pk).update(imported_at=F("updated_at"))
+        partnership_mark_imported(pk)

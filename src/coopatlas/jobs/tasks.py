@@ -137,7 +137,7 @@ def import_confirm(job: Job, owner) -> dict:
 
 def undo(job: Job, owner) -> dict:
     from coopatlas.atlas.models import ImportBatch
-    from coopatlas.ingest.undo import UndoError, batch_undo
+    from coopatlas.atlas.services.undo import UndoError, batch_undo
 
     number = job.params.get("batch")
     batch = ImportBatch.objects.filter(pk=number).first()

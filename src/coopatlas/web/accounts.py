@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from coopatlas.accounts.models import RoleKind
-from coopatlas.accounts.permissions import is_administrator
+from coopatlas.accounts.permissions import ACTIONS, describe_roles, is_administrator
 from coopatlas.accounts.services import invitation_accept, invitation_find, invitation_send
 from coopatlas.atlas.models import Organisation, Partnership
 from coopatlas.places.models import Departement, Region
@@ -73,12 +73,19 @@ def permission_required(perm: str):
     """Send anonymous visitors to the sign-in page (with `next`), refuse signed-in users without
     `perm` with the site's 403 page. Drop-in for Django's decorator of the same name, which sends
     signed-in users without the right back to the sign-in page instead."""
-    return _require(
-        lambda user: user.has_perm(perm),
-        lambda request: (
-            _("Votre compte n'a pas le droit d'ouvrir cette page (droit requis : %(perm)s).") % {"perm": perm}
-        ),
-    )
+
+    def refusal(request: HttpRequest) -> str:
+        app, _dot, action = perm.partition(".")
+        if app == "coopatlas" and action in ACTIONS:  # one of accounts.permissions' actions
+            return _("Votre compte ne peut pas %(action)s (vos rôles : %(roles)s).") % {
+                "action": ACTIONS[action][0],
+                "roles": describe_roles(request.user),
+            }
+        return _("Votre compte n'a pas le droit d'ouvrir cette page (droit requis : %(perm)s).") % {
+            "perm": perm
+        }
+
+    return _require(lambda user: user.has_perm(perm), refusal)
 
 
 def staff_required(view):

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coopatlas.atlas.models import ImportBatch
+from coopatlas.atlas.services.undo import can_undo, undo_preview
 from coopatlas.exports.responses import export_response
 from coopatlas.exports.selection import SelectionError, select
 from coopatlas.exports.service import MEDIA_TYPES
 from coopatlas.ingest.readers.table import FIELDS, template_columns
 from coopatlas.ingest.service import SOURCES
-from coopatlas.ingest.undo import can_undo, undo_preview
 from coopatlas.jobs import uploads
 from coopatlas.jobs.models import Job
 from coopatlas.jobs.router import ALIAS as JOBS_DB
@@ -57,7 +57,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     """The upload form and the list of import batches."""
     batches = list(ImportBatch.objects.select_related("created_by")[:50])
     for batch in batches:
-        # The undo button only where the rule of ingest.undo allows it.
+        # The undo button only where the rule of atlas.services.undo allows it.
         batch.can_undo = batch.undone_at is None and can_undo(request.user, batch)[0]
     return render(request, "web/imports.html", {"batches": batches, "sources": SOURCES})
 

@@ -32,6 +32,7 @@ from coopatlas.atlas.models import (
     Theme,
 )
 from coopatlas.atlas.services import FundingSpec, ParticipantSpec
+from coopatlas.atlas.services.imports import diplomatic_post_create
 
 FRENCH, FOREIGN, ASSOCIATED, COORDINATOR = (
     ParticipationRole.FRENCH_AUTHORITY,
@@ -411,8 +412,7 @@ class DemoLoader:
             else:
                 post.correspondent_status = post.counsellor_status = ContactStatus.NONE
             if not DiplomaticPost.objects.filter(country_id=iso2).exists():
-                post.full_clean()
-                post.save()
+                diplomatic_post_create(post, [])
         self.event(None, 2014, "Lancement d'une politique d'internationalisation", organisation=clermont)
         self.event(
             partnership,

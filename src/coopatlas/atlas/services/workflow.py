@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from coopatlas.accounts.permissions import may, require
@@ -220,6 +221,13 @@ __all__ = [
 ]
 
 
+def _field(name: str) -> Field:
+    """Return a concrete field of Partnership (the proposable ones are all plain fields)."""
+    field = Partnership._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
 def _proposed_values(partnership: Partnership, changes: dict) -> dict:
     """Return the proposed values as the model's fields read them, raising ValidationError
     naming the field for an unknown field or a value that does not fit."""
@@ -227,7 +235,7 @@ def _proposed_values(partnership: Partnership, changes: dict) -> dict:
     for name, raw in changes.items():
         if name not in PROPOSABLE_FIELDS:
             raise ValidationError({name: f"Le champ « {name} » ne peut pas être proposé ici."})
-        model_field = Partnership._meta.get_field(name)
+        model_field = _field(name)
         values[name] = model_field.to_python(raw if raw != "" else None) if raw is not None else None
         if values[name] is None and not model_field.null:
             values[name] = ""
@@ -254,7 +262,7 @@ def change_propose(
     proposal = ProposedChange(
         partnership=partnership,
         author=_actor(acting_user),
-        changes={name: Partnership._meta.get_field(name).value_to_string(trial) for name in changed},
+        changes={name: _field(name).value_to_string(trial) for name in changed},
         message=message.strip(),
         source_url=source_url.strip(),
     )

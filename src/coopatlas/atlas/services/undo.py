@@ -29,8 +29,8 @@ from coopatlas.atlas.models import (
     PartnershipTheme,
     Volunteer,
 )
+from coopatlas.atlas.signals import partnerships_changed
 from coopatlas.core.database import LARGE_WRITE, refresh_statistics
-from coopatlas.search.index import reindex, remove
 
 LINE_MODELS = (Participation, PartnershipTheme, FundingLine, Event)
 # What else an undo removes with the records (by cascade), so what someone else's work there
@@ -227,8 +227,7 @@ def _undo(batch: ImportBatch, acting_user) -> Counter:
             instance._history_user = acting_user
             instance.save()
             counts["restored"] += 1
-    for pk in created:
-        remove(pk)
+    # Deleted partnerships leave the search index through its post_delete handler.
     counts["removed"] = Partnership.objects.filter(pk__in=created).delete()[1].get("atlas.Partnership", 0)
     for organisation in Organisation.objects.filter(created_by_batch=batch):
         try:
@@ -236,7 +235,7 @@ def _undo(batch: ImportBatch, acting_user) -> Counter:
             counts["organisations_removed"] += 1
         except ProtectedError:
             counts["organisations_kept"] += 1  # used since by another record
-    reindex(sorted(updated))
+    partnerships_changed.send(sender=Partnership, ids=set(updated))
     if len(created) + len(updated) >= LARGE_WRITE:
         refresh_statistics()
     batch.undone_at = timezone.now()
