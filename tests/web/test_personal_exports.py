@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
+from coopatlas.accounts.models import Role, RoleKind
 from tests.atlas.factories import commune, foreign_town, twinning
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,11 @@ def test_search_page_hides_personal_data_export_from_users_without_the_right(
 ):
     """An editor who may not see contacts sees the exports but none with personal data."""
     # given
-    client.force_login(_user(django_user_model, "dominique", "add_partnership", "change_partnership"))
+    editor = _user(django_user_model, "dominique")
+    Role.objects.create(
+        user=editor, kind=RoleKind.EDITOR, organisation=commune("Boulogne-Billancourt", "92012")
+    )
+    client.force_login(editor)
     # when
     html = client.get("/recherche/", {"pays": "DE"}).content.decode()
     # then

@@ -92,3 +92,24 @@ def test_drafts_stay_hidden_from_anonymous_visitors_and_other_editors(client, db
     assert client.get(draft.get_absolute_url()).status_code == 404
     client.force_login(editor_of(lyon(), "lyon@example.org"))
     assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_the_header_counts_the_corrections_waiting_for_an_editor(client, db):
+    town = grande_synthe()
+    partnership = pair(town, "Sidi Ifni", "MA", state="published")
+    ProposedChange.objects.create(partnership=partnership, author=None, message="Date fausse")
+    client.force_login(editor_of(town))
+    page = client.get("/").content.decode()
+    assert 'title="en attente de votre revue">1</span>' in page
+
+
+def test_an_editor_sees_the_contacts_of_its_records_only(client, db):
+    from coopatlas.atlas.services import contact_create
+
+    mine = pair(grande_synthe(), "Sidi Ifni", "MA", state="published")
+    theirs = pair(lyon(), "Birmingham", "GB", state="published")
+    contact_create(last_name="Benali", partnership=mine)
+    contact_create(last_name="Durand", partnership=theirs)
+    client.force_login(editor_of(mine.participations.first().organisation))
+    assert "Benali" in client.get(mine.get_absolute_url()).content.decode()
+    assert "Durand" not in client.get(theirs.get_absolute_url()).content.decode()

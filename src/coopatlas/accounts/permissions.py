@@ -34,6 +34,7 @@ from coopatlas.accounts.scope import Footprint, Scope
 # The accounts of the atlas team made before roles: Django's global permission kept its meaning.
 LEGACY_ADMIN_PERMISSION = "atlas.change_partnership"
 LEGACY_IMPORT_PERMISSION = "atlas.add_partnership"
+LEGACY_CONTACTS_PERMISSION = "atlas.view_contact"
 
 
 def _roles(user) -> list[Role]:
@@ -149,6 +150,18 @@ def imported_before_roles(user) -> bool:
 
 
 @rules.predicate
+def read_personal_data_before_roles(user) -> bool:
+    """The user held Django's global "atlas.view_contact" before roles existed: it reads (and
+    exports) personal data everywhere, as then."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm(LEGACY_CONTACTS_PERMISSION)
+    )
+
+
+@rules.predicate
 def has_a_scope(user) -> bool:
     """The user may edit somewhere (an editor or a coordinator): it may start an import, whose
     rows are then checked one by one against its scope."""
@@ -188,8 +201,15 @@ ACTIONS: dict[str, tuple[str, Any]] = {
     "partnership_see_draft": ("voir un brouillon", _keepers),
     "partnership_propose": ("proposer une correction", _staff | is_signed_in),
     "proposal_decide": ("accepter ou refuser une correction", _staff | coordinates | edits),
-    "personal_data_see": ("voir les données personnelles", _keepers | reads_personal_data),
-    "personal_data_export": ("exporter les données personnelles", _staff | coordinates | reads_personal_data),
+    "personal_data_see": (
+        "voir les données personnelles",
+        _keepers | reads_personal_data | read_personal_data_before_roles,
+    ),
+    # On no record (an export of a search), only who reads them everywhere.
+    "personal_data_export": (
+        "exporter les données personnelles",
+        _staff | coordinates | reads_personal_data | read_personal_data_before_roles,
+    ),
     "import_run": ("importer un fichier", _staff | has_a_scope | imported_before_roles),
     "import_publish": ("publier directement ce qu'un import crée", _staff),
     "extraction_accept": ("accepter une extraction", _staff | has_a_scope | imported_before_roles),

@@ -134,7 +134,41 @@ class SourceInline(admin.TabularInline):
 BACK_OFFICE = "Back-office"
 
 
-class PartnershipAdminWrites:
+class AtlasTeamWrites:
+    """The back-office's writes, for the atlas team: adding, changing and deleting ask
+    accounts.permissions (administrators; Django's model permissions still open the pages);
+    each saved row carries the user and the reason (note_change, read by simple-history); a
+    deletion goes through the record_delete service. Every registered ModelAdmin has it (a test
+    checks); partnerships, which editors and coordinators keep too, have PartnershipAdminWrites."""
+
+    def has_add_permission(self, request, *args) -> bool:
+        return super().has_add_permission(request, *args) and is_administrator(request.user)  # type: ignore[misc]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and is_administrator(request.user)  # type: ignore[misc]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and may(request.user, "record_delete")  # type: ignore[misc]
+
+    def save_model(self, request, obj, form, change) -> None:
+        note_change(obj, user=request.user, reason=BACK_OFFICE)
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+
+    def save_formset(self, request, form, formset, change) -> None:
+        for row in formset.forms:
+            if row.instance is not None:
+                note_change(row.instance, user=request.user, reason=BACK_OFFICE)
+        formset.save()
+
+    def delete_model(self, request, obj) -> None:
+        record_delete(obj, acting_user=request.user, reason=BACK_OFFICE)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            record_delete(obj, acting_user=request.user, reason=BACK_OFFICE)
+
+
+class PartnershipAdminWrites(AtlasTeamWrites):
     """The back-office's writes of partnerships through the atlas services: each change asks
     accounts.permissions (the object's scope), the partnership is saved by partnership_save and
     its publication state moved by the workflow; the inlines' rows carry the author and reason;
@@ -145,11 +179,9 @@ class PartnershipAdminWrites:
         return queryset.within(scope_of(request.user, EDITING_KINDS))
 
     def has_change_permission(self, request, obj=None) -> bool:
-        allowed = super().has_change_permission(request, obj)  # type: ignore[misc]
+        # Editors and coordinators change their scope's records (not only the atlas team).
+        allowed = admin.ModelAdmin.has_change_permission(self, request, obj)  # type: ignore[arg-type]
         return allowed and (obj is None or may(request.user, "partnership_edit", obj))
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and may(request.user, "record_delete")  # type: ignore[misc]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
@@ -168,21 +200,6 @@ class PartnershipAdminWrites:
         wanted = getattr(self, "_wanted_state", partnership.publication_state)
         if wanted != partnership.publication_state:
             partnership_move(partnership, wanted, acting_user=request.user, comment=BACK_OFFICE)
-
-    def save_formset(self, request, form, formset, change) -> None:
-        for row in formset.forms:
-            if row.instance is not None:
-                note_change(row.instance, user=request.user, reason=BACK_OFFICE)
-        for obj in formset.deleted_objects if hasattr(formset, "deleted_objects") else []:
-            note_change(obj, user=request.user, reason=BACK_OFFICE)
-        formset.save()
-
-    def delete_model(self, request, obj) -> None:
-        record_delete(obj, acting_user=request.user, reason=BACK_OFFICE)
-
-    def delete_queryset(self, request, queryset) -> None:
-        for obj in queryset:
-            record_delete(obj, acting_user=request.user, reason=BACK_OFFICE)
 
     @admin.action(description="Publier la sélection (ce que votre rôle permet)")
     def publish_selected(self, request, queryset) -> None:
@@ -307,7 +324,7 @@ class NetworkMembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(HistoryAdmin):
+class OrganisationAdmin(AtlasTeamWrites, HistoryAdmin):
     list_display = [
         "name",
         "kind",
@@ -382,19 +399,19 @@ class OrganisationAdmin(HistoryAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(AtlasTeamWrites, admin.ModelAdmin):
     list_display = ["name_fr", "level", "parent", "tag", "code"]
     list_filter = ["level", "tag"]
     search_fields = ["name_fr", "name_en", "code"]
 
 
 @admin.register(SustainableDevelopmentGoal)
-class SustainableDevelopmentGoalAdmin(admin.ModelAdmin):
+class SustainableDevelopmentGoalAdmin(AtlasTeamWrites, admin.ModelAdmin):
     list_display = ["number", "name_fr", "name_en"]
 
 
 @admin.register(Contact)
-class ContactAdmin(HistoryAdmin):
+class ContactAdmin(AtlasTeamWrites, HistoryAdmin):
     list_display = ["__str__", "function", "organisation", "email", "legal_basis", "last_confirmed_on"]
     list_filter = ["legal_basis"]
     search_fields = ["last_name", "first_name", "email", "organisation__name"]
@@ -402,7 +419,7 @@ class ContactAdmin(HistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(HistoryAdmin):
+class EventAdmin(AtlasTeamWrites, HistoryAdmin):
     list_display = ["when", "title", "kind", "partnership", "organisation"]
     list_filter = ["kind"]
     search_fields = ["title", "description"]
@@ -410,7 +427,7 @@ class EventAdmin(HistoryAdmin):
 
 
 @admin.register(FundingLine)
-class FundingLineAdmin(HistoryAdmin):
+class FundingLineAdmin(AtlasTeamWrites, HistoryAdmin):
     list_display = ["funder_name", "amount", "water_one_percent_amount", "year", "kind", "partnership"]
     list_filter = ["year", "kind"]
     search_fields = ["funder__name", "funder_label", "partnership__title"]
@@ -418,7 +435,7 @@ class FundingLineAdmin(HistoryAdmin):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(HistoryAdmin):
+class VolunteerAdmin(AtlasTeamWrites, HistoryAdmin):
     list_display = ["__str__", "scheme", "mission", "partnership"]
     list_filter = ["scheme"]
     search_fields = ["last_name", "first_name", "mission"]
@@ -426,7 +443,7 @@ class VolunteerAdmin(HistoryAdmin):
 
 
 @admin.register(DiplomaticPost)
-class DiplomaticPostAdmin(HistoryAdmin):
+class DiplomaticPostAdmin(AtlasTeamWrites, HistoryAdmin):
     list_display = ["name", "country", "correspondent_status", "counsellor_status"]
     list_filter = ["correspondent_status", "counsellor_status"]
     search_fields = ["name", "country__name_fr"]
@@ -434,7 +451,7 @@ class DiplomaticPostAdmin(HistoryAdmin):
 
 
 @admin.register(NetworkMembership)
-class NetworkMembershipAdmin(admin.ModelAdmin):
+class NetworkMembershipAdmin(AtlasTeamWrites, admin.ModelAdmin):
     list_display = ["member", "network", "since_year", "is_founder"]
     list_filter = ["network", "is_founder"]
     search_fields = ["member__name", "network__name"]
@@ -442,21 +459,21 @@ class NetworkMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(EuropeanProject)
-class EuropeanProjectAdmin(admin.ModelAdmin):
+class EuropeanProjectAdmin(AtlasTeamWrites, admin.ModelAdmin):
     list_display = ["name", "programme", "start_year", "end_year"]
     search_fields = ["name", "programme"]
     filter_horizontal = ["participants"]
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(AtlasTeamWrites, admin.ModelAdmin):
     list_display = ["name", "operator"]
     search_fields = ["name"]
     autocomplete_fields = ["operator"]
 
 
 @admin.register(OrganisationMerge)
-class OrganisationMergeAdmin(admin.ModelAdmin):
+class OrganisationMergeAdmin(AtlasTeamWrites, admin.ModelAdmin):
     list_display = ["merged_at", "removed_name", "survivor", "reason", "merged_by", "undone_at"]
     readonly_fields = [
         "survivor",
@@ -486,7 +503,7 @@ class OrganisationMergeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(AtlasTeamWrites, admin.ModelAdmin):
     list_display = ["started_at", "source", "file_name", "created_by", "finished_at"]
     list_filter = ["source_kind"]
     readonly_fields = ["started_at"]
@@ -503,7 +520,7 @@ class StudyCategoryInline(admin.TabularInline):
 
 
 @admin.register(Study)
-class StudyAdmin(admin.ModelAdmin):
+class StudyAdmin(AtlasTeamWrites, admin.ModelAdmin):
     list_display = ["title", "territory", "initiatives_count", "actors_count", "countries_count"]
     inlines = [StudyCategoryInline]
     filter_horizontal = ["highlighted_countries"]

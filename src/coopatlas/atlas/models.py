@@ -1009,7 +1009,8 @@ class FundingLine(models.Model):
 
 
 class Contact(TimeStampedModel):
-    """A person to contact. Personal data: shown only to users holding atlas.view_contact."""
+    """A person to contact. Personal data: shown only to users who may see it (accounts.permissions,
+    "personal_data_see": the record's keepers and readers)."""
 
     last_name = models.CharField("nom", max_length=150, blank=True)
     first_name = models.CharField("prénom", max_length=150, blank=True)

@@ -184,7 +184,7 @@ def export_file(job: Job, owner) -> dict:
     personal = bool(params.get("personal_data"))
     if fmt not in MEDIA_TYPES:
         raise JobFailed(f"Format d'export inconnu : {fmt}.", f"Unknown export format: {fmt}.")
-    if personal and not owner.has_perm("atlas.view_contact"):
+    if personal and not owner.has_perm("coopatlas.personal_data_export"):
         raise JobFailed(
             "Export des données personnelles réservé aux utilisateurs habilités.",
             "Exports with personal data are for authorised users only.",

@@ -69,7 +69,7 @@ def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
             "partner_count": partner_count,
             "themes": themes,
             "post": post,
-            "can_see_contacts": request.user.has_perm("atlas.view_contact"),
+            "can_see_contacts": request.user.has_perm("coopatlas.personal_data_export"),
         },
     )
 

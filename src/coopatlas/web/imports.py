@@ -237,7 +237,7 @@ EXPORT_LINKS = (
     ("iati", "IATI XML"),
 )
 PERSONAL_EXPORT_FORMATS = ("csv", "xlsx", "json")
-CAN_SEE_PERSONAL_DATA = "atlas.view_contact"
+CAN_SEE_PERSONAL_DATA = "coopatlas.personal_data_export"  # accounts.permissions
 
 
 def export_links(

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from coopatlas.accounts.permissions import may
 from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS
 from coopatlas.atlas.models import FRANCE, Organisation, Partnership, Theme
 from coopatlas.atlas.selectors import (
@@ -74,7 +75,7 @@ def partnership_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _partnership_context(request: HttpRequest, pk: int) -> dict:
     partnership = get_object_or_404(partnerships_with_details(_visible_partnerships(request)), pk=pk)
-    can_see_contacts = request.user.has_perm("atlas.view_contact")
+    can_see_contacts = may(request.user, "personal_data_see", partnership)
     participations = list(partnership.participations.all())
     countries = partnership.countries()
     posts = [c.diplomatic_post for c in countries if hasattr(c, "diplomatic_post")]
