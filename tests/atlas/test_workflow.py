@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict
 
 from coopatlas.atlas.models import ImportBatch, Partnership, PublicationStep
+from coopatlas.atlas.services import partnership_update
 from coopatlas.atlas.services.workflow import (
     partnership_archive,
     partnership_publish,
@@ -107,3 +108,24 @@ def test_bulk_publish_of_a_batch_publishes_what_the_coordinator_may_and_names_th
         assert partnership.history.first().publication_state == "published"
     assert PublicationStep.objects.filter(batch=batch, to_state="published").count() == 2
     assert _found("Tiznit") == 1
+
+
+def test_an_editors_change_goes_back_to_review_where_the_territory_asks(db):
+    """Hauts-de-France asks to review its editors' changes to published records; Lyon does not."""
+    from coopatlas.accounts.models import Role
+
+    town, elsewhere = grande_synthe(), lyon()
+    reviewed = pair(town, "Sidi Ifni", "MA", state="published")
+    free = pair(elsewhere, "Birmingham", "GB", state="published")
+    coordinator = coordinator_of_region(HAUTS_DE_FRANCE)
+    Role.objects.filter(user=coordinator).update(review_published_edits=True)
+    partnership_update(reviewed, acting_user=editor_of(town), start_year=2004)
+    partnership_update(free, acting_user=editor_of(elsewhere, "lyon@example.org"), start_year=1952)
+    reviewed.refresh_from_db()
+    free.refresh_from_db()
+    assert reviewed.publication_state == "submitted" and free.publication_state == "published"
+    # The coordinator's own change does not go back to review.
+    partnership_publish(reviewed, acting_user=coordinator)
+    partnership_update(reviewed, acting_user=coordinator, start_year=2003)
+    reviewed.refresh_from_db()
+    assert reviewed.publication_state == "published"

@@ -43,6 +43,11 @@ class Role(models.Model):
         default=False,
         help_text="Un éditeur que son coordinateur autorise à publier directement.",
     )
+    review_published_edits = models.BooleanField(
+        "revoir les modifications des partenariats publiés",
+        default=False,
+        help_text="Pour un coordinateur : un partenariat publié que son éditeur modifie repasse en revue.",
+    )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -70,6 +75,10 @@ class Role(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(may_publish=False) | Q(kind="editor"), name="role_may_publish_only_editor"
+            ),
+            models.CheckConstraint(
+                condition=Q(review_published_edits=False) | Q(kind="coordinator"),
+                name="role_review_edits_only_coordinator",
             ),
         ]
 

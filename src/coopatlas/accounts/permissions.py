@@ -245,6 +245,20 @@ def require(user, action: str, obj: Any = None) -> None:
     )
 
 
+def edits_need_review(user, obj) -> bool:
+    """Whether an edit of this published record by `user` sends it back to review: the user only
+    edits it (it neither coordinates it nor publishes directly), and a coordinator of one of its
+    territories asked for its editors' changes to be reviewed (the territory's setting)."""
+    if user is None or is_administrator(user) or coordinates(user, obj) or publishes_directly(user, obj):
+        return False
+    footprint = footprint_of(obj)
+    asked = Role.objects.filter(kind=RoleKind.COORDINATOR, review_published_edits=True)
+    return (
+        asked.filter(region_id__in=footprint.region_codes).exists()
+        or asked.filter(departement_id__in=footprint.departement_codes).exists()
+    )
+
+
 def describe_roles(user) -> str:
     """Return the user's roles in one line of French, or say it has none."""
     roles = _roles(user)

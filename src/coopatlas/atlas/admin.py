@@ -190,15 +190,17 @@ class PartnershipAdminWrites(AtlasTeamWrites):
         return fields
 
     def save_model(self, request, obj, form, change) -> None:
-        wanted = obj.publication_state
+        # The state the form asks for (administrators only: for others the field is read-only),
+        # kept on the instance (one ModelAdmin serves every thread) until the inlines are saved.
+        wanted = obj.publication_state if is_administrator(request.user) else None
         partnership_save(obj, acting_user=request.user, reason=BACK_OFFICE)
-        self._wanted_state = wanted
+        obj._wanted_state = wanted
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)  # type: ignore[misc]
         partnership = form.instance
-        wanted = getattr(self, "_wanted_state", partnership.publication_state)
-        if wanted != partnership.publication_state:
+        wanted = getattr(partnership, "_wanted_state", None)
+        if wanted and wanted != partnership.publication_state:
             partnership_move(partnership, wanted, acting_user=request.user, comment=BACK_OFFICE)
 
     @admin.action(description="Publier la sélection (ce que votre rôle permet)")

@@ -251,7 +251,10 @@ def partnership_update(
     require(acting_user, "partnership_edit", partnership)
     for name, value in fields.items():
         setattr(partnership, name, value)
-    return _save(partnership, Provenance(acting_user, batch))
+    _save(partnership, Provenance(acting_user, batch))
+    from coopatlas.atlas.services.workflow import review_if_asked  # noqa: PLC0415 (it imports this module)
+
+    return review_if_asked(partnership, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -267,7 +270,13 @@ def partnership_save(
         partnership.publication_state = (
             Partnership.objects.filter(pk=partnership.pk).values_list("publication_state", flat=True).get()
         )
-    return _save(partnership, Provenance(acting_user, reason=reason))
+    created = partnership.pk is None
+    _save(partnership, Provenance(acting_user, reason=reason))
+    if created:
+        return partnership
+    from coopatlas.atlas.services.workflow import review_if_asked  # noqa: PLC0415 (it imports this module)
+
+    return review_if_asked(partnership, acting_user=acting_user)
 
 
 @transaction.atomic

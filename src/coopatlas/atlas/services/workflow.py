@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Field
 from django.utils import timezone
 
-from coopatlas.accounts.permissions import may, require
+from coopatlas.accounts.permissions import edits_need_review, may, require
 from coopatlas.atlas.choices import PublicationState
 from coopatlas.atlas.models import (
     PROPOSABLE_FIELDS,
@@ -40,6 +40,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (State.SUBMITTED, State.PUBLISHED): "partnership_publish",
     (State.SUBMITTED, State.DRAFT): "partnership_publish",
     (State.PUBLISHED, State.ARCHIVED): "partnership_archive",
+    (State.PUBLISHED, State.SUBMITTED): "partnership_submit",
     (State.PUBLISHED, State.DRAFT): "partnership_publish",
     (State.ARCHIVED, State.PUBLISHED): "partnership_archive",
 }
@@ -100,6 +101,19 @@ def partnership_move(
         batch=batch,
         comment=comment.strip(),
     )
+    return partnership
+
+
+def review_if_asked(partnership: Partnership, *, acting_user) -> Partnership:
+    """After an editor's change to a published record, send it back to review if a coordinator of
+    its territory asked for that (accounts.permissions.edits_need_review); else leave it."""
+    if partnership.publication_state == State.PUBLISHED and edits_need_review(acting_user, partnership):
+        partnership_move(
+            partnership,
+            State.SUBMITTED,
+            acting_user=acting_user,
+            comment="Modifié par son éditeur : la revue de ce territoire le relit avant de le republier.",
+        )
     return partnership
 
 
