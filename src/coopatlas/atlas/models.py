@@ -403,6 +403,21 @@ class Organisation(TimeStampedModel):
         )
 
 
+def footprints_of_partnerships(ids) -> dict[int, Footprint]:
+    """Return the footprint of each partnership (Partnership.footprint) in one query."""
+    rows: dict[int, list] = {pk: [] for pk in ids}
+    participations = Participation.objects.filter(partnership_id__in=list(rows)).values_list(
+        "partnership_id",
+        "organisation_id",
+        "organisation__country_id",
+        "organisation__region_code",
+        "organisation__departement_code",
+    )
+    for partnership_id, *organisation in participations.iterator(chunk_size=5000):
+        rows[partnership_id].append(organisation)
+    return {pk: footprint_of_organisations(found) for pk, found in rows.items()}
+
+
 def footprint_of_organisations(rows) -> Footprint:
     """Return the footprint of organisations given as (id, country, région, département):
     their ids, and the territories of those in France."""

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Field
 from django.utils import timezone
 
-from coopatlas.accounts.permissions import edits_need_review, may, require
+from coopatlas.accounts.permissions import edits_need_review, is_administrator, may, require
 from coopatlas.atlas.choices import PublicationState
 from coopatlas.atlas.models import (
     PROPOSABLE_FIELDS,
@@ -27,6 +27,7 @@ from coopatlas.atlas.models import (
     ProposedChange,
     PublicationStep,
     Source,
+    footprints_of_partnerships,
 )
 from coopatlas.atlas.services import Provenance, _save
 from coopatlas.atlas.signals import partnerships_changed
@@ -168,11 +169,15 @@ def partnerships_publish(
     written in bulk, with a history row and a PublicationStep each, in blocks."""
     outcome = BulkOutcome()
     chosen: list[Partnership] = []
+    partnerships = list(partnerships)
+    # Who publishes anywhere is not asked per record; others, against footprints read at once.
+    everywhere = acting_user is None or is_administrator(acting_user)
+    footprints = {} if everywhere else footprints_of_partnerships([p.pk for p in partnerships])
     for partnership in partnerships:
         if partnership.publication_state not in (State.DRAFT, State.SUBMITTED):
             outcome.refused.append((partnership, f"déjà {_label(partnership.publication_state).lower()}"))
             continue
-        if not may(acting_user, "partnership_publish", partnership):
+        if not everywhere and not may(acting_user, "partnership_publish", footprints[partnership.pk]):
             outcome.refused.append((partnership, "hors du périmètre de vos rôles"))
             continue
         chosen.append(partnership)
