@@ -120,14 +120,14 @@ def invitation_accept(token: str, *, password: str, first_name: str = "", last_n
         user.set_password(password)
         user.full_clean()
         user.save()
-    Role.objects.create(
-        user=user,
-        kind=invitation.kind,
+    _role_save(
+        user,
+        invitation.kind,
+        granted_by=invitation.invited_by,
         organisation=invitation.organisation,
         region=invitation.region,
         departement=invitation.departement,
         may_publish=invitation.may_publish,
-        granted_by=invitation.invited_by,
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
@@ -142,15 +142,20 @@ def role_grant(
     _check_role_shape(kind, organisation, region, departement)
     where = role_footprint(organisation=organisation, region=region, departement=departement)
     require(acting_user, "role_grant", where if kind != RoleKind.ADMINISTRATOR else None)
-    role = Role(
-        user=user,
-        kind=kind,
+    granted_by = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    return _role_save(
+        user,
+        kind,
+        granted_by=granted_by,
         organisation=organisation,
         region=region,
         departement=departement,
         may_publish=may_publish,
-        granted_by=acting_user if acting_user is not None and acting_user.is_authenticated else None,
     )
+
+
+def _role_save(user, kind: str, *, granted_by, **where) -> Role:
+    role = Role(user=user, kind=kind, granted_by=granted_by, **where)
     role.full_clean()
     role.save()
     return role

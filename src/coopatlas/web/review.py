@@ -130,20 +130,31 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = get_object_or_404(Partnership, pk=pk)
-    comment = request.POST.get("comment", "")
+    return _decide(
+        request,
+        partnership,
+        {
+            "publish": (partnership_publish, _("« %(p)s » est publié.")),
+            "send_back": (partnership_send_back, _("« %(p)s » est renvoyé en brouillon à ses éditeurs.")),
+        },
+        _("Choisissez « Publier » ou « Renvoyer »."),
+    )
+
+
+def _decide(request: HttpRequest, record, decisions: dict, unknown: str) -> HttpResponse:
+    """Apply the decision posted (`decision`, with its `comment`) through its service, say what
+    happened (or why not), and go back to the queue."""
+    chosen = decisions.get(request.POST.get("decision", ""))
+    if chosen is None:
+        messages.error(request, unknown)
+        return redirect("web:review")
+    service, done = chosen
     try:
-        if request.POST.get("decision") == "publish":
-            partnership_publish(partnership, acting_user=request.user, comment=comment)
-            messages.success(request, _("« %(p)s » est publié.") % {"p": partnership})
-        elif request.POST.get("decision") == "send_back":
-            partnership_send_back(partnership, acting_user=request.user, comment=comment)
-            messages.success(
-                request, _("« %(p)s » est renvoyé en brouillon à ses éditeurs.") % {"p": partnership}
-            )
-        else:
-            messages.error(request, _("Choisissez « Publier » ou « Renvoyer »."))
+        service(record, acting_user=request.user, comment=request.POST.get("comment", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done % {"p": record})
     return redirect("web:review")
 
 
@@ -208,19 +219,15 @@ def propose_change(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = get_object_or_404(ProposedChange.objects.select_related("partnership", "author"), pk=pk)
-    comment = request.POST.get("comment", "")
-    try:
-        if request.POST.get("decision") == "accept":
-            change_accept(proposal, acting_user=request.user, comment=comment)
-            messages.success(request, _("%(p)s : acceptée et appliquée.") % {"p": proposal})
-        elif request.POST.get("decision") == "refuse":
-            change_refuse(proposal, acting_user=request.user, comment=comment)
-            messages.success(request, _("%(p)s : refusée.") % {"p": proposal})
-        else:
-            messages.error(request, _("Choisissez « Accepter » ou « Refuser »."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("web:review")
+    return _decide(
+        request,
+        proposal,
+        {
+            "accept": (change_accept, _("%(p)s : acceptée et appliquée.")),
+            "refuse": (change_refuse, _("%(p)s : refusée.")),
+        },
+        _("Choisissez « Accepter » ou « Refuser »."),
+    )
 
 
 @dataclass
