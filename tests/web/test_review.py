@@ -90,3 +90,19 @@ def test_a_batch_of_drafts_is_published_in_one_action(client, db):
     answer = client.post(f"/revue/lot/{batch.pk}/publier/", follow=True)
     assert "3 partenariat(s) publié(s)" in answer.content.decode()
     assert Partnership.objects.published().count() == 3
+
+
+def test_a_record_sent_back_waits_for_its_editor_with_the_comment(client, db):
+    from coopatlas.atlas.services.workflow import partnership_send_back
+
+    town = grande_synthe()
+    partnership = pair(town, "Sidi Ifni", "MA")
+    editor = editor_of(town)
+    partnership_submit(partnership, acting_user=editor)
+    partnership_send_back(
+        partnership, acting_user=coordinator_of_region(HAUTS_DE_FRANCE), comment="Quelle année de signature ?"
+    )
+    client.force_login(editor)
+    page = client.get("/revue/").content.decode()
+    assert "Renvoyés vers vous" in page and "Quelle année de signature" in page
+    assert 'title="en attente de votre revue">1</span>' in page

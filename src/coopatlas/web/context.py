@@ -11,8 +11,9 @@ def waiting_for_me(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     from coopatlas.accounts.permissions import EDITING_KINDS, scope_of
-    from coopatlas.web.review import proposals_for, waiting_for
+    from coopatlas.web.review import proposals_for, sent_back_to, waiting_for
 
     if scope_of(user, EDITING_KINDS).empty:
         return {}
-    return {"review_waiting": waiting_for(user).count() + proposals_for(user).count()}
+    waiting = waiting_for(user).count() + proposals_for(user).count() + sent_back_to(user).count()
+    return {"review_waiting": waiting}

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coopatlas.accounts.models import RoleKind
 from coopatlas.accounts.permissions import EDITING_KINDS, REVIEWING_KINDS, describe_roles, may, scope_of
 from coopatlas.atlas.choices import PublicationState
 from coopatlas.atlas.models import PROPOSABLE_FIELDS, ImportBatch, Partnership, ProposalState, ProposedChange
@@ -69,6 +70,22 @@ def waiting_for(user):
     return Partnership.objects.filter(publication_state=PublicationState.SUBMITTED).within(scope)
 
 
+def sent_back_to(user):
+    """Return the drafts of the user's organisations that a reviewer sent back (with a comment)."""
+    scope = scope_of(user, (RoleKind.EDITOR,))
+    if scope.empty:
+        return Partnership.objects.none()
+    return (
+        Partnership.objects.filter(publication_state=PublicationState.DRAFT)
+        .within(scope)
+        .filter(
+            publication_steps__from_state=PublicationState.SUBMITTED,
+            publication_steps__to_state=PublicationState.DRAFT,
+        )
+        .distinct()
+    )
+
+
 def _waiting(partnership: Partnership) -> Waiting:
     history = partnership.history.select_related("history_user")
     latest = history.first()
@@ -121,8 +138,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .order_by("-started_at")[:50]
     )
     proposals = [_proposal(p) for p in proposals_for(request.user)[:100]]
+    sent_back = [
+        (p, p.publication_steps.filter(to_state=PublicationState.DRAFT).last())
+        for p in sent_back_to(request.user).order_by("-updated_at")[:100]
+    ]
     return render(
-        request, "web/review.html", {"waiting": waiting, "batches": batches, "proposals": proposals}
+        request,
+        "web/review.html",
+        {"waiting": waiting, "batches": batches, "proposals": proposals, "sent_back": sent_back},
     )
 
 
