@@ -161,3 +161,13 @@ def test_undo_by_the_author_refused_after_someone_else_added_a_contact(author, b
     with pytest.raises(UndoNotAllowed, match="modifié depuis par edouard"):
         batch_undo(batch, acting_user=author)
     assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_history_rows_name_their_batch(batch):
+    """Every history row an import writes names its batch (a foreign key, not only a text)."""
+    from coopatlas.atlas.models import Organisation, Participation
+
+    for model in (Partnership, Participation, Organisation):
+        rows = model.history.filter(history_change_reason=f"Import (lot {batch.pk})")
+        assert rows.exists()
+        assert not rows.exclude(history_batch_id=batch.pk).exists(), model.__name__

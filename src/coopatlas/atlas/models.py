@@ -15,6 +15,7 @@ from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from coopatlas.accounts.scope import Footprint, Scope
 from coopatlas.atlas.choices import (
@@ -167,6 +168,25 @@ class ImportBatch(models.Model):
 # --- actors --------------------------------------------------------------------------------------
 
 
+class BatchedHistory(models.Model):
+    """What every history row of the atlas adds to simple-history's: the import batch that wrote
+    it, if one did (undo finds a batch's rows by it). Filled from the instance's `_history_batch_id`
+    (services.note_change) by a pre_create_historical_record receiver, and by the bulk writer."""
+
+    history_batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,  # history outlives what it names; a batch's removal keeps its rows
+        verbose_name="lot d'import",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def french_authorities(self) -> "OrganisationQuerySet":
         return self.filter(kind__in=FRENCH_AUTHORITY_KINDS)
@@ -315,7 +335,7 @@ class Organisation(TimeStampedModel):
         blank=True,
         verbose_name="réseaux",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[BatchedHistory])
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -671,7 +691,7 @@ class Partnership(TimeStampedModel):
         related_name="created_partnerships",
         verbose_name="créé par le lot d'import",
     )
-    history = HistoricalRecords(m2m_fields=[sdgs, extra_countries])
+    history = HistoricalRecords(m2m_fields=[sdgs, extra_countries], bases=[BatchedHistory])
 
     objects = PartnershipQuerySet.as_manager()
 
@@ -793,7 +813,7 @@ class PartnershipTheme(models.Model):
     )
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, verbose_name="thème")
     priority = models.PositiveSmallIntegerField("priorité", default=0)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[BatchedHistory])
 
     class Meta:
         verbose_name = "thème du partenariat"
@@ -912,7 +932,7 @@ class Participation(models.Model):
     role = models.CharField("rôle", max_length=30, choices=ParticipationRole.choices)
     position = models.PositiveSmallIntegerField("ordre", default=0)
     note = models.CharField("précision", max_length=300, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[BatchedHistory])
 
     class Meta:
         verbose_name = "participant"
@@ -990,7 +1010,7 @@ class FundingLine(models.Model):
     year = models.PositiveSmallIntegerField("année", validators=[validate_year])
     kind = models.CharField("nature", max_length=20, choices=FundingKind.choices, default=FundingKind.OTHER)
     position = models.PositiveSmallIntegerField("ordre", default=0)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[BatchedHistory])
 
     class Meta:
         verbose_name = "ligne de financement"
@@ -1053,7 +1073,7 @@ class Contact(TimeStampedModel):
     )
     last_confirmed_on = models.DateField("dernière confirmation", null=True, blank=True)
     note = models.CharField("note", max_length=300, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[BatchedHistory])
 
     class Meta:
         verbose_name = "contact"
@@ -1092,7 +1112,7 @@ class Volunteer(models.Model):
     )
     start_year = _year_field("année de début")
     end_year = _year_field("année de fin")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[BatchedHistory])
 
     class Meta:
         verbose_name = "volontaire"
@@ -1141,7 +1161,7 @@ class DiplomaticPost(models.Model):
     counsellor_status = models.CharField(
         "conseiller", max_length=10, choices=ContactStatus.choices, default=ContactStatus.UNKNOWN
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[BatchedHistory])
 
     class Meta:
         verbose_name = "poste diplomatique"
@@ -1203,7 +1223,7 @@ class Event(models.Model):
         "jour", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
     )
     end_year = _year_field("jusqu'en", help_text="Pour une période (ex. 2001 à 2008).")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[BatchedHistory])
 
     class Meta:
         verbose_name = "événement"
@@ -1373,3 +1393,13 @@ class OrganisationMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.removed_name} → {self.survivor}"
+
+
+def _history_batch(sender, instance, history_instance, **kwargs) -> None:
+    """Give a history row the batch its instance was written by (services.note_change)."""
+    batch_id = getattr(instance, "_history_batch_id", None)
+    if batch_id is not None and hasattr(history_instance, "history_batch_id"):
+        history_instance.history_batch_id = batch_id
+
+
+pre_create_historical_record.connect(_history_batch, dispatch_uid="coopatlas_history_batch")

@@ -520,7 +520,9 @@ class Importer:
         )
         self.report.batch_id = self.batch.pk
         self.writer = FastWriter(
-            user_id=self.user.pk if self.user is not None else None, reason=batch_reason(self.batch)
+            user_id=self.user.pk if self.user is not None else None,
+            reason=batch_reason(self.batch),
+            batch_id=self.batch.pk,
         )
         self.organisations = OrganisationIndex(self.batch, self.resolver_factory, self.writer)
         self.themes = self._theme_index()

@@ -82,14 +82,22 @@ class Provenance:
 M = TypeVar("M", bound=models.Model)
 
 
-def note_change(instance: models.Model, *, user: AbstractBaseUser | None = None, reason: str = "") -> None:
-    """Tell django-simple-history who makes the next save or delete of `instance`, and why (it
-    reads both off the instance; a model without history ignores them)."""
+def note_change(
+    instance: models.Model,
+    *,
+    user: AbstractBaseUser | None = None,
+    reason: str = "",
+    batch: ImportBatch | None = None,
+) -> None:
+    """Tell django-simple-history who makes the next save or delete of `instance`, why, and in
+    which import batch (it reads them off the instance; a model without history ignores them)."""
     # setattr: simple_history's two attributes are set at run time, no stubs declare them.
     if user is not None:
         setattr(instance, "_history_user", user)  # noqa: B010
     if reason:
         setattr(instance, "_change_reason", reason)  # noqa: B010
+    if batch is not None:
+        setattr(instance, "_history_batch_id", batch.pk)  # noqa: B010 (models.BatchedHistory)
 
 
 def _save(instance: M, provenance: Provenance) -> M:
@@ -100,6 +108,7 @@ def _save(instance: M, provenance: Provenance) -> M:
         instance,
         user=user if user is not None and user.is_authenticated else None,
         reason=provenance.reason_text(),
+        batch=provenance.batch,
     )
     instance.save()
     return instance

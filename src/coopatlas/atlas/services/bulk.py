@@ -14,7 +14,13 @@ from typing import Any, Generic, TypeVar
 from django.db import connection, models
 from django.utils import timezone
 
-HISTORY_FIELDS = ("history_date", "history_change_reason", "history_type", "history_user_id")
+HISTORY_FIELDS = (
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user_id",
+    "history_batch_id",
+)
 
 M = TypeVar("M", bound=models.Model)
 
@@ -120,9 +126,10 @@ class Builder(Generic[M]):
 
 
 class FastWriter:
-    def __init__(self, *, user_id: int | None, reason: str) -> None:
+    def __init__(self, *, user_id: int | None, reason: str, batch_id: int | None = None) -> None:
         self.user_id = user_id
         self.reason = reason
+        self.batch_id = batch_id  # written on every history row (models.BatchedHistory)
         self.now = timezone.now()
         self._tables: dict[tuple[type[models.Model], bool], _Table] = {}
 
@@ -226,6 +233,7 @@ class FastWriter:
             "history_change_reason": self.reason,
             "history_type": "+",
             "history_user_id": self.user_id,
+            "history_batch_id": self.batch_id,
         }
         values = [
             table.convert([extra[n] if n in extra else row.get(n) for n in table.names]) for row in rows

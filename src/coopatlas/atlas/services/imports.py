@@ -80,12 +80,12 @@ def partnership_replace(
     current.programme_id = new.programme_id
     current.import_hash = new.import_hash
     reason = batch_reason(batch)
-    note_change(current, user=acting_user, reason=reason)
+    note_change(current, user=acting_user, reason=reason, batch=batch)
     current.full_clean(exclude=["external_ref"])
     current.save()
     for model in REPLACED_LINES:
         for line in model.objects.filter(partnership=current):
-            note_change(line, user=acting_user, reason=reason)
+            note_change(line, user=acting_user, reason=reason, batch=batch)
             line.delete()
     current.sdgs.clear()
     current.extra_countries.clear()

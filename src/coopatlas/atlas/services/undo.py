@@ -64,6 +64,14 @@ def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _written_by(batch: ImportBatch) -> Q:
+    """Return the filter of the history rows the batch wrote: by their batch (models.BatchedHistory),
+    or, for rows written before history rows named it, by their reason "Import (lot N)"."""
+    return Q(history_batch_id=batch.pk) | Q(
+        history_batch__isnull=True, history_change_reason=_batch_reason(batch)
+    )
+
+
 def _batch_reason(batch: ImportBatch) -> str:
     return f"Import (lot {batch.pk})"
 
@@ -72,9 +80,7 @@ def _partnerships_of(batch: ImportBatch) -> tuple[list[int], set[int]]:
     """Return the ids of the partnerships the batch created and of those it updated."""
     created = list(Partnership.objects.filter(created_by_batch=batch).values_list("pk", flat=True))
     updated = set(
-        Partnership.history.filter(history_change_reason=_batch_reason(batch), history_type="~").values_list(
-            "id", flat=True
-        )
+        Partnership.history.filter(_written_by(batch), history_type="~").values_list("id", flat=True)
     )
     return created, updated
 
@@ -83,9 +89,8 @@ def edits_since(batch: ImportBatch, *, except_by=None) -> list[LaterEdit]:
     """Return the edits made after the batch, by anyone but `except_by`, to the partnerships it
     created or changed (their fields and lines) and to the organisations it created; oldest first."""
     # Sub-queries, not lists of ids: a batch may hold 100,000 records (SQLite caps parameters).
-    reason = _batch_reason(batch)
     created = Partnership.objects.filter(created_by_batch=batch).values("pk")
-    updated = Partnership.history.filter(history_change_reason=reason, history_type="~").values("id")
+    updated = Partnership.history.filter(_written_by(batch), history_type="~").values("id")
     organisations = Organisation.objects.filter(created_by_batch=batch).values("pk")
     since = batch.finished_at or batch.started_at
     histories = [
@@ -114,7 +119,7 @@ def edits_since(batch: ImportBatch, *, except_by=None) -> list[LaterEdit]:
         )
     edits = []
     for history, label in histories:
-        later = history.filter(history_date__gt=since).exclude(history_change_reason=reason)
+        later = history.filter(history_date__gt=since).exclude(_written_by(batch))
         if except_by is not None:
             later = later.exclude(history_user_id=except_by.pk)
         for row in later.select_related("history_user").order_by("history_date")[:1]:
@@ -125,8 +130,7 @@ def edits_since(batch: ImportBatch, *, except_by=None) -> list[LaterEdit]:
 def undo_preview(batch: ImportBatch) -> dict[str, int]:
     """Return what undoing the batch would do, without doing it: the partnerships it would remove
     and restore, the organisations it would remove (those still unused elsewhere may be fewer)."""
-    reason = _batch_reason(batch)
-    updated = Partnership.history.filter(history_change_reason=reason, history_type="~")
+    updated = Partnership.history.filter(_written_by(batch), history_type="~")
     return {
         "removed": Partnership.objects.filter(created_by_batch=batch).count(),
         "restored": updated.values("id").distinct().count(),
@@ -202,11 +206,10 @@ def _undo(batch: ImportBatch, acting_user) -> Counter:
     if batch.undone_at is not None:
         raise UndoError(f"Le lot {batch.pk} a déjà été annulé le {batch.undone_at:%d/%m/%Y à %H:%M}.")
     counts: Counter = Counter()
-    reason = _batch_reason(batch)
     created, updated = _partnerships_of(batch)
     # Lines of updated records: drop the ones the batch added, put back the ones it removed.
     for model in LINE_MODELS:
-        history = model.history.filter(history_change_reason=reason, partnership_id__in=updated)
+        history = model.history.filter(_written_by(batch), partnership_id__in=updated)
         added = [h.id for h in history.filter(history_type="+")]
         model.objects.filter(pk__in=added).delete()
         for record in history.filter(history_type="-"):
@@ -216,7 +219,7 @@ def _undo(batch: ImportBatch, acting_user) -> Counter:
         # The batch may have written several history rows for one record (fields, then its
         # SDGs and countries): go back to the state before the first of them.
         first = (
-            Partnership.history.filter(id=pk, history_change_reason=reason)
+            Partnership.history.filter(_written_by(batch), id=pk)
             .order_by("history_date", "history_id")
             .first()
         )

@@ -211,7 +211,12 @@ def _publish_in_bulk(chosen: list[Partnership], *, acting_user, batch: ImportBat
         block = chosen[start : start + _BLOCK]
         Partnership.objects.bulk_update(block, ["publication_state", "updated_at"])
         Partnership.history.bulk_history_create(
-            block, update=True, default_user=user, default_change_reason=reason, default_date=now
+            block,
+            update=True,
+            default_user=user,
+            default_change_reason=reason,
+            default_date=now,
+            custom_historical_attrs={"history_batch_id": batch.pk} if batch is not None else None,
         )
         PublicationStep.objects.bulk_create(steps[start : start + _BLOCK])
     partnerships_changed.send(sender=Partnership, ids={p.pk for p in chosen})
