@@ -1,0 +1,143 @@
+"""The permission matrix through the doors people use: each entry point (a page's form, the
+review queue, the record page's buttons, the correction form, the record page's contacts, the
+merge and import services) is tried by every role on a record inside and outside its scope, and
+must allow exactly what the one table of test_permission_matrix.py says for its action."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from coopatlas.accounts.models import RoleKind
+from coopatlas.atlas.models import Partnership, ProposedChange
+from coopatlas.atlas.services import contact_create
+from tests.accounts.factories import (
+    HAUTS_DE_FRANCE,
+    NORD,
+    account,
+    coordinator_of_region,
+    editor_of,
+    grande_synthe,
+    lyon,
+    pair,
+)
+from tests.accounts.test_permission_matrix import _table
+
+ROLES = ["anonymous", "signed_in", "reader", "editor", "editor_publishing", "coordinator", "administrator"]
+
+
+def _user(role: str, town):
+    if role == "anonymous":
+        return AnonymousUser()
+    return {
+        "signed_in": lambda: account("habitant@example.org"),
+        "reader": lambda: account("poste@example.org", {"kind": RoleKind.READER, "departement_id": NORD}),
+        "editor": lambda: editor_of(town),
+        "editor_publishing": lambda: editor_of(town, "editeur2@example.org", may_publish=True),
+        "coordinator": lambda: coordinator_of_region(HAUTS_DE_FRANCE),
+        "administrator": lambda: account("equipe@example.org", {"kind": RoleKind.ADMINISTRATOR}),
+    }[role]()
+
+
+def _client(client, user):
+    if user.is_authenticated:
+        client.force_login(user)
+    return client
+
+
+def _record(inside: bool, state: str) -> Partnership:
+    return (
+        pair(grande_synthe(), "Sidi Ifni", "MA", state=state)
+        if inside
+        else pair(lyon(), "Birmingham", "GB", state=state)
+    )
+
+
+# entry point → (the action it needs, the state its record starts in, how to try it: True if done)
+def _submit_form(client, user, record):
+    _client(client, user).post(f"/partenariats/{record.pk}/soumettre/")
+    record.refresh_from_db()
+    return record.publication_state == "submitted"
+
+
+def _review_publish(client, user, record):
+    _client(client, user).post(f"/revue/{record.pk}/decider/", {"decision": "publish"})
+    record.refresh_from_db()
+    return record.publication_state == "published"
+
+
+def _verify_button(client, user, record):
+    _client(client, user).post(f"/partenariats/{record.pk}/toujours-exact/")
+    record.refresh_from_db()
+    return record.last_verified_on is not None
+
+
+def _correction_form(client, user, record):
+    _client(client, user).post(
+        f"/partenariats/{record.pk}/proposer/",
+        {"title": record.title, "status": record.status, "start_year": "1989", "message": "Signé en 1989."},
+    )
+    return ProposedChange.objects.filter(partnership=record).exists()
+
+
+def _contacts_on_the_page(client, user, record):
+    contact_create(last_name="Zyxwvu", partnership=record)
+    return "Zyxwvu" in _client(client, user).get(record.get_absolute_url()).content.decode()
+
+
+def _merge_service(client, user, record):
+    from coopatlas.atlas.services.merges import organisations_merge
+    from tests.atlas.factories import foreign_town
+
+    try:
+        organisations_merge(
+            survivor=foreign_town("Sidi Ifni", "MA"),
+            duplicate=foreign_town("Sidi-Ifni", "MA"),
+            acting_user=user,
+        )
+    except PermissionDenied:
+        return False
+    return True
+
+
+ENTRY_POINTS = {
+    "submit form": ("partnership_submit", "draft", _submit_form),
+    "review queue, publish": ("partnership_publish", "submitted", _review_publish),
+    "Toujours exact button": ("partnership_verify", "published", _verify_button),
+    "correction form": ("partnership_propose", "published", _correction_form),
+    "contacts on the record page": ("personal_data_see", "published", _contacts_on_the_page),
+    "merge service": ("organisation_merge", "published", _merge_service),
+}
+CASES = [
+    (entry, role, inside)
+    for entry in ENTRY_POINTS
+    for role in ROLES
+    for inside in (True, False)
+    if not (entry == "merge service" and not inside)  # a merge has no record: one column
+]
+
+
+@pytest.mark.parametrize(("entry", "role", "inside"), CASES)
+def test_entry_point_allows_what_the_table_says(client, db, entry, role, inside):
+    action, state, attempt = ENTRY_POINTS[entry]
+    expected = _table()[action][role][0 if inside else 1]
+    record = _record(inside, state)
+    user = _user(role, grande_synthe())
+    assert attempt(client, user, record) is expected, f"{entry} by {role} {'inside' if inside else 'outside'}"
+
+
+def test_an_import_by_an_editor_keeps_its_rows_and_refuses_the_others(db, tmp_path):
+    """The import entry point: the editor of Grande-Synthe's file lands its own row (a draft) and
+    is refused Lyon's, as the table's partnership_create row says."""
+    from coopatlas.ingest.service import ImportRequest, import_file
+
+    path = tmp_path / "jumelages.csv"
+    path.write_text(
+        "collectivite_francaise;code_insee;partenaire;pays_partenaire;annee_debut\n"
+        "Grande-Synthe;59271;Sidi Ifni;MA;2003\nLyon;69123;Birmingham;GB;1951\n",
+        encoding="utf-8",
+    )
+    table = _table()["partnership_create"]["editor"]
+    report, _ = import_file(
+        ImportRequest(path=path, source="table", skip_invalid=True, acting_user=editor_of(grande_synthe()))
+    )
+    assert (report.counts["created"], report.counts["rejected"]) == (int(table[0]), int(not table[1]))
