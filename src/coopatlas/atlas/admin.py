@@ -11,9 +11,8 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from coopatlas.accounts.permissions import EDITING_KINDS, is_administrator, may, scope_of
-from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, ParticipationRole
+from coopatlas.atlas.choices import ParticipationRole
 from coopatlas.atlas.models import (
-    FRANCE,
     Contact,
     DiplomaticPost,
     EuropeanProject,
@@ -34,8 +33,9 @@ from coopatlas.atlas.models import (
     Theme,
     Volunteer,
 )
+from coopatlas.atlas.rules import NO_FRENCH_PARTICIPANT, has_french_authority
 from coopatlas.atlas.selectors import funding_summary
-from coopatlas.atlas.services import NO_FRENCH_PARTICIPANT, note_change, partnership_save, record_delete
+from coopatlas.atlas.services import note_change, partnership_save, record_delete
 from coopatlas.atlas.services.workflow import partnership_move, partnerships_publish
 from coopatlas.core.formatting import format_euros as euros
 
@@ -65,19 +65,15 @@ class ParticipationFormSet(BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None) or {}
-            if not data or data.get("DELETE"):
-                continue
-            organisation = data.get("organisation")
-            if (
-                data.get("role") == ParticipationRole.FRENCH_AUTHORITY
-                and organisation is not None
-                and organisation.country_id == FRANCE
-                and organisation.kind in FRENCH_AUTHORITY_KINDS
-            ):
-                return
-        raise ValidationError(NO_FRENCH_PARTICIPANT)
+        kept = [
+            data
+            for data in (getattr(form, "cleaned_data", None) or {} for form in self.forms)
+            if data and not data.get("DELETE") and data.get("organisation") is not None
+        ]
+        if not has_french_authority(
+            (d.get("role"), d["organisation"].kind, d["organisation"].country_id) for d in kept
+        ):
+            raise ValidationError(NO_FRENCH_PARTICIPANT)
 
 
 class ParticipationInline(admin.TabularInline):

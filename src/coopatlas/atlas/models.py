@@ -34,6 +34,7 @@ from coopatlas.atlas.choices import (
     PublicationState,
     VolunteerScheme,
 )
+from coopatlas.atlas.rules import is_french_authority
 from coopatlas.core.i18n import BilingualName, sort_key
 from coopatlas.core.models import TimeStampedModel
 from coopatlas.core.text import normalise
@@ -413,7 +414,7 @@ class Organisation(TimeStampedModel):
 
     @property
     def is_french_authority(self) -> bool:
-        return self.kind in FRENCH_AUTHORITY_KINDS
+        return is_french_authority(self.kind, self.country_id)
 
     def footprint(self) -> Footprint:
         """Return what the roles compare: this organisation, and its région and département
@@ -951,8 +952,8 @@ class Participation(models.Model):
         if not self.organisation_id:
             return
         org = self.organisation
-        if self.role == ParticipationRole.FRENCH_AUTHORITY and not (
-            org.country_id == FRANCE and org.kind in FRENCH_AUTHORITY_KINDS
+        if self.role == ParticipationRole.FRENCH_AUTHORITY and not is_french_authority(
+            org.kind, org.country_id
         ):
             raise ValidationError(
                 {

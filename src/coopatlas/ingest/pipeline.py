@@ -28,7 +28,6 @@ from django.utils import timezone
 
 from coopatlas.accounts.permissions import EDITING_KINDS, may, scope_of
 from coopatlas.atlas.choices import (
-    FRENCH_AUTHORITY_KINDS,
     ContactStatus,
     OrganisationKind,
     ParticipationRole,
@@ -37,7 +36,6 @@ from coopatlas.atlas.choices import (
 )
 from coopatlas.atlas.localisation import place_outcome
 from coopatlas.atlas.models import (
-    FRANCE,
     ORGANISATION_DATA_FIELDS,
     Contact,
     DiplomaticPost,
@@ -55,6 +53,7 @@ from coopatlas.atlas.models import (
     Volunteer,
     footprint_of_organisations,
 )
+from coopatlas.atlas.rules import has_french_authority
 from coopatlas.atlas.services.bulk import Builder, FastWriter
 from coopatlas.atlas.services.imports import (
     batch_reason,
@@ -215,12 +214,14 @@ class OrganisationIndex:
         self.created = 0
         self.identities: dict[int, str] = {}
         self.names: dict[int, str] = {}
+        self.kinds: dict[int, tuple[str, str]] = {}
         self._planned_keys: list[tuple[dict, tuple | str]] = []
         self.countries = set(Country.objects.values_list("iso2", flat=True))
         rows = Organisation.objects.values_list(
             "pk", "external_ref", "kind", "insee_code", "country_id", "name"
         )
         for pk, ref, kind, insee, country, name in rows.iterator(chunk_size=5000):
+            self.kinds[pk] = (kind, country)
             if ref:
                 self.by_ref[ref] = pk
             if insee:
@@ -332,6 +333,12 @@ class OrganisationIndex:
             outcome.fields.update(latitude=source_point[0], longitude=source_point[1])
         outcome.apply(organisation)
 
+    def kind_and_country(self, organisation: int | Organisation) -> tuple[str, str | None]:
+        """Return the kind and country of an organisation found or planned."""
+        if isinstance(organisation, Organisation):
+            return organisation.kind, organisation.country_id
+        return self.kinds[organisation]
+
     def mark(self) -> tuple[int, int]:
         """Return where the plan stands, to forget what a row then plans if it is refused."""
         return len(self.pending), len(self._planned_keys)
@@ -357,6 +364,7 @@ class OrganisationIndex:
         self.writer.insert(Organisation, self.pending, with_pk=True)
         for organisation in self.pending:
             self.identities[organisation.pk] = self.identity(organisation)
+            self.kinds[organisation.pk] = (organisation.kind, organisation.country_id)
             self.names[organisation.pk] = organisation.name
         # Replace the planned instances by their new ids in the indexes.
         for index, key in self._planned_keys:
@@ -797,8 +805,8 @@ class Importer:
             participants.append(
                 (organisation, item.get("role") or ParticipationRole.ASSOCIATED, item.get("note") or "")
             )
-        if self.require_french and not any(
-            role == ParticipationRole.FRENCH_AUTHORITY and self._is_french(organisation)
+        if self.require_french and not has_french_authority(
+            (role, *self.organisations.kind_and_country(organisation))
             for organisation, role, _ in participants
         ):
             raise Problem(
@@ -943,12 +951,6 @@ class Importer:
             "aucun partenaire de cette ligne n'est dans le périmètre de vos rôles",
             "none of this row's partners is within the scope of your roles",
         )
-
-    @staticmethod
-    def _is_french(organisation: int | Organisation) -> bool:
-        if isinstance(organisation, Organisation):
-            return organisation.country_id == FRANCE and organisation.kind in FRENCH_AUTHORITY_KINDS
-        return True  # an existing organisation: checked by the database's rules when it was saved
 
     def _title(self, partnership: Partnership, participants: list) -> str:
         """Name an untitled record after its form and partners: "Jumelage Bérat – Berat"."""

@@ -18,9 +18,8 @@ from django.db import models, transaction
 
 from coopatlas.accounts.permissions import require
 from coopatlas.accounts.scope import Footprint
-from coopatlas.atlas.choices import OrganisationKind, ParticipationRole
+from coopatlas.atlas.choices import OrganisationKind
 from coopatlas.atlas.models import (
-    FRANCE,
     Contact,
     Event,
     FundingLine,
@@ -35,11 +34,8 @@ from coopatlas.atlas.models import (
     Theme,
     footprint_of_organisations,
 )
+from coopatlas.atlas.rules import NO_FRENCH_PARTICIPANT, has_french_authority
 from coopatlas.core.text import normalise
-
-NO_FRENCH_PARTICIPANT = (
-    "Un partenariat doit compter au moins une collectivité territoriale française participante."
-)
 
 
 @dataclass(frozen=True)
@@ -163,9 +159,8 @@ def organisation_update(
 
 
 def _check_participants(participants: Sequence[ParticipantSpec]) -> None:
-    if not any(
-        spec.role == ParticipationRole.FRENCH_AUTHORITY and spec.organisation.country_id == FRANCE
-        for spec in participants
+    if not has_french_authority(
+        (s.role, s.organisation.kind, s.organisation.country_id) for s in participants
     ):
         raise ValidationError({"participants": NO_FRENCH_PARTICIPANT})
 
