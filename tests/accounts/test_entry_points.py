@@ -1,7 +1,8 @@
 """The permission matrix through the doors people use: each entry point (a page's form, the
 review queue, the record page's buttons, the correction form, the record page's contacts, the
-merge and import services) is tried by every role on a record inside and outside its scope, and
-must allow exactly what the one table of test_permission_matrix.py says for its action."""
+export with personal data, the undo page, the merge and import services) is tried by every role
+on a record inside and outside its scope, and must allow exactly what the one table of
+test_permission_matrix.py says for its action."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -99,6 +100,26 @@ def _merge_service(client, user, record):
     return True
 
 
+def _personal_export(client, user, record):
+    """An export of a search with personal data: it reaches beyond any scope (the table's
+    column "outside" is what it needs)."""
+    contact_create(last_name="Zyxwvu", partnership=record)
+    answer = _client(client, user).get("/exporter/", {"format": "json", "donnees_personnelles": "1"})
+    if answer.status_code != 200:
+        return False
+    body = b"".join(answer.streaming_content) if answer.streaming else answer.content
+    return "Zyxwvu" in body.decode("utf-8-sig")
+
+
+def _undo_page(client, user, record):
+    """The undo page of a batch imported by someone else (the script): its confirmation shown."""
+    from coopatlas.atlas.models import ImportBatch
+
+    batch = ImportBatch.objects.create(source_kind="table", file_name="jumelages.csv")
+    Partnership.objects.filter(pk=record.pk).update(created_by_batch=batch)
+    return _client(client, user).get(f"/imports/{batch.pk}/annuler/").status_code == 200
+
+
 ENTRY_POINTS = {
     "submit form": ("partnership_submit", "draft", _submit_form),
     "review queue, publish": ("partnership_publish", "submitted", _review_publish),
@@ -106,13 +127,17 @@ ENTRY_POINTS = {
     "correction form": ("partnership_propose", "published", _correction_form),
     "contacts on the record page": ("personal_data_see", "published", _contacts_on_the_page),
     "merge service": ("organisation_merge", "published", _merge_service),
+    "export with personal data": ("personal_data_export", "published", _personal_export),
+    "undo page": ("batch_undo", "published", _undo_page),
 }
+# Entry points on no single record: asked once, against the table's column "outside".
+WITHOUT_RECORD = {"merge service", "export with personal data", "undo page"}
 CASES = [
     (entry, role, inside)
     for entry in ENTRY_POINTS
     for role in ROLES
     for inside in (True, False)
-    if not (entry == "merge service" and not inside)  # a merge has no record: one column
+    if not (entry in WITHOUT_RECORD and inside)
 ]
 
 

@@ -21,17 +21,26 @@ class Selection:
     search: SearchQuery | None = None
 
 
-def select(query: str = "", *, published_only: bool = False) -> Selection:
-    """Return the partnerships matching `query` ("q=jumelage&pays=DE", as in /recherche/).
+def select(query: str = "", *, published_only: bool = False, reader=None) -> Selection:
+    """Return the partnerships matching `query` ("q=jumelage&pays=DE", as in /recherche/), among
+    those `reader` may see when one is given (the published ones and the drafts of its scope, as
+    on the pages: Partnership.objects.visible_to), else all of them; only the published ones with
+    `published_only`.
 
     Raise SelectionError naming any filter value that is not understood, rather than export
     something else than what was asked.
     """
-    base = Partnership.objects.published() if published_only else Partnership.objects.all()
+    base = Partnership.objects.visible_to(reader) if reader is not None else Partnership.objects.all()
+    if published_only:
+        base = base.published()
     query = query.strip().lstrip("?")
     if not query:
         return Selection(base.order_by("pk"), "tout l'atlas")
-    organisations = Organisation.objects.public() if published_only else Organisation.objects.all()
+    organisations = (
+        Organisation.objects.visible_to(reader)
+        if reader is not None
+        else (Organisation.objects.public() if published_only else Organisation.objects.all())
+    )
     search = SearchQuery(QueryDict(query), organisations=organisations)
     if search.errors:
         raise SelectionError(" ".join(str(e) for e in search.errors))

@@ -190,8 +190,11 @@ def export_file(job: Job, owner) -> dict:
             "Exports with personal data are for authorised users only.",
         )
     try:
-        published_only = bool(params.get("published_only")) or not owner.has_perm("atlas.view_partnership")
-        selection = select(params.get("query", ""), published_only=published_only)
+        selection = select(
+            params.get("query", ""),
+            published_only=bool(params.get("published_only")),
+            reader=owner,
+        )
     except SelectionError as exc:
         raise JobFailed(str(exc), str(exc)) from exc
     _content_type, extension = MEDIA_TYPES[fmt]

@@ -206,9 +206,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     for key in ("format", "donnees_personnelles", "page", "tri"):
         query.pop(key, None)
     try:
-        selection = select(
-            query.urlencode(), published_only=not request.user.has_perm("atlas.view_partnership")
-        )
+        selection = select(query.urlencode(), reader=request.user)
     except SelectionError as exc:
         return HttpResponse(str(exc), status=400)
     if selection.partnerships.count() > settings.EXPORT_ASYNC_ROWS:
