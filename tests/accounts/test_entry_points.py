@@ -5,6 +5,7 @@ on a record inside and outside its scope, and must allow exactly what the one ta
 test_permission_matrix.py says for its action."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
@@ -22,6 +23,7 @@ from tests.accounts.factories import (
     pair,
 )
 from tests.accounts.test_permission_matrix import _table
+from tests.conftest import ensure_reference_data
 
 ROLES = ["anonymous", "signed_in", "reader", "editor", "editor_publishing", "coordinator", "administrator"]
 
@@ -166,3 +168,31 @@ def test_an_import_by_an_editor_keeps_its_rows_and_refuses_the_others(db, tmp_pa
         ImportRequest(path=path, source="table", skip_invalid=True, acting_user=editor_of(grande_synthe()))
     )
     assert (report.counts["created"], report.counts["rejected"]) == (int(table[0]), int(not table[1]))
+
+
+API_ROLES = ["anonymous", "signed_in", "reader", "editor", "coordinator", "administrator"]
+
+
+@pytest.mark.django_db(databases=[a for a in ("default", "jobs") if a in settings.DATABASES])
+@pytest.mark.parametrize(("role", "inside"), [(r, i) for r in API_ROLES for i in (True, False)])
+def test_the_api_import_creates_what_the_table_says(client, role, inside):
+    """POST /api/v1/imports with one row, of Grande-Synthe (inside) or Lyon (outside): the row is
+    written exactly when the table's partnership_create allows the role there."""
+    import io
+
+    ensure_reference_data()
+    town = grande_synthe()
+    lyon()
+    user = _user(role, town)
+    row = "Grande-Synthe;59271;Sidi Ifni;MA;2003" if inside else "Lyon;69123;Birmingham;GB;1951"
+    upload = io.BytesIO(
+        f"collectivite_francaise;code_insee;partenaire;pays_partenaire;annee_debut\n{row}\n".encode()
+    )
+    upload.name = "jumelages.csv"
+    _client(client, user).post(
+        "/api/v1/imports", {"file": upload, "source": "table", "skip_invalid": "true", "dry_run": "false"}
+    )
+    expected = _table()["partnership_create"][role][0 if inside else 1]
+    assert Partnership.objects.exists() is expected, (
+        f"API import by {role} {'inside' if inside else 'outside'}"
+    )
