@@ -1,8 +1,8 @@
 """The permission matrix through the doors people use: each entry point (a page's form, the
 review queue, the record page's buttons, the correction form, the record page's contacts, the
-export with personal data, the undo page, the merge and import services) is tried by every role
-on a record inside and outside its scope, and must allow exactly what the one table of
-test_permission_matrix.py says for its action."""
+export with personal data, the undo page, the back-office, the merge service, file, API and
+extraction imports) is tried by every role on a record inside and outside its scope, and must
+allow exactly what the one table of test_permission_matrix.py says for its action."""
 
 import pytest
 from django.conf import settings
@@ -196,3 +196,46 @@ def test_the_api_import_creates_what_the_table_says(client, role, inside):
     assert Partnership.objects.exists() is expected, (
         f"API import by {role} {'inside' if inside else 'outside'}"
     )
+
+
+EXTRACTION_TEXTS = {
+    True: "Villes jumelles\n\nGrande-Synthe est jumelée avec Sidi Ifni (Maroc) depuis 2003.\n",
+    False: "Villes jumelles\n\nLyon est jumelée avec Birmingham (Royaume-Uni) depuis 1951.\n",
+}
+
+
+@pytest.mark.parametrize(("role", "inside"), [(r, i) for r in API_ROLES for i in (True, False)])
+def test_extraction_accept_creates_what_the_table_says(client, db, resolver, role, inside):
+    """A page pasted on /extraction/ and its pair accepted: written exactly when the table's
+    partnership_create allows the role there (the paste itself needs extraction_accept)."""
+    from coopatlas.extraction.models import Candidate
+
+    town = grande_synthe()
+    lyon()
+    user = _user(role, town)
+    _client(client, user).post("/extraction/", {"text": EXTRACTION_TEXTS[inside]})
+    for candidate in Candidate.objects.all():
+        client.post(f"/extraction/candidat/{candidate.pk}/", {"action": "accept", **candidate.data})
+    expected = _table()["partnership_create"][role][0 if inside else 1]
+    created = Partnership.objects.filter(title__contains="Sidi Ifni" if inside else "Birmingham").exists()
+    assert created is expected, f"extraction accept by {role} {'inside' if inside else 'outside'}"
+
+
+@pytest.mark.parametrize(("role", "inside"), [(r, i) for r in ROLES for i in (True, False)])
+def test_the_back_office_publishes_what_the_table_says(client, db, role, inside):
+    """The back-office's "Publier la sélection" on a draft, by each role as a staff account allowed
+    to open the list: published exactly when the table's partnership_publish allows it."""
+    from django.contrib.auth.models import Permission
+
+    record = _record(inside, "draft")
+    user = _user(role, grande_synthe())
+    if user.is_authenticated:
+        user.is_staff = True
+        user.save()
+        user.user_permissions.add(Permission.objects.get(codename="view_partnership"))
+    _client(client, user).post(
+        "/admin/atlas/partnership/", {"action": "publish_selected", "_selected_action": [record.pk]}
+    )
+    record.refresh_from_db()
+    expected = _table()["partnership_publish"][role][0 if inside else 1]
+    assert (record.publication_state == "published") is expected, f"back-office by {role}"
