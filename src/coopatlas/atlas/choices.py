@@ -59,6 +59,8 @@ class PartnershipStatus(models.TextChoices):
     ACTIVE = "active", _("En cours")
     DORMANT = "dormant", _("En veille")
     ENDED = "ended", _("Terminé")
+    # What a source does not say stays unsaid: a pair imported without a status is not "En cours".
+    UNKNOWN = "unknown", _("Non renseigné")
 
 
 class PublicationState(models.TextChoices):

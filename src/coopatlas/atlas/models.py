@@ -905,6 +905,16 @@ class ProposedChange(models.Model):
     decided_at = models.DateTimeField("décidée le", null=True, blank=True)
     decision_comment = models.TextField("commentaire de la décision", blank=True)
     created_at = models.DateTimeField("proposée le", default=timezone.now)
+    # Set when the values come from an import that met a field already set otherwise: a
+    # conflict between sources, reviewed like any proposed correction.
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conflicts",
+        verbose_name="lot d'import en conflit",
+    )
 
     class Meta:
         verbose_name = "proposition de correction"

@@ -24,3 +24,47 @@ def has_french_authority(participants: Iterable[tuple[str | None, str, str | Non
         role == ParticipationRole.FRENCH_AUTHORITY and is_french_authority(kind, country)
         for role, kind, country in participants
     )
+
+
+# --- One record per real-world fact ------------------------------------------------------------
+# The roles whose organisations make a partnership what it is: the same French authority and the
+# same foreign authority, in a compatible form, are one partnership whatever source names them.
+IDENTITY_ROLES = (ParticipationRole.FRENCH_AUTHORITY, ParticipationRole.FOREIGN_AUTHORITY)
+# A form that says nothing precise: compatible with any other.
+UNSAID_FORMS = ("", "other")
+# The fields a second source of a partnership may fill when they are empty; a value it gives
+# that differs from one already there is a conflict for review, never an overwrite.
+FILLABLE_FIELDS = ("status", "signature_year", "signature_date", "start_year", "end_date", "summary")
+# The values that mean "the source did not say".
+UNSAID_VALUES = (None, "", "unknown")
+
+
+def forms_compatible(a: str | None, b: str | None) -> bool:
+    """Whether two forms can describe one partnership: the same form, or one that says nothing
+    precise ("other"). A twinning and a cooperation convention between the same two are two."""
+    return (a or "") == (b or "") or (a or "") in UNSAID_FORMS or (b or "") in UNSAID_FORMS
+
+
+def partnership_identity(organisations: Iterable[object]) -> frozenset:
+    """The key of a partnership among others: its French and foreign authorities (ids, or any
+    hashable standing for an organisation about to be written), in no order. The form is compared
+    apart, with forms_compatible."""
+    return frozenset(organisations)
+
+
+def fill_or_conflict(current: dict, incoming: dict) -> tuple[dict, dict]:
+    """Compare what a record holds with what another source says of it, field by field
+    (FILLABLE_FIELDS): return the values that fill an unsaid field, and the values that differ
+    from a value already there (conflicts, {field: incoming value})."""
+    fills: dict = {}
+    conflicts: dict = {}
+    for name in FILLABLE_FIELDS:
+        new = incoming.get(name)
+        if new in UNSAID_VALUES:
+            continue
+        old = current.get(name)
+        if old in UNSAID_VALUES:
+            fills[name] = new
+        elif old != new:
+            conflicts[name] = new
+    return fills, conflicts
