@@ -128,9 +128,10 @@ def place_outcome(
             PlaceStatus.RESOLVED,
             f"{how}{confidence}"[:500],
             candidates,
-            # A place known only by the town it lies in gets the town's point, not its codes.
+            # A place known only by the town it lies in, by a part of its name or a near
+            # spelling gets that place's point, not its codes: its identity stays its own.
             {"latitude": place.latitude, "longitude": place.longitude}
-            if resolution and resolution.approximate
+            if resolution and not resolution.identifies
             else _place_fields(organisation, place, insee_taken),
         )
     status = PlaceStatus.AMBIGUOUS if resolution and resolution.is_ambiguous else PlaceStatus.UNRESOLVED

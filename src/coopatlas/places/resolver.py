@@ -48,6 +48,8 @@ KIND_HINTS: dict[str, set[str]] = {
     "foreign_authority": {"city", "admin1", "admin2"},
 }
 KIND_HINTS["district"] = {"city", "commune", "admin2"}
+# Kind hints a name's level word gives ("district", "county", "région") that a town is not.
+LEVEL_HINTS = {"district", "region", "province"}
 ADMINISTRATIVE_LEVELS = {"admin1", "admin2", "departement", "region", "epci"}
 # Base scores by how the name matched; a population prior (about 0.03 per power of ten) follows.
 EXACT, ACCENTS, ALTERNATE, COMPOUND_PART = 1.0, 0.99, 0.97, 0.75
@@ -82,6 +84,9 @@ class Candidate:
     reason: str
     outside_admin: str | None = None  # the admin hint this place does not lie in
     approximate: bool = False  # the town the named place lies in, not the place itself
+    # Whether the name names this very place (its identifiers may be taken), rather than a part,
+    # a district or a county of it, or a near spelling: see Resolution.identifies.
+    identifies: bool = True
 
     def as_dict(self) -> dict:
         return {**self.place.as_dict(), "score": round(self.score, 3), "reason": self.reason}
@@ -97,6 +102,11 @@ class Resolution:
     # The match is the town the named place lies in ("Prague 6 (Prague)" → Prague): its point
     # may be used, not its identifiers.
     approximate: bool = False
+    # Whether the match is the place the name names, so that its identifiers (INSEE code,
+    # GeoNames id) may become the organisation's identity. False for a part of a compound name
+    # ("Worms – Pfeddersheim" → Worms), a level the place is not ("Göttingen (district)" → the
+    # town), a near spelling, or the town a named place lies in: those give the point only.
+    identifies: bool = True
 
     @property
     def is_ambiguous(self) -> bool:
@@ -246,7 +256,7 @@ class Resolver:
                 f"« {variant.name} » est inconnu de l'index ; situé dans « {variant.admin_hint} », "
                 f"placé à {town.name}"
             )
-            return [Candidate(town, 0.6, reason, approximate=True)]
+            return [Candidate(town, 0.6, reason, approximate=True, identifies=False)]
         return []
 
     # -- matching ---------------------------------------------------------------------------------
@@ -312,14 +322,21 @@ class Resolver:
                 base, reason = ALTERNATE, f"exonyme ou autre nom de « {place.name} »"
             else:
                 base, reason = ALTERNATE, f"autre graphie de « {place.name} »"
+            identifies = True
             if variant.why == "partie d'un nom composé":
                 base, reason = COMPOUND_PART, f"{reason} ; partie du nom composé"
+                identifies = False
+            elif variant.kind_hint in LEVEL_HINTS and place.kind in ("city", "commune"):
+                # "Göttingen (district)", "Borough of Hammersmith": a level the town is not.
+                identifies = False
             elif variant.why in ("mention administrative retirée", "mention de lieu retirée"):
                 # Less literal than the name as written: "Atlantic City" must beat "Atlantic".
                 base -= 0.15
                 reason += f" ; {variant.why}"
             score, notes, outside = self._score(place, base, kind, variant.kind_hint, admin)
-            results.append(Candidate(place, score, reason + (f" ; {notes}" if notes else ""), outside))
+            results.append(
+                Candidate(place, score, reason + (f" ; {notes}" if notes else ""), outside, identifies=identifies)
+            )
         return results
 
     def _fuzzy(
@@ -348,7 +365,11 @@ class Resolver:
                     place, 0.8 - 0.1 * distance, kind, variant.kind_hint, admin
                 )
                 reason = f"approché : « {variant.name} » à {distance} lettre(s) de « {place.name} »"
-                results.append(Candidate(place, score, reason + (f" ; {notes}" if notes else ""), outside))
+                results.append(
+                    Candidate(
+                        place, score, reason + (f" ; {notes}" if notes else ""), outside, identifies=False
+                    )
+                )
         return results
 
     # -- decision -----------------------------------------------------------------------------------
@@ -397,7 +418,13 @@ class Resolver:
             base = 0.5
         confidence = base * (1.0 if gap >= 0.1 else 0.85 + 1.5 * gap)
         return Resolution(
-            query, best.place, round(min(confidence, 0.99), 3), best.reason, ranked, best.approximate
+            query,
+            best.place,
+            round(min(confidence, 0.99), 3),
+            best.reason,
+            ranked,
+            best.approximate,
+            identifies=best.identifies and not best.approximate,
         )
 
 
