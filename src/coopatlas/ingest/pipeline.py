@@ -53,13 +53,22 @@ from coopatlas.atlas.models import (
     Volunteer,
     footprint_of_organisations,
 )
-from coopatlas.atlas.rules import has_french_authority
+from coopatlas.atlas.rules import (
+    FILLABLE_FIELDS,
+    IDENTITY_ROLES,
+    fill_or_conflict,
+    forms_compatible,
+    has_french_authority,
+    partnership_identity,
+)
 from coopatlas.atlas.services.bulk import Builder, FastWriter
 from coopatlas.atlas.services.imports import (
     batch_reason,
     diplomatic_post_create,
     import_batch_close,
     import_batch_open,
+    organisations_enrich,
+    partnership_converge,
     partnership_mark_imported,
     partnership_replace,
     programme_find_or_create,
@@ -196,9 +205,35 @@ def _problem_from_validation(exc: ValidationError, instance: Model | None = None
     return Problem("", "", message, message)
 
 
+# The identifiers that make an organisation the same one for its kind, whatever its spelling.
+IDENTIFIERS = ("insee_code", "siren", "geonames_id", "wikidata_id")
+
+
+def identity_keys(kind: str, country: str | None, values: dict) -> list[tuple]:
+    """The keys an organisation is known by, from its identifiers: an INSEE code or SIREN names
+    one French body of a kind; a GeoNames or Wikidata id one place of a kind in one country
+    (never across countries)."""
+    keys: list[tuple] = []
+    for name in IDENTIFIERS:
+        value = values.get(name)
+        if value in (None, ""):
+            continue
+        if name in ("insee_code", "siren"):
+            keys.append((kind, name, str(value)))
+        else:
+            keys.append((kind, country, name, str(value)))
+    return keys
+
+
 class OrganisationIndex:
     """Finds the organisation a record names, among those in the database and those this import
-    creates, without a query per row; creates it (located with the Places resolver) when new."""
+    creates, without a query per row; creates it (located with the Places resolver) when new.
+
+    An organisation is found by its reference, by an identifier (INSEE code, SIREN, GeoNames or
+    Wikidata id: its identity for its kind), by its name or one of its other names; failing
+    that it is located, and the place found identifies it when the resolver says the name names
+    that very place (Resolution.identifies). An organisation found under another spelling gets
+    that spelling as an alternate name, and the identifiers it lacked (organisations_enrich)."""
 
     def __init__(
         self, batch: ImportBatch | None, resolver_factory: Callable[[], Resolver], writer: FastWriter
@@ -208,31 +243,48 @@ class OrganisationIndex:
         self._resolver_factory = resolver_factory
         self._resolver: Resolver | None = None
         self.by_ref: dict[str, int | Organisation] = {}
-        self.by_insee: dict[tuple[str, str], int | Organisation] = {}
+        self.by_id: dict[tuple, int | Organisation] = {}
         self.by_key: dict[tuple[str, str, str], int | Organisation] = {}
         self.pending: list[Organisation] = []
         self.created = 0
         self.identities: dict[int, str] = {}
         self.names: dict[int, str] = {}
         self.kinds: dict[int, tuple[str, str]] = {}
+        # What the organisations already written hold: their identifiers and their names folded.
+        self.known_ids: dict[int, dict] = {}
+        self.known_names: dict[int, set[str]] = {}
+        # What other sources add to organisations already written, applied once the import ends.
+        self.enrichments: list[tuple[int, str, object]] = []
         self._planned_keys: list[tuple[dict, tuple | str]] = []
         self.countries = set(Country.objects.values_list("iso2", flat=True))
         rows = Organisation.objects.values_list(
-            "pk", "external_ref", "kind", "insee_code", "country_id", "name"
+            "pk", "external_ref", "kind", "country_id", "name", "alternate_names", *IDENTIFIERS
         )
-        for pk, ref, kind, insee, country, name in rows.iterator(chunk_size=5000):
+        for pk, ref, kind, country, name, alternates, *identifiers in rows.iterator(chunk_size=5000):
+            ids = {k: v for k, v in zip(IDENTIFIERS, identifiers, strict=True) if v not in (None, "")}
             self.kinds[pk] = (kind, country)
             if ref:
                 self.by_ref[ref] = pk
-            if insee:
-                self.by_insee[(kind, insee)] = pk
-            self.by_key.setdefault(self._key(kind, country, name), pk)
-            self.identities[pk] = f"insee:{insee}" if insee else f"{country}:{normalise(name)}"
+            for key in identity_keys(kind, country, ids):
+                self.by_id.setdefault(key, pk)
+            names = {normalise(n) for n in [name, *(alternates or [])] if n}
+            for folded in names:
+                self.by_key.setdefault((kind, country, folded), pk)
+            self.identities[pk] = self._identity(kind, country, name, ids)
             self.names[pk] = name
+            self.known_ids[pk] = ids
+            self.known_names[pk] = names
 
     @staticmethod
     def _key(kind: str, country: str, name: str) -> tuple[str, str, str]:
         return (kind, country, normalise(name))
+
+    @staticmethod
+    def _identity(kind: str, country: str | None, name: str, ids: dict) -> str:
+        for field_name in IDENTIFIERS:
+            if ids.get(field_name) not in (None, ""):
+                return f"{field_name}:{country}:{ids[field_name]}"
+        return f"{country}:{normalise(name)}"
 
     @property
     def resolver(self) -> Resolver:
@@ -241,16 +293,66 @@ class OrganisationIndex:
         return self._resolver
 
     def identity(self, organisation: int | Organisation) -> str:
-        """Return what identifies an organisation across imports: its INSEE code, else its
-        country and normalised name (never its database id, which differs between runs)."""
+        """Return what identifies an organisation across imports: its first identifier (INSEE
+        code, SIREN, GeoNames id, Wikidata id), else its country and normalised name (never its
+        database id, which differs between runs)."""
         if isinstance(organisation, int):
             return self.identities[organisation]
-        if organisation.insee_code:
-            return f"insee:{organisation.insee_code}"
-        return f"{organisation.country_id}:{normalise(organisation.name)}"
+        return self._identity(
+            organisation.kind,
+            organisation.country_id,
+            organisation.name,
+            {f: getattr(organisation, f) for f in IDENTIFIERS},
+        )
 
-    def insee_taken(self, organisation: Organisation, insee: str) -> bool:
-        return (organisation.kind, insee) in self.by_insee
+    def _ids_of(self, found: int | Organisation) -> dict:
+        if isinstance(found, Organisation):
+            return {f: getattr(found, f) for f in IDENTIFIERS if getattr(found, f) not in (None, "")}
+        return self.known_ids[found]
+
+    def _contradicts(self, found: int | Organisation, ids: dict) -> bool:
+        """Whether identifiers given for a name differ from those of the organisation of that
+        name (two Saint-Denis, two Frankfurts): then the name alone must not join them."""
+        held = self._ids_of(found)
+        return any(str(held[f]) != str(v) for f, v in ids.items() if f in held)
+
+    def _seen_again(self, found: int | Organisation, name: str, ids: dict) -> None:
+        """Another source named `found` as `name`, with identifiers `ids`: keep the spelling as an
+        alternate name and the identifiers it lacks, and find it by them from now on."""
+        kind, country = self.kind_and_country(found)
+        folded = normalise(name)
+        if isinstance(found, Organisation):
+            if folded not in {normalise(n) for n in [found.name, *found.alternate_names]}:
+                found.alternate_names = [*found.alternate_names, name]
+            for field_name, value in ids.items():
+                if not getattr(found, field_name):
+                    setattr(found, field_name, value)
+        else:
+            if folded not in self.known_names[found]:
+                self.known_names[found].add(folded)
+                self.enrichments.append((found, "alternate_names", name))
+            for field_name, value in ids.items():
+                if field_name not in self.known_ids[found]:
+                    self.known_ids[found][field_name] = value
+                    self.enrichments.append((found, field_name, value))
+        added = [(self.by_key, (kind, country or "", folded))]
+        added += [(self.by_id, key) for key in identity_keys(kind, country, ids)]
+        for index, key in added:
+            if key not in index:
+                index[key] = found
+                if isinstance(found, Organisation):  # forgotten with it if its row is refused
+                    self._planned_keys.append((index, key))
+
+    def enrichment_updates(self) -> dict[int, dict]:
+        """What to add to organisations already written, by id (atlas.services.imports)."""
+        updates: dict[int, dict] = {}
+        for pk, field_name, value in self.enrichments:
+            update = updates.setdefault(pk, {"alternate_names": []})
+            if field_name == "alternate_names":
+                update["alternate_names"].append(value)
+            else:
+                update[field_name] = value
+        return updates
 
     def find_or_plan(self, spec: dict | str, where: str, report: ImportReport) -> int | Organisation:
         """Return the id of the organisation `spec` names, or a new unsaved Organisation."""
@@ -273,12 +375,17 @@ class OrganisationIndex:
         ref = spec.get("ref") or None
         if ref and ref in self.by_ref:
             return self.by_ref[ref]
-        insee = spec.get("insee_code") or ""
-        if insee and (kind, insee) in self.by_insee:
-            return self.by_insee[(kind, insee)]
+        ids = {f: spec[f] for f in IDENTIFIERS if spec.get(f) not in (None, "")}
+        if "geonames_id" in ids:
+            ids["geonames_id"] = int(ids["geonames_id"])
         key = self._key(kind, country, name)
-        if key in self.by_key:
+        found: int | Organisation | None = next(
+            (self.by_id[k] for k in identity_keys(kind, country, ids) if k in self.by_id), None
+        )
+        if found is None and key in self.by_key and not self._contradicts(self.by_key[key], ids):
             found = self.by_key[key]
+        if found is not None:
+            self._seen_again(found, name, ids)
             if ref:
                 self.by_ref[ref] = found
                 if isinstance(found, Organisation):
@@ -300,15 +407,25 @@ class OrganisationIndex:
             raise _problem_from_validation(exc, organisation) from None
         if not spec.get("place_status"):
             self._locate(organisation, spec)
-        if organisation.insee_code:
-            existing = self.by_insee.get((kind, organisation.insee_code))
-            if existing is not None:  # named differently, but the same authority
-                self.by_key[key] = existing
+        located = {
+            f: getattr(organisation, f) for f in IDENTIFIERS if getattr(organisation, f) not in (None, "")
+        }
+        existing = next(
+            (self.by_id[k] for k in identity_keys(kind, country, located) if k in self.by_id), None
+        )
+        if existing is not None:  # named differently, but the same place: one organisation
+            self._seen_again(existing, name, {f: v for f, v in ids.items()})
+            self.by_key[key] = existing
+            if isinstance(existing, Organisation):
+                self._planned_keys.append((self.by_key, key))
+            if ref:
+                self.by_ref[ref] = existing
                 if isinstance(existing, Organisation):
-                    self._planned_keys.append((self.by_key, key))
-                return existing
-            self.by_insee[(kind, organisation.insee_code)] = organisation
-            self._planned_keys.append((self.by_insee, (kind, organisation.insee_code)))
+                    self._planned_keys.append((self.by_ref, ref))
+            return existing
+        for id_key in identity_keys(kind, country, located):
+            self.by_id[id_key] = organisation
+            self._planned_keys.append((self.by_id, id_key))
         if organisation.place_status in (PlaceStatus.AMBIGUOUS, PlaceStatus.UNRESOLVED):
             report.to_review.append(f"{where} · {name} ({country}) : {organisation.place_reason}")
         self.by_key[key] = organisation
@@ -320,7 +437,9 @@ class OrganisationIndex:
         return organisation
 
     def _locate(self, organisation: Organisation, spec: dict) -> None:
-        outcome = place_outcome(organisation, self.resolver, insee_taken=self.insee_taken)
+        # A code already held is welcome here: the organisation holding it is the one named
+        # (find_or_plan then returns it), not a second one.
+        outcome = place_outcome(organisation, self.resolver, insee_taken=lambda _o, _code: False)
         source_point = (spec.get("source_latitude"), spec.get("source_longitude"))
         if None not in source_point and outcome.fields.get("latitude") is None:
             # The resolver found no point (no place, or a place without coordinates): the
@@ -333,20 +452,29 @@ class OrganisationIndex:
             outcome.fields.update(latitude=source_point[0], longitude=source_point[1])
         outcome.apply(organisation)
 
+    def name_of(self, organisation: int | Organisation) -> str:
+        return organisation.name if isinstance(organisation, Organisation) else self.names[organisation]
+
     def kind_and_country(self, organisation: int | Organisation) -> tuple[str, str | None]:
         """Return the kind and country of an organisation found or planned."""
         if isinstance(organisation, Organisation):
             return organisation.kind, organisation.country_id
         return self.kinds[organisation]
 
-    def mark(self) -> tuple[int, int]:
+    def mark(self) -> tuple[int, int, int]:
         """Return where the plan stands, to forget what a row then plans if it is refused."""
-        return len(self.pending), len(self._planned_keys)
+        return len(self.pending), len(self._planned_keys), len(self.enrichments)
 
-    def forget_since(self, mark: tuple[int, int]) -> None:
+    def forget_since(self, mark: tuple[int, int, int]) -> None:
         """Forget the organisations planned since `mark` (by a refused row): nothing of a
-        refused row is written, not even its new partners."""
-        pending, keys = mark
+        refused row is written, not even its new partners or the names it gave known ones."""
+        pending, keys, enrichments = mark
+        for pk, field_name, value in self.enrichments[enrichments:]:
+            if field_name == "alternate_names":
+                self.known_names[pk].discard(normalise(str(value)))
+            else:
+                self.known_ids[pk].pop(field_name, None)
+        del self.enrichments[enrichments:]
         for index, key in self._planned_keys[keys:]:
             if isinstance(index.get(key), Organisation):
                 del index[key]
@@ -366,6 +494,10 @@ class OrganisationIndex:
             self.identities[organisation.pk] = self.identity(organisation)
             self.kinds[organisation.pk] = (organisation.kind, organisation.country_id)
             self.names[organisation.pk] = organisation.name
+            self.known_ids[organisation.pk] = self._ids_of(organisation)
+            self.known_names[organisation.pk] = {
+                normalise(n) for n in [organisation.name, *organisation.alternate_names]
+            }
         # Replace the planned instances by their new ids in the indexes.
         for index, key in self._planned_keys:
             if isinstance(value := index[key], Organisation):
@@ -381,6 +513,7 @@ class _Planned:
     """A new partnership and its lines, waiting for the next bulk write."""
 
     partnership: Partnership
+    given: dict  # the fields the source gave (the others are the model's defaults)
     participants: list[tuple[int | Organisation, str, str]]
     themes: list[tuple[int, int]]
     sdgs: list[int]
@@ -451,6 +584,10 @@ def theme_problem(value: str, themes: Iterable[Theme]) -> Problem:
         f"theme not in the taxonomy, and close to none: '{shown}'; first-level themes: "
         f"{', '.join(t.name_en for t in first)}",
     )
+
+
+def _day(value: object) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value  # type: ignore[return-value]
 
 
 def _org_id(value: int | Organisation | None) -> int | None:
@@ -544,6 +681,7 @@ class Importer:
             .values_list("external_ref", "pk", "import_hash", "imported_at", "updated_at")
             .iterator(chunk_size=5000)
         }
+        self.by_identity = self._partnership_identities()
         self.seen: set[str] = set()
         self.pending: list[_Planned] = []
         self.touched: list[int] = []
@@ -557,6 +695,10 @@ class Importer:
                 self.progress(rows)
         self._flush()
         self.report.counts["organisations_created"] = self.organisations.created
+        if updates := self.organisations.enrichment_updates():
+            self.report.counts["organisations_enriched"] = organisations_enrich(
+                updates, acting_user=self.user, batch=self.batch
+            )
         if self.progress is not None:
             self.progress(rows)
         for start in range(0, len(self.touched), REINDEX_CHUNK):
@@ -647,6 +789,9 @@ class Importer:
         fingerprint = self._content_hash(planned)
         planned.partnership.import_hash = fingerprint
         if ref not in self.existing:
+            if (same := self._same_partnership(planned)) is not None:
+                self._converge(where, record, planned, same)
+                return
             self.pending.append(planned)
             self._list(where, "created", record, title)
             return
@@ -690,6 +835,108 @@ class Importer:
         self.report.counts["updated"] += 1
         self._list(where, "updated", record, title)
         self.touched.append(pk)
+
+    # --- one record per real-world fact --------------------------------------------------------
+    @staticmethod
+    def _partnership_identities() -> dict[frozenset, list[tuple[int, str]]]:
+        """Index the partnerships by their French and foreign authorities (atlas.rules)."""
+        members: dict[int, set[int]] = {}
+        for partnership_id, organisation_id in (
+            Participation.objects.filter(role__in=IDENTITY_ROLES)
+            .values_list("partnership_id", "organisation_id")
+            .iterator(chunk_size=10_000)
+        ):
+            members.setdefault(partnership_id, set()).add(organisation_id)
+        forms = dict(Partnership.objects.values_list("pk", "form").iterator(chunk_size=10_000))
+        index: dict[frozenset, list[tuple[int, str]]] = {}
+        for partnership_id, organisation_ids in members.items():
+            index.setdefault(partnership_identity(organisation_ids), []).append(
+                (partnership_id, forms[partnership_id])
+            )
+        return index
+
+    def _same_partnership(self, planned: _Planned) -> int | None:
+        """Return the partnership already in the atlas that this record tells of again: the same
+        French and foreign authorities, in a compatible form; None when there is none (or when
+        one of them is new, so that no record can hold it yet)."""
+        authorities = [o for o, role, _ in planned.participants if role in IDENTITY_ROLES]
+        if not authorities or any(isinstance(o, Organisation) for o in authorities):
+            return None
+        form = planned.partnership.form
+        for pk, other_form in self.by_identity.get(partnership_identity(authorities), ()):
+            if forms_compatible(form, other_form):
+                return pk
+        return None
+
+    def _converge(self, where: str, record: dict, planned: _Planned, pk: int) -> None:
+        """Another source of a partnership already in the atlas: add it as a source, fill what is
+        empty, put what differs up for review (never overwrite)."""
+        self.report.counts["converged"] += 1
+        title = planned.partnership.title
+        if self.keep_existing:
+            self.report.counts["unchanged"] += 1
+            self.report.matched.append(pk)
+            self._list(where, "unchanged", record, title)
+            return
+        self.organisations.flush()
+        current = Partnership.objects.get(pk=pk)
+        fills, conflicts = fill_or_conflict(
+            {name: getattr(current, name) for name in FILLABLE_FIELDS}, planned.given
+        )
+        for name, value in conflicts.items():
+            self.report.counts["conflicts"] += 1
+            self.report.conflicts.append(
+                f"{where} · {current.title} : {current._meta.get_field(name).verbose_name} "
+                f"« {getattr(current, name)} » dans l'atlas, « {value} » selon cette source ; "
+                "gardé, proposé à la revue"
+            )
+        lines = self._missing_lines(current, planned)
+        changed = partnership_converge(
+            current,
+            fills=fills,
+            conflicts=conflicts,
+            sources=[
+                *(
+                    {k: source.get(k) or "" for k in ("url", "title")}
+                    | {"retrieved_on": _day(source.get("retrieved_on"))}
+                    for source in planned.sources
+                ),
+                {"title": self.file_name[:300] or self.source_kind, "batch": self.batch},
+            ],
+            acting_user=self.user,
+            batch=self.batch,
+            conflict_message=f"Valeurs données par l'import « {self.file_name or self.source_kind} » "
+            f"(lot {self.batch.pk}, {where}), différentes de celles de la fiche.",
+        )
+        if lines is not None:
+            self._write_lines([lines], batch_reason(self.batch), with_batch_source=False)
+            changed = True
+        outcome = "updated" if changed else "unchanged"
+        self.report.counts[outcome] += 1
+        self._list(where, outcome, record, title, fr="déjà dans l'atlas", en="already in the atlas")
+        if changed:
+            self.touched.append(pk)
+
+    @staticmethod
+    def _missing_lines(current: Partnership, planned: _Planned) -> _Planned | None:
+        """The lines another source gives that the record has none of (themes, SDGs, countries,
+        funding, events), to be added; None when it adds none."""
+        lines = _Planned(
+            partnership=current,
+            given={},
+            participants=[],
+            themes=planned.themes if not current.themes.exists() else [],
+            sdgs=planned.sdgs if not current.sdgs.exists() else [],
+            countries=planned.countries if not current.extra_countries.exists() else [],
+            funding=planned.funding if not current.funding_lines.exists() else [],
+            events=planned.events if not current.events.exists() else [],
+            sources=[],
+            contacts=[],
+            volunteers=[],
+        )
+        if any((lines.themes, lines.sdgs, lines.countries, lines.funding, lines.events)):
+            return lines
+        return None
 
     def _content_hash(self, planned: _Planned) -> str:
         """Fingerprint what the record would hold once written: its fields and lines, partners by
@@ -758,7 +1005,11 @@ class Importer:
             for organisation, role, _note in planned.participants
             if role in (ParticipationRole.FRENCH_AUTHORITY, ParticipationRole.FOREIGN_AUTHORITY)
         ]
-        digest = hashlib.sha256("|".join(sorted(names) + [record.get("form", "")]).encode()).hexdigest()
+        # The source's kind is part of the key: another source of the same pair is found by the
+        # identity rules (and adds itself), never taken for a newer version of this one.
+        digest = hashlib.sha256(
+            "|".join([self.source_kind, *sorted(names), record.get("form", "")]).encode()
+        ).hexdigest()
         return f"key:{digest[:32]}"
 
     # --- mapping and validation -----------------------------------------------------------------
@@ -802,9 +1053,24 @@ class Importer:
         participants = []
         for item in record.get("participants") or []:
             organisation = self.organisations.find_or_plan(item["organisation"], where, self.report)
-            participants.append(
-                (organisation, item.get("role") or ParticipationRole.ASSOCIATED, item.get("note") or "")
-            )
+            role = item.get("role") or ParticipationRole.ASSOCIATED
+            for other, other_role, _ in participants:
+                if other_role == role and (
+                    other is organisation or (isinstance(other, int) and other == organisation)
+                ):
+                    # Two spellings of one place ("Frankfurt" and "Frankfurt am Main"): a town
+                    # twinned with itself once the names are read.
+                    raise Problem(
+                        "organisation",
+                        str(
+                            item["organisation"].get("name")
+                            if isinstance(item["organisation"], dict)
+                            else item["organisation"]
+                        ),
+                        f"la même organisation deux fois dans le même rôle (« {self.organisations.name_of(organisation)} »)",
+                        f"the same organisation twice in the same role ('{self.organisations.name_of(organisation)}')",
+                    )
+            participants.append((organisation, role, item.get("note") or ""))
         if self.require_french and not has_french_authority(
             (role, *self.organisations.kind_and_country(organisation))
             for organisation, role, _ in participants
@@ -865,6 +1131,7 @@ class Importer:
                 contacts.append((found, contact))
         return _Planned(
             partnership=partnership,
+            given=fields,
             participants=participants,
             themes=themes,
             sdgs=sdgs,
@@ -983,7 +1250,7 @@ class Importer:
         reindex([item.partnership.pk for item in planned])
         self.report.counts["created"] += len(planned)
 
-    def _write_lines(self, planned: list[_Planned], reason: str) -> None:
+    def _write_lines(self, planned: list[_Planned], reason: str, *, with_batch_source: bool = True) -> None:
         participations, themes, funding, events, sources, contacts, volunteers = [], [], [], [], [], [], []
         sdg_links, country_links = [], []
         sdg_ids = dict(SustainableDevelopmentGoal.objects.values_list("number", "pk"))
@@ -1034,13 +1301,14 @@ class Importer:
                         else retrieved,
                     )
                 )
-            sources.append(
-                dict(
-                    partnership_id=p.pk,
-                    batch_id=self.batch.pk,
-                    title=self.file_name[:300] or self.source_kind,
+            if with_batch_source:
+                sources.append(
+                    dict(
+                        partnership_id=p.pk,
+                        batch_id=self.batch.pk,
+                        title=self.file_name[:300] or self.source_kind,
+                    )
                 )
-            )
             for contact_organisation, contact in item.contacts:
                 contacts.append(
                     dict(

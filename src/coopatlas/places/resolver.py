@@ -334,6 +334,10 @@ class Resolver:
                 base -= 0.15
                 reason += f" ; {variant.why}"
             score, notes, outside = self._score(place, base, kind, variant.kind_hint, admin)
+            if admin and admin.verdict(place) == "ignored":
+                # "Stolberg (Südharz)": a hint that names nothing known leaves open which of the
+                # places of that name is meant; the first one must not take the name's identity.
+                identifies = False
             results.append(
                 Candidate(place, score, reason + (f" ; {notes}" if notes else ""), outside, identifies=identifies)
             )

@@ -11,12 +11,20 @@ from coopatlas.atlas.models import (
     Event,
     FundingLine,
     ImportBatch,
+    Organisation,
     Participation,
     Partnership,
     PartnershipTheme,
     Programme,
+    PROPOSABLE_FIELDS,
+    ProposalState,
+    ProposedChange,
+    Source,
 )
 from coopatlas.atlas.services import note_change
+
+# The identifiers an organisation found again by another source may receive when it has none.
+IDENTIFIER_FIELDS = ("insee_code", "siren", "geonames_id", "wikidata_id")
 
 # The lines a newer import of a record replaces (the bulk writer then writes the source's).
 REPLACED_LINES = (Participation, PartnershipTheme, FundingLine, Event)
@@ -99,3 +107,87 @@ def partnership_replace(
 def partnership_mark_imported(pk: int) -> None:
     """Record that the record is as its last import left it (a later hand edit shows as newer)."""
     Partnership.objects.filter(pk=pk).update(imported_at=F("updated_at"))
+
+
+def organisations_enrich(updates: dict[int, dict], *, acting_user, batch: ImportBatch) -> int:
+    """Give organisations that another source named again what it adds: its spelling as an
+    alternate name ({"alternate_names": [...]}) and identifiers they had none of. Return how many
+    changed. Nothing they hold is overwritten."""
+    changed = 0
+    reason = batch_reason(batch)
+    ids = list(updates)
+    for start in range(0, len(ids), 500):
+        for organisation in Organisation.objects.filter(pk__in=ids[start : start + 500]):
+            update = updates[organisation.pk]
+            before = (
+                list(organisation.alternate_names),
+                [getattr(organisation, f) for f in IDENTIFIER_FIELDS],
+            )
+            known = {organisation.name.casefold(), *(n.casefold() for n in organisation.alternate_names)}
+            for name in update.get("alternate_names", ()):
+                if name.casefold() not in known:
+                    organisation.alternate_names.append(name)
+                    known.add(name.casefold())
+            for name in IDENTIFIER_FIELDS:
+                if update.get(name) and not getattr(organisation, name):
+                    setattr(organisation, name, update[name])
+            if before == (
+                organisation.alternate_names,
+                [getattr(organisation, f) for f in IDENTIFIER_FIELDS],
+            ):
+                continue
+            note_change(organisation, user=acting_user, reason=reason, batch=batch)
+            organisation.save()
+            changed += 1
+    return changed
+
+
+def partnership_converge(
+    partnership: Partnership,
+    *,
+    fills: dict,
+    conflicts: dict,
+    sources: list[dict],
+    acting_user,
+    batch: ImportBatch,
+    conflict_message: str,
+) -> bool:
+    """Record that another source tells of a partnership already in the atlas: add the source,
+    fill the fields it leaves empty (`fills`, from atlas.rules.fill_or_conflict) and put each
+    value that differs from one already set up for review as a proposed change from the batch,
+    never overwriting it. Return whether the record changed."""
+    reason = batch_reason(batch)
+    changed = False
+    if fills:
+        for name, value in fills.items():
+            setattr(partnership, name, value)
+        note_change(partnership, user=acting_user, reason=reason, batch=batch)
+        partnership.full_clean(exclude=["external_ref"])
+        partnership.save(update_fields=[*fills, "updated_at"])
+        changed = True
+    for source in sources:
+        # A source is there once: a later import of the same file adds no second line.
+        same = partnership.sources.filter(url=source.get("url") or "", title=source.get("title") or "")
+        if not same.filter(batch__isnull=source.get("batch") is None).exists():
+            Source.objects.create(partnership=partnership, **source)
+            changed = True
+    # As a proposal stores them (and change_accept reads them back): text, dates in ISO.
+    proposed = {
+        name: value.isoformat() if hasattr(value, "isoformat") else value
+        for name, value in conflicts.items()
+        if name in PROPOSABLE_FIELDS
+    }
+    if proposed and not any(
+        open_one.changes == proposed
+        for open_one in ProposedChange.objects.filter(
+            partnership=partnership, batch__isnull=False, state=ProposalState.OPEN
+        )
+    ):
+        ProposedChange.objects.create(
+            partnership=partnership,
+            author=acting_user,
+            changes=proposed,
+            message=conflict_message[:2000],
+            batch=batch,
+        )
+    return changed
