@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from coopatlas.accounts.permissions import EDITING_KINDS, may, scope_of
 from coopatlas.atlas.choices import (
+    PLACE_KINDS,
     ContactStatus,
     OrganisationKind,
     ParticipationRole,
@@ -255,6 +256,7 @@ class OrganisationIndex:
         self.known_names: dict[int, set[str]] = {}
         # What other sources add to organisations already written, applied once the import ends.
         self.enrichments: list[tuple[int, str, object]] = []
+        self._placed: dict[tuple, dict] = {}
         self._planned_keys: list[tuple[dict, tuple | str]] = []
         self.countries = set(Country.objects.values_list("iso2", flat=True))
         rows = Organisation.objects.values_list(
@@ -379,6 +381,10 @@ class OrganisationIndex:
         if "geonames_id" in ids:
             ids["geonames_id"] = int(ids["geonames_id"])
         key = self._key(kind, country, name)
+        if not ids and not spec.get("place_status"):
+            # A name alone is placed first: among homonyms (two Saint-Raphaël) the place the
+            # resolver reads, not whichever of them an earlier row happened to create.
+            ids = self._place_ids(spec, name, kind, country)
         found: int | Organisation | None = next(
             (self.by_id[k] for k in identity_keys(kind, country, ids) if k in self.by_id), None
         )
@@ -435,6 +441,26 @@ class OrganisationIndex:
             self._planned_keys.append((self.by_ref, ref))
         self.pending.append(organisation)
         return organisation
+
+    def _place_ids(self, spec: dict, name: str, kind: str, country: str) -> dict:
+        """The identifiers of the place a name reads as, when the resolver says it is that very
+        place (remembered: the same names come back row after row)."""
+        if kind not in PLACE_KINDS:
+            return {}
+        cache_key = (kind, country, name, spec.get("admin_area") or "", spec.get("foreign_level") or "")
+        if (known := self._placed.get(cache_key)) is not None:
+            return known
+        probe = Organisation(
+            name=name,
+            kind=kind,
+            country_id=country,
+            admin_area=spec.get("admin_area") or "",
+            foreign_level=spec.get("foreign_level") or "",
+        )
+        outcome = place_outcome(probe, self.resolver, insee_taken=lambda _o, _code: False)
+        ids = {f: outcome.fields[f] for f in IDENTIFIERS if outcome.fields.get(f) not in (None, "")}
+        self._placed[cache_key] = ids
+        return ids
 
     def _locate(self, organisation: Organisation, spec: dict) -> None:
         # A code already held is welcome here: the organisation holding it is the one named
@@ -1005,10 +1031,10 @@ class Importer:
             for organisation, role, _note in planned.participants
             if role in (ParticipationRole.FRENCH_AUTHORITY, ParticipationRole.FOREIGN_AUTHORITY)
         ]
-        # The source's kind is part of the key: another source of the same pair is found by the
-        # identity rules (and adds itself), never taken for a newer version of this one.
+        # The source (its kind and file) is part of the key: another source of the same pair is
+        # found by the identity rules (and adds itself), never taken for a newer version of this.
         digest = hashlib.sha256(
-            "|".join([self.source_kind, *sorted(names), record.get("form", "")]).encode()
+            "|".join([self.source_kind, self.file_name, *sorted(names), record.get("form", "")]).encode()
         ).hexdigest()
         return f"key:{digest[:32]}"
 
@@ -1060,6 +1086,7 @@ class Importer:
                 ):
                     # Two spellings of one place ("Frankfurt" and "Frankfurt am Main"): a town
                     # twinned with itself once the names are read.
+                    same = self.organisations.name_of(organisation)
                     raise Problem(
                         "organisation",
                         str(
@@ -1067,8 +1094,8 @@ class Importer:
                             if isinstance(item["organisation"], dict)
                             else item["organisation"]
                         ),
-                        f"la même organisation deux fois dans le même rôle (« {self.organisations.name_of(organisation)} »)",
-                        f"the same organisation twice in the same role ('{self.organisations.name_of(organisation)}')",
+                        f"la même organisation deux fois dans le même rôle (« {same} »)",
+                        f"the same organisation twice in the same role ('{same}')",
                     )
             participants.append((organisation, role, item.get("note") or ""))
         if self.require_french and not has_french_authority(

@@ -339,7 +339,9 @@ class Resolver:
                 # places of that name is meant; the first one must not take the name's identity.
                 identifies = False
             results.append(
-                Candidate(place, score, reason + (f" ; {notes}" if notes else ""), outside, identifies=identifies)
+                Candidate(
+                    place, score, reason + (f" ; {notes}" if notes else ""), outside, identifies=identifies
+                )
             )
         return results
 

@@ -6,6 +6,7 @@ bulk writer (bulk.py), naming the batch and its author."""
 from django.db.models import F
 
 from coopatlas.atlas.models import (
+    PROPOSABLE_FIELDS,
     Contact,
     DiplomaticPost,
     Event,
@@ -16,7 +17,6 @@ from coopatlas.atlas.models import (
     Partnership,
     PartnershipTheme,
     Programme,
-    PROPOSABLE_FIELDS,
     ProposalState,
     ProposedChange,
     Source,

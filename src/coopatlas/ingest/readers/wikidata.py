@@ -80,7 +80,8 @@ class WikidataReader:
                 qid, _, label = line.partition("\t")
                 if not _qid(qid.strip()) or not label.strip():
                     raise FileRejected(
-                        f"{NAMES_FILE}, ligne {number} : attendu « QID<tab>nom » ; trouvé « {excerpt(line, 60)} »",
+                        f"{NAMES_FILE}, ligne {number} : attendu « QID<tab>nom » ; "
+                        f"trouvé « {excerpt(line, 60)} »",
                         f"{NAMES_FILE}, line {number}: expected 'QID<tab>name'; found '{excerpt(line, 60)}'",
                     )
                 labels[qid.strip()] = " ".join(label.split())
