@@ -35,7 +35,7 @@ from coopatlas.atlas.choices import (
     PlaceStatus,
     PublicationState,
 )
-from coopatlas.atlas.localisation import place_outcome
+from coopatlas.atlas.localisation import PlaceOutcome, place_outcome
 from coopatlas.atlas.models import (
     ORGANISATION_DATA_FIELDS,
     Contact,
@@ -256,7 +256,7 @@ class OrganisationIndex:
         self.known_names: dict[int, set[str]] = {}
         # What other sources add to organisations already written, applied once the import ends.
         self.enrichments: list[tuple[int, str, object]] = []
-        self._placed: dict[tuple, dict] = {}
+        self._placed: dict[tuple, PlaceOutcome] = {}
         self._planned_keys: list[tuple[dict, tuple | str]] = []
         self.countries = set(Country.objects.values_list("iso2", flat=True))
         rows = Organisation.objects.values_list(
@@ -447,9 +447,6 @@ class OrganisationIndex:
         place (remembered: the same names come back row after row)."""
         if kind not in PLACE_KINDS:
             return {}
-        cache_key = (kind, country, name, spec.get("admin_area") or "", spec.get("foreign_level") or "")
-        if (known := self._placed.get(cache_key)) is not None:
-            return known
         probe = Organisation(
             name=name,
             kind=kind,
@@ -457,15 +454,30 @@ class OrganisationIndex:
             admin_area=spec.get("admin_area") or "",
             foreign_level=spec.get("foreign_level") or "",
         )
-        outcome = place_outcome(probe, self.resolver, insee_taken=lambda _o, _code: False)
-        ids = {f: outcome.fields[f] for f in IDENTIFIERS if outcome.fields.get(f) not in (None, "")}
-        self._placed[cache_key] = ids
-        return ids
+        outcome = self._outcome(probe)
+        return {f: outcome.fields[f] for f in IDENTIFIERS if outcome.fields.get(f) not in (None, "")}
+
+    def _outcome(self, organisation: Organisation) -> PlaceOutcome:
+        """Where the resolver places an organisation (a fresh copy: the caller may change it),
+        remembered by what it reads (name, kind, country, admin area, level)."""
+        cache_key = (
+            organisation.kind,
+            organisation.country_id,
+            organisation.name,
+            tuple(organisation.alternate_names),
+            organisation.insee_code,
+            organisation.admin_area,
+            organisation.foreign_level,
+        )
+        if (known := self._placed.get(cache_key)) is None:
+            # A code already held is welcome here: the organisation holding it is the one named
+            # (find_or_plan then returns it), not a second one.
+            known = place_outcome(organisation, self.resolver, insee_taken=lambda _o, _code: False)
+            self._placed[cache_key] = known
+        return PlaceOutcome(known.status, known.reason, list(known.candidates), dict(known.fields))
 
     def _locate(self, organisation: Organisation, spec: dict) -> None:
-        # A code already held is welcome here: the organisation holding it is the one named
-        # (find_or_plan then returns it), not a second one.
-        outcome = place_outcome(organisation, self.resolver, insee_taken=lambda _o, _code: False)
+        outcome = self._outcome(organisation)
         source_point = (spec.get("source_latitude"), spec.get("source_longitude"))
         if None not in source_point and outcome.fields.get("latitude") is None:
             # The resolver found no point (no place, or a place without coordinates): the
