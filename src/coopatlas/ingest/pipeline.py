@@ -69,6 +69,7 @@ from coopatlas.core.i18n import sort_key
 from coopatlas.core.text import normalise
 from coopatlas.core.weblinks import with_scheme
 from coopatlas.ingest.errors import Problem, RowError, excerpt
+from coopatlas.places.learned import learned_names
 from coopatlas.places.models import Country
 from coopatlas.places.resolver import Resolver, get_resolver
 from coopatlas.search.index import reindex
@@ -207,6 +208,8 @@ class OrganisationIndex:
         self.writer = writer
         self._resolver_factory = resolver_factory
         self._resolver: Resolver | None = None
+        # The names people placed, read once: the import answers them as chosen.
+        self.learned = learned_names()
         self.by_ref: dict[str, int | Organisation] = {}
         self.by_insee: dict[tuple[str, str], int | Organisation] = {}
         self.by_key: dict[tuple[str, str, str], int | Organisation] = {}
@@ -320,7 +323,9 @@ class OrganisationIndex:
         return organisation
 
     def _locate(self, organisation: Organisation, spec: dict) -> None:
-        outcome = place_outcome(organisation, self.resolver, insee_taken=self.insee_taken)
+        outcome = place_outcome(
+            organisation, self.resolver, insee_taken=self.insee_taken, learned=self.learned
+        )
         source_point = (spec.get("source_latitude"), spec.get("source_longitude"))
         if None not in source_point and outcome.fields.get("latitude") is None:
             # The resolver found no point (no place, or a place without coordinates): the
