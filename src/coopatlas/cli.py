@@ -104,10 +104,13 @@ def cmd_load_places(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
+    from coopatlas.places.learned import learned_names
     from coopatlas.places.resolver import UnknownCountry, get_resolver
 
     try:
-        resolution = get_resolver().resolve(args.name, country=args.country, kind=args.kind, admin=args.admin)
+        resolution = get_resolver().resolve(
+            args.name, country=args.country, kind=args.kind, admin=args.admin, learned=learned_names()
+        )
     except UnknownCountry as exc:
         err_console.print(f"[red]{exc}[/red]")
         return 2

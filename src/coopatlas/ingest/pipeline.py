@@ -79,6 +79,7 @@ from coopatlas.core.i18n import sort_key
 from coopatlas.core.text import normalise
 from coopatlas.core.weblinks import with_scheme
 from coopatlas.ingest.errors import Problem, RowError, excerpt
+from coopatlas.places.learned import learned_names
 from coopatlas.places.models import Country
 from coopatlas.places.resolver import Resolver, get_resolver
 from coopatlas.search.index import reindex
@@ -243,6 +244,8 @@ class OrganisationIndex:
         self.writer = writer
         self._resolver_factory = resolver_factory
         self._resolver: Resolver | None = None
+        # The names people placed, read once: the import answers them as chosen.
+        self.learned = learned_names()
         self.by_ref: dict[str, int | Organisation] = {}
         self.by_id: dict[tuple, int | Organisation] = {}
         self.by_key: dict[tuple[str, str, str], int | Organisation] = {}
@@ -472,7 +475,9 @@ class OrganisationIndex:
         if (known := self._placed.get(cache_key)) is None:
             # A code already held is welcome here: the organisation holding it is the one named
             # (find_or_plan then returns it), not a second one.
-            known = place_outcome(organisation, self.resolver, insee_taken=lambda _o, _code: False)
+            known = place_outcome(
+                organisation, self.resolver, insee_taken=lambda _o, _code: False, learned=self.learned
+            )
             self._placed[cache_key] = known
         return PlaceOutcome(known.status, known.reason, list(known.candidates), dict(known.fields))
 
