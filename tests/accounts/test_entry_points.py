@@ -1,7 +1,7 @@
 """The permission matrix through the doors people use: each entry point (a page's form, the
 review queue, the record page's buttons, the correction form, the record page's contacts, the
 export with personal data, the undo page, the places to check, the back-office, the merge
-service, file, API and extraction imports) is tried by every role on a record inside and outside
+services, file, API and extraction imports) is tried by every role on a record inside and outside
 its scope, and must allow exactly what the one table of test_permission_matrix.py says for its action."""
 
 import pytest
@@ -102,6 +102,24 @@ def _merge_service(client, user, record):
     return True
 
 
+def _partnership_merge_service(client, user, record):
+    """The record entered a second time, then the two merged by the user."""
+    from coopatlas.atlas.models import Participation
+    from coopatlas.atlas.services.merges import partnerships_merge
+    from tests.atlas.factories import PartnershipFactory
+
+    twice = PartnershipFactory(title=f"{record.title} (bis)", publication_state=record.publication_state)
+    for participation in record.participations.all():
+        Participation.objects.create(
+            partnership=twice, organisation=participation.organisation, role=participation.role
+        )
+    try:
+        partnerships_merge(survivor=record, duplicate=twice, acting_user=user)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _personal_export(client, user, record):
     """An export of a search with personal data: it reaches beyond any scope (the table's
     column "outside" is what it needs)."""
@@ -147,12 +165,13 @@ ENTRY_POINTS = {
     "correction form": ("partnership_propose", "published", _correction_form),
     "contacts on the record page": ("personal_data_see", "published", _contacts_on_the_page),
     "merge service": ("organisation_merge", "published", _merge_service),
+    "partnership merge service": ("partnership_merge", "published", _partnership_merge_service),
     "export with personal data": ("personal_data_export", "published", _personal_export),
     "undo page": ("batch_undo", "published", _undo_page),
     "places to check, choose": ("place_choose", "published", _places_to_check),
 }
 # Entry points on no single record: asked once, against the table's column "outside".
-WITHOUT_RECORD = {"merge service", "export with personal data", "undo page"}
+WITHOUT_RECORD = {"merge service", "partnership merge service", "export with personal data", "undo page"}
 CASES = [
     (entry, role, inside)
     for entry in ENTRY_POINTS
