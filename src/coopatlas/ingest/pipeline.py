@@ -929,7 +929,7 @@ class Importer:
         for name, value in conflicts.items():
             self.report.counts["conflicts"] += 1
             self.report.conflicts.append(
-                f"{where} · {current.title} : {current._meta.get_field(name).verbose_name} "
+                f"{where} · {current.title} : {Partnership._meta.get_field(name).verbose_name} "  # type: ignore[union-attr]
                 f"« {getattr(current, name)} » dans l'atlas, « {value} » selon cette source ; "
                 "gardé, proposé à la revue"
             )
@@ -1093,7 +1093,7 @@ class Importer:
             if programme not in self.programmes:
                 self.programmes[programme] = programme_find_or_create(programme)
             partnership.programme_id = self.programmes[programme]
-        participants = []
+        participants: list[tuple[int | Organisation, str, str]] = []
         for item in record.get("participants") or []:
             organisation = self.organisations.find_or_plan(item["organisation"], where, self.report)
             role = item.get("role") or ParticipationRole.ASSOCIATED

@@ -165,7 +165,7 @@ class WikidataReader:
                     yield where, {"_skip": True}
                     continue
                 seen.add(pair)
-                sides = []
+                sides: list[dict | Problem] = []
                 for qid in (left, right):
                     if qid not in places:
                         try:
@@ -173,20 +173,21 @@ class WikidataReader:
                         except Problem as problem:
                             places[qid] = problem
                     sides.append(places[qid])
-                problems = [side for side in sides if isinstance(side, Problem)]
-                if problems:
-                    for problem in problems:
-                        self.unplaced[problem.value] = problem.fr
+                placed: list[dict] = [side for side in sides if not isinstance(side, Problem)]
+                if len(placed) < len(sides):
+                    for unplaced in sides:
+                        if isinstance(unplaced, Problem):
+                            self.unplaced[unplaced.value] = unplaced.fr
                     self.skipped += 1
                     yield where, {"_skip": True}
                     continue
-                french = [side for side in sides if side["country"] == "FR"]
+                french = [side for side in placed if side["country"] == "FR"]
                 if not french and not self.all_pairs:
                     self.skipped += 1
                     yield where, {"_skip": True}
                     continue
-                first = french[0] if french else sides[0]
-                other = sides[1] if first is sides[0] else sides[0]
+                first = french[0] if french else placed[0]
+                other = placed[1] if first is placed[0] else placed[0]
                 yield (
                     where,
                     {
