@@ -218,20 +218,24 @@ class OrganisationIndex:
         self._planned_keys: list[tuple[dict, tuple | str]] = []
         self.countries = set(Country.objects.values_list("iso2", flat=True))
         rows = Organisation.objects.values_list(
-            "pk", "external_ref", "kind", "insee_code", "country_id", "name"
+            "pk", "external_ref", "kind", "insee_code", "country_id", "name", "admin_area"
         )
-        for pk, ref, kind, insee, country, name in rows.iterator(chunk_size=5000):
+        for pk, ref, kind, insee, country, name, area in rows.iterator(chunk_size=5000):
             self.kinds[pk] = (kind, country)
             if ref:
                 self.by_ref[ref] = pk
             if insee:
                 self.by_insee[(kind, insee)] = pk
-            self.by_key.setdefault(self._key(kind, country, name), pk)
+            self.by_key.setdefault(self._key(kind, country, name, area), pk)
             self.identities[pk] = f"insee:{insee}" if insee else f"{country}:{normalise(name)}"
             self.names[pk] = name
 
     @staticmethod
-    def _key(kind: str, country: str, name: str) -> tuple[str, str, str]:
+    def _key(kind: str, country: str, name: str, area: str = "") -> tuple[str, str, str]:
+        # A French town named with its overseas territory (Saint-Denis, La Réunion) is not its
+        # mainland homonym: its territory is part of its key.
+        if country == "FR" and area:
+            name = f"{name} | {area}"
         return (kind, country, normalise(name))
 
     @property
@@ -276,7 +280,7 @@ class OrganisationIndex:
         insee = spec.get("insee_code") or ""
         if insee and (kind, insee) in self.by_insee:
             return self.by_insee[(kind, insee)]
-        key = self._key(kind, country, name)
+        key = self._key(kind, country, name, str(spec.get("admin_area") or ""))
         if key in self.by_key:
             found = self.by_key[key]
             if ref:

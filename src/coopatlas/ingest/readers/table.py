@@ -419,17 +419,9 @@ class TableReader:
         get = lambda name: self._get(cells, name)  # noqa: E731
         partner = parsing.text(get("partenaire"))
         if partner:
-            country = parsing.country(get("pays_partenaire"), "pays_partenaire")
-            organisation = {
-                "name": partner,
-                "kind": OrganisationKind.FOREIGN_AUTHORITY if country != "FR" else OrganisationKind.COMMUNE,
-                "country": country,
-            }
+            organisation, role = parsing.local_authority(partner, get("pays_partenaire"), "pays_partenaire")
             if region := parsing.text(get("region_partenaire")):
                 organisation["admin_area"] = region
-            role = (
-                ParticipationRole.FOREIGN_AUTHORITY if country != "FR" else ParticipationRole.FRENCH_AUTHORITY
-            )
             if not any(p["organisation"] == organisation for p in record["participants"]):
                 record["participants"].append({"organisation": organisation, "role": role})
         elif not record.get("funding") and len(record["participants"]) < 2:
