@@ -48,7 +48,11 @@ def test_partners_in_france_overseas_import_as_french_communes(tmp_path, run_imp
     ]:
         participation = _partner(french, partner)
         organisation = participation.organisation
-        assert (organisation.kind, organisation.country_id, organisation.insee_code) == ("commune", "FR", insee)
+        assert (organisation.kind, organisation.country_id, organisation.insee_code) == (
+            "commune",
+            "FR",
+            insee,
+        )
         assert participation.role == "french_authority"
     cologne = _partner("Lille", "Cologne")
     assert (cologne.organisation.country_id, cologne.role) == ("DE", "foreign_authority")
@@ -58,8 +62,14 @@ def test_partners_in_france_overseas_import_as_french_communes(tmp_path, run_imp
 def test_an_overseas_homonym_is_not_taken_for_the_mainland_town(tmp_path, run_import):
     """Saint-Denis of La Réunion is not Saint-Denis (93), already in the atlas under that name."""
     # given
-    run_import(write(tmp_path / "a.csv", "collectivite_francaise;code_insee;partenaire;pays_partenaire\n"
-                     "Saint-Denis;93066;Gera;Allemagne\n"), "table")
+    run_import(
+        write(
+            tmp_path / "a.csv",
+            "collectivite_francaise;code_insee;partenaire;pays_partenaire\n"
+            "Saint-Denis;93066;Gera;Allemagne\n",
+        ),
+        "table",
+    )
     # when
     run_import(write(tmp_path / "b.csv", TABLE), "table")
     # then
@@ -75,7 +85,7 @@ def test_twin_pairs_with_an_overseas_side_are_pairs_of_french_communes(tmp_path,
     path = tmp_path / "pairs.csv"
     path.write_text(
         "city1,country1,city2,country2\n"
-        "Chamonix-Mont-Blanc,France,Cilaos,\"Réunion, France\"\n"
+        'Chamonix-Mont-Blanc,France,Cilaos,"Réunion, France"\n'
         "Nice,France,Nouméa,New Caledonia\n",
         encoding="utf-8",
     )
@@ -95,15 +105,39 @@ def test_an_older_json_export_with_a_town_coded_re_is_read_into_france(tmp_path,
     lines = [
         '{"schema": "coopatlas", "version": 1, "personal_data": false,',
         '"organisations": [',
-        json.dumps({"ref": "t:chamonix", "name": "Chamonix-Mont-Blanc", "kind": "commune", "country": "FR",
-                    "insee_code": "74056"}) + ",",
-        json.dumps({"ref": "t:cilaos", "name": "Cilaos", "kind": "foreign_authority", "country": "RE",
-                    "foreign_level": "municipality", "place_status": "resolved"}),
+        json.dumps(
+            {
+                "ref": "t:chamonix",
+                "name": "Chamonix-Mont-Blanc",
+                "kind": "commune",
+                "country": "FR",
+                "insee_code": "74056",
+            }
+        )
+        + ",",
+        json.dumps(
+            {
+                "ref": "t:cilaos",
+                "name": "Cilaos",
+                "kind": "foreign_authority",
+                "country": "RE",
+                "foreign_level": "municipality",
+                "place_status": "resolved",
+            }
+        ),
         "],",
         '"partnerships": [',
-        json.dumps({"ref": "t:pair", "title": "Jumelage Chamonix – Cilaos", "form": "twinning",
-                    "participants": [{"organisation": "t:chamonix", "role": "french_authority"},
-                                     {"organisation": "t:cilaos", "role": "foreign_authority"}]}),
+        json.dumps(
+            {
+                "ref": "t:pair",
+                "title": "Jumelage Chamonix – Cilaos",
+                "form": "twinning",
+                "participants": [
+                    {"organisation": "t:chamonix", "role": "french_authority"},
+                    {"organisation": "t:cilaos", "role": "foreign_authority"},
+                ],
+            }
+        ),
         "]}",
     ]
     path = tmp_path / "old.json"

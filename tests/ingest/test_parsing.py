@@ -139,8 +139,13 @@ def test_a_local_authority_in_france_overseas_is_a_french_commune(name, raw, exp
 
 def test_an_organisation_coded_in_france_overseas_is_moved_to_france():
     """A record in codes (an older JSON export) placing a town in RE becomes a French commune."""
-    given = {"name": "Cilaos", "kind": "foreign_authority", "country": "RE", "foreign_level": "municipality",
-             "place_status": "resolved"}
+    given = {
+        "name": "Cilaos",
+        "kind": "foreign_authority",
+        "country": "RE",
+        "foreign_level": "municipality",
+        "place_status": "resolved",
+    }
     moved, role = parsing.overseas_as_france(given, "foreign_authority")
     assert moved == {"name": "Cilaos", "kind": "commune", "country": "FR", "admin_area": "La Réunion"}
     assert role == "french_authority"

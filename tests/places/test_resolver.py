@@ -126,7 +126,9 @@ def test_resolve_a_town_of_france_overseas_to_its_french_commune(resolver, raw, 
 
 def test_resolve_overseas_homonym_with_the_territory_as_hint(resolver):
     """Saint-Pierre of Saint-Pierre-et-Miquelon, not of La Réunion nor of Martinique."""
-    assert _match(resolver, "Saint-Pierre", country="FR", admin="Saint-Pierre-et-Miquelon").insee_code == "97502"
+    assert (
+        _match(resolver, "Saint-Pierre", country="FR", admin="Saint-Pierre-et-Miquelon").insee_code == "97502"
+    )
     assert _match(resolver, "Saint-Pierre", country="FR", admin="La Réunion").insee_code == "97416"
 
 

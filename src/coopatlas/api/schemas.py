@@ -84,6 +84,10 @@ class SearchIn(PageIn):
     q: str | None = Field(
         None, max_length=200, description="Words, all required; accents and endings folded."
     )
+    portee: list[str] = Field(
+        default_factory=list,
+        description="`internationale` or `nationale` (between French authorities only); both or none: all.",
+    )
     pays: list[str] = Field(default_factory=list, description="Partner countries (ISO alpha-2).")
     zone: list[str] = Field(default_factory=list, description="World regions of the partners.")
     region: list[str] = Field(default_factory=list, description="French régions (INSEE codes).")

@@ -30,6 +30,12 @@ from coopatlas.atlas.models import FRANCE, Partnership, Study, StudyCategory, Th
 from coopatlas.core.i18n import localised, sort_key
 from coopatlas.insights.tallies import TOP, Money, Ranked, tallies
 from coopatlas.places.models import Country, WorldRegion
+from coopatlas.search.facets import (
+    DOMESTIC,
+    FACETS,
+    INTERNATIONAL,
+    with_default_reach,
+)
 from coopatlas.search.query import SearchQuery
 
 # Forms that rest on a signed agreement; the other records are initiatives (projects, actions…).
@@ -40,7 +46,9 @@ AGREEMENT_FORMS = (
     PartnershipForm.PROTOCOL,
 )
 # The parameters of a scope (the search's other parameters make no sense on a dashboard).
-SCOPE_KEYS = ("territoire", "region", "departement", "zone", "pays", "du", "au", "theme", "forme")
+SCOPE_KEYS = ("territoire", "region", "departement", "zone", "pays", "du", "au", "theme", "forme", "portee")
+# The key of the years figure's row of partnerships without a year (« Non renseigné »).
+UNDATED = "non-renseignee"
 # Parameters a scope always carries into its links (not chosen by the person).
 IMPLIED_KEYS = ("france",)
 
@@ -49,8 +57,9 @@ def scope_from(params: QueryDict) -> tuple[SearchQuery, dict[str, list[str]]]:
     """Return the scope read from URL parameters, and the parameters that reproduce it.
 
     A scope is always French: "all France" holds the partnerships with a French participant
-    (an atlas may also hold foreign–foreign pairs, imported with `--all`). Bad values are
-    dropped with a message in the query's `errors`.
+    (an atlas may also hold foreign–foreign pairs, imported with `--all`). It is international
+    unless `portee` asks for the domestic partnerships too (between French authorities only).
+    Bad values are dropped with a message in the query's `errors`.
     """
     data = QueryDict(mutable=True)
     for key in SCOPE_KEYS:
@@ -58,8 +67,10 @@ def scope_from(params: QueryDict) -> tuple[SearchQuery, dict[str, list[str]]]:
         if values:
             data.setlist(key, values)
     data["france"] = "1"
-    query = SearchQuery(data)
+    query = SearchQuery(with_default_reach(data))
     kept = {k: v for k, v in query.as_params().items() if k in SCOPE_KEYS + IMPLIED_KEYS}
+    if kept.get("portee") == [INTERNATIONAL]:
+        del kept["portee"]  # the search page's default too: the links need not say it
     return query, kept
 
 
@@ -215,6 +226,15 @@ def _scope_words(query: SearchQuery, names: dict[str, str]) -> str:
     return ", ".join(words)
 
 
+def domestic_left_out(query: SearchQuery, base: QuerySet[Partnership]) -> int | None:
+    """Return how many domestic partnerships (between French authorities only) the scope leaves
+    out, or None when it counts them (`portee` asks for them)."""
+    if query.selected.get("portee") != [INTERNATIONAL]:
+        return None
+    others = query.filtered(base, text=False, except_facet="portee")
+    return others.filter(FACETS["portee"].q([DOMESTIC])).count()
+
+
 def study_for(query: SearchQuery) -> Study | None:
     """Return the study of the scope's territory and world region, when there is one."""
     territory = query.filters.territory
@@ -292,6 +312,22 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
         Row("partners", str(_("Partenaires étrangers")), counts.foreign_actors, note=str(partners_note)),
         Row("countries", str(_("Pays partenaires")), len(counts.countries), note=str(countries_note)),
     ]
+    if (domestic := domestic_left_out(query, base)) is not None:
+        totals.append(
+            Row(
+                "domestic",
+                str(_("Partenariats entre collectivités françaises, non comptés")),
+                domestic,
+                {"portee": [DOMESTIC]},
+                note=str(
+                    _(
+                        "Jumelages et partenariats dont tous les participants sont des collectivités "
+                        "françaises (la métropole avec l'outre-mer…) : ils ne sont pas comptés ici ; "
+                        "cochez « Inclure les partenariats entre collectivités françaises » pour les compter."
+                    )
+                ),
+            )
+        )
 
     figures: dict[str, Figure] = {}
     # -- countries ------------------------------------------------------------------------------

@@ -341,7 +341,9 @@ class Resolver:
                 reason += f" ; {variant.why}"
             score, notes, outside = self._score(place, base, kind, variant.kind_hint, admin)
             results.append(
-                Candidate(place, score, reason + (f" ; {notes}" if notes else ""), outside, identifies=identifies)
+                Candidate(
+                    place, score, reason + (f" ; {notes}" if notes else ""), outside, identifies=identifies
+                )
             )
         return results
 

@@ -10,10 +10,12 @@ list links all read facets from here.
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from coopatlas.atlas.choices import OrganisationKind, PartnershipForm, PartnershipStatus
-from coopatlas.atlas.models import FRANCE, SustainableDevelopmentGoal, Theme
+from coopatlas.atlas.models import FRANCE, Partnership, SustainableDevelopmentGoal, Theme
+from coopatlas.atlas.rules import is_domestic
 from coopatlas.core.i18n import sort_key
 from coopatlas.places.models import Country, Departement, Region, WorldRegion
 
@@ -154,6 +156,72 @@ class CountryFacet(Facet):
 
     def labels(self, values):
         return {c.iso2: (c.display_name, 1) for c in Country.objects.filter(iso2__in=values)}
+
+
+INTERNATIONAL, DOMESTIC = "internationale", "nationale"
+# The value of a partnership whose source says nothing for a facet (no theme, no form): counted
+# and shown as « Non renseigné », never silently dropped.
+UNSAID = "non-renseigne"
+UNSAID_LABEL = _("Non renseigné")
+
+
+class ReachFacet(Facet):
+    """International partnerships, or domestic ones: between French local authorities only
+    (atlas.rules.is_domestic). The international figures (home page, dashboards, country pages,
+    map) and the search page keep the international ones unless asked (`DEFAULT_REACH`)."""
+
+    name = "portee"
+    label = _("Portée")
+
+    def keys(self, partnership):
+        participants = [(p.kind, p.country.iso2) for p in partnership.participants]
+        countries = [c.iso2 for c in partnership.extra_countries]
+        return {DOMESTIC if is_domestic(participants, countries) else INTERNATIONAL}
+
+    def valid_values(self):
+        return {INTERNATIONAL, DOMESTIC}
+
+    def labels(self, values):
+        return {
+            INTERNATIONAL: (str(_("Internationaux")), 1),
+            DOMESTIC: (str(_("Entre collectivités françaises")), 1),
+        }
+
+    def order(self, values, counts, labels):
+        return sorted(values, key=lambda v: v != INTERNATIONAL)
+
+    def q(self, values):
+        # "Not domestic" rather than "filed international": a partnership indexed before this
+        # facet existed counts as it always did.
+        chosen = set(values)
+        if chosen >= {INTERNATIONAL, DOMESTIC}:
+            return Q()
+        domestic = super().q([DOMESTIC])
+        return domestic if chosen == {DOMESTIC} else ~domestic
+
+
+def international_only() -> Q:
+    """The partnerships the international figures count: every one but the domestic ones."""
+    return FACETS["portee"].q([INTERNATIONAL])
+
+
+def domestic_partnerships():
+    """The ids of the domestic partnerships, as a sub-query (a few rows of the facet index), as
+    this thread's own edits left them."""
+    from coopatlas.search.signals import apply_pending
+
+    apply_pending()
+    return Partnership.objects.filter(FACETS["portee"].q([DOMESTIC])).values("pk")
+
+
+def with_default_reach(params: QueryDict) -> QueryDict:
+    """Return URL parameters that keep the international partnerships unless `portee` asks for
+    the domestic ones too (`portee=internationale&portee=nationale`) or alone."""
+    if any(value.strip() for value in params.getlist("portee")):
+        return params
+    chosen = params.copy()
+    chosen.setlist("portee", [INTERNATIONAL])
+    return chosen
 
 
 class ZoneFacet(Facet):
@@ -311,6 +379,7 @@ class FundingFacet(Facet):
 FACETS: dict[str, Facet] = {
     facet.name: facet
     for facet in (
+        ReachFacet(),
         CountryFacet(),
         ZoneFacet(),
         RegionFacet(),

@@ -163,7 +163,9 @@ class TwinsReader:
             if not name:
                 raise Problem(f"city{n}", "", "nom de ville manquant", "city name missing")
             sides.append(
-                _place(name, row[f"country{n}"], f"country{n}", row.get(f"lat{n}", ""), row.get(f"lng{n}", ""))
+                _place(
+                    name, row[f"country{n}"], f"country{n}", row.get(f"lat{n}", ""), row.get(f"lng{n}", "")
+                )
             )
         if sides[0]["name"] == sides[1]["name"] and sides[0]["country"] == sides[1]["country"]:
             raise Problem(
