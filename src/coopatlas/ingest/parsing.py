@@ -217,6 +217,9 @@ _SYNONYMS: dict[type[models.TextChoices], dict[str, str]] = {
         "inactif": "dormant",
         "en projet": "planned",
         "prevu": "planned",
+        "inconnu": "unknown",
+        "non connu": "unknown",
+        "unknown": "unknown",
     },
 }
 
@@ -260,7 +263,8 @@ def form(raw: object, field: str = "forme", default: str | None = None) -> str:
     return choice(raw, field, PartnershipForm, default)
 
 
-def status(raw: object, field: str = "état", default: str | None = PartnershipStatus.ACTIVE) -> str:
+def status(raw: object, field: str = "état", default: str | None = PartnershipStatus.UNKNOWN) -> str:
+    """Return a status code; a source that gives none says nothing: « Non renseigné »."""
     return choice(raw, field, PartnershipStatus, default)
 
 

@@ -31,6 +31,7 @@ from coopatlas.atlas.choices import (
     ContactStatus,
     OrganisationKind,
     ParticipationRole,
+    PartnershipStatus,
     PlaceStatus,
     PublicationState,
 )
@@ -791,6 +792,7 @@ class Importer:
     def _plan(self, where: str, record: dict) -> _Planned:
         values = {RECORD_TO_FIELD.get(k, k): v for k, v in record.items()}
         fields = {k: values[k] for k in PARTNERSHIP_FIELDS if values.get(k) is not None}
+        fields.setdefault("status", PartnershipStatus.UNKNOWN)  # unsaid by the source, not "En cours"
         if self.publication_state == PublicationState.DRAFT or (
             self.publication_state and "publication_state" not in fields
         ):

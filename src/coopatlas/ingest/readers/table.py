@@ -24,7 +24,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "reference": ("identifiant stable de la ligne dans votre fichier", ("ref", "id", "identifiant")),
     "titre": ("titre du partenariat (sinon construit : « Jumelage A – B »)", ("title",)),
     "forme": ("jumelage, convention de coopération, pacte d'amitié, protocole, projet…", ("form", "type")),
-    "etat": ("en cours, terminé, en veille, en projet", ("status", "état")),
+    "etat": ("en cours, terminé, en veille, en projet ; vide : non renseigné", ("status", "état")),
     "publication": ("brouillon ou publié", ("publication_state",)),
     "annee_signature": ("année de signature (1990, « vers 1990 »)", ("signature_year", "année de signature")),
     "annee_debut": (
