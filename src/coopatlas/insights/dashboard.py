@@ -34,6 +34,8 @@ from coopatlas.search.facets import (
     DOMESTIC,
     FACETS,
     INTERNATIONAL,
+    UNSAID,
+    UNSAID_LABEL,
     with_default_reach,
 )
 from coopatlas.search.query import SearchQuery
@@ -267,6 +269,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     # -- totals ------------------------------------------------------------------------------
     partnerships = sum(counts.forms.values())
     agreements = sum(n for form, n in counts.forms.items() if form in AGREEMENT_FORMS)
+    formless = sum(n for form, n in counts.forms.items() if not form)
     agreement_forms = [str(f) for f in AGREEMENT_FORMS]
     initiative_forms = [str(f) for f in PartnershipForm if f not in AGREEMENT_FORMS]
     if there is None:
@@ -299,9 +302,22 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
         Row(
             "initiatives",
             str(_("dont projets et initiatives")),
-            partnerships - agreements,
+            partnerships - agreements - formless,
             {"forme": initiative_forms},
             note=str(_("Projets, réseaux, actions et autres formes sans accord signé.")),
+        ),
+        *(
+            [
+                Row(
+                    "formless",
+                    str(_("dont forme non renseignée")),
+                    formless,
+                    {"forme": [UNSAID]},
+                    note=str(_("La source ne dit pas s'il s'agit d'un accord ou d'un projet.")),
+                )
+            ]
+            if formless
+            else []
         ),
         Row(
             "actors",
@@ -378,12 +394,41 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     else:
         theme_rows = _theme_rows(counts.themes, level=1 if grouping == "themes" else 2)
         theme_title = str(_("Thèmes")) if grouping == "themes" else str(_("Sous-thèmes"))
+        if counts.unthemed:
+            theme_rows.append(Row(UNSAID, str(UNSAID_LABEL), counts.unthemed, {"theme": [UNSAID]}))
     figures["themes"] = Figure(
         "themes",
         theme_title,
         theme_rows,
         [str(_("Thème")), str(_("Partenariats"))],
-        note=str(_("Partenariats par thème ; un partenariat à plusieurs thèmes compte dans chacun.")),
+        note=str(
+            _(
+                "Partenariats par thème ; un partenariat à plusieurs thèmes compte dans chacun, "
+                "un partenariat sans thème sous « Non renseigné »."
+            )
+        ),
+    )
+
+    # -- statuses ---------------------------------------------------------------------------------
+    # What the source does not say stays unsaid: « Non renseigné » is a status of its own.
+    by_status: Counter[str] = Counter()
+    for (_first, _end, status), n in counts.spans.items():
+        by_status[status or PartnershipStatus.UNKNOWN] += n
+    figures["statuses"] = Figure(
+        "statuses",
+        str(_("Partenariats par état")),
+        [
+            Row(status, str(PartnershipStatus(status).label), by_status[status], {"etat": [status]})
+            for status in PartnershipStatus.values
+            if by_status[status]
+        ],
+        [str(_("État")), str(_("Partenariats"))],
+        note=str(
+            _(
+                "État déclaré par la source ; « Non renseigné » quand elle ne le dit pas "
+                "(jumelages importés…)."
+            )
+        ),
     )
 
     # -- actors -----------------------------------------------------------------------------------
@@ -466,24 +511,37 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     low = query.filters.period_from or (min(span) if span else today.year)
     high = query.filters.period_to or (max(span) if span else today.year)
     years = list(range(low, high + 1)) if span else []
+    undated = sum(n for (first, _end, _status), n in counts.spans.items() if first is None)
+    year_rows = [
+        Row(
+            str(year),
+            str(year),
+            new[year],
+            {"debut_min": [str(year)], "debut_max": [str(year)]},
+            {
+                "active": active[year],
+                "ended": ended[year],
+                "active_link": {"actif": [str(year)]},
+                "ended_link": {"fin": [str(year)]},
+            },
+        )
+        for year in years
+    ]
+    if undated:
+        # Never active in a year (no year), but counted: « Non renseigné » after the years.
+        year_rows.append(
+            Row(
+                UNDATED,
+                str(UNSAID_LABEL),
+                undated,
+                {"sans_annee": ["1"]},
+                {"active": 0, "ended": 0, "active_link": {}, "ended_link": {}},
+            )
+        )
     figures["years"] = Figure(
         "years",
         str(_("Nouveaux, actifs et terminés par année")),
-        [
-            Row(
-                str(year),
-                str(year),
-                new[year],
-                {"debut_min": [str(year)], "debut_max": [str(year)]},
-                {
-                    "active": active[year],
-                    "ended": ended[year],
-                    "active_link": {"actif": [str(year)]},
-                    "ended_link": {"fin": [str(year)]},
-                },
-            )
-            for year in years
-        ],
+        year_rows,
         [str(_("Année")), str(_("Nouveaux")), str(_("Actifs")), str(_("Terminés"))],
         note=str(
             _(

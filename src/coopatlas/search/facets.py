@@ -279,23 +279,26 @@ class ThemeFacet(Facet):
     label = _("Thème")
 
     def keys(self, partnership):
-        return {code for path in partnership.theme_paths for code, _name in path}
+        return {code for path in partnership.theme_paths for code, _name in path} or {UNSAID}
 
     def valid_values(self):
-        return set(Theme.objects.values_list("code", flat=True))
+        return set(Theme.objects.values_list("code", flat=True)) | {UNSAID}
 
     def labels(self, values):
-        return {t.code: (t.display_name, t.level) for t in Theme.objects.filter(code__in=values)}
+        labels = {t.code: (t.display_name, t.level) for t in Theme.objects.filter(code__in=values)}
+        if UNSAID in values:
+            labels[UNSAID] = (str(UNSAID_LABEL), 1)
+        return labels
 
     def order(self, values, counts, labels):
         themes = {t.code: t for t in Theme.objects.filter(code__in=values).select_related("parent__parent")}
 
-        # Keep the tree: each theme after its parent.
+        # Keep the tree: each theme after its parent; « Non renseigné » last.
         def path(code: str) -> tuple:
             theme = themes.get(code)
-            return (code,) if theme is None else tuple((t.position, t.code) for t in theme.path)
+            return ((0, code),) if theme is None else tuple((t.position, t.code) for t in theme.path)
 
-        return sorted(values, key=path)
+        return sorted(values, key=lambda code: (code == UNSAID, path(code)))
 
 
 class ChoiceFacet(Facet):
@@ -316,7 +319,16 @@ class FormFacet(ChoiceFacet):
     choices = PartnershipForm
 
     def keys(self, partnership):
-        return {partnership.form} if partnership.form else set()
+        return {partnership.form} if partnership.form else {UNSAID}
+
+    def valid_values(self):
+        return super().valid_values() | {UNSAID}
+
+    def labels(self, values):
+        labels = super().labels(values)
+        if UNSAID in values:
+            labels[UNSAID] = (str(UNSAID_LABEL), 1)
+        return labels
 
 
 class StatusFacet(ChoiceFacet):
