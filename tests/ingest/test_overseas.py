@@ -6,8 +6,10 @@ import csv
 import json
 
 import pytest
+from django.http import QueryDict
 
 from coopatlas.atlas.models import Organisation, Participation, Partnership
+from coopatlas.insights.dashboard import build, scope_from
 from coopatlas.places.overseas import FRENCH_OVERSEAS
 from tests.conftest import SHARED
 from tests.ingest.conftest import write
@@ -180,3 +182,28 @@ def test_the_overseas_pairs_of_the_twin_town_file_are_between_french_communes(tm
     assert (metz.insee_code, metz.departement_code) == ("97411", "974")
     papeete = _partner("Nice", "Papeete").organisation
     assert papeete.insee_code == "98735"
+
+
+@needs_twins
+def test_after_the_twin_town_file_no_overseas_territory_is_a_partner_country(run_import):
+    """Imported whole, the Wikipedia file gives a dashboard whose partner countries hold none of
+    RE, GP, MQ, GF, YT, PF, NC, PM, WF, MF, BL; its pairs with France overseas are domestic
+    twinnings, counted apart and listed when asked."""
+    # when
+    report = run_import(DERIVED, "twins", publication_state="published")
+    # then
+    assert report.counts["rejected"] == 0, report.errors[:5]
+    query, _kept = scope_from(QueryDict(""))
+    board = build(query, Partnership.objects.published())
+    partner_countries = {row.key for row in board.figure("countries").rows}
+    assert len(partner_countries) > 90
+    assert not partner_countries & set(FRENCH_OVERSEAS)
+    totals = {row.key: row.value for row in board.totals}
+    assert totals["domestic"] >= 15  # Metz – Saint-Denis, Nice – Papeete, Créteil – Les Abymes…
+    asked, _kept = scope_from(QueryDict("portee=internationale&portee=nationale"))
+    everything = {row.key: row.value for row in build(asked, Partnership.objects.published()).totals}
+    assert everything["partnerships"] == totals["partnerships"] + totals["domestic"]
+    metz = Partnership.objects.filter(participations__organisation__name="Metz").get(
+        participations__organisation__insee_code="97411"
+    )
+    assert metz.is_domestic

@@ -35,7 +35,11 @@ def test_a_row_without_status_is_imported_unknown(tmp_path, run_import):
     """An empty « état » is « Non renseigné », « En cours » is active, « Non renseigné » is read back."""
     report = run_import(write(tmp_path / "t.csv", TABLE), "table", publication_state="published")
     assert report.counts["created"] == 3, report.errors
-    assert (_status("Cologne"), _status("Erlangen"), _status("Birmingham")) == ("unknown", "active", "unknown")
+    assert (_status("Cologne"), _status("Erlangen"), _status("Birmingham")) == (
+        "unknown",
+        "active",
+        "unknown",
+    )
     assert Partnership.objects.get(participations__organisation__name="Cologne").get_status_display() == (
         "Non renseigné"
     )
@@ -79,8 +83,10 @@ def test_the_search_counts_unknown_status_and_no_theme_as_their_own_values(tmp_p
     """The « État » facet shows « Non renseigné » (2); the « Thème » facet, « Non renseigné » (2)."""
     run_import(write(tmp_path / "t.csv", TABLE), "table", publication_state="published")
     query = SearchQuery(QueryDict(""))
-    facets = {f.name: {v.value: (v.label, v.count) for v in f.values} for f in query.facet_counts(
-        Partnership.objects.all())}
+    facets = {
+        f.name: {v.value: (v.label, v.count) for v in f.values}
+        for f in query.facet_counts(Partnership.objects.all())
+    }
     assert facets["etat"]["unknown"] == ("Non renseigné", 2)
     assert facets["etat"]["active"] == ("En cours", 1)
     assert facets["theme"][UNSAID] == ("Non renseigné", 2)

@@ -18,6 +18,7 @@ from coopatlas.atlas.models import FRANCE, Partnership, SustainableDevelopmentGo
 from coopatlas.atlas.rules import is_domestic
 from coopatlas.core.i18n import sort_key
 from coopatlas.places.models import Country, Departement, Region, WorldRegion
+from coopatlas.places.overseas import FRENCH_OVERSEAS
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,10 @@ class CountryFacet(Facet):
         return raw.strip().upper()
 
     def valid_values(self):
-        return set(Country.objects.exclude(iso2=FRANCE).values_list("iso2", flat=True))
+        # France overseas is France, never a partner country (places.overseas).
+        return set(
+            Country.objects.exclude(iso2__in=[FRANCE, *FRENCH_OVERSEAS]).values_list("iso2", flat=True)
+        )
 
     def labels(self, values):
         return {c.iso2: (c.display_name, 1) for c in Country.objects.filter(iso2__in=values)}
