@@ -93,6 +93,66 @@ def test_countries_from_every_spelling(raw, iso2):
     assert parsing.country(raw) == iso2
 
 
+@pytest.mark.parametrize(
+    ("raw", "territory"),
+    [
+        ("Réunion, France", "La Réunion"),
+        ("Réunion", "La Réunion"),
+        ("La Réunion", "La Réunion"),
+        ("RE", "La Réunion"),
+        ("Martinique", "Martinique"),
+        ("Guadeloupe, France", "Guadeloupe"),
+        ("Guyane", "Guyane"),
+        ("French Guiana", "Guyane"),
+        ("Mayotte", "Mayotte"),
+        ("Polynésie française", "Polynésie française"),
+        ("French Polynesia", "Polynésie française"),
+        ("New Caledonia", "Nouvelle-Calédonie"),
+        ("Saint-Pierre-et-Miquelon", "Saint-Pierre-et-Miquelon"),
+        ("Wallis-et-Futuna", "Wallis et Futuna"),
+        ("Saint-Barthélemy", "Saint-Barthélemy"),
+        ("MF", "Saint-Martin"),
+        ("France", ""),
+    ],
+)
+def test_france_overseas_is_france_with_its_territory(raw, territory):
+    """Every overseas département, région or collectivity is France; its territory is kept."""
+    assert parsing.country(raw) == "FR"
+    assert parsing.place(raw) == ("FR", territory)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("Saint-Denis", "Réunion, France", ("commune", "FR", "La Réunion", "french_authority")),
+        ("Papeete", "Polynésie française", ("commune", "FR", "Polynésie française", "french_authority")),
+        ("Schœlcher", "Martinique", ("commune", "FR", "Martinique", "french_authority")),
+        ("Vendres", "France", ("commune", "FR", None, "french_authority")),
+        ("Cologne", "Allemagne", ("foreign_authority", "DE", None, "foreign_authority")),
+    ],
+)
+def test_a_local_authority_in_france_overseas_is_a_french_commune(name, raw, expected):
+    """A partner town overseas is a French commune in the French authority's role, never foreign."""
+    organisation, role = parsing.local_authority(name, raw)
+    assert (organisation["kind"], organisation["country"], organisation.get("admin_area"), role) == expected
+
+
+def test_an_organisation_coded_in_france_overseas_is_moved_to_france():
+    """A record in codes (an older JSON export) placing a town in RE becomes a French commune."""
+    given = {
+        "name": "Cilaos",
+        "kind": "foreign_authority",
+        "country": "RE",
+        "foreign_level": "municipality",
+        "place_status": "resolved",
+    }
+    moved, role = parsing.overseas_as_france(given, "foreign_authority")
+    assert moved == {"name": "Cilaos", "kind": "commune", "country": "FR", "admin_area": "La Réunion"}
+    assert role == "french_authority"
+    german = {"name": "Köln", "kind": "foreign_authority", "country": "DE"}
+    assert parsing.overseas_as_france(german, "foreign_authority") == (german, "foreign_authority")
+
+
 def test_an_unknown_country_is_named():
     with pytest.raises(Problem) as caught:
         parsing.country("Atlantide", "pays_partenaire")

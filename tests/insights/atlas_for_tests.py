@@ -237,6 +237,8 @@ def oracle(atlas: TestAtlas, scope: dict) -> dict:
     kinds: dict[str, set[int]] = defaultdict(set)
     kind_orgs: dict[str, set[int]] = defaultdict(set)
     themes: Counter = Counter()
+    statuses: Counter = Counter()
+    unthemed = undated = 0
     new, active, ended = Counter(), Counter(), Counter()
     by_year: dict[int, Decimal] = defaultdict(Decimal)
     water_by_year: dict[int, Decimal] = defaultdict(Decimal)
@@ -260,8 +262,12 @@ def oracle(atlas: TestAtlas, scope: dict) -> dict:
         shared = any(not inside(c, scope) for c in countries)
         for code in {t.path[0].code for t in p.themes.all()}:
             themes[code] += 1
+        unthemed += not p.themes.exists()
+        statuses[p.status] += 1
         if first_year(p) is not None:
             new[first_year(p)] += 1
+        else:
+            undated += 1
         if p.end_date:
             ended[p.end_date.year] += 1
         for y in years_active(p, this_year):
@@ -292,6 +298,9 @@ def oracle(atlas: TestAtlas, scope: dict) -> dict:
         "kinds": {k: len(v) for k, v in kinds.items()},
         "kind_organisations": {k: len(v) for k, v in kind_orgs.items()},
         "themes": dict(themes),
+        "unthemed": unthemed,
+        "undated": undated,
+        "statuses": dict(statuses),
         "new": dict(new),
         "active": dict(active),
         "ended": dict(ended),

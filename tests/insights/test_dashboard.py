@@ -4,7 +4,8 @@ import pytest
 from django.http import QueryDict
 
 from coopatlas.atlas.models import Partnership
-from coopatlas.insights.dashboard import build, scope_from
+from coopatlas.insights.dashboard import UNDATED, build, scope_from
+from coopatlas.search.facets import UNSAID
 from tests.insights.atlas_for_tests import build_atlas, oracle
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,10 @@ def test_dashboard_figures_match_independent_counts_for_every_scope(atlas):
             "partners_in"
         ], name
         assert [r.value for r in countries] == sorted((r.value for r in countries), reverse=True), name
-        assert {r.key: r.value for r in board.figure("themes").rows} == expected["themes"], name
+        themes = {r.key: r.value for r in board.figure("themes").rows}
+        assert themes.pop(UNSAID, 0) == expected["unthemed"], name
+        assert themes == expected["themes"], name
+        assert {r.key: r.value for r in board.figure("statuses").rows} == expected["statuses"], name
         assert {r.key: r.value for r in board.figure("kinds").rows} == expected["kinds"], name
         assert {r.key: r.extra["organisations"] for r in board.figure("kinds").rows} == expected[
             "kind_organisations"
@@ -93,6 +97,9 @@ def test_dashboard_figures_match_independent_counts_for_every_scope(atlas):
             assert row.value == expected["engaged"][int(row.key)], name
         assert {int(r.key) for r in board.figure("partners").rows} <= expected["partner_ids"], name
         years = board.figure("years").rows
+        undated = [row.value for row in years if row.key == UNDATED]
+        assert sum(undated) == expected["undated"] and len(undated) == bool(expected["undated"]), name
+        years = [row for row in years if row.key != UNDATED]
         for row in years:
             year = int(row.key)
             assert row.value == expected["new"].get(year, 0), (name, year)

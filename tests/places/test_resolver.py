@@ -104,6 +104,34 @@ def test_resolve_saint_denis_with_a_hint(resolver, raw, hints, insee_code):
     assert _match(resolver, raw, **hints).insee_code == insee_code
 
 
+@pytest.mark.parametrize(
+    ("raw", "country", "insee_code"),
+    [
+        ("Papeete", "PF", "98735"),
+        ("Papeete", "Polynésie française", "98735"),
+        ("Nouméa", "NC", "98818"),
+        ("Dumbéa", "New Caledonia", "98805"),
+        ("Taiʻarapu-Ouest", "PF", "98748"),
+        ("Saint-Pierre", "PM", "97502"),
+        ("Mamoudzou", "YT", "97611"),
+        ("Les Abymes", "GP", "97101"),
+        ("Schœlcher", "MQ", "97229"),
+    ],
+)
+def test_resolve_a_town_of_france_overseas_to_its_french_commune(resolver, raw, country, insee_code):
+    """A town "in" an overseas département or collectivity is the French commune of the COG."""
+    match = _match(resolver, raw, country=country)
+    assert (match.kind, match.country_iso2, match.insee_code) == ("commune", "FR", insee_code)
+
+
+def test_resolve_overseas_homonym_with_the_territory_as_hint(resolver):
+    """Saint-Pierre of Saint-Pierre-et-Miquelon, not of La Réunion nor of Martinique."""
+    assert (
+        _match(resolver, "Saint-Pierre", country="FR", admin="Saint-Pierre-et-Miquelon").insee_code == "97502"
+    )
+    assert _match(resolver, "Saint-Pierre", country="FR", admin="La Réunion").insee_code == "97416"
+
+
 @pytest.mark.parametrize("raw", ["Zorglubville", "Qwxzt", "Trucmuche-sur-Bidule"])
 def test_resolve_made_up_names_get_no_match(resolver, raw):
     """A made-up name gets no match, not a wrong one, with or without a country."""

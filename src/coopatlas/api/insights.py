@@ -32,6 +32,10 @@ class ScopeIn(Schema):
     au: int | None = None
     theme: list[str] = []
     forme: list[str] = []
+    portee: list[str] = Field(
+        default_factory=list,
+        description="`internationale` (the default), `nationale` (between French authorities only), or both.",
+    )
 
 
 class RowOut(Schema):

@@ -84,6 +84,10 @@ class SearchIn(PageIn):
     q: str | None = Field(
         None, max_length=200, description="Words, all required; accents and endings folded."
     )
+    portee: list[str] = Field(
+        default_factory=list,
+        description="`internationale` or `nationale` (between French authorities only); both or none: all.",
+    )
     pays: list[str] = Field(default_factory=list, description="Partner countries (ISO alpha-2).")
     zone: list[str] = Field(default_factory=list, description="World regions of the partners.")
     region: list[str] = Field(default_factory=list, description="French régions (INSEE codes).")
@@ -106,6 +110,7 @@ class SearchIn(PageIn):
     finance_en: int | None = Field(None, description="Funded in this year.")
     financeur: str | None = Field(None, max_length=300, description="A funder's name.")
     france: str | None = Field(None, description="`1`: with a French participant.")
+    sans_annee: str | None = Field(None, description="`1`: with no start nor signature year.")
     tri: str | None = Field(None, description="`pertinence`, `debut` or `titre`.")
     cursor: str | None = Field(None, alias="curseur", max_length=2000, description="From `next`.")
     facettes: bool = Field(True, description="`false`: without facet counts (faster).")

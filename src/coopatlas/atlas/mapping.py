@@ -73,16 +73,17 @@ def cells_spanned(bbox: BBox, zoom: int) -> int:
     return columns * span(bbox.south, bbox.north, 90)
 
 
-def _takes_part() -> Exists:
+def _takes_part(leave_out: QuerySet | None = None) -> Exists:
     """Return whether the outer organisation takes part in a published partnership (looked up
     from the organisation: an index probe per place, where an IN list of every published
-    participant would scan every partnership first)."""
-    return Exists(
-        Participation.objects.filter(
-            organisation=OuterRef("pk"),
-            partnership__publication_state=PublicationState.PUBLISHED,
-        )
+    participant would scan every partnership first), other than those of `leave_out` (ids)."""
+    taking_part = Participation.objects.filter(
+        organisation=OuterRef("pk"),
+        partnership__publication_state=PublicationState.PUBLISHED,
     )
+    if leave_out is not None:
+        taking_part = taking_part.exclude(partnership_id__in=leave_out)
+    return Exists(taking_part)
 
 
 def _participants(**conditions) -> QuerySet[Participation, Any]:
@@ -93,10 +94,15 @@ def _participants(**conditions) -> QuerySet[Participation, Any]:
     ).values("organisation_id")
 
 
-def map_places(*, country: str = "", centre: Organisation | None = None) -> QuerySet[Organisation]:
+def map_places(
+    *, country: str = "", centre: Organisation | None = None, leave_out: QuerySet | None = None
+) -> QuerySet[Organisation]:
     """Return the located organisations taking part in published partnerships; with `country`,
-    that country's and the French ones working with it; with `centre`, it and its partners."""
-    places = Organisation.objects.filter(_takes_part(), latitude__isnull=False)
+    that country's and the French ones working with it; with `centre`, it and its partners.
+
+    `leave_out`: partnerships (ids) whose participants are not shown for them alone — the
+    world map leaves out the domestic ones (between French authorities only)."""
+    places = Organisation.objects.filter(_takes_part(leave_out), latitude__isnull=False)
     if country:
         # Two subqueries rather than one OR over two joins: each is planned on its own index.
         with_country = _participants(partnership__participations__organisation__country=country)

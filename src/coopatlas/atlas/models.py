@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 from coopatlas.accounts.scope import Footprint, Scope
+from coopatlas.atlas import rules
 from coopatlas.atlas.choices import (
     FRENCH_AUTHORITY_KINDS,
     IMPORT_SOURCE_LABELS,
@@ -768,6 +769,15 @@ class Partnership(TimeStampedModel):
 
     def participants(self, role: str) -> list["Participation"]:
         return [p for p in self.participations.all() if p.role == role]
+
+    @property
+    def is_domestic(self) -> bool:
+        """Whether it joins French local authorities only (atlas.rules.is_domestic): a twinning
+        of a mainland commune with one of La Réunion, kept out of the international figures."""
+        return rules.is_domestic(
+            [(p.organisation.kind, p.organisation.country_id) for p in self.participations.all()],
+            [country.iso2 for country in self.extra_countries.all()],
+        )
 
     def footprint(self) -> Footprint:
         """Return what the roles compare: every participant, and the territories of those in

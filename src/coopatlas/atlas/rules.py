@@ -26,6 +26,24 @@ def has_french_authority(participants: Iterable[tuple[str | None, str, str | Non
     )
 
 
+def is_domestic(participants: Iterable[tuple[str, str | None]], countries: Iterable[str] = ()) -> bool:
+    """Whether a partnership is domestic: between French local authorities only, such as a
+    twinning of a mainland commune with one of La Réunion. Participants are given as (kind,
+    country), `countries` are the countries the record names. No participant and no country
+    outside France, and two French local authorities at least (a record naming one French
+    authority and no partner lacks its partner: it is not domestic).
+
+    The one definition: the search index files each partnership under it (the `portee` facet),
+    and the home page, the dashboards, the country pages and the map count the international
+    ones unless asked for the domestic ones too."""
+    participants = list(participants)
+    if any(country != FRANCE for _kind, country in participants):
+        return False
+    if any(country != FRANCE for country in countries):
+        return False
+    return sum(1 for kind, country in participants if is_french_authority(kind, country)) >= 2
+
+
 # --- One record per real-world fact ------------------------------------------------------------
 # The roles whose organisations make a partnership what it is: the same French authority and the
 # same foreign authority, in a compatible form, are one partnership whatever source names them.

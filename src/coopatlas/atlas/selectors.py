@@ -120,22 +120,30 @@ class YearGroup:
 
 
 def partner_links(
-    organisation: Organisation, visible: QuerySet[Partnership] | None = None
+    organisation: Organisation,
+    visible: QuerySet[Partnership] | None = None,
+    *,
+    domestic: QuerySet | None = None,
 ) -> QuerySet[Participation]:
     """Return the participations of the organisation's partners in its visible partnerships
     (default: the published ones), by the year each partnership began, undated last.
 
     A French authority's partners are the foreign authorities of its partnerships, and the
-    other way round.
+    other way round; given `domestic` (the ids of the domestic partnerships, between French
+    authorities only), a French authority's partners also include the other French authorities
+    of those (Les Abymes for Créteil).
     """
-    if organisation.kind in FRENCH_AUTHORITY_KINDS:
-        partner_role = ParticipationRole.FOREIGN_AUTHORITY
+    french = organisation.kind in FRENCH_AUTHORITY_KINDS
+    if french:
+        partners = Q(role=ParticipationRole.FOREIGN_AUTHORITY)
+        if domestic is not None:
+            partners |= Q(role=ParticipationRole.FRENCH_AUTHORITY, partnership_id__in=domestic)
     else:
-        partner_role = ParticipationRole.FRENCH_AUTHORITY
+        partners = Q(role=ParticipationRole.FRENCH_AUTHORITY)
     visible = Partnership.objects.published() if visible is None else visible
     return (
         Participation.objects.filter(
-            role=partner_role,
+            partners,
             partnership_id__in=visible.filter(participations__organisation=organisation).values("pk"),
         )
         .exclude(organisation_id=organisation.pk)
@@ -145,11 +153,17 @@ def partner_links(
 
 
 def partners_by_start_year(
-    organisation: Organisation, visible: QuerySet[Partnership] | None = None, *, limit: int | None = None
+    organisation: Organisation,
+    visible: QuerySet[Partnership] | None = None,
+    *,
+    limit: int | None = None,
+    domestic: QuerySet | None = None,
 ) -> list[YearGroup]:
     """Return the organisation's partners grouped by the year each partnership began (the first
     `limit` of `partner_links`: one query, with the partner, its country and the partnership)."""
-    links = partner_links(organisation, visible).select_related("organisation__country", "partnership")
+    links = partner_links(organisation, visible, domestic=domestic).select_related(
+        "organisation__country", "partnership"
+    )
     groups: dict[int | None, YearGroup] = {}
     for participation in links if limit is None else links[:limit]:
         partnership = participation.partnership
@@ -168,9 +182,9 @@ class AtlasCounts:
     countries: int
 
 
-def atlas_counts() -> AtlasCounts:
-    """Return the headline figures of the published atlas."""
-    published = Partnership.objects.published()
+def atlas_counts(partnerships: QuerySet[Partnership] | None = None) -> AtlasCounts:
+    """Return the headline figures of `partnerships` (default: the published atlas)."""
+    published = Partnership.objects.published() if partnerships is None else partnerships
     # Sub-queries, not joins: each organisation is read once, not once per participation.
     taking_part = Participation.objects.filter(partnership__in=published).values("organisation_id")
     active_orgs = Organisation.objects.filter(pk__in=taking_part)

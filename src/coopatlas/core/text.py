@@ -4,7 +4,7 @@ import functools
 import re
 import unicodedata
 
-_APOSTROPHES = "'’‘`´ʼ"
+_APOSTROPHES = "'’‘`´ʼʻ"  # ʻ: the Polynesian ʻokina (Taiʻarapu, Hawaiʻi)
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_/.,;:()\[\]«»\"" + _APOSTROPHES + r"&]+")
 
 

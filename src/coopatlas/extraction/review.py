@@ -19,6 +19,7 @@ from coopatlas.atlas.models import Organisation, Partnership, Theme
 from coopatlas.atlas.services import participation_add, source_add
 from coopatlas.extraction.models import Candidate, ExtractedPage
 from coopatlas.extraction.pages import Page
+from coopatlas.ingest.parsing import overseas_as_france
 from coopatlas.ingest.pipeline import Importer
 
 KIND_TO_FORM = {
@@ -124,6 +125,16 @@ def _themes(tags: list[str]) -> list[str]:
     return codes
 
 
+def _partner(name: str, country: str) -> dict:
+    """The partner of a candidate: a foreign authority, or a French commune when it lies in France
+    overseas (a candidate read before the rule may say RE or PF)."""
+    organisation, role = overseas_as_france(
+        {"name": name, "kind": OrganisationKind.FOREIGN_AUTHORITY, "country": country},
+        ParticipationRole.FOREIGN_AUTHORITY,
+    )
+    return {"organisation": organisation, "role": role}
+
+
 def _source(page: ExtractedPage) -> dict:
     return {"url": page.url, "title": (page.title or "Page lue par l'extracteur")[:300]}
 
@@ -150,14 +161,7 @@ def accept(candidate: Candidate, user: AbstractBaseUser, changes: dict | None = 
                 },
                 "role": ParticipationRole.FRENCH_AUTHORITY,
             },
-            {
-                "organisation": {
-                    "name": data["foreign_authority"],
-                    "kind": OrganisationKind.FOREIGN_AUTHORITY,
-                    "country": data.get("country_iso2") or "",
-                },
-                "role": ParticipationRole.FOREIGN_AUTHORITY,
-            },
+            _partner(data["foreign_authority"], data.get("country_iso2") or ""),
         ],
         "themes": _themes(data.get("themes") or []),
         "sources": [_source(page)],

@@ -23,6 +23,7 @@ from coopatlas.core.text import normalise
 from coopatlas.core.years import MIN_YEAR, max_year
 from coopatlas.ingest.errors import Problem
 from coopatlas.places.countries import country_code_for
+from coopatlas.places.overseas import FRANCE, FRENCH_OVERSEAS, french_place
 
 EMPTY = {"", "na", "n/a", "nc", "-", "—", "?", "none", "null"}
 
@@ -216,6 +217,9 @@ _SYNONYMS: dict[type[models.TextChoices], dict[str, str]] = {
         "inactif": "dormant",
         "en projet": "planned",
         "prevu": "planned",
+        "inconnu": "unknown",
+        "non connu": "unknown",
+        "unknown": "unknown",
     },
 }
 
@@ -259,7 +263,8 @@ def form(raw: object, field: str = "forme", default: str | None = None) -> str:
     return choice(raw, field, PartnershipForm, default)
 
 
-def status(raw: object, field: str = "état", default: str | None = PartnershipStatus.ACTIVE) -> str:
+def status(raw: object, field: str = "état", default: str | None = PartnershipStatus.UNKNOWN) -> str:
+    """Return a status code; a source that gives none says nothing: « Non renseigné »."""
     return choice(raw, field, PartnershipStatus, default)
 
 
@@ -333,21 +338,76 @@ def country(raw: object, field: str = "pays") -> str:
     """Return the ISO alpha-2 code of a country given by name (French or English) or code.
 
     "Ohio, United States" and "Réunion, France" give the country after the comma;
-    "Georgia (country)" and "England" are understood.
+    "Georgia (country)" and "England" are understood. France overseas is France: "Réunion",
+    "Polynésie française" or "PF" give FR (`place` also tells which territory).
     """
+    return place(raw, field)[0]
+
+
+def place(raw: object, field: str = "pays") -> tuple[str, str]:
+    """Return (country, overseas territory) of a country given by name or code: the territory
+    (its COG name, "La Réunion") when the name is one of France overseas, else ""."""
     value = text(raw)
     if not value:
         raise Problem(field, "", "pays obligatoire", "country required")
+    code = _country_code(value)
+    if code is None:
+        raise Problem(field, value, "pays inconnu", "unknown country")
+    if code == FRANCE:  # "Réunion, France", "Martinique (France)": the territory is named first
+        for part in re.split(r"[,()]", value):
+            if (found := _country_code(part.strip(), guess=False)) in FRENCH_OVERSEAS:
+                code = found
+                break
+    return french_place(code)
+
+
+def _country_code(value: str, *, guess: bool = True) -> str | None:
+    if not value:
+        return None
     bare = re.sub(r"^(?:in|en|au|aux)\s+", "", value, flags=re.IGNORECASE)  # "in Italy"
     for candidate in (value, value.split(",")[-1], re.sub(r"\s*\(.*\)\s*$", "", value), bare):
         key = normalise(candidate)
         if key in _COUNTRY_ALIASES:
             return _COUNTRY_ALIASES[key]
-        if code := country_code_for(candidate) or _country_names().get(key):
+        if code := country_code_for(candidate) or _overseas_names().get(key) or _country_names().get(key):
             return code
-    if code := _country_by_spelling(value):
-        return code
-    raise Problem(field, value, "pays inconnu", "unknown country")
+    return _country_by_spelling(value) if guess else None
+
+
+def local_authority(name: str, raw_country: object, field: str = "pays") -> tuple[dict, str]:
+    """Return (organisation, role) of a local authority a source names with its country: in
+    France, overseas included, a French commune in the French authority's role, its overseas
+    territory kept as the hint that tells it from a mainland homonym (Saint-Denis, La Réunion);
+    elsewhere a foreign authority."""
+    iso2, territory = place(raw_country, field)
+    if iso2 != FRANCE:
+        organisation = {"name": name, "kind": OrganisationKind.FOREIGN_AUTHORITY, "country": iso2}
+        return organisation, ParticipationRole.FOREIGN_AUTHORITY
+    organisation = {"name": name, "kind": OrganisationKind.COMMUNE, "country": FRANCE}
+    if territory:
+        organisation["admin_area"] = territory
+    return organisation, ParticipationRole.FRENCH_AUTHORITY
+
+
+def overseas_as_france(organisation: dict, role: str | None) -> tuple[dict, str | None]:
+    """Return an organisation given with country codes (a JSON record, a reviewed candidate) and
+    its role, placed in France when its code is one of France overseas (RE, PF…): its territory
+    becomes its admin area, a foreign authority there a French commune in the French authority's
+    role. Any other organisation is returned as it is."""
+    iso2 = str(organisation.get("country") or "").upper()
+    if iso2 not in FRENCH_OVERSEAS:
+        return organisation, role
+    country, territory = french_place(iso2)
+    # Located again, among the French communes, by the importer.
+    moved = {k: v for k, v in organisation.items() if k not in ("place_status", "place_reason")}
+    moved["country"] = country
+    moved["admin_area"] = organisation.get("admin_area") or territory
+    if organisation.get("kind") == OrganisationKind.FOREIGN_AUTHORITY:
+        moved["kind"] = OrganisationKind.COMMUNE
+        moved.pop("foreign_level", None)
+    if role == ParticipationRole.FOREIGN_AUTHORITY:
+        role = ParticipationRole.FRENCH_AUTHORITY
+    return moved, role
 
 
 def country_or_none(value: str) -> str | None:
@@ -357,8 +417,16 @@ def country_or_none(value: str) -> str | None:
     if len(key) < 2:
         return None
     if len(key) <= 3 and not value.strip().isupper():  # "Est", "Can": words, not ISO codes
-        return _country_names().get(key)
-    return _COUNTRY_ALIASES.get(key) or country_code_for(value) or _country_names().get(key)
+        code = _country_names().get(key)
+        return french_place(code)[0] if code else None
+    code = _COUNTRY_ALIASES.get(key) or country_code_for(value) or _country_names().get(key)
+    return french_place(code)[0] if code else None
+
+
+@functools.cache
+def _overseas_names() -> dict[str, str]:
+    """France overseas by the COG's names ("Guyane", "Wallis et Futuna"), which CLDR may not use."""
+    return {normalise(territory.name): iso2 for iso2, territory in FRENCH_OVERSEAS.items()}
 
 
 @functools.cache

@@ -32,6 +32,7 @@ from coopatlas.atlas.choices import (
     ContactStatus,
     OrganisationKind,
     ParticipationRole,
+    PartnershipStatus,
     PlaceStatus,
     PublicationState,
 )
@@ -263,9 +264,9 @@ class OrganisationIndex:
         self._planned_keys: list[tuple[dict, tuple | str]] = []
         self.countries = set(Country.objects.values_list("iso2", flat=True))
         rows = Organisation.objects.values_list(
-            "pk", "external_ref", "kind", "country_id", "name", "alternate_names", *IDENTIFIERS
+            "pk", "external_ref", "kind", "country_id", "name", "alternate_names", "admin_area", *IDENTIFIERS
         )
-        for pk, ref, kind, country, name, alternates, *identifiers in rows.iterator(chunk_size=5000):
+        for pk, ref, kind, country, name, alternates, area, *identifiers in rows.iterator(chunk_size=5000):
             ids = {k: v for k, v in zip(IDENTIFIERS, identifiers, strict=True) if v not in (None, "")}
             self.kinds[pk] = (kind, country)
             if ref:
@@ -273,15 +274,20 @@ class OrganisationIndex:
             for key in identity_keys(kind, country, ids):
                 self.by_id.setdefault(key, pk)
             names = {normalise(n) for n in [name, *(alternates or [])] if n}
-            for folded in names:
-                self.by_key.setdefault((kind, country, folded), pk)
+            for other_name in [name, *(alternates or [])]:
+                if other_name:
+                    self.by_key.setdefault(self._key(kind, country, other_name, area), pk)
             self.identities[pk] = self._identity(kind, country, name, ids)
             self.names[pk] = name
             self.known_ids[pk] = ids
             self.known_names[pk] = names
 
     @staticmethod
-    def _key(kind: str, country: str, name: str) -> tuple[str, str, str]:
+    def _key(kind: str, country: str, name: str, area: str = "") -> tuple[str, str, str]:
+        # A French town named with its overseas territory (Saint-Denis, La Réunion) is not its
+        # mainland homonym: its territory is part of its key.
+        if country == "FR" and area:
+            name = f"{name} | {area}"
         return (kind, country, normalise(name))
 
     @staticmethod
@@ -383,7 +389,7 @@ class OrganisationIndex:
         ids = {f: spec[f] for f in IDENTIFIERS if spec.get(f) not in (None, "")}
         if "geonames_id" in ids:
             ids["geonames_id"] = int(ids["geonames_id"])
-        key = self._key(kind, country, name)
+        key = self._key(kind, country, name, str(spec.get("admin_area") or ""))
         if not ids and not spec.get("place_status"):
             # A name alone is placed first: among homonyms (two Saint-Raphaël) the place the
             # resolver reads, not whichever of them an earlier row happened to create.
@@ -1081,6 +1087,7 @@ class Importer:
     def _plan(self, where: str, record: dict) -> _Planned:
         values = {RECORD_TO_FIELD.get(k, k): v for k, v in record.items()}
         fields = {k: values[k] for k in PARTNERSHIP_FIELDS if values.get(k) is not None}
+        fields.setdefault("status", PartnershipStatus.UNKNOWN)  # unsaid by the source, not "En cours"
         if self.publication_state == PublicationState.DRAFT or (
             self.publication_state and "publication_state" not in fields
         ):

@@ -36,6 +36,7 @@ from coopatlas.atlas.choices import (
 from coopatlas.atlas.models import FRANCE, Partnership, Theme
 from coopatlas.ingest.pipeline import FORM_LABELS, Importer, ImportReport
 from coopatlas.places.models import Commune, Country, Departement, Epci, Region
+from coopatlas.places.overseas import FRENCH_OVERSEAS
 
 SOURCE_KIND = "synthetic"
 SOURCE_LABEL = "données synthétiques"
@@ -46,8 +47,8 @@ MAX_SEED = 2**63 - 1
 LAST_YEAR = 2025  # years are drawn up to here (fixed, so that a seed gives the same atlas every year)
 GEONAMES_POPULATION = 5000  # foreign towns of at least this many inhabitants
 
-# Territories of the French Republic abroad: never a foreign partner.
-FRENCH_TERRITORIES = {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF", "TF"}
+# France and France overseas (places.overseas): never a foreign partner.
+FRENCH_TERRITORIES = {"FR", *FRENCH_OVERSEAS}
 
 # Partner countries of twinnings: the French pairs of the Wikipedia twin-town lists
 # (shared/data/twins_wikipedia_hekman, 3,842 pairs); any other country weighs 2.

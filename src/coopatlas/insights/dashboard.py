@@ -30,6 +30,14 @@ from coopatlas.atlas.models import FRANCE, Partnership, Study, StudyCategory, Th
 from coopatlas.core.i18n import localised, sort_key
 from coopatlas.insights.tallies import TOP, Money, Ranked, tallies
 from coopatlas.places.models import Country, WorldRegion
+from coopatlas.search.facets import (
+    DOMESTIC,
+    FACETS,
+    INTERNATIONAL,
+    UNSAID,
+    UNSAID_LABEL,
+    with_default_reach,
+)
 from coopatlas.search.query import SearchQuery
 
 # Forms that rest on a signed agreement; the other records are initiatives (projects, actions…).
@@ -40,7 +48,9 @@ AGREEMENT_FORMS = (
     PartnershipForm.PROTOCOL,
 )
 # The parameters of a scope (the search's other parameters make no sense on a dashboard).
-SCOPE_KEYS = ("territoire", "region", "departement", "zone", "pays", "du", "au", "theme", "forme")
+SCOPE_KEYS = ("territoire", "region", "departement", "zone", "pays", "du", "au", "theme", "forme", "portee")
+# The key of the years figure's row of partnerships without a year (« Non renseigné »).
+UNDATED = "non-renseignee"
 # Parameters a scope always carries into its links (not chosen by the person).
 IMPLIED_KEYS = ("france",)
 
@@ -49,8 +59,9 @@ def scope_from(params: QueryDict) -> tuple[SearchQuery, dict[str, list[str]]]:
     """Return the scope read from URL parameters, and the parameters that reproduce it.
 
     A scope is always French: "all France" holds the partnerships with a French participant
-    (an atlas may also hold foreign–foreign pairs, imported with `--all`). Bad values are
-    dropped with a message in the query's `errors`.
+    (an atlas may also hold foreign–foreign pairs, imported with `--all`). It is international
+    unless `portee` asks for the domestic partnerships too (between French authorities only).
+    Bad values are dropped with a message in the query's `errors`.
     """
     data = QueryDict(mutable=True)
     for key in SCOPE_KEYS:
@@ -58,8 +69,10 @@ def scope_from(params: QueryDict) -> tuple[SearchQuery, dict[str, list[str]]]:
         if values:
             data.setlist(key, values)
     data["france"] = "1"
-    query = SearchQuery(data)
+    query = SearchQuery(with_default_reach(data))
     kept = {k: v for k, v in query.as_params().items() if k in SCOPE_KEYS + IMPLIED_KEYS}
+    if kept.get("portee") == [INTERNATIONAL]:
+        del kept["portee"]  # the search page's default too: the links need not say it
     return query, kept
 
 
@@ -215,6 +228,15 @@ def _scope_words(query: SearchQuery, names: dict[str, str]) -> str:
     return ", ".join(words)
 
 
+def domestic_left_out(query: SearchQuery, base: QuerySet[Partnership]) -> int | None:
+    """Return how many domestic partnerships (between French authorities only) the scope leaves
+    out, or None when it counts them (`portee` asks for them)."""
+    if query.selected.get("portee") != [INTERNATIONAL]:
+        return None
+    others = query.filtered(base, text=False, except_facet="portee")
+    return others.filter(FACETS["portee"].q([DOMESTIC])).count()
+
+
 def study_for(query: SearchQuery) -> Study | None:
     """Return the study of the scope's territory and world region, when there is one."""
     territory = query.filters.territory
@@ -247,6 +269,7 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     # -- totals ------------------------------------------------------------------------------
     partnerships = sum(counts.forms.values())
     agreements = sum(n for form, n in counts.forms.items() if form in AGREEMENT_FORMS)
+    formless = sum(n for form, n in counts.forms.items() if not form)
     agreement_forms = [str(f) for f in AGREEMENT_FORMS]
     initiative_forms = [str(f) for f in PartnershipForm if f not in AGREEMENT_FORMS]
     if there is None:
@@ -279,9 +302,22 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
         Row(
             "initiatives",
             str(_("dont projets et initiatives")),
-            partnerships - agreements,
+            partnerships - agreements - formless,
             {"forme": initiative_forms},
             note=str(_("Projets, réseaux, actions et autres formes sans accord signé.")),
+        ),
+        *(
+            [
+                Row(
+                    "formless",
+                    str(_("dont forme non renseignée")),
+                    formless,
+                    {"forme": [UNSAID]},
+                    note=str(_("La source ne dit pas s'il s'agit d'un accord ou d'un projet.")),
+                )
+            ]
+            if formless
+            else []
         ),
         Row(
             "actors",
@@ -292,6 +328,22 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
         Row("partners", str(_("Partenaires étrangers")), counts.foreign_actors, note=str(partners_note)),
         Row("countries", str(_("Pays partenaires")), len(counts.countries), note=str(countries_note)),
     ]
+    if (domestic := domestic_left_out(query, base)) is not None:
+        totals.append(
+            Row(
+                "domestic",
+                str(_("Partenariats entre collectivités françaises, non comptés")),
+                domestic,
+                {"portee": [DOMESTIC]},
+                note=str(
+                    _(
+                        "Jumelages et partenariats dont tous les participants sont des collectivités "
+                        "françaises (la métropole avec l'outre-mer…) : ils ne sont pas comptés ici ; "
+                        "cochez « Inclure les partenariats entre collectivités françaises » pour les compter."
+                    )
+                ),
+            )
+        )
 
     figures: dict[str, Figure] = {}
     # -- countries ------------------------------------------------------------------------------
@@ -342,12 +394,41 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     else:
         theme_rows = _theme_rows(counts.themes, level=1 if grouping == "themes" else 2)
         theme_title = str(_("Thèmes")) if grouping == "themes" else str(_("Sous-thèmes"))
+        if counts.unthemed:
+            theme_rows.append(Row(UNSAID, str(UNSAID_LABEL), counts.unthemed, {"theme": [UNSAID]}))
     figures["themes"] = Figure(
         "themes",
         theme_title,
         theme_rows,
         [str(_("Thème")), str(_("Partenariats"))],
-        note=str(_("Partenariats par thème ; un partenariat à plusieurs thèmes compte dans chacun.")),
+        note=str(
+            _(
+                "Partenariats par thème ; un partenariat à plusieurs thèmes compte dans chacun, "
+                "un partenariat sans thème sous « Non renseigné »."
+            )
+        ),
+    )
+
+    # -- statuses ---------------------------------------------------------------------------------
+    # What the source does not say stays unsaid: « Non renseigné » is a status of its own.
+    by_status: Counter[str] = Counter()
+    for (_first, _end, status), n in counts.spans.items():
+        by_status[status or PartnershipStatus.UNKNOWN] += n
+    figures["statuses"] = Figure(
+        "statuses",
+        str(_("Partenariats par état")),
+        [
+            Row(status, str(PartnershipStatus(status).label), by_status[status], {"etat": [status]})
+            for status in PartnershipStatus.values
+            if by_status[status]
+        ],
+        [str(_("État")), str(_("Partenariats"))],
+        note=str(
+            _(
+                "État déclaré par la source ; « Non renseigné » quand elle ne le dit pas "
+                "(jumelages importés…)."
+            )
+        ),
     )
 
     # -- actors -----------------------------------------------------------------------------------
@@ -430,24 +511,37 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     low = query.filters.period_from or (min(span) if span else today.year)
     high = query.filters.period_to or (max(span) if span else today.year)
     years = list(range(low, high + 1)) if span else []
+    undated = sum(n for (first, _end, _status), n in counts.spans.items() if first is None)
+    year_rows = [
+        Row(
+            str(year),
+            str(year),
+            new[year],
+            {"debut_min": [str(year)], "debut_max": [str(year)]},
+            {
+                "active": active[year],
+                "ended": ended[year],
+                "active_link": {"actif": [str(year)]},
+                "ended_link": {"fin": [str(year)]},
+            },
+        )
+        for year in years
+    ]
+    if undated:
+        # Never active in a year (no year), but counted: « Non renseigné » after the years.
+        year_rows.append(
+            Row(
+                UNDATED,
+                str(UNSAID_LABEL),
+                undated,
+                {"sans_annee": ["1"]},
+                {"active": 0, "ended": 0, "active_link": {}, "ended_link": {}},
+            )
+        )
     figures["years"] = Figure(
         "years",
         str(_("Nouveaux, actifs et terminés par année")),
-        [
-            Row(
-                str(year),
-                str(year),
-                new[year],
-                {"debut_min": [str(year)], "debut_max": [str(year)]},
-                {
-                    "active": active[year],
-                    "ended": ended[year],
-                    "active_link": {"actif": [str(year)]},
-                    "ended_link": {"fin": [str(year)]},
-                },
-            )
-            for year in years
-        ],
+        year_rows,
         [str(_("Année")), str(_("Nouveaux")), str(_("Actifs")), str(_("Terminés"))],
         note=str(
             _(

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
 
 from coopatlas.atlas.models import (
@@ -66,6 +66,7 @@ class Tallies:
     funding_years: dict[int, Money] = field(default_factory=dict)
     # The largest first, then by name; None: no funder named.
     funders: dict[str | None, Money] = field(default_factory=dict)
+    unthemed: int = 0  # partnerships without any theme (counted "non renseigné", never dropped)
 
 
 def tallies(
@@ -119,6 +120,9 @@ def _count(scope: QuerySet[Partnership], there: frozenset[str] | None, categorie
         for path in ("theme__code", "theme__parent__code", "theme__parent__parent__code")
     ]
     themes = dict(_grouped_union(under, "code"))
+    unthemed = scope.order_by().filter(
+        ~Exists(PartnershipTheme.objects.filter(partnership_id=OuterRef("pk")))
+    )
     in_categories = [_grouped_union(under, "code", among=codes, total=True) for codes in categories]
 
     kinds = {
@@ -165,6 +169,7 @@ def _count(scope: QuerySet[Partnership], there: frozenset[str] | None, categorie
         partners=_ranking(foreign),
         kinds=kinds,
         themes=themes,
+        unthemed=unthemed.count(),
         categories=in_categories,
         funding_years=sums("year"),
         funders=dict(

@@ -19,6 +19,7 @@ from django.db import transaction
 from coopatlas.places.gazetteer import GEONAMES_MIN_POPULATION, Gazetteer, Place
 from coopatlas.places.models import Commune, Departement, Epci, Region
 from coopatlas.places.names import place_key
+from coopatlas.places.overseas import FRENCH_OVERSEAS
 
 ETALAB_PACKAGE = "@etalab/decoupage-administratif"
 COMMUNE_KIND_LABELS = {
@@ -29,9 +30,8 @@ COMMUNE_KIND_LABELS = {
 }
 
 
-# GeoNames files the overseas départements under their own country codes; the COG, under
-# these région codes.
-OVERSEAS_REGION_OF = {"GP": "01", "MQ": "02", "GF": "03", "RE": "04", "YT": "06"}
+# GeoNames files France overseas under their own country codes; the COG, under these région codes.
+OVERSEAS_REGION_OF = {iso2: territory.region for iso2, territory in FRENCH_OVERSEAS.items()}
 
 
 class PlacesDataError(Exception):

@@ -27,7 +27,7 @@ from django.conf import settings
 from coopatlas.places.names import place_key
 
 GEONAMES_MIN_POPULATION = 500
-CACHE_FORMAT = "7"
+CACHE_FORMAT = "8"  # 8: France overseas collectivities left to the COG
 # Fuzzy spellings are accepted only for towns this large (typos of small places hit other towns).
 FUZZY_MIN_POPULATION = 50_000
 _SHARED_CODES: dict[tuple[str, ...], tuple[str, ...]] = {}

@@ -38,6 +38,7 @@ from coopatlas.places.gazetteer import (
     save_cached_gazetteer,
 )
 from coopatlas.places.names import NameVariant, name_variants, place_key
+from coopatlas.places.overseas import FRENCH_OVERSEAS
 
 # Which place kinds fit a hint (an organisation kind, a foreign level or a plain word).
 KIND_HINTS: dict[str, set[str]] = {
@@ -68,14 +69,17 @@ NEAR_TOWN_KM = 30.0
 TOWN_KINDS = {"city", "commune", "admin2", "epci"}
 
 
-# French overseas départements: ISO and GeoNames list them as countries, the COG as France.
-OVERSEAS_DEPARTEMENTS = {
-    "RE": "La Réunion",
-    "GP": "Guadeloupe",
-    "MQ": "Martinique",
-    "GF": "Guyane",
-    "YT": "Mayotte",
-}
+# France overseas (départements, régions and collectivities): ISO and GeoNames list them as
+# countries, the COG as France; a name "in" one is looked for among its French communes.
+OVERSEAS = {iso2: territory.name for iso2, territory in FRENCH_OVERSEAS.items()}
+# Kept for callers of the earlier name.
+OVERSEAS_DEPARTEMENTS = OVERSEAS
+
+
+def _overseas_named(admin: str | None) -> str | None:
+    """Return the ISO code of the overseas territory an admin hint names ("La Réunion"), or None."""
+    key = place_key(admin or "")
+    return next((iso2 for iso2, name in OVERSEAS.items() if key and place_key(name) == key), None)
 
 
 class UnknownCountry(ValueError):
@@ -237,14 +241,16 @@ class Resolver:
                 return Resolution(query, place, 1.0, answer.reason, [Candidate(place, 1.0, answer.reason)])
         variants = name_variants(raw)
         found: dict[int, Candidate] = {}
-        if iso2 in OVERSEAS_DEPARTEMENTS and self.gazetteer.has_french_communes:
-            iso2, admin = "FR", admin or OVERSEAS_DEPARTEMENTS[iso2]
+        if iso2 in OVERSEAS and self.gazetteer.has_french_communes:
+            iso2, admin = "FR", admin or OVERSEAS[iso2]
+        elif iso2 == "FR" and not self.gazetteer.has_french_communes and (code := _overseas_named(admin)):
+            iso2 = code  # without the COG, GeoNames files the place under its own code
         for variant in variants:
             variant_country, variant_admin = iso2, admin or variant.admin_hint
             if variant.admin_hint and not iso2 and (code := country_code_for(variant.admin_hint)):
                 variant_country, variant_admin = code, admin
-                if code in OVERSEAS_DEPARTEMENTS and self.gazetteer.has_french_communes:
-                    variant_country, variant_admin = "FR", admin or OVERSEAS_DEPARTEMENTS[code]
+                if code in OVERSEAS and self.gazetteer.has_french_communes:
+                    variant_country, variant_admin = "FR", admin or OVERSEAS[code]
             loose = bool(admin) or variant.hint_source in ("parenthèse", "virgule")
             hint = self._hint(variant_admin, variant_country, loose) if variant_admin else None
             for candidate in self._exact(variant, variant_country, kind, hint):
@@ -510,7 +516,7 @@ def build_gazetteer(*, with_french: bool = True) -> Gazetteer:
         french = add_french_places(gazetteer) if with_french else 0
         gazetteer.has_french_communes = french > 0
         # With the French communes loaded, GeoNames's French entries would only duplicate them.
-        skip = {"FR", *OVERSEAS_DEPARTEMENTS} if french else set()
+        skip = {"FR", *OVERSEAS} if french else set()
         add_world_places(gazetteer, skip_countries=skip)
         gazetteer.finish()
     # Writing the cache file takes a few seconds: the caller need not wait for it.

@@ -10,12 +10,15 @@ list links all read facets from here.
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from coopatlas.atlas.choices import OrganisationKind, PartnershipForm, PartnershipStatus
-from coopatlas.atlas.models import FRANCE, SustainableDevelopmentGoal, Theme
+from coopatlas.atlas.models import FRANCE, Partnership, SustainableDevelopmentGoal, Theme
+from coopatlas.atlas.rules import is_domestic
 from coopatlas.core.i18n import sort_key
 from coopatlas.places.models import Country, Departement, Region, WorldRegion
+from coopatlas.places.overseas import FRENCH_OVERSEAS
 
 
 @dataclass(frozen=True)
@@ -150,10 +153,79 @@ class CountryFacet(Facet):
         return raw.strip().upper()
 
     def valid_values(self):
-        return set(Country.objects.exclude(iso2=FRANCE).values_list("iso2", flat=True))
+        # France overseas is France, never a partner country (places.overseas).
+        return set(
+            Country.objects.exclude(iso2__in=[FRANCE, *FRENCH_OVERSEAS]).values_list("iso2", flat=True)
+        )
 
     def labels(self, values):
         return {c.iso2: (c.display_name, 1) for c in Country.objects.filter(iso2__in=values)}
+
+
+INTERNATIONAL, DOMESTIC = "internationale", "nationale"
+# The value of a partnership whose source says nothing for a facet (no theme, no form): counted
+# and shown as « Non renseigné », never silently dropped.
+UNSAID = "non-renseigne"
+UNSAID_LABEL = _("Non renseigné")
+
+
+class ReachFacet(Facet):
+    """International partnerships, or domestic ones: between French local authorities only
+    (atlas.rules.is_domestic). The international figures (home page, dashboards, country pages,
+    map) and the search page keep the international ones unless asked (`DEFAULT_REACH`)."""
+
+    name = "portee"
+    label = _("Portée")
+
+    def keys(self, partnership):
+        participants = [(p.kind, p.country.iso2) for p in partnership.participants]
+        countries = [c.iso2 for c in partnership.extra_countries]
+        return {DOMESTIC if is_domestic(participants, countries) else INTERNATIONAL}
+
+    def valid_values(self):
+        return {INTERNATIONAL, DOMESTIC}
+
+    def labels(self, values):
+        return {
+            INTERNATIONAL: (str(_("Internationaux")), 1),
+            DOMESTIC: (str(_("Entre collectivités françaises")), 1),
+        }
+
+    def order(self, values, counts, labels):
+        return sorted(values, key=lambda v: v != INTERNATIONAL)
+
+    def q(self, values):
+        # "Not domestic" rather than "filed international": a partnership indexed before this
+        # facet existed counts as it always did.
+        chosen = set(values)
+        if chosen >= {INTERNATIONAL, DOMESTIC}:
+            return Q()
+        domestic = super().q([DOMESTIC])
+        return domestic if chosen == {DOMESTIC} else ~domestic
+
+
+def international_only() -> Q:
+    """The partnerships the international figures count: every one but the domestic ones."""
+    return FACETS["portee"].q([INTERNATIONAL])
+
+
+def domestic_partnerships():
+    """The ids of the domestic partnerships, as a sub-query (a few rows of the facet index), as
+    this thread's own edits left them."""
+    from coopatlas.search.signals import apply_pending
+
+    apply_pending()
+    return Partnership.objects.filter(FACETS["portee"].q([DOMESTIC])).values("pk")
+
+
+def with_default_reach(params: QueryDict) -> QueryDict:
+    """Return URL parameters that keep the international partnerships unless `portee` asks for
+    the domestic ones too (`portee=internationale&portee=nationale`) or alone."""
+    if any(value.strip() for value in params.getlist("portee")):
+        return params
+    chosen = params.copy()
+    chosen.setlist("portee", [INTERNATIONAL])
+    return chosen
 
 
 class ZoneFacet(Facet):
@@ -211,23 +283,26 @@ class ThemeFacet(Facet):
     label = _("Thème")
 
     def keys(self, partnership):
-        return {code for path in partnership.theme_paths for code, _name in path}
+        return {code for path in partnership.theme_paths for code, _name in path} or {UNSAID}
 
     def valid_values(self):
-        return set(Theme.objects.values_list("code", flat=True))
+        return set(Theme.objects.values_list("code", flat=True)) | {UNSAID}
 
     def labels(self, values):
-        return {t.code: (t.display_name, t.level) for t in Theme.objects.filter(code__in=values)}
+        labels = {t.code: (t.display_name, t.level) for t in Theme.objects.filter(code__in=values)}
+        if UNSAID in values:
+            labels[UNSAID] = (str(UNSAID_LABEL), 1)
+        return labels
 
     def order(self, values, counts, labels):
         themes = {t.code: t for t in Theme.objects.filter(code__in=values).select_related("parent__parent")}
 
-        # Keep the tree: each theme after its parent.
+        # Keep the tree: each theme after its parent; « Non renseigné » last.
         def path(code: str) -> tuple:
             theme = themes.get(code)
-            return (code,) if theme is None else tuple((t.position, t.code) for t in theme.path)
+            return ((0, code),) if theme is None else tuple((t.position, t.code) for t in theme.path)
 
-        return sorted(values, key=path)
+        return sorted(values, key=lambda code: (code == UNSAID, path(code)))
 
 
 class ChoiceFacet(Facet):
@@ -248,7 +323,16 @@ class FormFacet(ChoiceFacet):
     choices = PartnershipForm
 
     def keys(self, partnership):
-        return {partnership.form} if partnership.form else set()
+        return {partnership.form} if partnership.form else {UNSAID}
+
+    def valid_values(self):
+        return super().valid_values() | {UNSAID}
+
+    def labels(self, values):
+        labels = super().labels(values)
+        if UNSAID in values:
+            labels[UNSAID] = (str(UNSAID_LABEL), 1)
+        return labels
 
 
 class StatusFacet(ChoiceFacet):
@@ -311,6 +395,7 @@ class FundingFacet(Facet):
 FACETS: dict[str, Facet] = {
     facet.name: facet
     for facet in (
+        ReachFacet(),
         CountryFacet(),
         ZoneFacet(),
         RegionFacet(),

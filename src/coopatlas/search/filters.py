@@ -72,6 +72,7 @@ class ScopeFilters:
     funding_year: int | None = None
     funder: str = ""
     french_side: bool = False  # only partnerships with a French participant (`france=1`)
+    undated: bool = False  # only partnerships with no start nor signature year (`sans_annee=1`)
 
     @classmethod
     def read(cls, params, errors: list[str], *, organisations=None) -> "ScopeFilters":
@@ -96,6 +97,7 @@ class ScopeFilters:
         filters.funding_year = read_year(params.get("finance_en"), _("L'année de financement"), errors)
         filters.funder = (params.get("financeur") or "").strip()[:300]
         filters.french_side = (params.get("france") or "") == "1"
+        filters.undated = (params.get("sans_annee") or "") == "1"
         return filters
 
     def q(self) -> Q:
@@ -113,6 +115,8 @@ class ScopeFilters:
             condition &= active_between(self.active_year, self.active_year)
         if self.end_year:
             condition &= Q(end_date__year=self.end_year)
+        if self.undated:
+            condition &= Q(start_year__isnull=True, signature_year__isnull=True)
         if self.french_side:
             french = Participation.objects.filter(organisation__country_id=FRANCE)
             condition &= Q(pk__in=french.values("partnership_id"))
@@ -140,6 +144,7 @@ class ScopeFilters:
             ("finance_en", self.funding_year),
             ("financeur", self.funder or None),
             ("france", "1" if self.french_side else None),
+            ("sans_annee", "1" if self.undated else None),
         ]:
             if value:
                 params[key] = [str(value)]
@@ -168,6 +173,8 @@ class ScopeFilters:
             words.append(("finance_en", _("Financés en %(year)s") % {"year": self.funding_year}))
         if self.french_side:
             words.append(("france", str(_("Avec un participant français"))))
+        if self.undated:
+            words.append(("sans_annee", str(_("Année non renseignée"))))
         if self.funder:
             words.append(("financeur", _("Financeur : %(name)s") % {"name": self.funder}))
         return words

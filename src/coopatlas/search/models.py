@@ -11,7 +11,7 @@ from django.db import models
 from coopatlas.atlas.models import Partnership
 
 # The shape of what the indexer writes: a document of an older format is rebuilt by `serve`.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3  # 3: the `portee` facet (international or domestic)
 
 
 class SearchDocument(models.Model):

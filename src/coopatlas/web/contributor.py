@@ -18,6 +18,7 @@ from coopatlas.atlas.models import FRANCE, Organisation, Partnership
 from coopatlas.atlas.services import ParticipantSpec, foreign_partner, partnership_create
 from coopatlas.core.years import MIN_YEAR
 from coopatlas.places.models import Country
+from coopatlas.places.overseas import FRENCH_OVERSEAS
 from coopatlas.web.accounts import login_required
 
 
@@ -34,7 +35,8 @@ class DeclareForm(forms.Form):
     partner_name = forms.CharField(label=gettext_lazy("Collectivité partenaire (nom)"), max_length=300)
     partner_country = forms.ModelChoiceField(
         label=gettext_lazy("Pays du partenaire"),
-        queryset=Country.objects.exclude(iso2=FRANCE).order_by("name_fr"),
+        # France overseas is France: La Réunion or Polynésie française is no partner country.
+        queryset=Country.objects.exclude(iso2__in=[FRANCE, *FRENCH_OVERSEAS]).order_by("name_fr"),
     )
     form = forms.ChoiceField(label=gettext_lazy("Forme"), choices=PartnershipForm.choices)
     start_year = forms.IntegerField(label=gettext_lazy("Année de début"), min_value=MIN_YEAR, required=False)

@@ -10,7 +10,7 @@ from coopatlas.atlas.models import FRANCE, Organisation, Participation, Theme
 from coopatlas.atlas.selectors import partnerships_with_details
 from coopatlas.core.i18n import sort_key
 from coopatlas.places.models import Country
-from coopatlas.search.facets import FACETS
+from coopatlas.search.facets import DOMESTIC, FACETS, international_only
 from coopatlas.search.query import ORDERINGS, grouped_counts
 from coopatlas.search.signals import apply_pending
 from coopatlas.web.search import visible_partnerships
@@ -26,11 +26,15 @@ def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
     the same for a country with ten partnerships and one with ten thousand."""
     country = get_object_or_404(Country, iso2=iso2.upper())
     apply_pending()  # the facet keys as this request's own edits left them
+    domestic = 0
     if country.iso2 == FRANCE:
         # France is no partner country (no facet value): its partnerships are those with a
-        # participant there.
+        # participant there, the domestic ones (between French authorities only) left out and
+        # counted apart.
         here = Participation.objects.filter(organisation__country=country).values("partnership_id")
-        scope = visible_partnerships(request).filter(pk__in=here)
+        in_france = visible_partnerships(request).filter(pk__in=here)
+        scope = in_france.filter(international_only())
+        domestic = in_france.filter(FACETS["portee"].q([DOMESTIC])).count()
     else:
         scope = visible_partnerships(request).filter(FACETS["pays"].q([country.iso2]))  # the search's rule
     # Sub-queries only: joining the organisations made SQLite drive the count from them
@@ -64,6 +68,7 @@ def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
             "country": country,
             "partnerships": list(partnerships_with_details(scope.order_by(*ORDERINGS["debut"])[:SHOWN])),
             "partnership_count": scope.count(),
+            "domestic_count": domestic,
             "french": french,
             "french_count": french_rows.count(),
             "partner_count": partner_count,

@@ -49,8 +49,9 @@ def _with_links(board: dashboards.Dashboard, scope: dict[str, list[str]]) -> Non
         for row in figure.shown:
             row.extra["url"] = dashboards.list_url(scope, row.link)
             for key in ("active_link", "ended_link"):
-                if key in row.extra:
-                    row.extra[key.replace("link", "url")] = dashboards.list_url(scope, row.extra[key])
+                if key in row.extra:  # none for the row of partnerships without a year
+                    link = row.extra[key]
+                    row.extra[key.replace("link", "url")] = dashboards.list_url(scope, link) if link else ""
     if board.study:
         for row in board.study.categories:
             row.extra["url"] = dashboards.list_url(scope, row.link)
@@ -74,14 +75,15 @@ def chart_data(board: dashboards.Dashboard) -> dict:
                     "values": [r.value for r in rows],
                     "urls": [r.extra["url"] for r in rows],
                 },
+                # No active nor ended point for the partnerships without a year: the line stops.
                 {
                     "name": _("Actifs"),
-                    "values": [r.extra["active"] for r in rows],
+                    "values": [r.extra["active"] if r.key != dashboards.UNDATED else None for r in rows],
                     "urls": [r.extra["active_url"] for r in rows],
                 },
                 {
                     "name": _("Terminés"),
-                    "values": [r.extra["ended"] for r in rows],
+                    "values": [r.extra["ended"] if r.key != dashboards.UNDATED else None for r in rows],
                     "urls": [r.extra["ended_url"] for r in rows],
                 },
             ]

@@ -28,6 +28,7 @@ from coopatlas.atlas.mapping import (
     place_popup,
 )
 from coopatlas.atlas.models import Organisation
+from coopatlas.search.facets import DOMESTIC, domestic_partnerships
 from coopatlas.web.accounts import staff_required
 
 REVIEW_STATUSES = [PlaceStatus.AMBIGUOUS, PlaceStatus.UNRESOLVED, PlaceStatus.PENDING]
@@ -90,7 +91,12 @@ def places_geojson(request: HttpRequest) -> JsonResponse:
         centre = map_centre(int(organisation_id), Organisation.objects.visible_to(request.user))
         if centre is None:
             raise Http404
-    places = map_places(country=country, centre=centre)
+    # The world's and a country's map are international unless `portee` asks for the domestic
+    # partnerships too; an organisation's map shows all its partnerships, as its page lists them.
+    leave_out = None
+    if centre is None and DOMESTIC not in request.GET.getlist("portee"):
+        leave_out = domestic_partnerships()
+    places = map_places(country=country, centre=centre, leave_out=leave_out)
     features, truncated = map_features(places, zoom=zoom, bbox=bbox)
     data: dict = {
         "type": "FeatureCollection",

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from coopatlas.atlas.models import Organisation, Partnership
+from coopatlas.search.facets import with_default_reach
 from coopatlas.search.query import SORTS, SearchQuery
 from coopatlas.web.imports import export_links
 
@@ -26,7 +27,11 @@ def search(request: HttpRequest) -> HttpResponse:
     kept = [(key, value) for key, values in request.GET.lists() for value in values if value.strip()]
     if len(kept) < sum(len(values) for _key, values in request.GET.lists()):
         return redirect(request.path + (f"?{urlencode(kept)}" if kept else ""))
-    query = SearchQuery(request.GET, organisations=Organisation.objects.visible_to(request.user))
+    # International partnerships unless the URL asks for the domestic ones (`portee`): the home
+    # page and the dashboards count so, and link here.
+    query = SearchQuery(
+        with_default_reach(request.GET), organisations=Organisation.objects.visible_to(request.user)
+    )
     result = query.run(visible_partnerships(request))
     # The page's rows are read from the database page by page, ranked there (search.query).
     page = Paginator(result.as_list(), PAGE_SIZE).get_page(request.GET.get("page"))

@@ -19,6 +19,7 @@ from coopatlas.insights.common import in_common
 from coopatlas.insights.similarity import similar_partnerships
 from coopatlas.insights.suggestions import actors_to_connect
 from coopatlas.places.models import WorldRegion
+from coopatlas.search.facets import domestic_partnerships, international_only
 from coopatlas.search.memo import remembered
 from coopatlas.search.query import grouped_counts
 
@@ -35,9 +36,12 @@ def home(request: HttpRequest) -> HttpResponse:
     """Show the headline counts, the latest partnerships and entry points by region and theme."""
     published = Partnership.objects.published()
     latest = partnerships_with_details(published.order_by("-created_at", "-pk"))[:6]
+    # The headline figures are international: the domestic partnerships (between French
+    # authorities only) are left out, as on the search page these figures link to.
+    international = published.filter(international_only())
     # A partnership counts under the world regions of its foreign partners (the `zone` facet),
     # and once under each of its themes' roots: one grouped query for both, remembered.
-    counted = grouped_counts(published, ["zone", "theme"])
+    counted = grouped_counts(international, ["zone", "theme"])
     zones, theme_counts = counted.get("zone", {}), counted.get("theme", {})
     regions = [(region, zones.get(region.value, 0)) for region in WorldRegion]
     themes = [(t, theme_counts.get(t.code, 0)) for t in Theme.objects.filter(level=1).order_by("position")]
@@ -45,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "web/home.html",
         {
-            "counts": remembered("atlas-counts", None, atlas_counts),
+            "counts": remembered("atlas-counts", "international", lambda: atlas_counts(international)),
             "latest": latest,
             "regions": regions,
             "themes": themes,
@@ -85,6 +89,7 @@ def _partnership_context(request: HttpRequest, pk: int) -> dict:
         "foreign": [x for x in participations if x.role == "foreign_authority"],
         "others": [x for x in participations if x.role not in ("french_authority", "foreign_authority")],
         "countries": countries,
+        "domestic": partnership.is_domestic,
         "funding": funding_summary(partnership),
         "events": partnership.events.all(),
         "sources": partnership.sources.select_related("batch"),
@@ -110,10 +115,14 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = organisation.memberships.select_related("member__country").order_by("member__name")
     if members.exists():
         members = members.filter(member__in=visible)
-    groups = partners_by_start_year(organisation, _visible_partnerships(request), limit=PARTNERS_SHOWN)
+    # Its partners include the French authorities of its domestic partnerships (La Réunion…).
+    domestic = domestic_partnerships()
+    groups = partners_by_start_year(
+        organisation, _visible_partnerships(request), limit=PARTNERS_SHOWN, domestic=domestic
+    )
     shown = sum(len(group.links) for group in groups)
     partners = (
-        partner_links(organisation, _visible_partnerships(request)).count()
+        partner_links(organisation, _visible_partnerships(request), domestic=domestic).count()
         if shown == PARTNERS_SHOWN
         else shown
     )

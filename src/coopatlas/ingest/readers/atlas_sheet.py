@@ -299,14 +299,11 @@ class AtlasSheetReader:
         record["objectives_local"], record["objectives_france"] = local, france
         record["description"] = text("description")
         record["themes"] = self._themes(sections)
-        partners = []
+        partners = []  # (organisation, role): a partner in France overseas is a French commune
         for cells in _table(sections.get("partners", [])):
             if not cells or not cells[0]:
                 continue
-            country = parsing.country(cells[1] if len(cells) > 1 else "", "Pays")
-            partners.append(
-                {"name": cells[0], "kind": OrganisationKind.FOREIGN_AUTHORITY, "country": country}
-            )
+            partners.append(parsing.local_authority(cells[0], cells[1] if len(cells) > 1 else "", "Pays"))
         french = [
             {"name": cells[0], "kind": OrganisationKind.COMMUNE, "country": "FR"}
             for cells in _table(sections.get("french", []))
@@ -321,8 +318,8 @@ class AtlasSheetReader:
             )
         record["participants"] = [
             {"organisation": o, "role": ParticipationRole.FRENCH_AUTHORITY} for o in french
-        ] + [{"organisation": o, "role": ParticipationRole.FOREIGN_AUTHORITY} for o in partners]
-        by_name = {normalise(o["name"]): o for o in french + partners}
+        ] + [{"organisation": o, "role": role} for o, role in partners]
+        by_name = {normalise(o["name"]): o for o in french + [o for o, _role in partners]}
         record["funding"] = self._funding(sections, by_name)
         record["contacts"] = self._contacts(sections, by_name)
         record["volunteers"] = [

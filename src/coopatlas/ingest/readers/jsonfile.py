@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from coopatlas.ingest.errors import FileRejected, Problem, excerpt
 from coopatlas.ingest.files import TextSource, open_text
+from coopatlas.ingest.parsing import overseas_as_france
 
 MAX_WHOLE = 200 * 1024 * 1024
 SCHEMA = "coopatlas"
@@ -216,11 +217,20 @@ class JsonReader:
         record = dict(record)
 
         def organisation(ref: object) -> object:
-            return self.organisations.get(ref, ref) if isinstance(ref, str) else ref
+            found = self.organisations.get(ref, ref) if isinstance(ref, str) else ref
+            return overseas_as_france(found, None)[0] if isinstance(found, dict) else found
+
+        def participant(item: dict) -> dict:
+            # An older export may hold a town of France overseas as a foreign authority (RE, PF…).
+            found = item.get("organisation")
+            found = self.organisations.get(found, found) if isinstance(found, str) else found
+            if not isinstance(found, dict):
+                return {**item, "organisation": found}
+            moved, role = overseas_as_france(found, item.get("role"))
+            return {**item, "organisation": moved, "role": role}
 
         record["participants"] = [
-            {**p, "organisation": organisation(p.get("organisation"))} if isinstance(p, dict) else p
-            for p in record.get("participants") or []
+            participant(p) if isinstance(p, dict) else p for p in record.get("participants") or []
         ]
         record["funding"] = [
             {**f, "funder": organisation(f.get("funder"))} if isinstance(f, dict) else f

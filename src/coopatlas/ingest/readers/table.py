@@ -24,7 +24,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "reference": ("identifiant stable de la ligne dans votre fichier", ("ref", "id", "identifiant")),
     "titre": ("titre du partenariat (sinon construit : « Jumelage A – B »)", ("title",)),
     "forme": ("jumelage, convention de coopération, pacte d'amitié, protocole, projet…", ("form", "type")),
-    "etat": ("en cours, terminé, en veille, en projet", ("status", "état")),
+    "etat": ("en cours, terminé, en veille, en projet ; vide : non renseigné", ("status", "état")),
     "publication": ("brouillon ou publié", ("publication_state",)),
     "annee_signature": ("année de signature (1990, « vers 1990 »)", ("signature_year", "année de signature")),
     "annee_debut": (
@@ -419,17 +419,9 @@ class TableReader:
         get = lambda name: self._get(cells, name)  # noqa: E731
         partner = parsing.text(get("partenaire"))
         if partner:
-            country = parsing.country(get("pays_partenaire"), "pays_partenaire")
-            organisation = {
-                "name": partner,
-                "kind": OrganisationKind.FOREIGN_AUTHORITY if country != "FR" else OrganisationKind.COMMUNE,
-                "country": country,
-            }
+            organisation, role = parsing.local_authority(partner, get("pays_partenaire"), "pays_partenaire")
             if region := parsing.text(get("region_partenaire")):
                 organisation["admin_area"] = region
-            role = (
-                ParticipationRole.FOREIGN_AUTHORITY if country != "FR" else ParticipationRole.FRENCH_AUTHORITY
-            )
             if not any(p["organisation"] == organisation for p in record["participants"]):
                 record["participants"].append({"organisation": organisation, "role": role})
         elif not record.get("funding") and len(record["participants"]) < 2:

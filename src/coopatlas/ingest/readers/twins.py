@@ -31,12 +31,10 @@ def _float(value: str) -> float | None:
     return number if number != 0 else None  # 0 is the file's "no geocode"
 
 
-def _place(name: str, country: str, lat: str = "", lng: str = "") -> dict:
-    organisation: dict[str, object] = {
-        "name": name,
-        "kind": OrganisationKind.COMMUNE if country == "FR" else OrganisationKind.FOREIGN_AUTHORITY,
-        "country": country,
-    }
+def _place(name: str, country: object, field: str, lat: str = "", lng: str = "") -> dict:
+    """A town of the file as an organisation: a French commune when its country is France,
+    overseas included ("Réunion, France", "French Polynesia"), else a foreign authority."""
+    organisation, _role = parsing.local_authority(name, country, field)
     latitude, longitude = _float(lat), _float(lng)
     if latitude is not None and longitude is not None:
         organisation["source_latitude"], organisation["source_longitude"] = latitude, longitude
@@ -140,18 +138,19 @@ class TwinsReader:
             raise Skip
         insee, kind = row["fr_insee_code"].strip(), row.get("fr_insee_type", "")
         name = row["fr_insee_name"].strip() or row["fr_name_wikipedia"].strip()
-        french = _place(name, "FR", row.get("fr_lat", ""), row.get("fr_lng", ""))
+        french = _place(name, "FR", "fr_insee_code", row.get("fr_lat", ""), row.get("fr_lng", ""))
         if kind == "departement":
             french["kind"] = OrganisationKind.DEPARTEMENT
         elif kind == "region":
             french["kind"] = OrganisationKind.REGION
         if insee and kind in ("commune-actuelle", "departement", "region"):
             french["insee_code"] = insee
-        country = parsing.country(
-            row["partner_country_norm"] or row["partner_country_raw"], "partner_country_norm"
-        )
         partner = _place(
-            row["partner_name"].strip(), country, row.get("partner_lat", ""), row.get("partner_lng", "")
+            row["partner_name"].strip(),
+            row["partner_country_norm"] or row["partner_country_raw"],
+            "partner_country_norm",
+            row.get("partner_lat", ""),
+            row.get("partner_lng", ""),
         )
         if not partner["name"]:
             raise Problem("partner_name", "", "nom du partenaire manquant", "partner name missing")
@@ -163,8 +162,11 @@ class TwinsReader:
             name = row[f"city{n}"].strip()
             if not name:
                 raise Problem(f"city{n}", "", "nom de ville manquant", "city name missing")
-            country = parsing.country(row[f"country{n}"], f"country{n}")
-            sides.append(_place(name, country, row.get(f"lat{n}", ""), row.get(f"lng{n}", "")))
+            sides.append(
+                _place(
+                    name, row[f"country{n}"], f"country{n}", row.get(f"lat{n}", ""), row.get(f"lng{n}", "")
+                )
+            )
         if sides[0]["name"] == sides[1]["name"] and sides[0]["country"] == sides[1]["country"]:
             raise Problem(
                 "city2", sides[1]["name"], "une ville jumelée avec elle-même", "a town twinned with itself"
