@@ -318,6 +318,23 @@ def test_partnership_merge_undo_withdraws_the_open_proposals_and_keeps_later_edi
     assert not ProposedChange.objects.filter(partnership=kept).exists()
 
 
+def test_partnership_merge_into_a_record_merged_since_is_still_undone(admin_user):
+    """Three records of one twinning: the third merged into the second, the second into the
+    first; the first merge can still be undone and gives the third back its source."""
+    lyon, birmingham = commune("Lyon", "69123"), foreign_town("Birmingham", "GB")
+    first, second, third = (twinning(lyon, birmingham) for _ in range(3))
+    third_pk = third.pk
+    services.source_add(partnership=third, url="https://www.lyon.fr/trois", title="Trois")
+    earlier = partnerships_merge(survivor=second, duplicate=third, acting_user=admin_user)
+    partnerships_merge(survivor=first, duplicate=second, acting_user=admin_user)
+    earlier.refresh_from_db()
+    assert earlier.survivor == first
+    restored = partnerships_merge_undo(earlier, acting_user=admin_user)
+    assert restored.pk == third_pk
+    assert list(Source.objects.filter(partnership=restored).values_list("title", flat=True)) == ["Trois"]
+    assert Partnership.objects.count() == 2
+
+
 def test_partnership_merge_refused_to_a_user_without_the_right(lyon_birmingham, admin_user):
     """Lyon's editor may edit both records but not merge them; nor undo a merge."""
     first, second = lyon_birmingham
