@@ -56,23 +56,22 @@ from coopatlas.atlas.models import (
     footprint_of_organisations,
 )
 from coopatlas.atlas.rules import (
-    FILLABLE_FIELDS,
     IDENTITY_ROLES,
-    fill_or_conflict,
     forms_compatible,
     has_french_authority,
     partnership_identity,
 )
 from coopatlas.atlas.services.bulk import Builder, FastWriter
 from coopatlas.atlas.services.imports import (
+    Convergence,
     batch_reason,
     diplomatic_post_create,
     import_batch_close,
     import_batch_open,
     organisations_enrich,
-    partnership_converge,
     partnership_mark_imported,
     partnership_replace,
+    partnerships_converge,
     programme_find_or_create,
 )
 from coopatlas.core.database import LARGE_WRITE, refresh_statistics
@@ -261,6 +260,7 @@ class OrganisationIndex:
         # What other sources add to organisations already written, applied once the import ends.
         self.enrichments: list[tuple[int, str, object]] = []
         self._placed: dict[tuple, PlaceOutcome] = {}
+        self._placed_ids: dict[tuple, dict] = {}
         self._planned_keys: list[tuple[dict, tuple | str]] = []
         self.countries = set(Country.objects.values_list("iso2", flat=True))
         rows = Organisation.objects.values_list(
@@ -456,6 +456,9 @@ class OrganisationIndex:
         place (remembered: the same names come back row after row)."""
         if kind not in PLACE_KINDS:
             return {}
+        cache_key = (kind, country, name, spec.get("admin_area") or "", spec.get("foreign_level") or "")
+        if (known := self._placed_ids.get(cache_key)) is not None:
+            return dict(known)
         probe = Organisation(
             name=name,
             kind=kind,
@@ -464,7 +467,9 @@ class OrganisationIndex:
             foreign_level=spec.get("foreign_level") or "",
         )
         outcome = self._outcome(probe)
-        return {f: outcome.fields[f] for f in IDENTIFIERS if outcome.fields.get(f) not in (None, "")}
+        ids = {f: outcome.fields[f] for f in IDENTIFIERS if outcome.fields.get(f) not in (None, "")}
+        self._placed_ids[cache_key] = ids
+        return dict(ids)
 
     def _outcome(self, organisation: Organisation) -> PlaceOutcome:
         """Where the resolver places an organisation (a fresh copy: the caller may change it),
@@ -733,6 +738,7 @@ class Importer:
         self.by_identity = self._partnership_identities()
         self.seen: set[str] = set()
         self.pending: list[_Planned] = []
+        self.converging: list[tuple[str, _Planned, int, int | None]] = []
         self.touched: list[int] = []
         rows = 0
         for where, record in records:
@@ -855,19 +861,9 @@ class Importer:
             self._list(where, "unchanged", record, title)
             return
         if imported_at is None or updated_at > imported_at:
-            self.report.counts["conflicts"] += 1
-            self.report.counts["skipped"] += 1
-            self.report.conflicts.append(
-                f"{where} · {ref} : modifié dans l'application depuis le dernier import, non écrasé"
-            )
-            self._list(
-                where,
-                "skipped",
-                record,
-                title,
-                fr="modifié dans l'application depuis le dernier import, non écrasé",
-                en="edited in the app since the last import, not overwritten",
-            )
+            # Set or edited by a person since this source last wrote it: the source no longer
+            # owns it. What it says is compared field by field, as another source's would be.
+            self._converge(where, record, planned, pk)
             return
         try:
             with transaction.atomic():
@@ -919,7 +915,7 @@ class Importer:
 
     def _converge(self, where: str, record: dict, planned: _Planned, pk: int) -> None:
         """Another source of a partnership already in the atlas: add it as a source, fill what is
-        empty, put what differs up for review (never overwrite)."""
+        empty, put what differs up for review (never overwrite) — in bulk, with the next chunk."""
         self.report.counts["converged"] += 1
         title = planned.partnership.title
         if self.keep_existing:
@@ -927,65 +923,99 @@ class Importer:
             self.report.matched.append(pk)
             self._list(where, "unchanged", record, title)
             return
+        listed = len(self.report.listed)
+        self._list(where, "updated", record, title, fr="déjà dans l'atlas", en="already in the atlas")
+        self.converging.append((where, planned, pk, listed if len(self.report.listed) > listed else None))
+        if len(self.converging) >= CHUNK:
+            self._flush_converging()
+
+    def _flush_converging(self) -> None:
+        """Write what the partnerships found again get from this source (atlas.services.imports
+        .partnerships_converge), and the lines they had none of (themes, SDGs, countries,
+        funding, events) through the bulk writer."""
+        items, self.converging = self.converging, []
+        if not items:
+            return
         self.organisations.flush()
-        current = Partnership.objects.get(pk=pk)
-        fills, conflicts = fill_or_conflict(
-            {name: getattr(current, name) for name in FILLABLE_FIELDS}, planned.given
-        )
-        for name, value in conflicts.items():
-            self.report.counts["conflicts"] += 1
-            self.report.conflicts.append(
-                f"{where} · {current.title} : {Partnership._meta.get_field(name).verbose_name} "  # type: ignore[union-attr]
-                f"« {getattr(current, name)} » dans l'atlas, « {value} » selon cette source ; "
-                "gardé, proposé à la revue"
-            )
-        lines = self._missing_lines(current, planned)
-        changed = partnership_converge(
-            current,
-            fills=fills,
-            conflicts=conflicts,
-            sources=[
-                *(
-                    {k: source.get(k) or "" for k in ("url", "title")}
-                    | {"retrieved_on": _day(source.get("retrieved_on"))}
-                    for source in planned.sources
-                ),
-                {"title": self.file_name[:300] or self.source_kind, "batch": self.batch},
+        name = self.file_name or self.source_kind
+        result = partnerships_converge(
+            [
+                Convergence(
+                    pk=pk,
+                    given=planned.given,
+                    sources=[
+                        *(
+                            {k: source.get(k) or "" for k in ("url", "title")}
+                            | {"retrieved_on": _day(source.get("retrieved_on"))}
+                            for source in planned.sources
+                        ),
+                        {"title": self.file_name[:300] or self.source_kind, "batch": self.batch},
+                    ],
+                    where=where,
+                )
+                for where, planned, pk, _listed in items
             ],
             acting_user=self.user,
             batch=self.batch,
-            conflict_message=f"Valeurs données par l'import « {self.file_name or self.source_kind} » "
-            f"(lot {self.batch.pk}, {where}), différentes de celles de la fiche.",
+            conflict_message=f"Valeurs données par l'import « {name} » (lot {self.batch.pk}), "
+            "différentes de celles de la fiche",
         )
-        if lines is not None:
-            self._write_lines([lines], batch_reason(self.batch), with_batch_source=False)
-            changed = True
-        outcome = "updated" if changed else "unchanged"
-        self.report.counts[outcome] += 1
-        self._list(where, outcome, record, title, fr="déjà dans l'atlas", en="already in the atlas")
-        if changed:
-            self.touched.append(pk)
+        for pk, title, field_name, kept, given in result.conflicts:
+            where = next(w for w, _p, item_pk, _l in items if item_pk == pk)
+            label = Partnership._meta.get_field(field_name).verbose_name  # type: ignore[union-attr]
+            self.report.counts["conflicts"] += 1
+            self.report.conflicts.append(
+                f"{where} · {title} : {label} « {kept} » dans l'atlas, « {given} » selon cette "
+                "source ; gardé, proposé à la revue"
+            )
+        lines = self._missing_lines([(pk, planned) for _w, planned, pk, _l in items])
+        if lines:
+            self._write_lines(lines, batch_reason(self.batch), with_batch_source=False)
+            result.changed.update(line.partnership.pk for line in lines)
+        for _where, _planned, pk, listed in items:
+            outcome = "updated" if pk in result.changed else "unchanged"
+            self.report.counts[outcome] += 1
+            if listed is not None:
+                self.report.listed[listed]["outcome"] = outcome
+        self.touched.extend(sorted(result.changed))
 
     @staticmethod
-    def _missing_lines(current: Partnership, planned: _Planned) -> _Planned | None:
-        """The lines another source gives that the record has none of (themes, SDGs, countries,
-        funding, events), to be added; None when it adds none."""
-        lines = _Planned(
-            partnership=current,
-            given={},
-            participants=[],
-            themes=planned.themes if not current.themes.exists() else [],
-            sdgs=planned.sdgs if not current.sdgs.exists() else [],
-            countries=planned.countries if not current.extra_countries.exists() else [],
-            funding=planned.funding if not current.funding_lines.exists() else [],
-            events=planned.events if not current.events.exists() else [],
-            sources=[],
-            contacts=[],
-            volunteers=[],
-        )
-        if any((lines.themes, lines.sdgs, lines.countries, lines.funding, lines.events)):
-            return lines
-        return None
+    def _missing_lines(items: list[tuple[int, _Planned]]) -> list[_Planned]:
+        """The lines other sources give that their records have none of (themes, SDGs, countries,
+        funding, events): one query per kind of line for the whole chunk."""
+        pks = {pk for pk, _planned in items}
+        held = {
+            kind: set(model.objects.filter(partnership_id__in=pks).values_list("partnership_id", flat=True))
+            for kind, model in (
+                ("themes", PartnershipTheme),
+                ("sdgs", Partnership.sdgs.through),
+                ("countries", Partnership.extra_countries.through),
+                ("funding", FundingLine),
+                ("events", Event),
+            )
+        }
+        lines = []
+        for pk, planned in items:
+            missing = {
+                kind: getattr(planned, kind) if pk not in held[kind] and getattr(planned, kind) else []
+                for kind in held
+            }
+            if any(missing.values()):
+                for kind, given in missing.items():
+                    if given:
+                        held[kind].add(pk)  # a second source of it in this chunk adds none
+                lines.append(
+                    _Planned(
+                        partnership=Partnership(pk=pk),
+                        given={},
+                        participants=[],
+                        sources=[],
+                        contacts=[],
+                        volunteers=[],
+                        **missing,
+                    )
+                )
+        return lines
 
     def _content_hash(self, planned: _Planned) -> str:
         """Fingerprint what the record would hold once written: its fields and lines, partners by
@@ -1284,6 +1314,7 @@ class Importer:
 
     # --- writing --------------------------------------------------------------------------------
     def _flush(self) -> None:
+        self._flush_converging()
         if not self.pending:
             return
         self.organisations.flush()

@@ -3,6 +3,9 @@ found or made, an embassy and its correspondents, a record replaced by a newer i
 The pipeline (ingest/pipeline.py) plans and validates; it writes through these and through the
 bulk writer (bulk.py), naming the batch and its author."""
 
+import json
+from dataclasses import dataclass, field
+
 from django.db.models import F
 
 from coopatlas.atlas.models import (
@@ -21,6 +24,7 @@ from coopatlas.atlas.models import (
     ProposedChange,
     Source,
 )
+from coopatlas.atlas.rules import FILLABLE_FIELDS, fill_or_conflict
 from coopatlas.atlas.services import note_change
 
 # The identifiers an organisation found again by another source may receive when it has none.
@@ -142,52 +146,95 @@ def organisations_enrich(updates: dict[int, dict], *, acting_user, batch: Import
     return changed
 
 
-def partnership_converge(
-    partnership: Partnership,
-    *,
-    fills: dict,
-    conflicts: dict,
-    sources: list[dict],
-    acting_user,
-    batch: ImportBatch,
-    conflict_message: str,
-) -> bool:
-    """Record that another source tells of a partnership already in the atlas: add the source,
-    fill the fields it leaves empty (`fills`, from atlas.rules.fill_or_conflict) and put each
-    value that differs from one already set up for review as a proposed change from the batch,
-    never overwriting it. Return whether the record changed."""
+@dataclass
+class Convergence:
+    """Another source of a partnership already in the atlas: what it gives (`given`, the fields
+    it states) and its sources (dicts of Source fields; `batch` for the import's own line)."""
+
+    pk: int
+    given: dict
+    sources: list[dict]
+    where: str = ""
+
+
+@dataclass
+class ConvergenceResult:
+    changed: set[int] = field(default_factory=set)
+    # (partnership id, its title, field, value in the atlas, value of the source)
+    conflicts: list[tuple[int, str, str, object, object]] = field(default_factory=list)
+
+
+def partnerships_converge(
+    items: list[Convergence], *, acting_user, batch: ImportBatch, conflict_message: str
+) -> ConvergenceResult:
+    """Record, for many partnerships at once, that other sources tell of them: add each source
+    not yet listed, fill the fields they leave unsaid (atlas.rules.fill_or_conflict), and put each
+    value that differs from one already set up for review as a proposed change from the batch
+    (one per record and batch), never overwriting it. A handful of queries per call."""
+    result = ConvergenceResult()
+    if not items:
+        return result
+    pks = {item.pk for item in items}
+    current = {
+        row["pk"]: row
+        for row in Partnership.objects.filter(pk__in=pks).values("pk", "title", *FILLABLE_FIELDS)
+    }
+    listed = {
+        (pid, url, title, batch_id is None)
+        for pid, url, title, batch_id in Source.objects.filter(partnership_id__in=pks).values_list(
+            "partnership_id", "url", "title", "batch_id"
+        )
+    }
+    proposed_before = {
+        (pid, json.dumps(changes, sort_keys=True))
+        for pid, changes in ProposedChange.objects.filter(
+            partnership_id__in=pks, batch__isnull=False, state=ProposalState.OPEN
+        ).values_list("partnership_id", "changes")
+    }
+    fills_by_pk: dict[int, dict] = {}
+    new_sources: list[Source] = []
+    proposals: list[ProposedChange] = []
+    for item in items:
+        row = current[item.pk]
+        fills, conflicts = fill_or_conflict(row, item.given)
+        if fills:
+            fills_by_pk.setdefault(item.pk, {}).update(fills)
+            row.update(fills)  # a later source of the same record sees them filled
+        for source in item.sources:
+            key = (item.pk, source.get("url") or "", source.get("title") or "", source.get("batch") is None)
+            if key not in listed:
+                listed.add(key)
+                new_sources.append(Source(partnership_id=item.pk, **source))
+                result.changed.add(item.pk)
+        for name, value in conflicts.items():
+            result.conflicts.append((item.pk, row["title"], name, row[name], value))
+        # As a proposal stores them (and change_accept reads them back): text, dates in ISO.
+        proposed = {
+            name: value.isoformat() if hasattr(value, "isoformat") else value
+            for name, value in conflicts.items()
+            if name in PROPOSABLE_FIELDS
+        }
+        proposal_key = (item.pk, json.dumps(proposed, sort_keys=True))
+        if proposed and proposal_key not in proposed_before:
+            proposed_before.add(proposal_key)
+            proposals.append(
+                ProposedChange(
+                    partnership_id=item.pk,
+                    author=acting_user,
+                    changes=proposed,
+                    message=f"{conflict_message} ({item.where})"[:2000],
+                    batch=batch,
+                )
+            )
     reason = batch_reason(batch)
-    changed = False
-    if fills:
+    for partnership in Partnership.objects.filter(pk__in=list(fills_by_pk)):
+        fills = fills_by_pk[partnership.pk]
         for name, value in fills.items():
             setattr(partnership, name, value)
         note_change(partnership, user=acting_user, reason=reason, batch=batch)
         partnership.full_clean(exclude=["external_ref"])
         partnership.save(update_fields=[*fills, "updated_at"])
-        changed = True
-    for source in sources:
-        # A source is there once: a later import of the same file adds no second line.
-        same = partnership.sources.filter(url=source.get("url") or "", title=source.get("title") or "")
-        if not same.filter(batch__isnull=source.get("batch") is None).exists():
-            Source.objects.create(partnership=partnership, **source)
-            changed = True
-    # As a proposal stores them (and change_accept reads them back): text, dates in ISO.
-    proposed = {
-        name: value.isoformat() if hasattr(value, "isoformat") else value
-        for name, value in conflicts.items()
-        if name in PROPOSABLE_FIELDS
-    }
-    if proposed and not any(
-        open_one.changes == proposed
-        for open_one in ProposedChange.objects.filter(
-            partnership=partnership, batch__isnull=False, state=ProposalState.OPEN
-        )
-    ):
-        ProposedChange.objects.create(
-            partnership=partnership,
-            author=acting_user,
-            changes=proposed,
-            message=conflict_message[:2000],
-            batch=batch,
-        )
-    return changed
+        result.changed.add(partnership.pk)
+    Source.objects.bulk_create(new_sources, batch_size=500)
+    ProposedChange.objects.bulk_create(proposals, batch_size=500)
+    return result
