@@ -250,6 +250,15 @@ def test_partnership_merge_conflicting_years_keep_the_survivors_and_propose_the_
     assert kept.start_year == 1955
 
 
+def test_partnership_merge_by_the_system_proposes_without_an_author():
+    """The command line without --as merges as the system: its proposals name no author."""
+    lyon, birmingham = commune("Lyon", "69123"), foreign_town("Birmingham", "GB")
+    kept = twinning(lyon, birmingham, year=1951)
+    partnerships_merge(survivor=kept, duplicate=twinning(lyon, birmingham, year=1955))
+    proposal = ProposedChange.objects.get(partnership=kept)
+    assert proposal.author is None and proposal.changes == {"start_year": "1955"}
+
+
 def test_partnership_merge_a_fill_that_contradicts_a_kept_value_is_a_conflict(admin_user):
     """A signature date in another year than the survivor's signature year is not filled in."""
     lyon, birmingham = commune("Lyon", "69123"), foreign_town("Birmingham", "GB")
