@@ -294,6 +294,12 @@ def test_wikidata_pairs_import_and_converge_with_the_wikipedia_ones(tmp_path, ru
     assert Partnership.objects.count() == before.counts["created"] + report.counts["created"]
     lyon = Organisation.objects.get(insee_code="69123", kind="commune")
     assert lyon.wikidata_id in wanted
+    # "Birmingham" is as likely in Alabama as in England: the partner Lyon already has under that
+    # name is the one meant, and the pair joins it.
+    birmingham = Partnership.objects.filter(participations__organisation=lyon).get(
+        participations__organisation__name="Birmingham"
+    )
+    assert birmingham.sources.filter(batch_id=report.batch_id).exists()
     assert not any(_shared_ids().values())
     assert max(_partnership_keys().values()) == 1
 

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from coopatlas.atlas.choices import OrganisationKind, ParticipationRole, PartnershipForm
+from coopatlas.atlas.models import Organisation, Participation
+from coopatlas.core.text import normalise
 from coopatlas.ingest.errors import FileRejected, Problem, excerpt
 from coopatlas.ingest.files import TextSource, open_text
 from coopatlas.places.resolver import Resolver, get_resolver
@@ -67,6 +69,7 @@ class WikidataReader:
         self.resolver = resolver
         self.notes = self.source.notes
         self.unplaced: dict[str, str] = {}
+        self._partners: dict[tuple, list[dict]] = {}
         self.skipped = 0
 
     def _read_names(self, path: Path, encoding: str | None) -> dict[str, str]:
@@ -173,6 +176,12 @@ class WikidataReader:
                         except Problem as problem:
                             places[qid] = problem
                     sides.append(places[qid])
+                if len(sides) == 2 and isinstance(sides[0], Problem) != isinstance(sides[1], Problem):
+                    # One side placed, the other not: the partner the placed side already has under
+                    # that name ("Birmingham", a twin of Lyon in the atlas) is the one meant.
+                    known, qid = (sides[0], right) if isinstance(sides[1], Problem) else (sides[1], left)
+                    if isinstance(known, dict) and (partner := self._known_partner(known, qid)):
+                        sides = [known, partner] if known is sides[0] else [partner, known]
                 placed: list[dict] = [side for side in sides if not isinstance(side, Problem)]
                 if len(placed) < len(sides):
                     for unplaced in sides:
@@ -205,6 +214,47 @@ class WikidataReader:
                     f"{len(self.unplaced)} nom(s) non situé(s) avec certitude, leurs paires laissées de côté "
                     f"(par exemple : {', '.join(list(self.unplaced)[:5])})"
                 )
+
+    def _known_partner(self, known: dict, qid: str) -> dict | None:
+        """The organisation of the atlas that is already a partner of `known` (a placed side) under
+        the label of `qid`, when there is exactly one; as a side of the pair, with the QID."""
+        if self.labels.get(qid) is None:
+            return None
+        anchor = Organisation.objects.filter(kind=known["kind"], country_id=known["country"])
+        if known.get("insee_code"):
+            anchor = anchor.filter(insee_code=known["insee_code"])
+        elif known.get("geonames_id"):
+            anchor = anchor.filter(geonames_id=known["geonames_id"])
+        else:
+            return None
+        cache_key = (known["kind"], known["country"], known.get("insee_code"), known.get("geonames_id"))
+        if (partners := self._partners.get(cache_key)) is None:
+            shared = Participation.objects.filter(organisation__in=anchor).values("partnership_id")
+            partners = [
+                dict(row)
+                for row in Organisation.objects.filter(participations__partnership_id__in=shared)
+                .exclude(pk__in=anchor.values("pk"))
+                .values("name", "alternate_names", "kind", "country_id", "geonames_id", "insee_code")
+                .distinct()
+            ]
+            self._partners[cache_key] = partners
+        label = normalise(self.labels[qid])
+        found = [
+            p for p in partners if label in {normalise(n) for n in [p["name"], *(p["alternate_names"] or [])]}
+        ]
+        if len(found) != 1:
+            return None
+        partner = found[0]
+        side: dict[str, object] = {
+            "name": self.labels[qid],
+            "kind": partner["kind"],
+            "country": partner["country_id"],
+            "wikidata_id": qid,
+        }
+        for name in ("geonames_id", "insee_code"):
+            if partner[name]:
+                side[name] = partner[name]
+        return side
 
     @staticmethod
     def _role(side: dict) -> str:
