@@ -6,6 +6,7 @@ import itertools
 from collections import Counter
 
 import pytest
+from django.test import Client
 
 from coopatlas.atlas.demo.loader import load_demo
 from coopatlas.atlas.models import (
@@ -320,3 +321,34 @@ def test_pairs_already_in_the_atlas_are_not_created_again(tmp_path, run_import):
     )
     assert again.counts["created"] == 0 and Partnership.objects.count() == 1
     assert list(itertools.chain(*_shared_ids().values())) == []
+
+
+CONFLICT_MAPPING = (
+    "collectivite_francaise=collectivite;partenaire=partenaire;pays_partenaire=pays;annee_signature=annee"
+)
+CONFLICT_HEADER = "collectivite;partenaire;pays;annee\n"
+
+
+def test_a_conflict_between_sources_waits_on_the_record_and_in_the_review(
+    tmp_path, run_import, admin_client_fr
+):
+    run_import(
+        write(tmp_path / "a.csv", CONFLICT_HEADER + "Lyon;Birmingham;Royaume-Uni;1951\n"),
+        "table",
+        mapping=CONFLICT_MAPPING,
+        publication_state="published",
+    )
+    report = run_import(
+        write(tmp_path / "b.csv", CONFLICT_HEADER + "Lyon;Birmingham;Royaume-Uni;1952\n"),
+        "table",
+        mapping=CONFLICT_MAPPING,
+    )
+    record = Partnership.objects.get()
+    assert record.signature_year == 1951 and report.counts["conflicts"] == 1
+    page = admin_client_fr.get(record.get_absolute_url()).content.decode()
+    assert "Conflits entre sources à revoir" in page, page[page.find("<h1") : page.find("<h1") + 3000]
+    assert "b.csv" in page and "1952" in page
+    queue = admin_client_fr.get("/revue/").content.decode()
+    assert "Conflit entre sources n°" in queue and "b.csv" in queue
+    visitor = Client().get(record.get_absolute_url()).content.decode()
+    assert "Conflits entre sources" not in visitor and "1952" not in visitor

@@ -266,7 +266,7 @@ def proposals_for(user):
         return ProposedChange.objects.none()
     return ProposedChange.objects.filter(
         state=ProposalState.OPEN, partnership__in=Partnership.objects.within(scope)
-    ).select_related("partnership", "author")
+    ).select_related("partnership", "author", "batch")
 
 
 def _proposal(proposal: ProposedChange) -> Proposal:
@@ -287,6 +287,15 @@ def record_actions(user, partnership: Partnership) -> dict:
         and may(user, "partnership_publish", partnership),
         "may_verify": state == PublicationState.PUBLISHED and may(user, "partnership_verify", partnership),
         "may_propose": state == PublicationState.PUBLISHED,
+        # What other sources say differently of it, kept out and waiting for a decision.
+        "source_conflicts": [
+            _proposal(p)
+            for p in partnership.proposed_changes.filter(
+                batch__isnull=False, state=ProposalState.OPEN
+            ).select_related("batch")
+        ]
+        if may(user, "proposal_decide", partnership)
+        else [],
     }
 
 
