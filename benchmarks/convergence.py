@@ -97,7 +97,11 @@ for field in ("geonames_id", "insee_code", "siren", "wikidata_id"):
     shared[field] = sum(1 for (kind, value), n in values.items() if n > 1 and value != "")
 facts = {}
 for o in Organisation.objects.values("pk", "kind", "country_id", "insee_code", "geonames_id", "wikidata_id"):
-    ids = [str(o[f] or "") for f in ("insee_code", "geonames_id", "wikidata_id")]
+    # A place by its INSEE code or GeoNames id; its QID only when it has neither (a QID is filled
+    # in when Wikidata names it, which depends on what the atlas already held).
+    ids = [str(o[f] or "") for f in ("insee_code", "geonames_id")] or []
+    if not any(ids) and o["wikidata_id"]:
+        ids = [o["wikidata_id"]]
     facts[o["pk"]] = "|".join([o["kind"], o["country_id"], *ids]) if any(ids) else None
 members = {}
 links = Participation.objects.filter(role__in=IDENTITY_ROLES)

@@ -179,12 +179,9 @@ def partnerships_converge(
         row["pk"]: row
         for row in Partnership.objects.filter(pk__in=pks).values("pk", "title", *FILLABLE_FIELDS)
     }
-    listed = {
-        (pid, url, title, batch_id is None)
-        for pid, url, title, batch_id in Source.objects.filter(partnership_id__in=pks).values_list(
-            "partnership_id", "url", "title", "batch_id"
-        )
-    }
+    # A source is listed once: the same address and title, whether an import's own line or
+    # a line copied by our JSON export (which carries every source of a record).
+    listed = set(Source.objects.filter(partnership_id__in=pks).values_list("partnership_id", "url", "title"))
     proposed_before = {
         (pid, json.dumps(changes, sort_keys=True))
         for pid, changes in ProposedChange.objects.filter(
@@ -201,7 +198,7 @@ def partnerships_converge(
             fills_by_pk.setdefault(item.pk, {}).update(fills)
             row.update(fills)  # a later source of the same record sees them filled
         for source in item.sources:
-            key = (item.pk, source.get("url") or "", source.get("title") or "", source.get("batch") is None)
+            key = (item.pk, source.get("url") or "", source.get("title") or "")
             if key not in listed:
                 listed.add(key)
                 new_sources.append(Source(partnership_id=item.pk, **source))
