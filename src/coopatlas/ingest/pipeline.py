@@ -972,12 +972,14 @@ class Importer:
         if lines:
             self._write_lines(lines, batch_reason(self.batch), with_batch_source=False)
             result.changed.update(line.partnership.pk for line in lines)
+            result.filled.update(line.partnership.pk for line in lines)
         for _where, _planned, pk, listed in items:
             outcome = "updated" if pk in result.changed else "unchanged"
             self.report.counts[outcome] += 1
             if listed is not None:
                 self.report.listed[listed]["outcome"] = outcome
-        self.touched.extend(sorted(result.changed))
+        # Sources are not in the search document: only what filled a field or a line is reindexed.
+        self.touched.extend(sorted(result.filled))
 
     @staticmethod
     def _missing_lines(items: list[tuple[int, _Planned]]) -> list[_Planned]:

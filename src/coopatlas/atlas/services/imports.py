@@ -159,7 +159,8 @@ class Convergence:
 
 @dataclass
 class ConvergenceResult:
-    changed: set[int] = field(default_factory=set)
+    changed: set[int] = field(default_factory=set)  # a source added or a field filled
+    filled: set[int] = field(default_factory=set)  # a field filled (its search document changes)
     # (partnership id, its title, field, value in the atlas, value of the source)
     conflicts: list[tuple[int, str, str, object, object]] = field(default_factory=list)
 
@@ -232,6 +233,7 @@ def partnerships_converge(
         partnership.full_clean(exclude=["external_ref"])
         partnership.save(update_fields=[*fills, "updated_at"])
         result.changed.add(partnership.pk)
+        result.filled.add(partnership.pk)
     Source.objects.bulk_create(new_sources, batch_size=500)
     ProposedChange.objects.bulk_create(proposals, batch_size=500)
     return result
