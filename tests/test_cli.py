@@ -130,6 +130,45 @@ def test_cli_overseas_moves_towns_imported_as_foreign_into_france(capsys, resolv
     assert cilaos.history.count() >= 2  # the move is in its history
 
 
+def test_cli_dedupe_partnerships_dry_run_writes_nothing_then_merges(capsys):
+    """dedupe --partnerships --dry-run lists the pair and writes nothing; an editor is refused
+    the merge; the administrator merges it, undoable."""
+    from coopatlas.accounts.models import RoleKind
+    from coopatlas.atlas.models import PartnershipMerge, ProposedChange, Source
+    from coopatlas.atlas.services import source_add
+    from tests.accounts.factories import account, editor_of
+    from tests.atlas.factories import commune, foreign_town, twinning
+
+    # given: Lyon – Birmingham twice, each with a source
+    lyon = commune("Lyon", "69123")
+    kept = twinning(lyon, foreign_town("Birmingham", "GB"), year=1951)
+    removed = twinning(lyon, foreign_town("Birmingham", "GB"), year=1955)
+    for partnership in (kept, removed):
+        source_add(partnership=partnership, url=f"https://www.lyon.fr/{partnership.pk}", title="Lyon")
+    counts = (Partnership.objects.count(), Source.objects.count(), ProposedChange.objects.count())
+    # when: a dry run
+    assert main(["dedupe", "--partnerships", "--dry-run"]) == 0
+    # then: listed, nothing written
+    out = capsys.readouterr().out
+    assert "simulation" in out and f"#{kept.pk}" in out and f"#{removed.pk}" in out
+    assert "Lyon – Birmingham" in out and "même forme" in out
+    assert (Partnership.objects.count(), Source.objects.count(), ProposedChange.objects.count()) == counts
+    assert not PartnershipMerge.objects.exists()
+    # an editor may not merge
+    editor_of(lyon)
+    assert main(["dedupe", "--partnerships", "--as", "editeur@example.org"]) == 2
+    assert "fusionner des partenariats" in capsys.readouterr().err
+    assert Partnership.objects.count() == counts[0]
+    # the atlas team merges
+    account("equipe@example.org", {"kind": RoleKind.ADMINISTRATOR})
+    assert main(["dedupe", "--partnerships", "--as", "equipe@example.org"]) == 0
+    assert "1 fusion(s) faite(s)" in capsys.readouterr().out
+    assert list(Partnership.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert Source.objects.filter(partnership=kept).count() == 2
+    assert ProposedChange.objects.get().changes == {"start_year": "1955"}
+    assert PartnershipMerge.objects.get().merged_by.email == "equipe@example.org"
+
+
 def test_cli_load_places_refuses_a_missing_file(capsys):
     """load-places --communes with a missing file exits 2 and says which file."""
     assert main(["load-places", "--communes", "/nonexistent/communes.csv"]) == 2

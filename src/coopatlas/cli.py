@@ -10,6 +10,7 @@ Examples:
     coopatlas locate                             # tie organisations to places
     coopatlas overseas                           # France overseas imported as foreign → France
     coopatlas dedupe --dry-run                   # list likely duplicate organisations
+    coopatlas dedupe --partnerships --dry-run    # list partnerships entered twice
     coopatlas reindex                            # rebuild the full-text search index
     coopatlas dashboard --scope "territoire=9&zone=africa"   # a scope's dashboard figures
     coopatlas watch --list fin-proche --months 6 -o fin.csv  # a watch list as CSV
@@ -105,10 +106,13 @@ def cmd_load_places(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
+    from coopatlas.places.learned import learned_names
     from coopatlas.places.resolver import UnknownCountry, get_resolver
 
     try:
-        resolution = get_resolver().resolve(args.name, country=args.country, kind=args.kind, admin=args.admin)
+        resolution = get_resolver().resolve(
+            args.name, country=args.country, kind=args.kind, admin=args.admin, learned=learned_names()
+        )
     except UnknownCountry as exc:
         err_console.print(f"[red]{exc}[/red]")
         return 2
@@ -315,6 +319,8 @@ def _load_reference_if_changed() -> str:
 
 
 def cmd_dedupe(args: argparse.Namespace) -> int:
+    if args.partnerships:
+        return _dedupe_partnerships(args)
     from coopatlas.atlas.duplicates import find_duplicates
     from coopatlas.atlas.services.merges import organisations_merge
 
@@ -364,8 +370,57 @@ def cmd_overseas(args: argparse.Namespace) -> int:
         pending = Organisation.objects.filter(country_id=FRANCE, place_status="pending")
         with console.status("Localisation parmi les communes…"):
             counts = organisations_locate(pending)
-        console.print(f"Organisations : {_located_summary(counts)}. Puis : coopatlas dedupe --dry-run.")
+        console.print(
+            f"Organisations : {_located_summary(counts)}. Puis : coopatlas dedupe --dry-run "
+            "(les villes en double), coopatlas dedupe --partnerships --dry-run "
+            "(les paires lues des deux côtés)."
+        )
     return 0
+
+
+def _dedupe_partnerships(args: argparse.Namespace) -> int:
+    from django.core.exceptions import PermissionDenied
+
+    from coopatlas.atlas.duplicates import find_partnership_duplicates
+    from coopatlas.atlas.services.merges import partnerships_merge
+
+    pairs = find_partnership_duplicates()
+    table = Table(title=f"{len(pairs)} partenariat(s) en double" + (" — simulation" if args.dry_run else ""))
+    for column in ("gardé", "fusionné", "partenaires", "motif"):
+        table.add_column(column)
+    for pair in pairs:
+        table.add_row(
+            f"{pair.survivor} (#{pair.survivor.pk})",
+            f"{pair.duplicate} (#{pair.duplicate.pk})",
+            pair.partners,
+            pair.reason,
+        )
+    console.print(table)
+    if args.dry_run or not pairs:
+        return 0
+    user, failed = _acting_user(args)
+    if failed:
+        return failed
+    done, refused = 0, []
+    for pair in pairs:
+        try:
+            partnerships_merge(
+                survivor=pair.survivor, duplicate=pair.duplicate, reason=pair.reason, acting_user=user
+            )
+        except PermissionDenied as exc:
+            err_console.print(f"[red]Fusion refusée[/red] : {exc}")
+            return 2
+        except ValueError as exc:  # changed since it was found (another merge, an edit)
+            refused.append(str(exc))
+        else:
+            done += 1
+    for reason in refused:
+        console.print(f"  non fusionné : {reason}")
+    console.print(
+        f"{done} fusion(s) faite(s) ; chacune peut être annulée depuis le back-office "
+        "(Fusions de partenariats). Les valeurs différentes du doublon attendent en revue."
+    )
+    return 0 if not refused else 1
 
 
 def mapping_text(value: str | None) -> str | None:
@@ -1161,14 +1216,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_acting_as(overseas)
     overseas.set_defaults(func=cmd_overseas)
 
-    dedupe = sub.add_parser("dedupe", help="trouver et fusionner les organisations en double")
+    dedupe = sub.add_parser(
+        "dedupe", help="trouver et fusionner les organisations (ou les partenariats) en double"
+    )
+    dedupe.add_argument(
+        "--partnerships",
+        action="store_true",
+        help="les partenariats en double (mêmes collectivités françaises et étrangères, formes "
+        "compatibles) plutôt que les organisations",
+    )
     dedupe.add_argument("--dry-run", action="store_true", help="lister sans fusionner")
     _add_acting_as(dedupe)
     dedupe.set_defaults(func=cmd_dedupe)
 
     imp = sub.add_parser("import", help="importer un fichier (fiche de l'atlas, tableau, paires, JSON)")
     imp.add_argument("file")
-    imp.add_argument("--source", required=True, choices=["atlas-sheet", "table", "twins", "json"])
+    imp.add_argument("--source", required=True, choices=["atlas-sheet", "table", "twins", "json", "wikidata"])
     imp.add_argument(
         "--mapping",
         help="correspondance des colonnes : champ=Colonne;champ==valeur, ou un fichier (une par ligne, "

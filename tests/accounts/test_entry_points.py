@@ -1,8 +1,8 @@
 """The permission matrix through the doors people use: each entry point (a page's form, the
 review queue, the record page's buttons, the correction form, the record page's contacts, the
-export with personal data, the undo page, the back-office, the merge service, file, API and
-extraction imports) is tried by every role on a record inside and outside its scope, and must
-allow exactly what the one table of test_permission_matrix.py says for its action."""
+export with personal data, the undo page, the places to check, the back-office, the merge
+services, file, API and extraction imports) is tried by every role on a record inside and outside
+its scope, and must allow exactly what the one table of test_permission_matrix.py says for its action."""
 
 import pytest
 from django.conf import settings
@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from coopatlas.accounts.models import RoleKind
-from coopatlas.atlas.models import Partnership, ProposedChange
+from coopatlas.atlas.models import Organisation, Partnership, ProposedChange
 from coopatlas.atlas.services import contact_create
 from tests.accounts.factories import (
     HAUTS_DE_FRANCE,
@@ -102,6 +102,24 @@ def _merge_service(client, user, record):
     return True
 
 
+def _partnership_merge_service(client, user, record):
+    """The record entered a second time, then the two merged by the user."""
+    from coopatlas.atlas.models import Participation
+    from coopatlas.atlas.services.merges import partnerships_merge
+    from tests.atlas.factories import PartnershipFactory
+
+    twice = PartnershipFactory(title=f"{record.title} (bis)", publication_state=record.publication_state)
+    for participation in record.participations.all():
+        Participation.objects.create(
+            partnership=twice, organisation=participation.organisation, role=participation.role
+        )
+    try:
+        partnerships_merge(survivor=record, duplicate=twice, acting_user=user)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _personal_export(client, user, record):
     """An export of a search with personal data: it reaches beyond any scope (the table's
     column "outside" is what it needs)."""
@@ -122,6 +140,24 @@ def _undo_page(client, user, record):
     return _client(client, user).get(f"/imports/{batch.pk}/annuler/").status_code == 200
 
 
+def _places_to_check(client, user, record):
+    """The page of places to check, its "Choisir" on the record's foreign partner (a staff account,
+    to open the page): placed by hand exactly when the table's place_choose allows it."""
+    from coopatlas.places.gazetteer import Place
+
+    partner = record.participations.get(role="foreign_authority").organisation
+    town = Place(name=partner.name, kind="city", country_iso2=partner.country_id, latitude=1.0, longitude=1.0)
+    Organisation.objects.filter(pk=partner.pk).update(
+        place_status="ambiguous", place_candidates=[town.as_dict(), town.as_dict()]
+    )
+    if user.is_authenticated:
+        user.is_staff = True
+        user.save()
+    _client(client, user).post(f"/lieux/a-verifier/{partner.pk}/", {"candidate": "0"})
+    partner.refresh_from_db()
+    return partner.place_status == "manual"
+
+
 ENTRY_POINTS = {
     "submit form": ("partnership_submit", "draft", _submit_form),
     "review queue, publish": ("partnership_publish", "submitted", _review_publish),
@@ -129,11 +165,13 @@ ENTRY_POINTS = {
     "correction form": ("partnership_propose", "published", _correction_form),
     "contacts on the record page": ("personal_data_see", "published", _contacts_on_the_page),
     "merge service": ("organisation_merge", "published", _merge_service),
+    "partnership merge service": ("partnership_merge", "published", _partnership_merge_service),
     "export with personal data": ("personal_data_export", "published", _personal_export),
     "undo page": ("batch_undo", "published", _undo_page),
+    "places to check, choose": ("place_choose", "published", _places_to_check),
 }
 # Entry points on no single record: asked once, against the table's column "outside".
-WITHOUT_RECORD = {"merge service", "export with personal data", "undo page"}
+WITHOUT_RECORD = {"merge service", "partnership merge service", "export with personal data", "undo page"}
 CASES = [
     (entry, role, inside)
     for entry in ENTRY_POINTS

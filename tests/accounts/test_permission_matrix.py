@@ -51,6 +51,8 @@ import_publish            NN   NN   NN   NN   NN   NN    YY    YY
 extraction_accept         NN   NN   NN   YY   YY   YY    YY    YY
 organisation_create       NN   NN   NN   YY   YY   YY    YY    YY
 organisation_merge        NN   NN   NN   NN   NN   NN    YY    YY
+place_choose              NN   NN   NN   YN   YN   YN    YY    YY
+partnership_merge         NN   NN   NN   NN   NN   NN    YY    YY
 record_delete             NN   NN   NN   NN   NN   NN    YY    YY
 batch_undo                NN   NN   NN   NN   NN   NN    YY    YY
 role_grant                NN   NN   NN   NN   NN   YN    YY    YY
@@ -63,6 +65,7 @@ WITHOUT_RECORD = {
     "import_publish",
     "extraction_accept",
     "organisation_merge",
+    "partnership_merge",
     "record_delete",
 }
 

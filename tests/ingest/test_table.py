@@ -68,12 +68,15 @@ def test_a_changed_row_updates_its_record_and_an_edit_in_the_app_is_not_overwrit
     # when
     report = run_import(write(path, changed), "table", mapping=MAPPING)
     # then
-    assert (report.counts["updated"], report.counts["conflicts"], report.counts["unchanged"]) == (1, 1, 1)
+    # Rennes, edited in the app, stays as it is (its differing year up for review).
+    assert (report.counts["updated"], report.counts["conflicts"], report.counts["unchanged"]) == (1, 1, 2)
     lille.refresh_from_db()
     rennes.refresh_from_db()
     assert lille.start_year == 1959
     assert (rennes.start_year, rennes.summary) == (1964, "Saisi à la main dans l'application.")
-    assert "modifié dans l'application" in report.conflicts[0]
+    # The value the file gives is kept out, for review, beside the one set in the app.
+    assert "« 1964 » dans l'atlas, « 1965 » selon cette source" in report.conflicts[0]
+    assert rennes.proposed_changes.get().changes == {"start_year": 1965}
     assert lille.history.first().history_change_reason == f"Import (lot {report.batch_id})"
 
 

@@ -166,6 +166,35 @@ def test_watch_lists_find_ending_stale_incomplete_and_inconsistent_records():
     assert [item.cells[:2] for item in lists["doublons"].items] == [["Lyon", "Lyon"]]
 
 
+def test_watch_lists_show_the_partnerships_entered_twice_in_the_scope():
+    """Lyon – Birmingham twice is listed (the newer record as the duplicate, linked); Lille's
+    pair with Leeds, a draft, is out of the published scope; the reason follows the language."""
+    from django.utils import translation
+
+    lyon = french("Lyon", "69123", "69", "84")
+    birmingham = foreign_town("Birmingham", "GB")
+    kept, twice = twinning(lyon, birmingham, 1951), twinning(lyon, birmingham, 1951)
+    twinning(lyon, birmingham, form="cooperation_agreement")  # another partnership
+    lille, leeds = french("Lille", "59350", "59", "32"), foreign_town("Leeds", "GB")
+    twinning(lille, leeds, publication_state="draft"), twinning(lille, leeds)
+    query, _ = scope_from(QueryDict(""))
+    lists = {w.name: w for w in watch.build(query, Partnership.objects.published(), duplicates=False)}
+    listed = lists["doublons-partenariats"]
+    assert listed.computed and listed.count == 1
+    [item] = listed.items
+    assert item.cells == [
+        twice.pk,
+        twice.title,
+        f"n° {kept.pk} · {kept.title}",
+        "Lyon – Birmingham",
+        "mêmes collectivités, même forme (Jumelage)",
+    ]
+    assert item.url == twice.get_absolute_url()
+    with translation.override("en"):
+        english = {w.name: w for w in watch.build(query, Partnership.objects.published(), limit=5)}
+    assert english["doublons-partenariats"].items[0].cells[-1] == "same authorities, same form (Twinning)"
+
+
 def test_the_similarity_weights_are_scikit_learns_tfidf(demo_atlas):
     """The model streams the texts into scipy matrices: its rows equal scikit-learn's
     TfidfVectorizer (sublinear tf, smoothed idf, L2 norm) over the same terms."""

@@ -215,6 +215,10 @@ ACTIONS: dict[str, tuple[str, Any]] = {
     "extraction_accept": ("accepter une extraction", _staff | has_a_scope | imported_before_roles),
     "organisation_create": ("créer une organisation partenaire", _staff | has_a_scope),
     "organisation_merge": ("fusionner des organisations", _staff),
+    # On an organisation's footprint with its partnerships' (atlas.localisation.place_footprint):
+    # its keepers, and those of a partnership it is part of, may choose its place.
+    "place_choose": ("choisir le lieu d'une organisation", _keepers),
+    "partnership_merge": ("fusionner des partenariats", _staff),
     "record_delete": ("supprimer un enregistrement", _staff),
     "batch_undo": ("annuler un lot d'import", _staff | is_batch_author),
     "role_grant": ("accorder un rôle", _staff | coordinates),

@@ -24,6 +24,7 @@ from coopatlas.atlas.models import (
     OrganisationMerge,
     Participation,
     Partnership,
+    PartnershipMerge,
     PartnershipTheme,
     Programme,
     Source,
@@ -496,6 +497,36 @@ class OrganisationMergeAdmin(AtlasTeamWrites, admin.ModelAdmin):
         done = 0
         for record in queryset.filter(undone_at__isnull=True):
             organisations_merge_undo(record, acting_user=request.user)
+            done += 1
+        self.message_user(request, f"{done} fusion(s) annulée(s).")
+
+
+@admin.register(PartnershipMerge)
+class PartnershipMergeAdmin(AtlasTeamWrites, admin.ModelAdmin):
+    list_display = ["merged_at", "removed_title", "survivor", "reason", "merged_by", "undone_at"]
+    readonly_fields = [
+        "survivor",
+        "removed_id",
+        "removed_title",
+        "snapshot",
+        "moved",
+        "reason",
+        "merged_at",
+        "merged_by",
+        "undone_at",
+    ]
+    actions = ["undo"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Annuler les fusions choisies")
+    def undo(self, request, queryset):
+        from coopatlas.atlas.services.merges import partnerships_merge_undo
+
+        done = 0
+        for record in queryset.filter(undone_at__isnull=True):
+            partnerships_merge_undo(record, acting_user=request.user)
             done += 1
         self.message_user(request, f"{done} fusion(s) annulée(s).")
 

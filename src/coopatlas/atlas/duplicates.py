@@ -1,20 +1,35 @@
-"""Find organisations entered twice, merge them, and undo a merge.
+"""Find organisations and partnerships entered twice (atlas/services/merges.py merges them).
 
 Two organisations are likely duplicates when they are of the same kind in the same country and
 either share a place identifier (INSEE code, GeoNames id, Wikidata id) or have names that agree
 once spelling is folded (or nearly agree) without their places contradicting each other.
 Organisations in different countries are never merged; neither are two places known to differ
 (different INSEE codes or GeoNames ids, or points more than 25 km apart).
+
+Two partnerships are duplicates when they have the same French authorities and the same foreign
+authorities (as sets, at least one of each) and compatible forms (atlas.rules): one real-world
+fact entered twice, by two sources or before two organisations were merged.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Count, F, QuerySet, Window
+from django.utils.translation import gettext as _
 from rapidfuzz.fuzz import ratio
 
+from coopatlas.atlas.choices import ParticipationRole, PartnershipForm, PublicationState
 from coopatlas.atlas.models import (
+    Event,
+    FundingLine,
     Organisation,
+    Participation,
+    Partnership,
+    PartnershipTheme,
+    Source,
 )
+from coopatlas.atlas.rules import IDENTITY_ROLES, UNSAID_FORMS, forms_compatible, partnership_identity
 from coopatlas.core.geo import distance_km
 from coopatlas.places.names import place_key
 
@@ -118,4 +133,165 @@ def find_duplicates(queryset=None) -> list[DuplicatePair]:
     return pairs
 
 
-# Links that point at an organisation: (model, field). Unique ones are handled in merge().
+# --- Partnerships entered twice ------------------------------------------------------------------
+
+CHUNK = 500  # ids read at a time (SQLite caps a query's parameters)
+
+
+@dataclass
+class PartnershipDuplicatePair:
+    survivor: Partnership
+    duplicate: Partnership
+    partners: str  # the authorities they share, by name
+    reason: str
+
+
+def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
+def partnership_identities(ids: Iterable[int]) -> dict[int, frozenset]:
+    """Return the identity (atlas.rules.partnership_identity) of those of these partnerships that
+    have at least one French and one foreign authority; the others have none to share."""
+    organisations: defaultdict[int, set[int]] = defaultdict(set)
+    roles: defaultdict[int, set[str]] = defaultdict(set)
+    for chunk in _chunks(ids):
+        rows = Participation.objects.filter(partnership_id__in=chunk, role__in=IDENTITY_ROLES)
+        for pk, organisation_id, role in rows.values_list("partnership_id", "organisation_id", "role"):
+            organisations[pk].add(organisation_id)
+            roles[pk].add(role)
+    return {
+        pk: partnership_identity(found)
+        for pk, found in organisations.items()
+        if roles[pk] >= set(IDENTITY_ROLES)
+    }
+
+
+def _form_label(form: str) -> str:
+    return str(PartnershipForm(form).label) if form in PartnershipForm.values else _("non précisée")
+
+
+def partnership_duplicate_reason(
+    identity_a: frozenset | None, form_a: str, identity_b: frozenset | None, form_b: str
+) -> str | None:
+    """Return why two partnerships, given by their identities and forms, are one fact, or None
+    when they are two: the rule of every partnership merge, said once."""
+    if not identity_a or identity_a != identity_b or not forms_compatible(form_a, form_b):
+        return None
+    if (form_a or "") == (form_b or ""):
+        return _("mêmes collectivités, même forme (%(form)s)") % {"form": _form_label(form_a)}
+    return _("mêmes collectivités, formes compatibles (%(a)s / %(b)s)") % {
+        "a": _form_label(form_a),
+        "b": _form_label(form_b),
+    }
+
+
+def _sharing_authorities(scope: QuerySet[Partnership]) -> list[int]:
+    """Return the partnerships of `scope` whose French authority and foreign authority, as a pair,
+    are those of another partnership of `scope` too: the only ones that may be duplicates. One
+    query: the database counts the partnerships of each pair (a window over the pairs)."""
+    pairs = Participation.objects.filter(
+        role=ParticipationRole.FRENCH_AUTHORITY,
+        partnership_id__in=scope.values("pk"),
+        partnership__participations__role=ParticipationRole.FOREIGN_AUTHORITY,
+    ).annotate(
+        sharing=Window(
+            Count("partnership_id"),
+            partition_by=[F("organisation_id"), F("partnership__participations__organisation_id")],
+        )
+    )
+    shared = pairs.filter(sharing__gt=1).order_by().values_list("partnership_id", flat=True)
+    return sorted(set(shared))
+
+
+def _weights(ids: list[int]) -> dict[int, tuple]:
+    """Return each partnership's claim to survive, smallest first: published, then more sources
+    and lines (funding, events, themes), then older."""
+    lines: defaultdict[int, int] = defaultdict(int)
+    rows: dict[int, tuple] = {}
+    for chunk in _chunks(ids):
+        for model in (Source, FundingLine, Event, PartnershipTheme):
+            counted = (
+                model._default_manager.filter(partnership_id__in=chunk)
+                .values("partnership_id")
+                .annotate(n=Count("pk"))
+                .values_list("partnership_id", "n")
+            )
+            for pk, n in counted:
+                lines[pk] += n
+        rows.update(
+            (pk, (state, created))
+            for pk, state, created in Partnership.objects.filter(pk__in=chunk).values_list(
+                "pk", "publication_state", "created_at"
+            )
+        )
+    return {
+        pk: (state != PublicationState.PUBLISHED, -lines[pk], created, pk)
+        for pk, (state, created) in rows.items()
+    }
+
+
+def find_partnership_duplicates(
+    queryset: QuerySet[Partnership] | None = None,
+) -> list[PartnershipDuplicatePair]:
+    """Return the duplicate pairs among the partnerships (of `queryset`, both in it), survivor
+    first. A group of three or more gives one pair per record to merge into the same survivor;
+    records whose forms are incompatible stay apart even when their authorities are the same."""
+    scope = queryset if queryset is not None else Partnership.objects.all()
+    identities = partnership_identities(_sharing_authorities(scope))
+    facts: defaultdict[frozenset, list[int]] = defaultdict(list)
+    for pk, identity in identities.items():
+        facts[identity].append(pk)
+    groups = [members for members in facts.values() if len(members) > 1]
+    ids = [pk for members in groups for pk in members]
+    records: dict[int, Partnership] = {}
+    for chunk in _chunks(ids):
+        records.update(Partnership.objects.in_bulk(chunk))
+    weights = _weights(ids)
+    found: list[tuple[int, int, str]] = []
+    for members in groups:
+        ordered = sorted((pk for pk in members if pk in records), key=weights.__getitem__)
+        absorbed: set[int] = set()
+        for index, kept in enumerate(ordered):
+            if kept in absorbed:
+                continue
+            # The survivor takes a precise form from a record that says one (services.merges):
+            # after that it is compatible only with that form.
+            form = records[kept].form
+            for other in ordered[index + 1 :]:
+                if other in absorbed:
+                    continue
+                reason = partnership_duplicate_reason(
+                    identities[kept], form, identities[other], records[other].form
+                )
+                if reason is None:
+                    continue
+                absorbed.add(other)
+                found.append((kept, other, reason))
+                if (form or "") in UNSAID_FORMS:
+                    form = records[other].form
+    names = _partner_names({o for kept, _other, _reason in found for o in identities[kept]})
+    return [
+        PartnershipDuplicatePair(records[kept], records[other], names(identities[kept]), reason)
+        for kept, other, reason in sorted(found)
+    ]
+
+
+def _partner_names(ids: set[int]):
+    """Return a function naming a set of these organisations: « French ones – foreign ones »."""
+    known: dict[int, tuple[bool, str]] = {}
+    for chunk in _chunks(ids):
+        rows = Organisation.objects.filter(pk__in=chunk).values_list("pk", "country_id", "name")
+        known.update((pk, (country != "FR", name)) for pk, country, name in rows)
+
+    def named(organisations: frozenset) -> str:
+        found = [known[o] for o in organisations if o in known]
+        sides = [
+            sorted((name for abroad, name in found if abroad is side), key=str.casefold)
+            for side in (False, True)
+        ]
+        return " – ".join(", ".join(names) for names in sides if names)
+
+    return named

@@ -2,7 +2,8 @@
 
 Local authorities are resolved from their INSEE code when they have one, else from their name
 within their country; other actors (networks, companies, NGOs…) are marked as having no place.
-A place chosen by hand is never overwritten by an automatic run.
+A place chosen by hand is never overwritten by an automatic run, and the resolver learns it:
+the same name in the same country resolves to that place from then on (places.learned).
 """
 
 from collections import Counter
@@ -10,13 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from coopatlas.accounts.permissions import may, require
+from coopatlas.accounts.scope import Footprint
 from coopatlas.atlas import services
 from coopatlas.atlas.choices import PLACE_KINDS, PlaceStatus
-from coopatlas.atlas.models import FRANCE, Organisation
+from coopatlas.atlas.models import FRANCE, Organisation, Participation, footprint_of_organisations
 from coopatlas.places.gazetteer import Place
-from coopatlas.places.resolver import Resolution, Resolver, get_resolver
+from coopatlas.places.learned import learned_names, learned_place
+from coopatlas.places.models import LearnedPlace
+from coopatlas.places.names import place_key
+from coopatlas.places.resolver import LearnedAnswer, LearnedNames, Resolution, Resolver, get_resolver
 
 # The resolver's kind hint for each organisation kind (foreign authorities use their level).
 _KIND_HINT = {
@@ -70,7 +78,9 @@ def _place_fields(
     return fields
 
 
-def _resolve(organisation: Organisation, resolver: Resolver) -> tuple[Resolution | None, Place | None, str]:
+def _resolve(
+    organisation: Organisation, resolver: Resolver, learned: LearnedNames | None
+) -> tuple[Resolution | None, Place | None, str]:
     """Return the resolution tried, the place found (or None) and how it was found."""
     gazetteer_kind = _GAZETTEER_KIND.get(organisation.kind)
     if organisation.insee_code and gazetteer_kind:
@@ -85,7 +95,11 @@ def _resolve(organisation: Organisation, resolver: Resolver) -> tuple[Resolution
     first: Resolution | None = None
     for name in [organisation.name, *organisation.alternate_names]:
         resolution = resolver.resolve(
-            name, country=organisation.country_id, kind=hint, admin=organisation.admin_area or None
+            name,
+            country=organisation.country_id,
+            kind=hint,
+            admin=organisation.admin_area or None,
+            learned=learned,
         )
         first = first or resolution
         if resolution.match is not None:
@@ -116,11 +130,15 @@ def place_outcome(
     organisation: Organisation,
     resolver: Resolver,
     insee_taken: Callable[[Organisation, str], bool] = _insee_taken_in_database,
+    learned: LearnedNames | None = None,
 ) -> PlaceOutcome:
-    """Work out an organisation's place without saving anything (the importer applies it in bulk)."""
+    """Work out an organisation's place without saving anything (the importer applies it in bulk).
+
+    `learned` holds the names people placed (places.learned.learned_names, read once per run by
+    the caller): they are answered first."""
     if organisation.kind not in PLACE_KINDS:
         return PlaceOutcome(PlaceStatus.NOT_A_PLACE, "acteur sans lieu propre")
-    resolution, place, how = _resolve(organisation, resolver)
+    resolution, place, how = _resolve(organisation, resolver, learned)
     candidates = [c.as_dict() for c in resolution.candidates] if resolution else []
     if place is not None:
         confidence = f" (confiance {resolution.confidence:.2f})" if resolution else ""
@@ -142,10 +160,13 @@ def organisation_locate(
     organisation: Organisation,
     *,
     resolver: Resolver | None = None,
+    learned: LearnedNames | None = None,
     overwrite_manual: bool = False,
     acting_user: AbstractBaseUser | None = None,
 ) -> LocateResult:
-    """Find the organisation's place and record it (or why there is none); return the outcome."""
+    """Find the organisation's place and record it (or why there is none); return the outcome.
+
+    The names people placed are read from the database unless `learned` gives them."""
     if organisation.place_status == PlaceStatus.MANUAL and not overwrite_manual:
         return LocateResult(PlaceStatus.MANUAL, organisation.place_reason)
     if organisation.kind not in PLACE_KINDS:
@@ -158,7 +179,9 @@ def organisation_locate(
                 place_candidates=[],
             )
         return LocateResult(PlaceStatus.NOT_A_PLACE, "acteur sans lieu propre")
-    outcome = place_outcome(organisation, resolver or get_resolver())
+    outcome = place_outcome(
+        organisation, resolver or get_resolver(), learned=learned_names() if learned is None else learned
+    )
     services.organisation_update(
         organisation,
         acting_user=acting_user,
@@ -170,10 +193,43 @@ def organisation_locate(
     return LocateResult(outcome.status, outcome.reason)
 
 
+@dataclass
+class PlaceChoice:
+    """What a person's choice of place did: the organisation placed, and the other organisations
+    waiting for review under the same name in the same country that got the place too, or that
+    are outside the person's scope and still wait."""
+
+    organisation: Organisation
+    also_placed: list[Organisation] = field(default_factory=list)
+    left_outside_scope: int = 0
+
+
+def place_footprint(organisation: Organisation) -> Footprint:
+    """Return what the roles compare to choose an organisation's place: the organisation, and the
+    partnerships it takes part in (a foreign partner's place is chosen by its French partners'
+    keepers)."""
+    partners = Participation.objects.filter(partnership__participations__organisation=organisation)
+    return organisation.footprint() | footprint_of_organisations(
+        partners.values_list(
+            "organisation_id",
+            "organisation__country_id",
+            "organisation__region_code",
+            "organisation__departement_code",
+        )
+    )
+
+
+@transaction.atomic
 def organisation_place_choose(
     organisation: Organisation, *, candidate: dict, acting_user: AbstractBaseUser | None = None
-) -> Organisation:
-    """Record a place picked by a person among the candidates; an automatic run keeps it."""
+) -> PlaceChoice:
+    """Record a place picked by a person among the candidates; an automatic run keeps it.
+
+    The resolver learns it (models.LearnedPlace): the organisation's name in its country resolves
+    to that place in every later import and run, and the other organisations waiting for review
+    under that name get it now, as done by the same person (those its roles reach). Raise
+    PermissionDenied unless the person may choose this organisation's place."""
+    require(acting_user, "place_choose", place_footprint(organisation))
     place = Place(
         name=candidate["name"],
         kind=candidate["kind"],
@@ -183,18 +239,82 @@ def organisation_place_choose(
         population=candidate.get("population") or 0,
         geonames_id=candidate.get("geonames_id"),
         insee_code=candidate.get("insee_code"),
+        admin1=candidate.get("admin1") or "",
+        admin2=candidate.get("admin2") or "",
     )
     if place.country_iso2 != organisation.country_id:
         raise ValueError(
             f"Le lieu choisi est en {place.country_iso2}, l'organisation en {organisation.country_id}."
         )
-    return services.organisation_update(
+    services.organisation_update(
         organisation,
         acting_user=acting_user,
         place_status=PlaceStatus.MANUAL,
         place_reason=f"choisi à la main : {place.name}",
         **_place_fields(organisation, place, _insee_taken_in_database),
     )
+    learned = _learn(organisation, place, acting_user)
+    answer = LearnedAnswer(learned_place(learned), timezone.localtime(learned.chosen_at).date())
+    choice = PlaceChoice(organisation)
+    for other in _waiting_under_the_same_name(organisation, learned.name_key):
+        if not may(acting_user, "place_choose", place_footprint(other)):
+            choice.left_outside_scope += 1
+            continue
+        # What an import of that name would now give it (place_outcome with the learned names).
+        services.organisation_update(
+            other,
+            acting_user=acting_user,
+            place_status=PlaceStatus.RESOLVED,
+            place_reason=f"{answer.reason} (confiance 1.00)",
+            place_candidates=[{**answer.place.as_dict(), "score": 1.0, "reason": answer.reason}],
+            **_place_fields(other, answer.place, _insee_taken_in_database),
+        )
+        choice.also_placed.append(other)
+    return choice
+
+
+def _learn(organisation: Organisation, place: Place, acting_user: AbstractBaseUser | None) -> LearnedPlace:
+    """Store the place chosen for the organisation's name in its country, replacing an earlier
+    choice for that name (kept in the history); return the row."""
+    key = place_key(organisation.name)
+    found = LearnedPlace.objects.select_for_update().filter(name_key=key, country_id=organisation.country_id)
+    row = found.first() or LearnedPlace(name_key=key, country_id=organisation.country_id)
+    row.raw_name = organisation.name
+    row.place_kind = place.kind
+    row.insee_code = place.insee_code or ""
+    row.geonames_id = place.geonames_id
+    row.place_name = place.name
+    row.latitude, row.longitude = place.latitude, place.longitude
+    row.population = place.population or 0
+    row.admin1, row.admin2 = place.admin1, place.admin2
+    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    row.chosen_by_id = user.pk if user is not None else None
+    row.chosen_at = timezone.now()
+    # One row per name and country: the row was looked up above, a race is caught at save.
+    row.full_clean(validate_constraints=False)
+    services.note_change(row, user=user, reason=f"choisi pour « {organisation.name} » (lieux à vérifier)")
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        # Someone chose a place for the same name at the same moment: this choice replaces theirs.
+        row.pk = LearnedPlace.objects.get(name_key=key, country_id=organisation.country_id).pk
+        row.save()
+    return row
+
+
+def _waiting_under_the_same_name(organisation: Organisation, key: str) -> list[Organisation]:
+    """Return the other organisations of the country waiting for review whose name has this key."""
+    waiting = (
+        Organisation.objects.filter(
+            country_id=organisation.country_id,
+            place_status__in=[PlaceStatus.AMBIGUOUS, PlaceStatus.UNRESOLVED],
+        )
+        .exclude(pk=organisation.pk)
+        .values_list("pk", "name")
+    )
+    same = [pk for pk, name in waiting.iterator(chunk_size=2000) if place_key(name) == key]
+    return list(Organisation.objects.filter(pk__in=same).order_by("pk"))
 
 
 def organisations_locate(queryset: QuerySet[Organisation] | None = None, *, redo: bool = False) -> Counter:
@@ -203,7 +323,8 @@ def organisations_locate(queryset: QuerySet[Organisation] | None = None, *, redo
     if not redo:
         queryset = queryset.filter(place_status=PlaceStatus.PENDING)
     resolver = get_resolver() if queryset.filter(kind__in=PLACE_KINDS).exists() else None
+    learned = learned_names()
     counts: Counter = Counter()
     for organisation in queryset.iterator(chunk_size=500):
-        counts[organisation_locate(organisation, resolver=resolver).status] += 1
+        counts[organisation_locate(organisation, resolver=resolver, learned=learned).status] += 1
     return counts

@@ -1416,6 +1416,34 @@ class OrganisationMerge(models.Model):
         return f"{self.removed_name} → {self.survivor}"
 
 
+class PartnershipMerge(models.Model):
+    """A merge of a duplicate partnership into another (the same authorities, a compatible form),
+    kept so that it can be undone: the removed record's fields, the lines moved and what the
+    survivor took from it."""
+
+    survivor = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="merges", verbose_name="partenariat gardé"
+    )
+    removed_id = models.BigIntegerField("identifiant du partenariat fusionné")
+    removed_title = models.CharField("partenariat fusionné", max_length=500)
+    snapshot = models.JSONField("état du partenariat fusionné")
+    moved = models.JSONField("liens déplacés", default=dict)
+    reason = models.CharField("motif", max_length=300, blank=True)
+    merged_at = models.DateTimeField("fusionné le", auto_now_add=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="par"
+    )
+    undone_at = models.DateTimeField("annulée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "fusion de partenariats"
+        verbose_name_plural = "fusions de partenariats"
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.removed_title} → {self.survivor}"
+
+
 def _history_batch(sender, instance, history_instance, **kwargs) -> None:
     """Give a history row the batch its instance was written by (services.note_change)."""
     batch_id = getattr(instance, "_history_batch_id", None)

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from coopatlas.accounts.permissions import EDITING_KINDS, may, scope_of
 from coopatlas.atlas.choices import (
+    PLACE_KINDS,
     ContactStatus,
     OrganisationKind,
     ParticipationRole,
@@ -35,7 +36,7 @@ from coopatlas.atlas.choices import (
     PlaceStatus,
     PublicationState,
 )
-from coopatlas.atlas.localisation import place_outcome
+from coopatlas.atlas.localisation import PlaceOutcome, place_outcome
 from coopatlas.atlas.models import (
     ORGANISATION_DATA_FIELDS,
     Contact,
@@ -54,15 +55,23 @@ from coopatlas.atlas.models import (
     Volunteer,
     footprint_of_organisations,
 )
-from coopatlas.atlas.rules import has_french_authority
+from coopatlas.atlas.rules import (
+    IDENTITY_ROLES,
+    forms_compatible,
+    has_french_authority,
+    partnership_identity,
+)
 from coopatlas.atlas.services.bulk import Builder, FastWriter
 from coopatlas.atlas.services.imports import (
+    Convergence,
     batch_reason,
     diplomatic_post_create,
     import_batch_close,
     import_batch_open,
+    organisations_enrich,
     partnership_mark_imported,
     partnership_replace,
+    partnerships_converge,
     programme_find_or_create,
 )
 from coopatlas.core.database import LARGE_WRITE, refresh_statistics
@@ -70,6 +79,7 @@ from coopatlas.core.i18n import sort_key
 from coopatlas.core.text import normalise
 from coopatlas.core.weblinks import with_scheme
 from coopatlas.ingest.errors import Problem, RowError, excerpt
+from coopatlas.places.learned import learned_names
 from coopatlas.places.models import Country
 from coopatlas.places.resolver import Resolver, get_resolver
 from coopatlas.search.index import reindex
@@ -197,9 +207,35 @@ def _problem_from_validation(exc: ValidationError, instance: Model | None = None
     return Problem("", "", message, message)
 
 
+# The identifiers that make an organisation the same one for its kind, whatever its spelling.
+IDENTIFIERS = ("insee_code", "siren", "geonames_id", "wikidata_id")
+
+
+def identity_keys(kind: str, country: str | None, values: dict) -> list[tuple]:
+    """The keys an organisation is known by, from its identifiers: an INSEE code or SIREN names
+    one French body of a kind; a GeoNames or Wikidata id one place of a kind in one country
+    (never across countries)."""
+    keys: list[tuple] = []
+    for name in IDENTIFIERS:
+        value = values.get(name)
+        if value in (None, ""):
+            continue
+        if name in ("insee_code", "siren"):
+            keys.append((kind, name, str(value)))
+        else:
+            keys.append((kind, country, name, str(value)))
+    return keys
+
+
 class OrganisationIndex:
     """Finds the organisation a record names, among those in the database and those this import
-    creates, without a query per row; creates it (located with the Places resolver) when new."""
+    creates, without a query per row; creates it (located with the Places resolver) when new.
+
+    An organisation is found by its reference, by an identifier (INSEE code, SIREN, GeoNames or
+    Wikidata id: its identity for its kind), by its name or one of its other names; failing
+    that it is located, and the place found identifies it when the resolver says the name names
+    that very place (Resolution.identifies). An organisation found under another spelling gets
+    that spelling as an alternate name, and the identifiers it lacked (organisations_enrich)."""
 
     def __init__(
         self, batch: ImportBatch | None, resolver_factory: Callable[[], Resolver], writer: FastWriter
@@ -208,28 +244,43 @@ class OrganisationIndex:
         self.writer = writer
         self._resolver_factory = resolver_factory
         self._resolver: Resolver | None = None
+        # The names people placed, read once: the import answers them as chosen.
+        self.learned = learned_names()
         self.by_ref: dict[str, int | Organisation] = {}
-        self.by_insee: dict[tuple[str, str], int | Organisation] = {}
+        self.by_id: dict[tuple, int | Organisation] = {}
         self.by_key: dict[tuple[str, str, str], int | Organisation] = {}
         self.pending: list[Organisation] = []
         self.created = 0
         self.identities: dict[int, str] = {}
         self.names: dict[int, str] = {}
         self.kinds: dict[int, tuple[str, str]] = {}
+        # What the organisations already written hold: their identifiers and their names folded.
+        self.known_ids: dict[int, dict] = {}
+        self.known_names: dict[int, set[str]] = {}
+        # What other sources add to organisations already written, applied once the import ends.
+        self.enrichments: list[tuple[int, str, object]] = []
+        self._placed: dict[tuple, PlaceOutcome] = {}
+        self._placed_ids: dict[tuple, dict] = {}
         self._planned_keys: list[tuple[dict, tuple | str]] = []
         self.countries = set(Country.objects.values_list("iso2", flat=True))
         rows = Organisation.objects.values_list(
-            "pk", "external_ref", "kind", "insee_code", "country_id", "name", "admin_area"
+            "pk", "external_ref", "kind", "country_id", "name", "alternate_names", "admin_area", *IDENTIFIERS
         )
-        for pk, ref, kind, insee, country, name, area in rows.iterator(chunk_size=5000):
+        for pk, ref, kind, country, name, alternates, area, *identifiers in rows.iterator(chunk_size=5000):
+            ids = {k: v for k, v in zip(IDENTIFIERS, identifiers, strict=True) if v not in (None, "")}
             self.kinds[pk] = (kind, country)
             if ref:
                 self.by_ref[ref] = pk
-            if insee:
-                self.by_insee[(kind, insee)] = pk
-            self.by_key.setdefault(self._key(kind, country, name, area), pk)
-            self.identities[pk] = f"insee:{insee}" if insee else f"{country}:{normalise(name)}"
+            for key in identity_keys(kind, country, ids):
+                self.by_id.setdefault(key, pk)
+            names = {normalise(n) for n in [name, *(alternates or [])] if n}
+            for other_name in [name, *(alternates or [])]:
+                if other_name:
+                    self.by_key.setdefault(self._key(kind, country, other_name, area), pk)
+            self.identities[pk] = self._identity(kind, country, name, ids)
             self.names[pk] = name
+            self.known_ids[pk] = ids
+            self.known_names[pk] = names
 
     @staticmethod
     def _key(kind: str, country: str, name: str, area: str = "") -> tuple[str, str, str]:
@@ -239,6 +290,13 @@ class OrganisationIndex:
             name = f"{name} | {area}"
         return (kind, country, normalise(name))
 
+    @staticmethod
+    def _identity(kind: str, country: str | None, name: str, ids: dict) -> str:
+        for field_name in IDENTIFIERS:
+            if ids.get(field_name) not in (None, ""):
+                return f"{field_name}:{country}:{ids[field_name]}"
+        return f"{country}:{normalise(name)}"
+
     @property
     def resolver(self) -> Resolver:
         if self._resolver is None:
@@ -246,16 +304,66 @@ class OrganisationIndex:
         return self._resolver
 
     def identity(self, organisation: int | Organisation) -> str:
-        """Return what identifies an organisation across imports: its INSEE code, else its
-        country and normalised name (never its database id, which differs between runs)."""
+        """Return what identifies an organisation across imports: its first identifier (INSEE
+        code, SIREN, GeoNames id, Wikidata id), else its country and normalised name (never its
+        database id, which differs between runs)."""
         if isinstance(organisation, int):
             return self.identities[organisation]
-        if organisation.insee_code:
-            return f"insee:{organisation.insee_code}"
-        return f"{organisation.country_id}:{normalise(organisation.name)}"
+        return self._identity(
+            organisation.kind,
+            organisation.country_id,
+            organisation.name,
+            {f: getattr(organisation, f) for f in IDENTIFIERS},
+        )
 
-    def insee_taken(self, organisation: Organisation, insee: str) -> bool:
-        return (organisation.kind, insee) in self.by_insee
+    def _ids_of(self, found: int | Organisation) -> dict:
+        if isinstance(found, Organisation):
+            return {f: getattr(found, f) for f in IDENTIFIERS if getattr(found, f) not in (None, "")}
+        return self.known_ids[found]
+
+    def _contradicts(self, found: int | Organisation, ids: dict) -> bool:
+        """Whether identifiers given for a name differ from those of the organisation of that
+        name (two Saint-Denis, two Frankfurts): then the name alone must not join them."""
+        held = self._ids_of(found)
+        return any(str(held[f]) != str(v) for f, v in ids.items() if f in held)
+
+    def _seen_again(self, found: int | Organisation, name: str, ids: dict) -> None:
+        """Another source named `found` as `name`, with identifiers `ids`: keep the spelling as an
+        alternate name and the identifiers it lacks, and find it by them from now on."""
+        kind, country = self.kind_and_country(found)
+        folded = normalise(name)
+        if isinstance(found, Organisation):
+            if folded not in {normalise(n) for n in [found.name, *found.alternate_names]}:
+                found.alternate_names = [*found.alternate_names, name]
+            for field_name, value in ids.items():
+                if not getattr(found, field_name):
+                    setattr(found, field_name, value)
+        else:
+            if folded not in self.known_names[found]:
+                self.known_names[found].add(folded)
+                self.enrichments.append((found, "alternate_names", name))
+            for field_name, value in ids.items():
+                if field_name not in self.known_ids[found]:
+                    self.known_ids[found][field_name] = value
+                    self.enrichments.append((found, field_name, value))
+        added = [(self.by_key, (kind, country or "", folded))]
+        added += [(self.by_id, key) for key in identity_keys(kind, country, ids)]
+        for index, key in added:
+            if key not in index:
+                index[key] = found
+                if isinstance(found, Organisation):  # forgotten with it if its row is refused
+                    self._planned_keys.append((index, key))
+
+    def enrichment_updates(self) -> dict[int, dict]:
+        """What to add to organisations already written, by id (atlas.services.imports)."""
+        updates: dict[int, dict] = {}
+        for pk, field_name, value in self.enrichments:
+            update = updates.setdefault(pk, {"alternate_names": []})
+            if field_name == "alternate_names":
+                update["alternate_names"].append(value)
+            else:
+                update[field_name] = value
+        return updates
 
     def find_or_plan(self, spec: dict | str, where: str, report: ImportReport) -> int | Organisation:
         """Return the id of the organisation `spec` names, or a new unsaved Organisation."""
@@ -278,12 +386,21 @@ class OrganisationIndex:
         ref = spec.get("ref") or None
         if ref and ref in self.by_ref:
             return self.by_ref[ref]
-        insee = spec.get("insee_code") or ""
-        if insee and (kind, insee) in self.by_insee:
-            return self.by_insee[(kind, insee)]
+        ids = {f: spec[f] for f in IDENTIFIERS if spec.get(f) not in (None, "")}
+        if "geonames_id" in ids:
+            ids["geonames_id"] = int(ids["geonames_id"])
         key = self._key(kind, country, name, str(spec.get("admin_area") or ""))
-        if key in self.by_key:
+        if not ids and not spec.get("place_status"):
+            # A name alone is placed first: among homonyms (two Saint-Raphaël) the place the
+            # resolver reads, not whichever of them an earlier row happened to create.
+            ids = self._place_ids(spec, name, kind, country)
+        found: int | Organisation | None = next(
+            (self.by_id[k] for k in identity_keys(kind, country, ids) if k in self.by_id), None
+        )
+        if found is None and key in self.by_key and not self._contradicts(self.by_key[key], ids):
             found = self.by_key[key]
+        if found is not None:
+            self._seen_again(found, name, ids)
             if ref:
                 self.by_ref[ref] = found
                 if isinstance(found, Organisation):
@@ -305,15 +422,25 @@ class OrganisationIndex:
             raise _problem_from_validation(exc, organisation) from None
         if not spec.get("place_status"):
             self._locate(organisation, spec)
-        if organisation.insee_code:
-            existing = self.by_insee.get((kind, organisation.insee_code))
-            if existing is not None:  # named differently, but the same authority
-                self.by_key[key] = existing
+        located = {
+            f: getattr(organisation, f) for f in IDENTIFIERS if getattr(organisation, f) not in (None, "")
+        }
+        existing = next(
+            (self.by_id[k] for k in identity_keys(kind, country, located) if k in self.by_id), None
+        )
+        if existing is not None:  # named differently, but the same place: one organisation
+            self._seen_again(existing, name, {f: v for f, v in ids.items()})
+            self.by_key[key] = existing
+            if isinstance(existing, Organisation):
+                self._planned_keys.append((self.by_key, key))
+            if ref:
+                self.by_ref[ref] = existing
                 if isinstance(existing, Organisation):
-                    self._planned_keys.append((self.by_key, key))
-                return existing
-            self.by_insee[(kind, organisation.insee_code)] = organisation
-            self._planned_keys.append((self.by_insee, (kind, organisation.insee_code)))
+                    self._planned_keys.append((self.by_ref, ref))
+            return existing
+        for id_key in identity_keys(kind, country, located):
+            self.by_id[id_key] = organisation
+            self._planned_keys.append((self.by_id, id_key))
         if organisation.place_status in (PlaceStatus.AMBIGUOUS, PlaceStatus.UNRESOLVED):
             report.to_review.append(f"{where} · {name} ({country}) : {organisation.place_reason}")
         self.by_key[key] = organisation
@@ -324,8 +451,49 @@ class OrganisationIndex:
         self.pending.append(organisation)
         return organisation
 
+    def _place_ids(self, spec: dict, name: str, kind: str, country: str) -> dict:
+        """The identifiers of the place a name reads as, when the resolver says it is that very
+        place (remembered: the same names come back row after row)."""
+        if kind not in PLACE_KINDS:
+            return {}
+        cache_key = (kind, country, name, spec.get("admin_area") or "", spec.get("foreign_level") or "")
+        if (known := self._placed_ids.get(cache_key)) is not None:
+            return dict(known)
+        probe = Organisation(
+            name=name,
+            kind=kind,
+            country_id=country,
+            admin_area=spec.get("admin_area") or "",
+            foreign_level=spec.get("foreign_level") or "",
+        )
+        outcome = self._outcome(probe)
+        ids = {f: outcome.fields[f] for f in IDENTIFIERS if outcome.fields.get(f) not in (None, "")}
+        self._placed_ids[cache_key] = ids
+        return dict(ids)
+
+    def _outcome(self, organisation: Organisation) -> PlaceOutcome:
+        """Where the resolver places an organisation (a fresh copy: the caller may change it),
+        remembered by what it reads (name, kind, country, admin area, level)."""
+        cache_key = (
+            organisation.kind,
+            organisation.country_id,
+            organisation.name,
+            tuple(organisation.alternate_names),
+            organisation.insee_code,
+            organisation.admin_area,
+            organisation.foreign_level,
+        )
+        if (known := self._placed.get(cache_key)) is None:
+            # A code already held is welcome here: the organisation holding it is the one named
+            # (find_or_plan then returns it), not a second one.
+            known = place_outcome(
+                organisation, self.resolver, insee_taken=lambda _o, _code: False, learned=self.learned
+            )
+            self._placed[cache_key] = known
+        return PlaceOutcome(known.status, known.reason, list(known.candidates), dict(known.fields))
+
     def _locate(self, organisation: Organisation, spec: dict) -> None:
-        outcome = place_outcome(organisation, self.resolver, insee_taken=self.insee_taken)
+        outcome = self._outcome(organisation)
         source_point = (spec.get("source_latitude"), spec.get("source_longitude"))
         if None not in source_point and outcome.fields.get("latitude") is None:
             # The resolver found no point (no place, or a place without coordinates): the
@@ -338,20 +506,29 @@ class OrganisationIndex:
             outcome.fields.update(latitude=source_point[0], longitude=source_point[1])
         outcome.apply(organisation)
 
+    def name_of(self, organisation: int | Organisation) -> str:
+        return organisation.name if isinstance(organisation, Organisation) else self.names[organisation]
+
     def kind_and_country(self, organisation: int | Organisation) -> tuple[str, str | None]:
         """Return the kind and country of an organisation found or planned."""
         if isinstance(organisation, Organisation):
             return organisation.kind, organisation.country_id
         return self.kinds[organisation]
 
-    def mark(self) -> tuple[int, int]:
+    def mark(self) -> tuple[int, int, int]:
         """Return where the plan stands, to forget what a row then plans if it is refused."""
-        return len(self.pending), len(self._planned_keys)
+        return len(self.pending), len(self._planned_keys), len(self.enrichments)
 
-    def forget_since(self, mark: tuple[int, int]) -> None:
+    def forget_since(self, mark: tuple[int, int, int]) -> None:
         """Forget the organisations planned since `mark` (by a refused row): nothing of a
-        refused row is written, not even its new partners."""
-        pending, keys = mark
+        refused row is written, not even its new partners or the names it gave known ones."""
+        pending, keys, enrichments = mark
+        for pk, field_name, value in self.enrichments[enrichments:]:
+            if field_name == "alternate_names":
+                self.known_names[pk].discard(normalise(str(value)))
+            else:
+                self.known_ids[pk].pop(field_name, None)
+        del self.enrichments[enrichments:]
         for index, key in self._planned_keys[keys:]:
             if isinstance(index.get(key), Organisation):
                 del index[key]
@@ -371,6 +548,10 @@ class OrganisationIndex:
             self.identities[organisation.pk] = self.identity(organisation)
             self.kinds[organisation.pk] = (organisation.kind, organisation.country_id)
             self.names[organisation.pk] = organisation.name
+            self.known_ids[organisation.pk] = self._ids_of(organisation)
+            self.known_names[organisation.pk] = {
+                normalise(n) for n in [organisation.name, *organisation.alternate_names]
+            }
         # Replace the planned instances by their new ids in the indexes.
         for index, key in self._planned_keys:
             if isinstance(value := index[key], Organisation):
@@ -386,6 +567,7 @@ class _Planned:
     """A new partnership and its lines, waiting for the next bulk write."""
 
     partnership: Partnership
+    given: dict  # the fields the source gave (the others are the model's defaults)
     participants: list[tuple[int | Organisation, str, str]]
     themes: list[tuple[int, int]]
     sdgs: list[int]
@@ -456,6 +638,10 @@ def theme_problem(value: str, themes: Iterable[Theme]) -> Problem:
         f"theme not in the taxonomy, and close to none: '{shown}'; first-level themes: "
         f"{', '.join(t.name_en for t in first)}",
     )
+
+
+def _day(value: object) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value  # type: ignore[return-value]
 
 
 def _org_id(value: int | Organisation | None) -> int | None:
@@ -549,8 +735,10 @@ class Importer:
             .values_list("external_ref", "pk", "import_hash", "imported_at", "updated_at")
             .iterator(chunk_size=5000)
         }
+        self.by_identity = self._partnership_identities()
         self.seen: set[str] = set()
         self.pending: list[_Planned] = []
+        self.converging: list[tuple[str, _Planned, int, int | None]] = []
         self.touched: list[int] = []
         rows = 0
         for where, record in records:
@@ -562,6 +750,10 @@ class Importer:
                 self.progress(rows)
         self._flush()
         self.report.counts["organisations_created"] = self.organisations.created
+        if updates := self.organisations.enrichment_updates():
+            self.report.counts["organisations_enriched"] = organisations_enrich(
+                updates, acting_user=self.user, batch=self.batch
+            )
         if self.progress is not None:
             self.progress(rows)
         for start in range(0, len(self.touched), REINDEX_CHUNK):
@@ -652,6 +844,9 @@ class Importer:
         fingerprint = self._content_hash(planned)
         planned.partnership.import_hash = fingerprint
         if ref not in self.existing:
+            if (same := self._same_partnership(planned)) is not None:
+                self._converge(where, record, planned, same)
+                return
             self.pending.append(planned)
             self._list(where, "created", record, title)
             return
@@ -666,19 +861,9 @@ class Importer:
             self._list(where, "unchanged", record, title)
             return
         if imported_at is None or updated_at > imported_at:
-            self.report.counts["conflicts"] += 1
-            self.report.counts["skipped"] += 1
-            self.report.conflicts.append(
-                f"{where} · {ref} : modifié dans l'application depuis le dernier import, non écrasé"
-            )
-            self._list(
-                where,
-                "skipped",
-                record,
-                title,
-                fr="modifié dans l'application depuis le dernier import, non écrasé",
-                en="edited in the app since the last import, not overwritten",
-            )
+            # Set or edited by a person since this source last wrote it: the source no longer
+            # owns it. What it says is compared field by field, as another source's would be.
+            self._converge(where, record, planned, pk)
             return
         try:
             with transaction.atomic():
@@ -695,6 +880,142 @@ class Importer:
         self.report.counts["updated"] += 1
         self._list(where, "updated", record, title)
         self.touched.append(pk)
+
+    # --- one record per real-world fact --------------------------------------------------------
+    @staticmethod
+    def _partnership_identities() -> dict[frozenset, list[tuple[int, str]]]:
+        """Index the partnerships by their French and foreign authorities (atlas.rules)."""
+        members: dict[int, set[int]] = {}
+        for partnership_id, organisation_id in (
+            Participation.objects.filter(role__in=IDENTITY_ROLES)
+            .values_list("partnership_id", "organisation_id")
+            .iterator(chunk_size=10_000)
+        ):
+            members.setdefault(partnership_id, set()).add(organisation_id)
+        forms = dict(Partnership.objects.values_list("pk", "form").iterator(chunk_size=10_000))
+        index: dict[frozenset, list[tuple[int, str]]] = {}
+        for partnership_id, organisation_ids in members.items():
+            index.setdefault(partnership_identity(organisation_ids), []).append(
+                (partnership_id, forms[partnership_id])
+            )
+        return index
+
+    def _same_partnership(self, planned: _Planned) -> int | None:
+        """Return the partnership already in the atlas that this record tells of again: the same
+        French and foreign authorities, in a compatible form; None when there is none (or when
+        one of them is new, so that no record can hold it yet)."""
+        authorities = [o for o, role, _ in planned.participants if role in IDENTITY_ROLES]
+        if not authorities or any(isinstance(o, Organisation) for o in authorities):
+            return None
+        form = planned.partnership.form
+        for pk, other_form in self.by_identity.get(partnership_identity(authorities), ()):
+            if forms_compatible(form, other_form):
+                return pk
+        return None
+
+    def _converge(self, where: str, record: dict, planned: _Planned, pk: int) -> None:
+        """Another source of a partnership already in the atlas: add it as a source, fill what is
+        empty, put what differs up for review (never overwrite) — in bulk, with the next chunk."""
+        self.report.counts["converged"] += 1
+        title = planned.partnership.title
+        if self.keep_existing:
+            self.report.counts["unchanged"] += 1
+            self.report.matched.append(pk)
+            self._list(where, "unchanged", record, title)
+            return
+        listed = len(self.report.listed)
+        self._list(where, "updated", record, title, fr="déjà dans l'atlas", en="already in the atlas")
+        self.converging.append((where, planned, pk, listed if len(self.report.listed) > listed else None))
+        if len(self.converging) >= CHUNK:
+            self._flush_converging()
+
+    def _flush_converging(self) -> None:
+        """Write what the partnerships found again get from this source (atlas.services.imports
+        .partnerships_converge), and the lines they had none of (themes, SDGs, countries,
+        funding, events) through the bulk writer."""
+        items, self.converging = self.converging, []
+        if not items:
+            return
+        self.organisations.flush()
+        name = self.file_name or self.source_kind
+        result = partnerships_converge(
+            [
+                Convergence(
+                    pk=pk,
+                    given=planned.given,
+                    sources=[
+                        *(
+                            {k: source.get(k) or "" for k in ("url", "title")}
+                            | {"retrieved_on": _day(source.get("retrieved_on"))}
+                            for source in planned.sources
+                        ),
+                        {"title": self.file_name[:300] or self.source_kind, "batch": self.batch},
+                    ],
+                    where=where,
+                )
+                for where, planned, pk, _listed in items
+            ],
+            acting_user=self.user,
+            batch=self.batch,
+            conflict_message=f"Valeurs données par l'import « {name} » (lot {self.batch.pk}), "
+            "différentes de celles de la fiche",
+        )
+        for pk, title, field_name, kept, given in result.conflicts:
+            where = next(w for w, _p, item_pk, _l in items if item_pk == pk)
+            label = Partnership._meta.get_field(field_name).verbose_name  # type: ignore[union-attr]
+            self.report.counts["conflicts"] += 1
+            self.report.conflicts.append(
+                f"{where} · {title} : {label} « {kept} » dans l'atlas, « {given} » selon cette "
+                "source ; gardé, proposé à la revue"
+            )
+        lines = self._missing_lines([(pk, planned) for _w, planned, pk, _l in items])
+        if lines:
+            self._write_lines(lines, batch_reason(self.batch), with_batch_source=False)
+            result.changed.update(line.partnership.pk for line in lines)
+        for _where, _planned, pk, listed in items:
+            outcome = "updated" if pk in result.changed else "unchanged"
+            self.report.counts[outcome] += 1
+            if listed is not None:
+                self.report.listed[listed]["outcome"] = outcome
+        self.touched.extend(sorted(result.changed))
+
+    @staticmethod
+    def _missing_lines(items: list[tuple[int, _Planned]]) -> list[_Planned]:
+        """The lines other sources give that their records have none of (themes, SDGs, countries,
+        funding, events): one query per kind of line for the whole chunk."""
+        pks = {pk for pk, _planned in items}
+        held = {
+            kind: set(model.objects.filter(partnership_id__in=pks).values_list("partnership_id", flat=True))
+            for kind, model in (
+                ("themes", PartnershipTheme),
+                ("sdgs", Partnership.sdgs.through),
+                ("countries", Partnership.extra_countries.through),
+                ("funding", FundingLine),
+                ("events", Event),
+            )
+        }
+        lines = []
+        for pk, planned in items:
+            missing = {
+                kind: getattr(planned, kind) if pk not in held[kind] and getattr(planned, kind) else []
+                for kind in held
+            }
+            if any(missing.values()):
+                for kind, given in missing.items():
+                    if given:
+                        held[kind].add(pk)  # a second source of it in this chunk adds none
+                lines.append(
+                    _Planned(
+                        partnership=Partnership(pk=pk),
+                        given={},
+                        participants=[],
+                        sources=[],
+                        contacts=[],
+                        volunteers=[],
+                        **missing,
+                    )
+                )
+        return lines
 
     def _content_hash(self, planned: _Planned) -> str:
         """Fingerprint what the record would hold once written: its fields and lines, partners by
@@ -763,7 +1084,11 @@ class Importer:
             for organisation, role, _note in planned.participants
             if role in (ParticipationRole.FRENCH_AUTHORITY, ParticipationRole.FOREIGN_AUTHORITY)
         ]
-        digest = hashlib.sha256("|".join(sorted(names) + [record.get("form", "")]).encode()).hexdigest()
+        # The source (its kind and file) is part of the key: another source of the same pair is
+        # found by the identity rules (and adds itself), never taken for a newer version of this.
+        digest = hashlib.sha256(
+            "|".join([self.source_kind, self.file_name, *sorted(names), record.get("form", "")]).encode()
+        ).hexdigest()
         return f"key:{digest[:32]}"
 
     # --- mapping and validation -----------------------------------------------------------------
@@ -805,12 +1130,28 @@ class Importer:
             if programme not in self.programmes:
                 self.programmes[programme] = programme_find_or_create(programme)
             partnership.programme_id = self.programmes[programme]
-        participants = []
+        participants: list[tuple[int | Organisation, str, str]] = []
         for item in record.get("participants") or []:
             organisation = self.organisations.find_or_plan(item["organisation"], where, self.report)
-            participants.append(
-                (organisation, item.get("role") or ParticipationRole.ASSOCIATED, item.get("note") or "")
-            )
+            role = item.get("role") or ParticipationRole.ASSOCIATED
+            for other, other_role, _ in participants:
+                if other_role == role and (
+                    other is organisation or (isinstance(other, int) and other == organisation)
+                ):
+                    # Two spellings of one place ("Frankfurt" and "Frankfurt am Main"): a town
+                    # twinned with itself once the names are read.
+                    same = self.organisations.name_of(organisation)
+                    raise Problem(
+                        "organisation",
+                        str(
+                            item["organisation"].get("name")
+                            if isinstance(item["organisation"], dict)
+                            else item["organisation"]
+                        ),
+                        f"la même organisation deux fois dans le même rôle (« {same} »)",
+                        f"the same organisation twice in the same role ('{same}')",
+                    )
+            participants.append((organisation, role, item.get("note") or ""))
         if self.require_french and not has_french_authority(
             (role, *self.organisations.kind_and_country(organisation))
             for organisation, role, _ in participants
@@ -871,6 +1212,7 @@ class Importer:
                 contacts.append((found, contact))
         return _Planned(
             partnership=partnership,
+            given=fields,
             participants=participants,
             themes=themes,
             sdgs=sdgs,
@@ -972,6 +1314,7 @@ class Importer:
 
     # --- writing --------------------------------------------------------------------------------
     def _flush(self) -> None:
+        self._flush_converging()
         if not self.pending:
             return
         self.organisations.flush()
@@ -989,7 +1332,7 @@ class Importer:
         reindex([item.partnership.pk for item in planned])
         self.report.counts["created"] += len(planned)
 
-    def _write_lines(self, planned: list[_Planned], reason: str) -> None:
+    def _write_lines(self, planned: list[_Planned], reason: str, *, with_batch_source: bool = True) -> None:
         participations, themes, funding, events, sources, contacts, volunteers = [], [], [], [], [], [], []
         sdg_links, country_links = [], []
         sdg_ids = dict(SustainableDevelopmentGoal.objects.values_list("number", "pk"))
@@ -1040,13 +1383,14 @@ class Importer:
                         else retrieved,
                     )
                 )
-            sources.append(
-                dict(
-                    partnership_id=p.pk,
-                    batch_id=self.batch.pk,
-                    title=self.file_name[:300] or self.source_kind,
+            if with_batch_source:
+                sources.append(
+                    dict(
+                        partnership_id=p.pk,
+                        batch_id=self.batch.pk,
+                        title=self.file_name[:300] or self.source_kind,
+                    )
                 )
-            )
             for contact_organisation, contact in item.contacts:
                 contacts.append(
                     dict(

@@ -16,7 +16,7 @@ from coopatlas.ingest.errors import FileRejected, WriteBusy, is_lock_error
 from coopatlas.ingest.files import sha256_of
 from coopatlas.ingest.pipeline import Importer, ImportReport
 
-SOURCES = ("atlas-sheet", "table", "twins", "json")
+SOURCES = ("atlas-sheet", "table", "twins", "json", "wikidata")
 
 
 @dataclass
@@ -64,6 +64,10 @@ def _open_reader(request: ImportRequest, name: str):
         from coopatlas.ingest.readers.twins import TwinsReader
 
         return TwinsReader(request.path, all_pairs=request.all_pairs, encoding=request.encoding, name=name)
+    if request.source == "wikidata":
+        from coopatlas.ingest.readers.wikidata import WikidataReader
+
+        return WikidataReader(request.path, all_pairs=request.all_pairs, encoding=request.encoding, name=name)
     if request.source == "table":
         from coopatlas.ingest.readers.table import TableReader
 
@@ -141,7 +145,7 @@ def write_report(report: ImportReport, path: Path) -> None:
             writer.writerow([neutralise(cell) for cell in error.as_row()])
         for conflict in report.conflicts:
             writer.writerow(
-                [neutralise(conflict), "", "", "conflit : modifié dans l'application", "conflict"]
+                [neutralise(conflict), "", "", "conflit : valeur déjà dans l'atlas, gardée", "conflict"]
             )
         for place in report.to_review:
             writer.writerow([neutralise(place), "lieu", "", "lieu à vérifier", "place to review"])

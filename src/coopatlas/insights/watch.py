@@ -1,7 +1,8 @@
 """Watch lists of a scope: what needs a person's attention, each list exportable.
 
 Conventions ending soon, records not verified for two years, records missing themes, years or
-coordinates, suspected duplicate organisations, and dates that contradict each other.
+coordinates, suspected duplicate organisations, partnerships entered twice, and dates that
+contradict each other.
 """
 
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from coopatlas.atlas.choices import OrganisationKind, PartnershipStatus
-from coopatlas.atlas.duplicates import find_duplicates
+from coopatlas.atlas.duplicates import find_duplicates, find_partnership_duplicates
 from coopatlas.atlas.models import FundingLine, Organisation, Participation, Partnership, PartnershipTheme
 from coopatlas.search.memo import remembered, scope_key
 from coopatlas.search.query import SearchQuery
@@ -202,6 +203,34 @@ def _lists(
                 for p in (find_duplicates(in_scope) if duplicates else [])
             ],
             computed=duplicates,
+        )
+    )
+    # Found in SQL from the participations (atlas.duplicates): quick enough to list every time.
+    twice = find_partnership_duplicates(scope)
+    pattern = reverse("web:partnership", args=[_PLACEHOLDER])
+    lists.append(
+        WatchList(
+            "doublons-partenariats",
+            _("Partenariats en double"),
+            _(
+                "Mêmes collectivités françaises et étrangères, formes compatibles : une seule réalité "
+                "saisie deux fois, à fusionner (coopatlas dedupe --partnerships)."
+            ),
+            [_("Identifiant"), _("Doublon"), _("Partenariat gardé"), _("Partenaires"), _("Motif")],
+            [
+                WatchItem(
+                    [
+                        p.duplicate.pk,
+                        p.duplicate.title,
+                        f"n° {p.survivor.pk} · {p.survivor.title}",
+                        p.partners,
+                        p.reason,
+                    ],
+                    pattern.replace(str(_PLACEHOLDER), str(p.duplicate.pk)),
+                )
+                for p in (twice if limit is None else twice[:limit])
+            ],
+            count=len(twice),
         )
     )
     lists.append(

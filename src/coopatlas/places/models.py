@@ -1,7 +1,9 @@
 """Reference geography: countries and world regions (French territories and the gazetteer follow)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from coopatlas.core.i18n import BilingualName
 
@@ -164,3 +166,49 @@ class Commune(models.Model):
     @property
     def is_current(self) -> bool:
         return self.kind == "commune-actuelle"
+
+
+# --- Names people placed ------------------------------------------------------------------------
+
+
+class LearnedPlace(models.Model):
+    """The place a person chose for a name in a country (on the page of places to check): the
+    resolver answers that name with it from then on. One row per name key and country; a later
+    choice replaces it, the history keeps the earlier ones."""
+
+    name_key = models.CharField("clé du nom", max_length=200)  # names.place_key of the raw name
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, verbose_name="pays")
+    raw_name = models.CharField("nom tel qu'écrit", max_length=300)
+    # The place chosen: its identity (an INSEE code for a French commune, département or région,
+    # a GeoNames id for a town; the kind and name for a state or county built from towns, or an
+    # EPCI) and enough to answer without the gazetteer.
+    place_kind = models.CharField("type de lieu", max_length=20)
+    insee_code = models.CharField("code INSEE", max_length=5, blank=True)
+    geonames_id = models.PositiveIntegerField("identifiant GeoNames", null=True, blank=True)
+    place_name = models.CharField("nom du lieu", max_length=200)
+    latitude = models.FloatField("latitude", null=True, blank=True)
+    longitude = models.FloatField("longitude", null=True, blank=True)
+    population = models.PositiveIntegerField("population", default=0)
+    admin1 = models.CharField("région, État ou province", max_length=200, blank=True)
+    admin2 = models.CharField("département ou comté", max_length=200, blank=True)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="choisi par",
+    )
+    chosen_at = models.DateTimeField("choisi le")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "lieu appris"
+        verbose_name_plural = "lieux appris"
+        ordering = ["name_key", "country"]
+        constraints = [
+            models.UniqueConstraint(fields=["name_key", "country"], name="learned_place_one_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.raw_name} ({self.country_id}) → {self.place_name}"

@@ -7,10 +7,15 @@
 
 The index is built once in memory (`get_resolver`); each call is a few dictionary look-ups, plus
 a fuzzy search (rapidfuzz) among the names of one country when a country is known and nothing
-else matched.
+else matched. Names people placed by hand (places.learned, loaded once per import or run) are
+answered first, when given:
+
+    resolver.resolve("Saint-Denis", country="FR", learned=learned_names()).reason
+    # 'lieu choisi par une personne le 3 décembre 2026 (lieux à vérifier)'
 """
 
 import contextlib
+import datetime
 import gc
 import threading
 import time
@@ -79,6 +84,37 @@ def _overseas_named(admin: str | None) -> str | None:
 
 class UnknownCountry(ValueError):
     """A country hint that names no country."""
+
+
+FRENCH_MONTHS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+
+
+@dataclass(frozen=True)
+class LearnedAnswer:
+    """The place a person chose for a name in a country, and the day it was chosen."""
+
+    place: Place
+    chosen_on: datetime.date
+
+    @property
+    def reason(self) -> str:
+        day = "1er" if self.chosen_on.day == 1 else str(self.chosen_on.day)
+        when = f"{day} {FRENCH_MONTHS[self.chosen_on.month - 1]} {self.chosen_on.year}"
+        return f"lieu choisi par une personne le {when} (lieux à vérifier)"
+
+
+class LearnedNames:
+    """Names people placed by hand, by (name key, ISO country code): a snapshot of the database
+    (places.learned.learned_names) that Resolver.resolve answers before its own index."""
+
+    def __init__(self, answers: dict[tuple[str, str], LearnedAnswer] | None = None) -> None:
+        self._answers = answers or {}
+
+    def get(self, key: str, iso2: str) -> LearnedAnswer | None:
+        return self._answers.get((key, iso2))
+
+    def __len__(self) -> int:
+        return len(self._answers)
 
 
 @dataclass
@@ -183,18 +219,26 @@ class Resolver:
         kind: str | None = None,
         admin: str | None = None,
         limit: int = 5,
+        learned: LearnedNames | None = None,
     ) -> Resolution:
         """Return the best place for `raw`, ranked candidates, a confidence in 0..1 and the reason.
 
         `country` is an ISO alpha-2 code or a country name; `kind` an organisation kind or level
         (commune, epci, region, municipality, district, province…); `admin` a département,
         région, state or province the place lies in. Raise UnknownCountry for a bad country.
+        A name in `learned` for that country is answered with the place a person chose for it
+        (confidence 1), unless `admin` names an area that place does not lie in.
         """
         query = raw
         raw = (raw or "").strip()
         iso2 = self._country(country)
-        if not raw or not place_key(raw):
+        key = place_key(raw)
+        if not raw or not key:
             return Resolution(query, None, 0.0, "nom vide")
+        if learned and iso2 and (answer := learned.get(key, iso2)) is not None:
+            if not admin or _admin_matches(answer.place, admin):
+                place = self._indexed(answer.place)
+                return Resolution(query, place, 1.0, answer.reason, [Candidate(place, 1.0, answer.reason)])
         variants = name_variants(raw)
         found: dict[int, Candidate] = {}
         if iso2 in OVERSEAS and self.gazetteer.has_french_communes:
@@ -221,6 +265,21 @@ class Resolver:
             found = {id(c.place): c for c in self._within_town(variants, iso2)}
         ranked = sorted(found.values(), key=lambda c: -c.score)[:limit]
         return self._decide(query, ranked)
+
+    def _indexed(self, chosen: Place) -> Place:
+        """Return the index's own entry for a place a person chose (it knows the place's codes),
+        or the place as stored when the index no longer holds it."""
+        for place, _own in self.gazetteer.lookup(place_key(chosen.name)):
+            same = (place.kind, place.country_iso2, place.insee_code, place.geonames_id) == (
+                chosen.kind,
+                chosen.country_iso2,
+                chosen.insee_code,
+                chosen.geonames_id,
+            )
+            # A state, county or EPCI has no code: its name and the area it lies in identify it.
+            if same and (place.insee_code or place.geonames_id or place.admin1 == chosen.admin1):
+                return place
+        return chosen
 
     def _hint(self, text: str, iso2: str | None, loose: bool) -> AdminHint:
         """Read an admin hint in a country (cached: the same hints come back again and again)."""
@@ -340,6 +399,10 @@ class Resolver:
                 base -= 0.15
                 reason += f" ; {variant.why}"
             score, notes, outside = self._score(place, base, kind, variant.kind_hint, admin)
+            if admin and admin.verdict(place) == "ignored":
+                # "Stolberg (Südharz)": a hint that names nothing known leaves open which of the
+                # places of that name is meant; the first one must not take the name's identity.
+                identifies = False
             results.append(
                 Candidate(
                     place, score, reason + (f" ; {notes}" if notes else ""), outside, identifies=identifies

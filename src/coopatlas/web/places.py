@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
@@ -146,13 +147,37 @@ def places_review(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def places_review_choose(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record the candidate a person picked for an organisation."""
+    """Record the candidate a person picked for an organisation: the resolver learns it for the
+    name, and the other organisations waiting under that name get it too (the page says how many).
+    A user whose roles do not reach the organisation gets the 403 page (PermissionDenied)."""
     organisation = get_object_or_404(Organisation, pk=pk)
     try:
-        candidate = organisation.place_candidates[int(request.POST.get("candidate", ""))]
-        organisation_place_choose(organisation, candidate=candidate, acting_user=request.user)
-    except (ValueError, IndexError):
+        index = int(request.POST.get("candidate", ""))
+        if index < 0:
+            raise IndexError(index)
+        candidate = organisation.place_candidates[index]
+        choice = organisation_place_choose(organisation, candidate=candidate, acting_user=request.user)
+    except (ValueError, IndexError, KeyError, TypeError):
         messages.error(request, f"Choix invalide pour « {organisation} » : reprenez dans la liste.")
-    else:
-        messages.success(request, f"« {organisation} » est localisée à {candidate['name']}.")
+        return redirect("web:places_review")
+    text = _(
+        "« %(organisation)s » est localisée à %(place)s ; les imports suivants placeront ce nom au "
+        "même endroit."
+    ) % {
+        "organisation": organisation,
+        "place": candidate["name"],
+    }
+    if placed := len(choice.also_placed):
+        text += " " + ngettext(
+            "%(count)d autre organisation en attente du même nom a reçu ce lieu.",
+            "%(count)d autres organisations en attente du même nom ont reçu ce lieu.",
+            placed,
+        ) % {"count": placed}
+    if left := choice.left_outside_scope:
+        text += " " + ngettext(
+            "%(count)d autre, hors de votre périmètre, attend ses responsables.",
+            "%(count)d autres, hors de votre périmètre, attendent leurs responsables.",
+            left,
+        ) % {"count": left}
+    messages.success(request, text)
     return redirect("web:places_review")

@@ -3,20 +3,32 @@ found or made, an embassy and its correspondents, a record replaced by a newer i
 The pipeline (ingest/pipeline.py) plans and validates; it writes through these and through the
 bulk writer (bulk.py), naming the batch and its author."""
 
+import json
+from dataclasses import dataclass, field
+
 from django.db.models import F
 
 from coopatlas.atlas.models import (
+    PROPOSABLE_FIELDS,
     Contact,
     DiplomaticPost,
     Event,
     FundingLine,
     ImportBatch,
+    Organisation,
     Participation,
     Partnership,
     PartnershipTheme,
     Programme,
+    ProposalState,
+    ProposedChange,
+    Source,
 )
+from coopatlas.atlas.rules import FILLABLE_FIELDS, fill_or_conflict
 from coopatlas.atlas.services import note_change
+
+# The identifiers an organisation found again by another source may receive when it has none.
+IDENTIFIER_FIELDS = ("insee_code", "siren", "geonames_id", "wikidata_id")
 
 # The lines a newer import of a record replaces (the bulk writer then writes the source's).
 REPLACED_LINES = (Participation, PartnershipTheme, FundingLine, Event)
@@ -99,3 +111,130 @@ def partnership_replace(
 def partnership_mark_imported(pk: int) -> None:
     """Record that the record is as its last import left it (a later hand edit shows as newer)."""
     Partnership.objects.filter(pk=pk).update(imported_at=F("updated_at"))
+
+
+def organisations_enrich(updates: dict[int, dict], *, acting_user, batch: ImportBatch) -> int:
+    """Give organisations that another source named again what it adds: its spelling as an
+    alternate name ({"alternate_names": [...]}) and identifiers they had none of. Return how many
+    changed. Nothing they hold is overwritten."""
+    changed = 0
+    reason = batch_reason(batch)
+    ids = list(updates)
+    for start in range(0, len(ids), 500):
+        for organisation in Organisation.objects.filter(pk__in=ids[start : start + 500]):
+            update = updates[organisation.pk]
+            before = (
+                list(organisation.alternate_names),
+                [getattr(organisation, f) for f in IDENTIFIER_FIELDS],
+            )
+            known = {organisation.name.casefold(), *(n.casefold() for n in organisation.alternate_names)}
+            for name in update.get("alternate_names", ()):
+                if name.casefold() not in known:
+                    organisation.alternate_names.append(name)
+                    known.add(name.casefold())
+            for name in IDENTIFIER_FIELDS:
+                if update.get(name) and not getattr(organisation, name):
+                    setattr(organisation, name, update[name])
+            if before == (
+                organisation.alternate_names,
+                [getattr(organisation, f) for f in IDENTIFIER_FIELDS],
+            ):
+                continue
+            note_change(organisation, user=acting_user, reason=reason, batch=batch)
+            organisation.save()
+            changed += 1
+    return changed
+
+
+@dataclass
+class Convergence:
+    """Another source of a partnership already in the atlas: what it gives (`given`, the fields
+    it states) and its sources (dicts of Source fields; `batch` for the import's own line)."""
+
+    pk: int
+    given: dict
+    sources: list[dict]
+    where: str = ""
+
+
+@dataclass
+class ConvergenceResult:
+    changed: set[int] = field(default_factory=set)
+    # (partnership id, its title, field, value in the atlas, value of the source)
+    conflicts: list[tuple[int, str, str, object, object]] = field(default_factory=list)
+
+
+def partnerships_converge(
+    items: list[Convergence], *, acting_user, batch: ImportBatch, conflict_message: str
+) -> ConvergenceResult:
+    """Record, for many partnerships at once, that other sources tell of them: add each source
+    not yet listed, fill the fields they leave unsaid (atlas.rules.fill_or_conflict), and put each
+    value that differs from one already set up for review as a proposed change from the batch
+    (one per record and batch), never overwriting it. A handful of queries per call."""
+    result = ConvergenceResult()
+    if not items:
+        return result
+    pks = {item.pk for item in items}
+    current = {
+        row["pk"]: row
+        for row in Partnership.objects.filter(pk__in=pks).values("pk", "title", *FILLABLE_FIELDS)
+    }
+    listed = {
+        (pid, url, title, batch_id is None)
+        for pid, url, title, batch_id in Source.objects.filter(partnership_id__in=pks).values_list(
+            "partnership_id", "url", "title", "batch_id"
+        )
+    }
+    proposed_before = {
+        (pid, json.dumps(changes, sort_keys=True))
+        for pid, changes in ProposedChange.objects.filter(
+            partnership_id__in=pks, batch__isnull=False, state=ProposalState.OPEN
+        ).values_list("partnership_id", "changes")
+    }
+    fills_by_pk: dict[int, dict] = {}
+    new_sources: list[Source] = []
+    proposals: list[ProposedChange] = []
+    for item in items:
+        row = current[item.pk]
+        fills, conflicts = fill_or_conflict(row, item.given)
+        if fills:
+            fills_by_pk.setdefault(item.pk, {}).update(fills)
+            row.update(fills)  # a later source of the same record sees them filled
+        for source in item.sources:
+            key = (item.pk, source.get("url") or "", source.get("title") or "", source.get("batch") is None)
+            if key not in listed:
+                listed.add(key)
+                new_sources.append(Source(partnership_id=item.pk, **source))
+                result.changed.add(item.pk)
+        for name, value in conflicts.items():
+            result.conflicts.append((item.pk, row["title"], name, row[name], value))
+        # As a proposal stores them (and change_accept reads them back): text, dates in ISO.
+        proposed = {
+            name: value.isoformat() if hasattr(value, "isoformat") else value
+            for name, value in conflicts.items()
+            if name in PROPOSABLE_FIELDS
+        }
+        proposal_key = (item.pk, json.dumps(proposed, sort_keys=True))
+        if proposed and proposal_key not in proposed_before:
+            proposed_before.add(proposal_key)
+            proposals.append(
+                ProposedChange(
+                    partnership_id=item.pk,
+                    author=acting_user,
+                    changes=proposed,
+                    message=f"{conflict_message} ({item.where})"[:2000],
+                    batch=batch,
+                )
+            )
+    reason = batch_reason(batch)
+    for partnership in Partnership.objects.filter(pk__in=list(fills_by_pk)):
+        fills = fills_by_pk[partnership.pk]
+        for name, value in fills.items():
+            setattr(partnership, name, value)
+        note_change(partnership, user=acting_user, reason=reason, batch=batch)
+        partnership.full_clean(exclude=["external_ref"])
+        partnership.save(update_fields=[*fills, "updated_at"])
+        result.changed.add(partnership.pk)
+    Source.objects.bulk_create(new_sources, batch_size=500)
+    ProposedChange.objects.bulk_create(proposals, batch_size=500)
+    return result
