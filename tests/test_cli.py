@@ -49,6 +49,7 @@ def test_cli_help_lists_every_command():
         "load-places",
         "resolve",
         "locate",
+        "overseas",
         "dedupe",
     ]:
         assert command in help_text
@@ -99,6 +100,34 @@ def test_cli_locate_then_dedupe_dry_run(capsys, resolver):
     assert Organisation.objects.count() == count
     assert main(["dedupe"]) == 0
     assert Organisation.objects.count() == count - 1
+
+
+def test_cli_overseas_moves_towns_imported_as_foreign_into_france(capsys, resolver):
+    """An atlas imported before the rule holds Cilaos as a foreign authority of country RE:
+    `overseas` makes it the French commune 97424 and the Chamonix twinning domestic."""
+    from coopatlas.atlas.models import Organisation
+    from tests.atlas.factories import commune, twinning
+
+    cilaos = Organisation.objects.create(
+        name="Cilaos", kind="foreign_authority", country_id="RE", foreign_level="municipality"
+    )
+    pair = twinning(commune("Chamonix-Mont-Blanc", "74056"), cilaos)
+    pair.extra_countries.add("RE")
+    # when
+    assert main(["overseas"]) == 0
+    # then
+    cilaos.refresh_from_db()
+    assert (cilaos.country_id, cilaos.kind, cilaos.admin_area, cilaos.insee_code) == (
+        "FR",
+        "commune",
+        "La Réunion",
+        "97424",
+    )
+    assert {p.role for p in pair.participations.all()} == {"french_authority"}
+    assert not pair.extra_countries.exists()
+    assert Partnership.objects.get(pk=pair.pk).is_domestic
+    assert "1 organisation(s)" in capsys.readouterr().out
+    assert cilaos.history.count() >= 2  # the move is in its history
 
 
 def test_cli_dedupe_partnerships_dry_run_writes_nothing_then_merges(capsys):

@@ -8,6 +8,7 @@ Examples:
     coopatlas resolve "Francfort" --country DE --json
     coopatlas extract page.html --url https://www.ville.fr/jumelages --json  # partnerships a page states
     coopatlas locate                             # tie organisations to places
+    coopatlas overseas                           # France overseas imported as foreign → France
     coopatlas dedupe --dry-run                   # list likely duplicate organisations
     coopatlas dedupe --partnerships --dry-run    # list partnerships entered twice
     coopatlas reindex                            # rebuild the full-text search index
@@ -348,6 +349,32 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
         f"{len(pairs)} fusion(s) faite(s) ; chacune peut être annulée depuis le back-office "
         "(Fusions d'organisations)."
     )
+    return 0
+
+
+def cmd_overseas(args: argparse.Namespace) -> int:
+    from coopatlas.atlas.localisation import organisations_locate
+    from coopatlas.atlas.models import FRANCE, Organisation
+    from coopatlas.atlas.services.overseas import overseas_into_france
+
+    user, failed = _acting_user(args)
+    if failed:
+        return failed
+    moved = overseas_into_france(acting_user=user)
+    console.print(
+        f"Outre-mer placé en France : {moved.organisations} organisation(s), "
+        f"{moved.participations} participation(s) passée(s) au rôle de collectivité française, "
+        f"{moved.partnerships} partenariat(s) sans pays d'outre-mer nommé."
+    )
+    if moved.organisations:
+        pending = Organisation.objects.filter(country_id=FRANCE, place_status="pending")
+        with console.status("Localisation parmi les communes…"):
+            counts = organisations_locate(pending)
+        console.print(
+            f"Organisations : {_located_summary(counts)}. Puis : coopatlas dedupe --dry-run "
+            "(les villes en double), coopatlas dedupe --partnerships --dry-run "
+            "(les paires lues des deux côtés)."
+        )
     return 0
 
 
@@ -1182,6 +1209,12 @@ def build_parser() -> argparse.ArgumentParser:
     locate.set_defaults(func=cmd_locate)
 
     sub.add_parser("reindex", help="reconstruire l'index de recherche").set_defaults(func=cmd_reindex)
+
+    overseas = sub.add_parser(
+        "overseas", help="placer en France les villes d'outre-mer importées comme étrangères (RE, PF…)"
+    )
+    _add_acting_as(overseas)
+    overseas.set_defaults(func=cmd_overseas)
 
     dedupe = sub.add_parser(
         "dedupe", help="trouver et fusionner les organisations (ou les partenariats) en double"

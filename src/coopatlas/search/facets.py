@@ -172,7 +172,7 @@ UNSAID_LABEL = _("Non renseigné")
 class ReachFacet(Facet):
     """International partnerships, or domestic ones: between French local authorities only
     (atlas.rules.is_domestic). The international figures (home page, dashboards, country pages,
-    map) and the search page keep the international ones unless asked (`DEFAULT_REACH`)."""
+    map) and the search page keep the international ones unless asked (`with_default_reach`)."""
 
     name = "portee"
     label = _("Portée")
