@@ -119,6 +119,29 @@ def test_ambiguous_authority_lists_candidates_and_a_choice_sticks(resolver):
     assert organisation.place_status == "manual" and organisation.insee_code == "97411"
 
 
+def test_a_french_place_picked_by_hand_gives_its_departement_and_region(resolver):
+    """Saint-Denis (93) picked for one record, and given to its waiting homonym, brings the
+    département and région the coordinators of Seine-Saint-Denis and Île-de-France reach."""
+    # given
+    picked, homonym = (
+        Organisation.objects.create(name=name, kind="commune", country_id="FR", external_ref=name)
+        for name in ("Saint-Denis", "St-Denis")
+    )
+    for organisation in (picked, homonym):
+        organisation_locate(organisation, resolver=resolver)
+        organisation.refresh_from_db()
+    candidate = next(c for c in picked.place_candidates if c["insee_code"] == "93066")
+    # when
+    choice = organisation_place_choose(picked, candidate=candidate)
+    # then
+    assert choice.also_placed == [homonym]
+    for organisation in (picked, homonym):
+        organisation.refresh_from_db()
+        assert (organisation.departement_code, organisation.region_code) == ("93", "11"), organisation
+    # the code stays with the first record: the second is a duplicate for `coopatlas dedupe`
+    assert (picked.insee_code, homonym.insee_code) == ("93066", "")
+
+
 def test_choosing_a_place_in_another_country_is_refused():
     """A candidate from another country cannot be picked."""
     organisation = Organisation.objects.create(name="Paris", kind="commune", country_id="FR")

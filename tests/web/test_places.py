@@ -6,7 +6,7 @@ import re
 import pytest
 
 from coopatlas.atlas.localisation import organisation_locate
-from coopatlas.atlas.models import Organisation
+from coopatlas.atlas.models import Organisation, Partnership
 from coopatlas.ingest.service import ImportRequest, import_file
 from coopatlas.places.models import LearnedPlace
 from tests.accounts.factories import HAUTS_DE_FRANCE, account, coordinator_of_region, grande_synthe, lyon
@@ -51,7 +51,7 @@ def test_a_place_picked_for_a_name_is_learned_for_waiting_organisations_and_late
     """The coordinator of Hauts-de-France picks Saint Charles (Missouri) for Grande-Synthe's partner:
     Villeneuve-d'Ascq's partner of that name gets it at once, Lyon's (outside its scope) waits,
     a Canadian Saint Charles is untouched, and a later import of "St. Charles" in the United States
-    resolves to Missouri, saying a person chose it."""
+    is read as Missouri without asking."""
     # given
     picked = _waiting(grande_synthe(), "Saint Charles", "US", resolver)
     same_in_scope = _waiting(villeneuve(), "Saint-Charles", "US", resolver)
@@ -84,24 +84,52 @@ def test_a_place_picked_for_a_name_is_learned_for_waiting_organisations_and_late
     )
     assert learned.chosen_by.email == "coordination@example.org"
 
-    # when: a later import names it another way (a new record), in the United States and in Canada
+    # when: a later import names it another way, in the United States and in Canada
+    report = _import(tmp_path, "Lille;59350;St. Charles;US;2001", "Lille;59350;St. Charles;CA;2002")
+    # then: the American one is read as Missouri (the organisation placed there, under one more
+    # spelling), not listed for review; the Canadian one is read as before
+    assert report.counts["created"] == 2, report.errors
+    assert not [line for line in report.to_review if "(US)" in line], report.to_review
+    american = _partner_of("Lille", "US")
+    assert american.geonames_id == SAINT_CHARLES_MISSOURI
+    assert "choisi par une personne" not in _partner_of("Lille", "CA").place_reason
+
+
+def _import(tmp_path, *rows: str):
+    """Import a table of pairs (French town, INSEE code, partner, country, year) as the system."""
     path = tmp_path / "jumelages.csv"
     path.write_text(
-        "collectivite_francaise;code_insee;partenaire;pays_partenaire;annee_debut\n"
-        "Lille;59350;St. Charles;US;2001\n"
-        "Lille;59350;St. Charles;CA;2002\n",
+        "collectivite_francaise;code_insee;partenaire;pays_partenaire;annee_debut\n" + "\n".join(rows) + "\n",
         encoding="utf-8",
     )
     report, _ = import_file(ImportRequest(path=path, source="table"))
-    # then
-    assert report.counts["created"] == 2, report.errors
-    american = Organisation.objects.get(name="St. Charles", country_id="US")
-    assert (american.place_status, american.geonames_id) == ("resolved", SAINT_CHARLES_MISSOURI)
-    assert LEARNED_REASON.match(american.place_reason) and "(confiance 1.00)" in american.place_reason
-    assert (
-        "choisi par une personne"
-        not in Organisation.objects.get(name="St. Charles", country_id="CA").place_reason
+    return report
+
+
+def _partner_of(french: str, iso2: str) -> Organisation:
+    """The partner in `iso2` of a partnership of the French town named `french`."""
+    return Organisation.objects.get(
+        country_id=iso2, participations__partnership__participations__organisation__name=french
     )
+
+
+def test_a_learned_name_outlives_the_organisation_it_was_chosen_for(client, db, resolver, tmp_path):
+    """The organisation a place was picked for is deleted; a later import of its name in its
+    country makes a new one, placed as the person chose, saying so, with nothing to review."""
+    # given
+    picked = _waiting(grande_synthe(), "Saint Charles", "US", resolver)
+    client.force_login(_staff(account("equipe@example.org", {"kind": "administrator"})))
+    client.post(f"/lieux/a-verifier/{picked.pk}/", {"candidate": _missouri(picked)})
+    Partnership.objects.filter(participations__organisation=picked).delete()
+    picked.delete()  # a wrong entry, removed with its partnership
+    # when
+    report = _import(tmp_path, "Lille;59350;Saint Charles;US;2001")
+    # then
+    assert report.counts["created"] == 1 and not report.to_review, (report.errors, report.to_review)
+    american = _partner_of("Lille", "US")
+    assert (american.name, american.place_status) == ("Saint Charles", "resolved")
+    assert american.geonames_id == SAINT_CHARLES_MISSOURI
+    assert LEARNED_REASON.match(american.place_reason) and "(confiance 1.00)" in american.place_reason
 
 
 def test_a_later_choice_for_the_same_name_replaces_the_learned_place(client, db, resolver):

@@ -20,8 +20,9 @@ from coopatlas.accounts.scope import Footprint
 from coopatlas.atlas import services
 from coopatlas.atlas.choices import PLACE_KINDS, PlaceStatus
 from coopatlas.atlas.models import FRANCE, Organisation, Participation, footprint_of_organisations
+from coopatlas.places.french import french_admin_codes
 from coopatlas.places.gazetteer import Place
-from coopatlas.places.learned import learned_names, learned_place
+from coopatlas.places.learned import learned_names
 from coopatlas.places.models import LearnedPlace
 from coopatlas.places.names import place_key
 from coopatlas.places.resolver import LearnedAnswer, LearnedNames, Resolution, Resolver, get_resolver
@@ -246,6 +247,10 @@ def organisation_place_choose(
         raise ValueError(
             f"Le lieu choisi est en {place.country_iso2}, l'organisation en {organisation.country_id}."
         )
+    if place.country_iso2 == FRANCE and place.insee_code:
+        # A candidate keeps no area codes: a French place gets its département and région, so
+        # that the coordinators there reach the organisations placed at it.
+        place.admin_codes = french_admin_codes(place.kind, place.insee_code)
     services.organisation_update(
         organisation,
         acting_user=acting_user,
@@ -254,7 +259,7 @@ def organisation_place_choose(
         **_place_fields(organisation, place, _insee_taken_in_database),
     )
     learned = _learn(organisation, place, acting_user)
-    answer = LearnedAnswer(learned_place(learned), timezone.localtime(learned.chosen_at).date())
+    answer = LearnedAnswer(place, timezone.localtime(learned.chosen_at).date())
     choice = PlaceChoice(organisation)
     for other in _waiting_under_the_same_name(organisation, learned.name_key):
         if not may(acting_user, "place_choose", place_footprint(other)):
@@ -266,8 +271,8 @@ def organisation_place_choose(
             acting_user=acting_user,
             place_status=PlaceStatus.RESOLVED,
             place_reason=f"{answer.reason} (confiance 1.00)",
-            place_candidates=[{**answer.place.as_dict(), "score": 1.0, "reason": answer.reason}],
-            **_place_fields(other, answer.place, _insee_taken_in_database),
+            place_candidates=[{**place.as_dict(), "score": 1.0, "reason": answer.reason}],
+            **_place_fields(other, place, _insee_taken_in_database),
         )
         choice.also_placed.append(other)
     return choice

@@ -303,6 +303,20 @@ def add_french_places(gazetteer: Gazetteer) -> int:
     return count
 
 
+def french_admin_codes(kind: str, code: str) -> tuple[str, ...]:
+    """Return the codes of the areas a French commune or département lies in (its département
+    and région; a département's own code and its région's), as the gazetteer's places hold them
+    (Place.admin_codes), read from the database: empty for an unknown code."""
+    if kind == "commune":
+        rows = Commune.objects.filter(insee_code=code).values_list("kind", "departement_id", "region_id")
+        found = sorted(rows, key=lambda row: row[0] != "commune-actuelle")[:1]
+        return tuple(c for _kind, departement, region in found for c in (departement, region) if c)
+    if kind == "departement":
+        rows = Departement.objects.filter(code=code).values_list("code", "region_id")
+        return tuple(c for row in rows for c in row if c)
+    return ()
+
+
 def _centroids(communes: list[Commune]) -> dict[str, dict]:
     """Return population-weighted centres of EPCI, départements and régions, and their populations."""
     sums: dict[str, dict[str, list[float]]] = {
