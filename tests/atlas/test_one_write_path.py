@@ -70,6 +70,9 @@ ALLOWED = {
     ("atlas/demo/loader.py", "lyon_latin_america", "create"): "demo study and its categories",
     ("atlas/demo/loader.py", "lyon_latin_america", "set"): "demo study's countries and themes",
     ("atlas/demo/loader.py", "hauts_de_france_2024", "get_or_create"): "demo programmes",
+    # The place learned for a name, written by the manual choice it comes from (the place_choose
+    # permission checked there, its author in the row's history).
+    ("atlas/localisation.py", "_learn", "save"): "a learned place, with the choice it comes from",
     # The model's own save (its normalised name).
     ("atlas/models.py", "save", "save"): "Organisation.save calls the model's save",
     # The back-office's inline rows of a partnership that partnership_save has let the user
