@@ -53,7 +53,14 @@ def search(request: HttpRequest) -> HttpResponse:
         "page": page,
         "sorts": SORTS,
         "base_query": base_query,
-        "active": [(f.label, v.label) for f in result.facets for v in f.values if v.selected],
+        # The default reach (international) is no filter the visitor chose: not listed as one,
+        # and it does not keep the filters open on a phone.
+        "active": [
+            (f.label, v.label)
+            for f in result.facets
+            for v in f.values
+            if v.selected and (f.name != "portee" or "portee" in request.GET)
+        ],
         "exports": export_links(request, params),
         "personal_exports": export_links(request, params, personal_data=True),
     }
