@@ -471,9 +471,10 @@ class OrganisationIndex:
         self._placed_ids[cache_key] = ids
         return dict(ids)
 
-    def _outcome(self, organisation: Organisation) -> PlaceOutcome:
+    def _outcome(self, organisation: Organisation, *, keep: bool = True) -> PlaceOutcome:
         """Where the resolver places an organisation (a fresh copy: the caller may change it),
-        remembered by what it reads (name, kind, country, admin area, level)."""
+        remembered by what it reads (name, kind, country, admin area, level) until the
+        organisation it was read for is located (`keep=False`: each is located once)."""
         cache_key = (
             organisation.kind,
             organisation.country_id,
@@ -483,17 +484,19 @@ class OrganisationIndex:
             organisation.admin_area,
             organisation.foreign_level,
         )
-        if (known := self._placed.get(cache_key)) is None:
+        known = self._placed.get(cache_key) if keep else self._placed.pop(cache_key, None)
+        if known is None:
             # A code already held is welcome here: the organisation holding it is the one named
             # (find_or_plan then returns it), not a second one.
             known = place_outcome(
                 organisation, self.resolver, insee_taken=lambda _o, _code: False, learned=self.learned
             )
-            self._placed[cache_key] = known
+            if keep:
+                self._placed[cache_key] = known
         return PlaceOutcome(known.status, known.reason, list(known.candidates), dict(known.fields))
 
     def _locate(self, organisation: Organisation, spec: dict) -> None:
-        outcome = self._outcome(organisation)
+        outcome = self._outcome(organisation, keep=False)
         source_point = (spec.get("source_latitude"), spec.get("source_longitude"))
         if None not in source_point and outcome.fields.get("latitude") is None:
             # The resolver found no point (no place, or a place without coordinates): the

@@ -10,6 +10,7 @@ from django.db import transaction
 from coopatlas.atlas.choices import OrganisationKind, ParticipationRole, PlaceStatus
 from coopatlas.atlas.models import FRANCE, Organisation, Participation, Partnership
 from coopatlas.atlas.services import Provenance, _save, organisation_update
+from coopatlas.places.models import Country
 from coopatlas.places.overseas import FRENCH_OVERSEAS
 
 
@@ -46,9 +47,10 @@ def overseas_into_france(*, acting_user: AbstractBaseUser | None = None) -> Over
             participation.role = ParticipationRole.FRENCH_AUTHORITY
             _save(participation, provenance)
             participations += 1
-    named = Partnership.objects.filter(extra_countries__in=list(FRENCH_OVERSEAS)).distinct()
+    overseas_countries = list(Country.objects.filter(pk__in=list(FRENCH_OVERSEAS)))
+    named = Partnership.objects.filter(extra_countries__in=overseas_countries).distinct()
     partnerships = 0
     for partnership in named:
-        partnership.extra_countries.remove(*FRENCH_OVERSEAS)
+        partnership.extra_countries.remove(*overseas_countries)
         partnerships += 1
     return OverseasMoved(organisations, participations, partnerships)
