@@ -168,7 +168,7 @@ class ImportReport:
             f"{c['skipped']} ignoré(s), {c['rejected']} rejeté(s)"
         )
         if c["conflicts"]:
-            text += f", dont {c['conflicts']} conflit(s) avec des modifications faites dans l'application"
+            text += f", {c['conflicts']} valeur(s) en conflit avec l'atlas, gardée(s), proposée(s) à la revue"
         if c["organisations_created"]:
             text += f" ; {c['organisations_created']} organisation(s) créée(s)"
         if self.to_review:
