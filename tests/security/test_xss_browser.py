@@ -3,6 +3,7 @@ a `javascript:` source link stored before URLs were checked run no script when a
 clicks them."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from coopatlas.atlas.models import Source
 from tests.atlas.factories import commune, foreign_town, twinning
@@ -46,6 +47,23 @@ def _settled_point(page, name):
     return previous
 
 
+def _hover_node(page, name):
+    """Hover the node named `name` until the chart shows its tooltip; return the point hovered.
+    On a loaded machine the layout may still drift after it looked settled, so the node is found
+    again and hovered again (up to five times) rather than trusting one fixed wait."""
+    shown = "(name) => document.querySelector('[data-network]').textContent.includes(name + ' · ')"
+    for _ in range(5):
+        point = _settled_point(page, name)
+        page.mouse.move(point["x"] - 40, point["y"] - 40)
+        page.mouse.move(point["x"], point["y"], steps=5)
+        try:
+            page.wait_for_function(shown, arg=name, timeout=1500)
+            return point
+        except PlaywrightTimeout:
+            continue
+    return point
+
+
 def test_network_hover_and_click_on_a_hostile_name_runs_no_script(hostile_network, watched_page):
     """Hovering then clicking the node of an organisation named `"><img … onerror=…>` opens no
     dialog, sets nothing, puts no markup in the page (no CSP violation), and the tooltip shows the
@@ -55,11 +73,8 @@ def test_network_hover_and_click_on_a_hostile_name_runs_no_script(hostile_networ
     page.goto(hostile_network + "/tableau-de-bord/reseau/")
     page.wait_for_function("() => document.querySelector('[data-network]').dataset.ready === '1'")
     page.locator("[data-network]").scroll_into_view_if_needed()
-    point = _settled_point(page, HOSTILE_NAME)
     # when
-    page.mouse.move(point["x"] - 40, point["y"] - 40)
-    page.mouse.move(point["x"], point["y"], steps=5)
-    page.wait_for_timeout(600)
+    point = _hover_node(page, HOSTILE_NAME)
     tooltip_text = page.locator("[data-network]").text_content()
     pwned_on_hover = watched_page.pwned()
     blocked = watched_page.violations()  # markup stopped by the CSP: still a hole
