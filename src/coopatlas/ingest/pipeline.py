@@ -459,7 +459,7 @@ class OrganisationIndex:
         cache_key = (kind, country, name, spec.get("admin_area") or "", spec.get("foreign_level") or "")
         if (known := self._placed_ids.get(cache_key)) is not None:
             return dict(known)
-        probe = Organisation(
+        probe = ORGANISATIONS.build(
             name=name,
             kind=kind,
             country_id=country,
@@ -739,6 +739,7 @@ class Importer:
             .iterator(chunk_size=5000)
         }
         self.by_identity = self._partnership_identities()
+        self._checked_sources: dict[tuple, tuple] = {}
         self.seen: set[str] = set()
         self.pending: list[_Planned] = []
         self.converging: list[tuple[str, _Planned, int, int | None]] = []
@@ -1264,14 +1265,17 @@ class Importer:
                 # "www.lyon.fr/…" typed without its scheme is an https address; anything else that
                 # is not http(s) (`javascript:`…) is refused here, as it would become a link.
                 source["url"] = with_scheme(str(source["url"]))
-            checked_source = Source(
-                url=source.get("url") or "",
-                title=source.get("title") or "",
-                retrieved_on=source.get("retrieved_on"),
-            )
-            self._check_line(checked_source, "source")
-            if checked_source.retrieved_on is not None:
-                source["retrieved_on"] = checked_source.retrieved_on.isoformat()
+            given = (source.get("url") or "", source.get("title") or "", source.get("retrieved_on"))
+            plain = all(isinstance(v, (str, datetime.date, type(None))) for v in given)
+            if (retrieved := self._checked_sources.get(given) if plain else None) is None:
+                # Checked once per distinct source: a file cites the same page row after row.
+                checked_source = Source(url=given[0], title=given[1], retrieved_on=given[2])
+                self._check_line(checked_source, "source")
+                retrieved = (checked_source.retrieved_on,)
+                if plain and len(self._checked_sources) < 10_000:
+                    self._checked_sources[given] = retrieved
+            if retrieved[0] is not None:
+                source["retrieved_on"] = retrieved[0].isoformat()
         if self.personal_data:
             for volunteer in record.get("volunteers") or []:
                 self._check_line(

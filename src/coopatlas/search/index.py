@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from coopatlas.atlas.choices import PartnershipForm
@@ -53,6 +53,19 @@ def document_text(partnership: Indexed) -> str:
     return "\n".join(part for part in parts if part)
 
 
+def _contiguous(ids: list[int]) -> bool:
+    return bool(ids) and max(ids) - min(ids) + 1 == len(ids) == len(set(ids))
+
+
+def among(ids: list[int], field: str = "partnership_id") -> Q:
+    """Select the rows whose `field` is one of `ids`: a range when the ids follow each other (the
+    importer's chunks of new partnerships), which spares building and binding a thousand
+    parameters per query."""
+    if _contiguous(ids):
+        return Q(**{f"{field}__gte": min(ids), f"{field}__lte": max(ids)})
+    return Q(**{f"{field}__in": ids})
+
+
 class Reader:
     """Reads what the index needs of partnerships as plain values: a handful of queries per
     chunk, whatever the chunk holds, and no model instances."""
@@ -84,13 +97,13 @@ class Reader:
 
     def read(self, ids: list[int]) -> list[Indexed]:
         rows = (
-            Partnership.objects.filter(pk__in=ids)
+            Partnership.objects.filter(among(ids, "pk"))
             .order_by()
             .values_list("pk", "form", "status", "programme__name", *TEXT_FIELDS)
         )
         participants: dict[int, list[Participant]] = defaultdict(list)
         for pk, *values in (
-            Participation.objects.filter(partnership_id__in=ids)
+            Participation.objects.filter(among(ids))
             .order_by("partnership_id", "role", "position", "id")
             .values_list(
                 "partnership_id",
@@ -118,25 +131,23 @@ class Reader:
                 )
             )
         extra: dict[int, list[CountryRef]] = defaultdict(list)
-        for pk, iso2 in Partnership.extra_countries.through.objects.filter(
-            partnership_id__in=ids
-        ).values_list("partnership_id", "country_id"):
+        for pk, iso2 in Partnership.extra_countries.through.objects.filter(among(ids)).values_list(
+            "partnership_id", "country_id"
+        ):
             extra[pk].append(self.countries[iso2])
         themes: dict[int, list[tuple[tuple[str, str], ...]]] = defaultdict(list)
         for pk, theme in (
-            PartnershipTheme.objects.filter(partnership_id__in=ids)
+            PartnershipTheme.objects.filter(among(ids))
             .order_by("id")
             .values_list("partnership_id", "theme_id")
         ):
             themes[pk].append(self.theme_paths[theme])
         sdgs: dict[int, list[int]] = defaultdict(list)
-        for pk, number in Partnership.sdgs.through.objects.filter(partnership_id__in=ids).values_list(
+        for pk, number in Partnership.sdgs.through.objects.filter(among(ids)).values_list(
             "partnership_id", "sustainabledevelopmentgoal__number"
         ):
             sdgs[pk].append(number)
-        funded = set(
-            FundingLine.objects.filter(partnership_id__in=ids).values_list("partnership_id", flat=True)
-        )
+        funded = set(FundingLine.objects.filter(among(ids)).values_list("partnership_id", flat=True))
         return [
             Indexed(
                 pk=pk,
@@ -202,8 +213,8 @@ def _chunks_of_all():
 
 def _index_chunk(ids: list[int], reader: Reader) -> int:
     """Write the documents and facet keys of these partnerships (those that still exist)."""
-    SearchDocument.objects.filter(partnership_id__in=ids).delete()
-    FacetKey.objects.filter(partnership_id__in=ids).delete()
+    SearchDocument.objects.filter(among(ids)).delete()
+    FacetKey.objects.filter(among(ids)).delete()
     partnerships = reader.read(ids)
     rows = [(p.pk, text, stemmed(text)) for p in partnerships for text in [document_text(p)]]
     pairs = [
@@ -222,7 +233,10 @@ def _index_chunk(ids: list[int], reader: Reader) -> int:
             [(*row, INDEX_FORMAT) for row in rows],
         )
         if connection.vendor == "sqlite":
-            cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(pk,) for pk in ids])
+            if _contiguous(ids):
+                cursor.execute("DELETE FROM search_fts WHERE rowid BETWEEN %s AND %s", [min(ids), max(ids)])
+            else:
+                cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(pk,) for pk in ids])
             cursor.executemany(
                 "INSERT INTO search_fts (rowid, stemmed) VALUES (%s, %s)",
                 [(pk, stem) for pk, _, stem in rows],
