@@ -34,7 +34,7 @@ from coopatlas.atlas.models import (
     Theme,
     Volunteer,
 )
-from coopatlas.atlas.rules import NO_FRENCH_PARTICIPANT, has_french_authority
+from coopatlas.atlas.rules import NO_FRENCH_PARTICIPANT, has_french_side
 from coopatlas.atlas.selectors import funding_summary
 from coopatlas.atlas.services import note_change, partnership_save, record_delete
 from coopatlas.atlas.services.workflow import partnership_move, partnerships_publish
@@ -71,7 +71,7 @@ class ParticipationFormSet(BaseInlineFormSet):
             for data in (getattr(form, "cleaned_data", None) or {} for form in self.forms)
             if data and not data.get("DELETE") and data.get("organisation") is not None
         ]
-        if not has_french_authority(
+        if not has_french_side(
             (d.get("role"), d["organisation"].kind, d["organisation"].country_id) for d in kept
         ):
             raise ValidationError(NO_FRENCH_PARTICIPANT)

@@ -18,6 +18,9 @@ class OrganisationKind(models.TextChoices):
     SCHOOL = "school", _("Établissement scolaire")
     ASSOCIATION = "association", _("Association ou ONG")
     COMPANY = "company", _("Entreprise")
+    HOSPITAL = "hospital", _("Établissement de santé")
+    CHAMBER = "chamber", _("Chambre consulaire")
+    CULTURAL_BODY = "cultural_body", _("Organisme culturel")
     NETWORK = "network", _("Réseau de villes ou d'acteurs")
     FUNDER = "funder", _("Bailleur ou agence")
     OTHER = "other", _("Autre")
@@ -31,6 +34,20 @@ FRENCH_AUTHORITY_KINDS = (
     OrganisationKind.METROPOLE,
     OrganisationKind.DEPARTEMENT,
     OrganisationKind.REGION,
+)
+# French organisations other than authorities that act on their own in a territory (its actors):
+# each has a seat, a commune, through which a territory's scope reaches it and its initiatives.
+ACTOR_KINDS = (
+    OrganisationKind.UNIVERSITY,
+    OrganisationKind.SCHOOL,
+    OrganisationKind.ASSOCIATION,
+    OrganisationKind.COMPANY,
+    OrganisationKind.HOSPITAL,
+    OrganisationKind.CHAMBER,
+    OrganisationKind.CULTURAL_BODY,
+    OrganisationKind.FRENCH_PUBLIC_BODY,
+    OrganisationKind.NETWORK,
+    OrganisationKind.OTHER,
 )
 # Kinds that are places on a map (resolved to a commune, a region or a gazetteer entry).
 PLACE_KINDS = (*FRENCH_AUTHORITY_KINDS, OrganisationKind.FOREIGN_AUTHORITY)

@@ -260,6 +260,16 @@ class Organisation(TimeStampedModel):
             )
         ],
     )
+    seat_code = models.CharField(
+        "commune du siège (code INSEE)",
+        max_length=5,
+        blank=True,
+        db_index=True,
+        help_text="Pour un acteur (université, association, entreprise…) : la commune où il a son "
+        "siège, par laquelle il appartient au territoire de cette commune, de son EPCI, de son "
+        "département et de sa région.",
+        validators=[RegexValidator(r"^(\d{5}|2[AB]\d{3})$", "Code INSEE de commune attendu (ex. 69266).")],
+    )
     siren = models.CharField(
         "SIREN",
         max_length=9,

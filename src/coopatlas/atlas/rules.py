@@ -3,11 +3,12 @@ participants formset, the import pipeline and the participation's own validation
 
 from collections.abc import Iterable
 
-from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, ParticipationRole
+from coopatlas.atlas.choices import ACTOR_KINDS, FRENCH_AUTHORITY_KINDS, ParticipationRole
 
 FRANCE = "FR"
 NO_FRENCH_PARTICIPANT = (
-    "Un partenariat doit compter au moins une collectivité territoriale française participante."
+    "Un partenariat doit compter au moins une collectivité territoriale française participante, "
+    "ou un acteur français (université, association, entreprise…) porteur de l'initiative."
 )
 
 
@@ -16,12 +17,21 @@ def is_french_authority(kind: str, country_id: str | None) -> bool:
     return country_id == FRANCE and kind in FRENCH_AUTHORITY_KINDS
 
 
-def has_french_authority(participants: Iterable[tuple[str | None, str, str | None]]) -> bool:
-    """Whether participants given as (role, kind, country) count a French local authority in the
-    French authority's role: the condition of every partnership (unless an import asks for all
-    pairs)."""
+def is_french_actor(kind: str, country_id: str | None) -> bool:
+    """Whether an organisation is a French actor of a territory (a university, an NGO, a
+    company…: not an authority, a ministry, an embassy or a funder)."""
+    return country_id == FRANCE and kind in ACTOR_KINDS
+
+
+def has_french_side(participants: Iterable[tuple[str | None, str, str | None]]) -> bool:
+    """Whether participants given as (role, kind, country) have a French side: a French local
+    authority in the French authority's role, or a French actor (university, NGO, company…)
+    leading or taking part in it in another role than the foreign authority's — the initiatives of
+    a territory's actors are partnerships in their own right. The condition of every partnership
+    (unless an import asks for all pairs)."""
     return any(
-        role == ParticipationRole.FRENCH_AUTHORITY and is_french_authority(kind, country)
+        (role == ParticipationRole.FRENCH_AUTHORITY and is_french_authority(kind, country))
+        or (role != ParticipationRole.FOREIGN_AUTHORITY and is_french_actor(kind, country))
         for role, kind, country in participants
     )
 

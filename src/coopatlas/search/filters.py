@@ -22,9 +22,12 @@ def territory_members(authority: Organisation) -> list[int]:
     """Return the ids of the organisations that make up an authority's territory.
 
     An EPCI or a métropole brings its member communes; every authority brings the bodies
-    attached to it (`parent`). The authority itself comes first.
+    attached to it (`parent`) and the actors seated on its territory (a university, an NGO, a
+    company whose seat is one of its communes, in its département or its région). The authority
+    itself comes first.
     """
     ids = [authority.pk]
+    seated = Organisation.objects.none()
     if authority.kind in GROUPING_KINDS and authority.siren:
         codes = Commune.objects.filter(epci_id=authority.siren).values("insee_code")
         ids += list(
@@ -32,6 +35,14 @@ def territory_members(authority: Organisation) -> list[int]:
             .exclude(pk=authority.pk)
             .values_list("pk", flat=True)
         )
+        seated = Organisation.objects.filter(seat_code__in=codes)
+    elif authority.insee_code and authority.kind == OrganisationKind.COMMUNE:
+        seated = Organisation.objects.filter(seat_code=authority.insee_code)
+    elif authority.insee_code and authority.kind == OrganisationKind.DEPARTEMENT:
+        seated = Organisation.objects.exclude(seat_code="").filter(departement_code=authority.insee_code)
+    elif authority.insee_code and authority.kind == OrganisationKind.REGION:
+        seated = Organisation.objects.exclude(seat_code="").filter(region_code=authority.insee_code)
+    ids += [pk for pk in seated.values_list("pk", flat=True) if pk not in ids]
     children = Organisation.objects.filter(parent_id__in=ids).exclude(pk__in=ids).values_list("pk", flat=True)
     return ids + list(children)
 

@@ -34,7 +34,7 @@ from coopatlas.atlas.models import (
     Theme,
     footprint_of_organisations,
 )
-from coopatlas.atlas.rules import NO_FRENCH_PARTICIPANT, has_french_authority
+from coopatlas.atlas.rules import NO_FRENCH_PARTICIPANT, has_french_side
 from coopatlas.core.text import normalise
 
 
@@ -159,9 +159,7 @@ def organisation_update(
 
 
 def _check_participants(participants: Sequence[ParticipantSpec]) -> None:
-    if not has_french_authority(
-        (s.role, s.organisation.kind, s.organisation.country_id) for s in participants
-    ):
+    if not has_french_side((s.role, s.organisation.kind, s.organisation.country_id) for s in participants):
         raise ValidationError({"participants": NO_FRENCH_PARTICIPANT})
 
 

@@ -1,0 +1,137 @@
+"""Where a French actor has its seat: the current commune named by a commune's name, a postcode,
+an address ending with them, or an INSEE code.
+
+An actor (a university, an NGO, a company…) belongs to the territory of its seat: the commune,
+its EPCI or métropole, its département and its région. The communes are read once per index
+from the French geography (`places.Commune`): current communes only, a municipal arrondissement
+or a delegated commune giving the commune it belongs to.
+"""
+
+import re
+from dataclasses import dataclass
+
+from coopatlas.core.text import normalise
+from coopatlas.places.models import Commune
+
+POSTCODE = re.compile(r"\b(\d{5})\b")
+CURRENT = "commune-actuelle"
+
+
+@dataclass(frozen=True)
+class SeatCommune:
+    insee_code: str
+    name: str
+    departement_code: str
+    region_code: str
+    epci_siren: str
+    latitude: float | None
+    longitude: float | None
+
+
+@dataclass(frozen=True)
+class Seat:
+    """The commune found (None when none is certain) and why, in French."""
+
+    commune: SeatCommune | None
+    reason: str
+
+
+class SeatIndex:
+    """The current communes by INSEE code, by postcode and by name (loaded on first use)."""
+
+    def __init__(self) -> None:
+        self._loaded = False
+        self.by_code: dict[str, SeatCommune] = {}
+        self.by_postcode: dict[str, list[SeatCommune]] = {}
+        self.by_name: dict[str, list[SeatCommune]] = {}
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        rows = list(
+            Commune.objects.values_list(
+                "insee_code",
+                "kind",
+                "name",
+                "parent_code",
+                "departement_id",
+                "region_id",
+                "epci_id",
+                "latitude",
+                "longitude",
+                "postal_codes",
+            )
+        )
+        current = {}
+        for code, kind, name, _parent, departement, region, epci, lat, lon, _postcodes in rows:
+            if kind == CURRENT:
+                current[code] = SeatCommune(code, name, departement or "", region or "", epci or "", lat, lon)
+        self.by_code = dict(current)
+        for code, kind, name, parent, *_rest, postcodes in rows:
+            commune = current.get(code) if kind == CURRENT else current.get(parent or code)
+            if commune is None:
+                continue
+            self.by_code.setdefault(code, commune)  # an arrondissement's code gives its commune
+            for postcode in postcodes or []:
+                found = self.by_postcode.setdefault(postcode, [])
+                if commune not in found:
+                    found.append(commune)
+            if kind == CURRENT:
+                self.by_name.setdefault(normalise(name), []).append(commune)
+        self._loaded = True
+
+    def find(self, *, commune: str = "", postcode: str = "", insee_code: str = "", address: str = "") -> Seat:
+        """Return the seat named by these, each optional: an INSEE code wins; a postcode and a
+        name narrow each other down; an address gives its postcode and the words after it."""
+        self._load()
+        commune, postcode, insee_code = commune.strip(), postcode.strip(), insee_code.strip().upper()
+        if insee_code:
+            if (found := self.by_code.get(insee_code)) is not None:
+                return Seat(found, f"siège : {found.name} (code INSEE {insee_code})")
+            return Seat(None, f"code INSEE du siège inconnu : « {insee_code} »")
+        if address and not postcode and (match := POSTCODE.search(address)):
+            postcode = match.group(1)
+            commune = commune or address[match.end() :].strip(" ,-")
+        if postcode and not re.fullmatch(r"\d{5}", postcode):
+            return Seat(None, f"code postal invalide : « {postcode} » (5 chiffres attendus)")
+        by_postcode = self.by_postcode.get(postcode, []) if postcode else []
+        if postcode and not by_postcode:
+            return Seat(None, f"code postal inconnu : « {postcode} »")
+        by_name = self._named(commune) if commune else []
+        if commune and postcode:
+            both = [c for c in by_name if c in by_postcode]
+            if len(both) == 1:
+                return Seat(both[0], f"siège : {both[0].name} ({postcode})")
+            if not both and len(by_postcode) == 1 and not by_name:
+                # A name the geography does not know ("Lyon 7e", "Lyon Cedex"), one commune for
+                # the postcode: the postcode says it.
+                return Seat(by_postcode[0], f"siège : {by_postcode[0].name} (code postal {postcode})")
+            if not both:
+                return Seat(None, f"« {commune} » n'a pas le code postal {postcode}")
+        if postcode and not commune:
+            if len(by_postcode) == 1:
+                return Seat(by_postcode[0], f"siège : {by_postcode[0].name} (code postal {postcode})")
+            names = ", ".join(sorted(c.name for c in by_postcode)[:5])
+            return Seat(
+                None, f"code postal {postcode} commun à plusieurs communes ({names}) : précisez la commune"
+            )
+        if commune:
+            if len(by_name) == 1:
+                return Seat(by_name[0], f"siège : {by_name[0].name}")
+            if not by_name:
+                return Seat(None, f"commune inconnue : « {commune} »")
+            places = ", ".join(f"{c.name} ({c.departement_code})" for c in by_name[:5])
+            return Seat(None, f"plusieurs communes « {commune} » ({places}) : précisez le code postal")
+        return Seat(None, "ni commune ni code postal du siège")
+
+    def _named(self, name: str) -> list[SeatCommune]:
+        """Communes by name, written as people write them (accents, hyphens, "St-", "Lyon 7e")."""
+        key = normalise(name)
+        if found := self.by_name.get(key):
+            return found
+        spelled = re.sub(r"\bst(e?)\b", r"saint\1", key)
+        if found := self.by_name.get(spelled):
+            return found
+        # "Lyon 7e", "Lyon 7eme arrondissement", "Marseille 13" → the commune.
+        bare = re.sub(r"\s+\d{1,2}\s*(e|er|eme|ème)?(\s+arrondissement)?$", "", spelled).strip()
+        return self.by_name.get(bare, [])
