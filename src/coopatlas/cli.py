@@ -1231,7 +1231,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="importer un fichier (fiche de l'atlas, tableau, paires, JSON)")
     imp.add_argument("file")
-    imp.add_argument("--source", required=True, choices=["atlas-sheet", "table", "twins", "json", "wikidata"])
+    imp.add_argument(
+        "--source", required=True, choices=["atlas-sheet", "table", "suivi", "twins", "json", "wikidata"]
+    )
     imp.add_argument(
         "--mapping",
         help="correspondance des colonnes : champ=Colonne;champ==valeur, ou un fichier (une par ligne, "

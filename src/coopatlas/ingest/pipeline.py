@@ -50,6 +50,7 @@ from coopatlas.atlas.models import (
     PartnershipTheme,
     Programme,
     Source,
+    StudyCategory,
     SustainableDevelopmentGoal,
     Theme,
     Volunteer,
@@ -58,7 +59,8 @@ from coopatlas.atlas.models import (
 from coopatlas.atlas.rules import (
     IDENTITY_ROLES,
     forms_compatible,
-    has_french_authority,
+    has_french_side,
+    is_french_actor,
     partnership_identity,
 )
 from coopatlas.atlas.services.bulk import Builder, FastWriter
@@ -82,6 +84,7 @@ from coopatlas.ingest.errors import Problem, RowError, excerpt
 from coopatlas.places.learned import learned_names
 from coopatlas.places.models import Country
 from coopatlas.places.resolver import Resolver, get_resolver
+from coopatlas.places.seats import SeatIndex
 from coopatlas.search.index import reindex
 
 CHUNK = 500  # new partnerships written per bulk insert
@@ -209,6 +212,8 @@ def _problem_from_validation(exc: ValidationError, instance: Model | None = None
 
 # The identifiers that make an organisation the same one for its kind, whatever its spelling.
 IDENTIFIERS = ("insee_code", "siren", "geonames_id", "wikidata_id")
+# Where an organisation spec names an actor's seat (places.seats).
+SEAT_FIELDS = ("seat_commune", "seat_postcode", "seat_code", "seat_address")
 
 
 def identity_keys(kind: str, country: str | None, values: dict) -> list[tuple]:
@@ -260,6 +265,7 @@ class OrganisationIndex:
         # What other sources add to organisations already written, applied once the import ends.
         self.enrichments: list[tuple[int, str, object]] = []
         self._placed: dict[tuple, PlaceOutcome] = {}
+        self.seats = SeatIndex()
         self._placed_ids: dict[tuple, dict] = {}
         self._planned_keys: list[tuple[dict, tuple | str]] = []
         self.countries = set(Country.objects.values_list("iso2", flat=True))
@@ -422,6 +428,8 @@ class OrganisationIndex:
             raise _problem_from_validation(exc, organisation) from None
         if not spec.get("place_status"):
             self._locate(organisation, spec)
+        if any(spec.get(k) for k in SEAT_FIELDS):
+            self._seat(organisation, spec)
         located = {
             f: getattr(organisation, f) for f in IDENTIFIERS if getattr(organisation, f) not in (None, "")
         }
@@ -508,6 +516,29 @@ class OrganisationIndex:
                 outcome.reason = f"{outcome.reason} ; coordonnées données par la source"[:500]
             outcome.fields.update(latitude=source_point[0], longitude=source_point[1])
         outcome.apply(organisation)
+
+    def _seat(self, organisation: Organisation, spec: dict) -> None:
+        """Give a French actor its seat (a commune, and so its EPCI, département and région) and
+        the commune's point on the map; refuse the row when the seat named is not found."""
+        if not is_french_actor(organisation.kind, organisation.country_id):
+            return
+        given = {k: str(spec.get(k) or "") for k in SEAT_FIELDS}
+        seat = self.seats.find(
+            commune=given["seat_commune"],
+            postcode=given["seat_postcode"],
+            insee_code=given["seat_code"],
+            address=given["seat_address"],
+        )
+        if seat.commune is None:
+            value = " ".join(v for v in given.values() if v)
+            raise Problem("siège", value, seat.reason, f"seat not found ({seat.reason})")
+        commune = seat.commune
+        organisation.seat_code = commune.insee_code
+        organisation.departement_code = commune.departement_code
+        organisation.region_code = commune.region_code
+        if organisation.latitude is None and commune.latitude is not None:
+            organisation.latitude, organisation.longitude = commune.latitude, commune.longitude
+        organisation.place_reason = seat.reason[:500]
 
     def name_of(self, organisation: int | Organisation) -> str:
         return organisation.name if isinstance(organisation, Organisation) else self.names[organisation]
@@ -740,6 +771,7 @@ class Importer:
         }
         self.by_identity = self._partnership_identities()
         self._checked_sources: dict[tuple, tuple] = {}
+        self.categories: dict[str, int] | None = None
         self.seen: set[str] = set()
         self.pending: list[_Planned] = []
         self.converging: list[tuple[str, _Planned, int, int | None]] = []
@@ -1089,6 +1121,10 @@ class Importer:
             self.organisations.identity(organisation)
             for organisation, role, _note in planned.participants
             if role in (ParticipationRole.FRENCH_AUTHORITY, ParticipationRole.FOREIGN_AUTHORITY)
+        ] or [
+            # An initiative of a territory's actors: its participants and its title name it.
+            *(self.organisations.identity(o) for o, _role, _note in planned.participants),
+            planned.partnership.title,
         ]
         # The source (its kind and file) is part of the key: another source of the same pair is
         # found by the identity rules (and adds itself), never taken for a newer version of this.
@@ -1113,6 +1149,26 @@ class Importer:
             index.setdefault(normalise(" > ".join(t.name_en for t in path)), theme.pk)
             index.setdefault(normalise(theme.name_fr), theme.pk)
         return index
+
+    def _category_theme(self, value: str) -> int:
+        """The theme a study's category stands for (the first of the themes it groups)."""
+        if self.categories is None:
+            self.categories = {}
+            for name, theme in (
+                StudyCategory.objects.filter(themes__isnull=False)
+                .order_by("study_id", "rank", "themes__code")
+                .values_list("name", "themes")
+            ):
+                self.categories.setdefault(normalise(name), theme)
+        if (found := self.categories.get(normalise(value))) is None:
+            known = sorted({str(n) for n in StudyCategory.objects.values_list("name", flat=True)})
+            raise Problem(
+                "categorie",
+                value,
+                f"catégorie inconnue des études de l'atlas (admises : {', '.join(known) or 'aucune'})",
+                f"category unknown to the atlas's studies (allowed: {', '.join(known) or 'none'})",
+            )
+        return found
 
     def _theme(self, value: str) -> int:
         for key in (value, normalise(value.replace("›", ">"))):
@@ -1158,15 +1214,17 @@ class Importer:
                         f"the same organisation twice in the same role ('{same}')",
                     )
             participants.append((organisation, role, item.get("note") or ""))
-        if self.require_french and not has_french_authority(
+        if self.require_french and not has_french_side(
             (role, *self.organisations.kind_and_country(organisation))
             for organisation, role, _ in participants
         ):
             raise Problem(
                 "collectivité française",
                 "",
-                "aucune collectivité française parmi les partenaires",
-                "no French local authority among the partners",
+                "ni collectivité française ni acteur français (université, association, "
+                "entreprise…) parmi les partenaires",
+                "neither a French local authority nor a French actor (university, association, "
+                "company…) among the partners",
             )
         if self.scope is not None:
             self._check_scope(participants)
@@ -1182,6 +1240,12 @@ class Importer:
             if theme_id not in seen_themes:
                 seen_themes.add(theme_id)
                 themes.append((theme_id, item.get("priority", index) if isinstance(item, dict) else index))
+        for category in record.get("categories") or []:
+            # A study's category classifies the record through the themes it groups (its first).
+            theme_id = self._category_theme(category)
+            if theme_id not in seen_themes:
+                seen_themes.add(theme_id)
+                themes.insert(0, (theme_id, 0))
         self._check_written_as_is(record, themes)
         sdgs = sorted(set(record.get("sdgs") or []))
         if unknown := [n for n in sdgs if n not in self.sdgs]:
@@ -1311,12 +1375,13 @@ class Importer:
 
     def _title(self, partnership: Partnership, participants: list) -> str:
         """Name an untitled record after its form and partners: "Jumelage Bérat – Berat"."""
+        led_by_authority = any(role == ParticipationRole.FRENCH_AUTHORITY for _o, role, _n in participants)
         names = [
-            organisation.name
-            if isinstance(organisation, Organisation)
-            else self.organisations.names[organisation]
+            self.organisations.name_of(organisation)
             for organisation, role, _note in participants
-            if role in (ParticipationRole.FRENCH_AUTHORITY, ParticipationRole.FOREIGN_AUTHORITY)
+            # An initiative of a territory's actors is named after all its participants.
+            if not led_by_authority
+            or role in (ParticipationRole.FRENCH_AUTHORITY, ParticipationRole.FOREIGN_AUTHORITY)
         ]
         label = FORM_LABELS.get(partnership.form, "Partenariat")
         return f"{label} {' – '.join(names[:3])}"[:500]

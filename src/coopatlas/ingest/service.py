@@ -16,7 +16,7 @@ from coopatlas.ingest.errors import FileRejected, WriteBusy, is_lock_error
 from coopatlas.ingest.files import sha256_of
 from coopatlas.ingest.pipeline import Importer, ImportReport
 
-SOURCES = ("atlas-sheet", "table", "twins", "json", "wikidata")
+SOURCES = ("atlas-sheet", "table", "suivi", "twins", "json", "wikidata")
 
 
 @dataclass
@@ -68,10 +68,11 @@ def _open_reader(request: ImportRequest, name: str):
         from coopatlas.ingest.readers.wikidata import WikidataReader
 
         return WikidataReader(request.path, all_pairs=request.all_pairs, encoding=request.encoding, name=name)
-    if request.source == "table":
+    if request.source in ("table", "suivi"):
         from coopatlas.ingest.readers.table import TableReader
+        from coopatlas.ingest.readers.tracking import TrackingReader
 
-        return TableReader(
+        return (TrackingReader if request.source == "suivi" else TableReader)(
             request.path,
             mapping=request.mapping,
             encoding=request.encoding,

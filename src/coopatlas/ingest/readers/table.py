@@ -71,7 +71,7 @@ FRENCH_KINDS = {
 MAX_MAPPING_CHARS = 10_000  # 27 fields with long column names fit many times over
 
 
-def parse_mapping(text: str | None) -> tuple[dict[str, str], dict[str, str]]:
+def parse_mapping(text: str | None, fields: dict | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """Return (field → column, field → constant) from a mapping's TEXT — never a file name: a
     mapping from the web or the API is what the person typed; only the command line reads a
     mapping file, and passes its content here.
@@ -126,10 +126,11 @@ def parse_mapping(text: str | None) -> tuple[dict[str, str], dict[str, str]]:
             )
         name, _, value = item.partition("=")
         name = name.strip()
-        if name not in FIELDS:
+        known = fields if fields is not None else FIELDS
+        if name not in known:
             raise FileRejected(
-                f"Correspondance : champ inconnu « {excerpt(name)} » (champs : {', '.join(FIELDS)}).",
-                f"Mapping: unknown field '{excerpt(name)}' (fields: {', '.join(FIELDS)}).",
+                f"Correspondance : champ inconnu « {excerpt(name)} » (champs : {', '.join(known)}).",
+                f"Mapping: unknown field '{excerpt(name)}' (fields: {', '.join(known)}).",
             )
         if value.startswith("="):
             constants[name] = value[1:].strip()
@@ -199,6 +200,9 @@ def _columns(header: list[str], empty: str = "(vide)", limit: int = 40) -> str:
 
 
 class TableReader:
+    fields = FIELDS  # our columns, with their aliases
+    required: tuple[str, ...] = REQUIRED
+
     def __init__(
         self,
         path: Path,
@@ -214,7 +218,7 @@ class TableReader:
         self.source = None
         self.close_workbook = None
         self._rows: Iterator[tuple[int, Sequence[object]]]
-        columns, self.constants = parse_mapping(mapping)
+        columns, self.constants = parse_mapping(mapping, self.fields)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             header, self._rows, self.notes, self.close_workbook = xlsx_rows(path, sheet, self.name)
             self.prefix = self.notes[-1].replace("feuille : ", "feuille ") + ", "
@@ -262,16 +266,17 @@ class TableReader:
                     f"(columns: {_columns(header)}).",
                 )
             positions[name] = seen[normalise(column)]
-        for name, (_description, aliases) in FIELDS.items():
+        for name, (_description, aliases) in self.fields.items():
             if name in positions or name in self.constants:
                 continue
             for candidate in (name, name.replace("_", " "), *aliases):
                 if normalise(candidate) in seen:
                     positions[name] = seen[normalise(candidate)]
                     break
-        missing = [n for n in REQUIRED if n not in positions and n not in self.constants]
+        missing = [n for n in self.required if n not in positions and n not in self.constants]
         if (
-            "collectivite_francaise" not in positions
+            self.fields is FIELDS
+            and "collectivite_francaise" not in positions
             and "code_insee" not in positions
             and ("collectivite_francaise" not in self.constants)
         ):
