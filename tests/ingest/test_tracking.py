@@ -2,6 +2,7 @@
 territory's actors (universities, NGOs, companies…) are partnerships in their own right, tied to
 the territory by the actor's seat."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -167,5 +168,74 @@ def test_the_lyon_tracking_sheet_fills_the_metropole_latin_america_dashboard(dem
     assert not any(any(p.organisation_id in members for p in o.participations.all()) for o in outside)
     text = page.content.decode()
     assert page.status_code == 200
-    assert "217" in text  # the study's published count, beside ours
+    gap = re.search(r'data-gap="1">(.*?)</tr>', text, re.S)
+    assert gap is not None
+    assert "217" in gap.group(1) and ">47<" in gap.group(1)  # the study's published count, and ours
     assert "Formation et savoirs" in text
+
+
+def test_a_university_is_told_to_meet_the_ngo_working_in_the_same_partner_town(demo, run_import, client):
+    """On the page of a Lyon university working in Port-au-Prince, the suggestions name an NGO of
+    the territory working there too, saying so (issue: connect the actors)."""
+    # given
+    run_import(LYON_SHEET, "suivi", publication_state="published")
+    university = Organisation.objects.get(name="Université Catholique de Lyon (ESTBB)")
+    # when
+    page = client.get(university.get_absolute_url())
+    # then
+    text = page.content.decode()
+    section = text[text.index('id="h-connect"') :]
+    assert "Handicap International" in section
+    assert "travaille aussi à Port-au-Prince, avec" in section
+
+
+def test_the_tracking_template_lists_the_study_categories_and_imports_once_filled(
+    demo, run_import, client, tmp_path
+):
+    """/imports/modele-suivi.xlsx has the tracking sheet's columns, the categories of the atlas's
+    studies as a list to pick from (the Lyon study's 7, in its order); filled in, it imports."""
+    from openpyxl import load_workbook
+
+    from coopatlas.ingest.readers.tracking import TRACKING_FIELDS
+
+    # given
+    response = client.get("/imports/modele-suivi.xlsx")
+    path = tmp_path / "suivi.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    workbook = load_workbook(path)
+    sheet = workbook["Initiatives"]
+    # when
+    header = [cell.value for cell in sheet[1]]
+    categories = [row[0] for row in workbook["Listes"].iter_rows(min_row=2, values_only=True) if row[0]]
+    validations = sheet.data_validations.dataValidation
+    sheet.append(
+        {
+            header.index(name) + 1: value
+            for name, value in {
+                "acteur": "INSA Lyon",
+                "type_acteur": "école",
+                "commune_acteur": "Villeurbanne",
+                "partenaire": "Tecnológico de Monterrey",
+                "type_partenaire": "université",
+                "ville_partenaire": "Monterrey",
+                "pays_partenaire": "Mexique",
+                "categorie": categories[0],
+            }.items()
+        }
+    )
+    workbook.save(path)
+    report = run_import(path, "suivi")
+    # then
+    assert response.status_code == 200
+    assert header == list(TRACKING_FIELDS)
+    assert categories[:7] == [
+        "Formation et savoirs",
+        "Solidarité",
+        "Promotion et croisement des cultures",
+        "Emblèmes du territoire lyonnais",
+        "Innovations urbaines",
+        "Secteur économique",
+        "Francophonie",
+    ]
+    assert any("Listes" in (v.formula1 or "") for v in validations)
+    assert report.counts["created"] == 1, report.errors

@@ -22,6 +22,7 @@ def serialise_organisation(organisation: Organisation) -> dict:
         "kind": organisation.kind,
         "country_iso2": organisation.country_id,
         "insee_code": organisation.insee_code or None,
+        "seat_code": organisation.seat_code or None,
         "siren": organisation.siren or None,
         "geonames_id": organisation.geonames_id,
         "wikidata_id": organisation.wikidata_id or None,

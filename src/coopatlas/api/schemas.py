@@ -141,6 +141,7 @@ class OrganisationOut(Schema):
     kind: str
     country_iso2: str
     insee_code: str | None
+    seat_code: str | None = None  # an actor's seat: the INSEE code of its commune
     siren: str | None
     geonames_id: int | None
     wikidata_id: str | None

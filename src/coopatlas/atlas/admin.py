@@ -341,7 +341,10 @@ class OrganisationAdmin(AtlasTeamWrites, HistoryAdmin):
     actions = ["locate_again"]
     fieldsets = [
         (None, {"fields": ["name", "acronym", "kind", "foreign_level", "country", "admin_area", "parent"]}),
-        ("Identifiants", {"fields": ["insee_code", "siren", "geonames_id", "wikidata_id", "external_ref"]}),
+        (
+            "Identifiants",
+            {"fields": ["insee_code", "seat_code", "siren", "geonames_id", "wikidata_id", "external_ref"]},
+        ),
         (
             "Lieu",
             {

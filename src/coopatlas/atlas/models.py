@@ -41,7 +41,7 @@ from coopatlas.core.models import TimeStampedModel
 from coopatlas.core.text import normalise
 from coopatlas.core.weblinks import validate_web_url
 from coopatlas.core.years import DB_MAX_YEAR, MIN_YEAR, validate_year
-from coopatlas.places.models import Country
+from coopatlas.places.models import Commune, Country
 
 FRANCE = "FR"
 
@@ -390,10 +390,26 @@ class Organisation(TimeStampedModel):
 
     def save(self, *args, **kwargs) -> None:
         self.normalized_name = normalise(" ".join([self.name, self.acronym]))
+        if self.seat_code:
+            # An actor's seat gives its département and région (the scopes and facets read them).
+            codes = (
+                Commune.objects.filter(insee_code=self.seat_code, kind="commune-actuelle")
+                .values_list("departement_id", "region_id")
+                .first()
+            )
+            if codes is not None:
+                self.departement_code, self.region_code = codes[0] or "", codes[1] or ""
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        if self.seat_code and self.country_id and self.country_id != FRANCE:
+            errors["seat_code"] = "Le siège (commune française) est réservé aux organisations françaises."
+        elif (
+            self.seat_code
+            and not Commune.objects.filter(insee_code=self.seat_code, kind="commune-actuelle").exists()
+        ):
+            errors["seat_code"] = f"Aucune commune actuelle n'a le code INSEE {self.seat_code}."
         if self.insee_code and self.country_id and self.country_id != FRANCE:
             errors["insee_code"] = (
                 f"Le code INSEE {self.insee_code} est réservé aux organisations françaises "
@@ -422,6 +438,18 @@ class Organisation(TimeStampedModel):
         if self.acronym and self.acronym.casefold() not in self.name.casefold():
             return f"{self.name} ({self.acronym})"
         return self.name
+
+    @property
+    def seat_name(self) -> str:
+        """The name of the commune where an actor has its seat ("" when none is known)."""
+        if not self.seat_code:
+            return ""
+        name = (
+            Commune.objects.filter(insee_code=self.seat_code, kind="commune-actuelle")
+            .values_list("name", flat=True)
+            .first()
+        )
+        return name or ""
 
     @property
     def is_french_authority(self) -> bool:

@@ -139,8 +139,14 @@ class Figure:
 
 @dataclass
 class StudyPanel:
+    """A study beside the atlas: its categories in its order, its published figures next to the
+    same figures counted from the records of its scope, its highlighted countries in its order."""
+
     study: Study
     categories: list[Row]
+    # (what, the study's figure, the atlas's figure): the gap shows while records are filled in
+    comparison: list[tuple[str, int, int]] = field(default_factory=list)
+    highlighted: list[Row] = field(default_factory=list)
 
 
 @dataclass
@@ -387,7 +393,21 @@ def build(query: SearchQuery, base: QuerySet[Partnership], *, grouping: str = ""
     grouping = grouping if grouping in valid else valid[0]
     study_panel = None
     if study is not None:
-        study_panel = StudyPanel(study, _category_rows(categories, counts.categories))
+        study_panel = StudyPanel(
+            study,
+            _category_rows(categories, counts.categories),
+            comparison=[
+                (str(_("Initiatives")), study.initiatives_count, partnerships),
+                (str(_("Acteurs du territoire")), study.actors_count, counts.french_actors),
+                (str(_("Pays")), study.countries_count, len(counts.countries)),
+            ],
+            highlighted=[
+                Row(iso2, countries.get(iso2, iso2), counts.countries.get(iso2, (0, 0))[0], {"pays": [iso2]})
+                for iso2 in study.highlighted_countries.through.objects.filter(study=study)
+                .order_by("pk")
+                .values_list("country_id", flat=True)
+            ],
+        )
     if grouping.startswith("etude-") and study_panel is not None:
         theme_rows = study_panel.categories
         theme_title = str(_("Catégories de l'étude, dans son ordre"))

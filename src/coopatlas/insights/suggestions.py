@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from coopatlas.atlas.choices import PartnershipForm
+from coopatlas.atlas.choices import OrganisationKind, PartnershipForm
 from coopatlas.atlas.models import (
     FRANCE,
     NetworkMembership,
@@ -33,6 +33,7 @@ from coopatlas.atlas.models import (
 )
 from coopatlas.atlas.selectors import theme_roots
 from coopatlas.core.memory import release_free_memory
+from coopatlas.core.text import normalise
 from coopatlas.places.models import Country
 from coopatlas.search.index import version
 from coopatlas.search.memo import remembered
@@ -42,7 +43,15 @@ if TYPE_CHECKING:
     import numpy as np
     from scipy import sparse
 
-WEIGHTS = {"partner": 5, "country_theme": 3, "country": 2, "theme": 1}
+WEIGHTS = {"partner": 5, "town": 4, "country_theme": 3, "country": 2, "theme": 1}
+
+
+def town_key(kind: str, country: str, name: str, admin_area: str) -> tuple[str, str] | None:
+    """The town a foreign partner stands for or lies in: a foreign authority is its town; another
+    organisation (a university, an NGO) lies in the town its record names, if any."""
+    if kind == OrganisationKind.FOREIGN_AUTHORITY:
+        return (country, normalise(name))
+    return (country, normalise(admin_area)) if admin_area else None
 
 
 @dataclass
@@ -54,6 +63,8 @@ class Profile:
     countries: dict[str, int] = field(default_factory=dict)  # country → one partner there
     themes: set[str] = field(default_factory=set)  # top-level theme codes
     country_themes: dict[tuple[str, str], int] = field(default_factory=dict)  # → one partner there
+    towns: dict[tuple[str, str], int] = field(default_factory=dict)  # partner town → one partner there
+    town_names: dict[tuple[str, str], str] = field(default_factory=dict)  # as its records write it
     together: set[int] = field(default_factory=set)  # every co-participant, whatever its side
 
 
@@ -65,6 +76,7 @@ class Shared:
     countries: set[str]
     themes: set[str]
     country_themes: set[tuple[str, str]]
+    towns: set[tuple[str, str]] = field(default_factory=set)
 
     def __bool__(self) -> bool:
         return bool(self.partners or self.countries or self.themes)
@@ -77,6 +89,7 @@ def shared(mine: Profile, theirs: Profile) -> Shared:
         countries=_both(mine.countries, theirs.countries),
         themes=mine.themes & theirs.themes,
         country_themes=_both(mine.country_themes, theirs.country_themes),
+        towns=_both(mine.towns, theirs.towns),
     )
 
 
@@ -101,8 +114,10 @@ def profiles(
     """Return each organisation's profile over `partnerships`, and (name, country, région) per id."""
     members: dict[int, list[tuple[int, str]]] = defaultdict(list)
     info: dict[int, tuple[str, str, str]] = {}
+    towns: dict[int, tuple[str, str] | None] = {}
+    town_names: dict[int, str] = {}
     forms = dict(partnerships.values_list("pk", "form"))
-    for pk, org, name, iso2, region in Participation.objects.filter(
+    for pk, org, name, iso2, region, kind, area in Participation.objects.filter(
         partnership_id__in=partnerships.values("pk")
     ).values_list(
         "partnership_id",
@@ -110,9 +125,13 @@ def profiles(
         "organisation__name",
         "organisation__country_id",
         "organisation__region_code",
+        "organisation__kind",
+        "organisation__admin_area",
     ):
         members[pk].append((org, iso2))
         info[org] = (name, iso2, region)
+        towns[org] = town_key(kind, iso2, name, area) if iso2 != FRANCE else None
+        town_names[org] = name if kind == OrganisationKind.FOREIGN_AUTHORITY else area
     roots = theme_roots(partnerships.values("pk"))
     result: dict[int, Profile] = defaultdict(Profile)
     for pk, people in members.items():
@@ -125,6 +144,9 @@ def profiles(
                 twinned = forms[pk] == PartnershipForm.TWINNING
                 profile.partners[partner] = profile.partners.get(partner, False) or twinned
                 profile.countries.setdefault(country, partner)
+                if (town := towns.get(partner)) is not None:
+                    profile.towns.setdefault(town, partner)
+                    profile.town_names.setdefault(town, town_names[partner])
                 for theme in roots[pk]:
                     profile.country_themes.setdefault((country, theme), partner)
     return dict(result), info
@@ -157,6 +179,7 @@ class Overlaps:
     countries: "sparse.csr_matrix"
     themes: "sparse.csr_matrix"
     country_themes: "sparse.csr_matrix"
+    towns: "sparse.csr_matrix"
 
     def row(self, organisation_id: int) -> int | None:
         import numpy as np
@@ -174,6 +197,7 @@ class Overlaps:
                 ("country", self.countries),
                 ("theme", self.themes),
                 ("country_theme", self.country_themes),
+                ("town", self.towns),
             )
         }
         score = sum(WEIGHTS[name] * values for name, values in counts.items())
@@ -200,10 +224,15 @@ def overlaps(partnerships: QuerySet[Partnership]) -> Overlaps:
             )
         )
         .order_by("pk")
-        .values_list("pk", "name", "country_id", "region_code")
+        .values_list("pk", "name", "country_id", "region_code", "kind", "admin_area")
     )
     ids_list, names, countries_of, regions = [], [], [], []
-    for pk, name, iso2, region in organisations.iterator(chunk_size=5000):
+    town_codes: dict[tuple[str, str], int] = {}
+    town_cells = array("q")  # (row, town) of foreign organisations that name their town
+    for pk, name, iso2, region, kind, area in organisations.iterator(chunk_size=5000):
+        if iso2 != FRANCE and (town := town_key(kind, iso2 or "", name, area)) is not None:
+            town_cells.append(len(ids_list))
+            town_cells.append(town_codes.setdefault(town, len(town_codes)))
         ids_list.append(pk)
         names.append(name)
         countries_of.append(iso2 or "")
@@ -243,6 +272,13 @@ def overlaps(partnerships: QuerySet[Partnership]) -> Overlaps:
     by_country = _by_country(len(ids), country_of_row, len(country_codes))
     foreign_places = abroad.T @ by_country
     french_places = in_france.T @ by_country
+    # Partnerships × the towns of their foreign participants (a French organisation's partner towns).
+    cells = np.frombuffer(town_cells, dtype=np.int64).reshape(-1, 2) if town_cells else empty
+    by_town = sparse.csr_matrix(
+        (np.ones(len(cells), dtype=np.float32), (cells[:, 0], cells[:, 1])),
+        shape=(len(ids), max(len(town_codes), 1)),
+    )
+    foreign_towns = abroad.T @ by_town
 
     # Partnerships × root themes.
     roots = theme_roots_of(Theme.objects.values_list("pk", "code", "parent__code", "parent__parent__code"))
@@ -304,6 +340,7 @@ def overlaps(partnerships: QuerySet[Partnership]) -> Overlaps:
         countries=binary(in_france @ foreign_places + abroad @ french_places),
         themes=binary((in_france + abroad) @ themes_of),
         country_themes=binary(in_france @ pairs_of(foreign_places) + abroad @ pairs_of(french_places)),
+        towns=binary(in_france @ foreign_towns),
     )
 
 
@@ -404,6 +441,15 @@ def _reasons(common: Shared, theirs: Profile, info: dict, partner_words, theme_n
     """Return why two organisations should meet, naming the partners and themes they share."""
     shared_partners, shared_pairs, shared_countries = common.partners, common.country_themes, common.countries
     reasons = []
+    # The same partner town, with another partner there (a university and an NGO in Medellín).
+    partner_towns = {
+        town: theirs.towns[town] for town in sorted(common.towns) if theirs.towns[town] not in shared_partners
+    }
+    for town, partner in list(partner_towns.items())[:2]:
+        reasons.append(
+            _("travaille aussi à %(town)s, avec %(partner)s")
+            % {"town": theirs.town_names.get(town, town[1]), "partner": partner_words(partner)}
+        )
     ordered = sorted(shared_partners, key=lambda p: info[p][0])
     if twinned := [p for p in ordered if theirs.partners[p]]:
         reasons.append(_("également jumelée avec %(partner)s") % {"partner": _towns(twinned, partner_words)})
@@ -412,7 +458,7 @@ def _reasons(common: Shared, theirs: Profile, info: dict, partner_words, theme_n
             _("également partenaire de %(partner)s") % {"partner": _towns(partnered, partner_words)}
         )
     # One reason per shared theme, naming the partner towns: short, and still concrete.
-    covered = {info[p][1] for p in shared_partners}
+    covered = {info[p][1] for p in shared_partners} | {country for country, _town in partner_towns}
     by_theme: dict[str, list[int]] = defaultdict(list)
     for country, theme in sorted(shared_pairs):
         if country not in covered:

@@ -53,7 +53,7 @@ def _with_links(board: dashboards.Dashboard, scope: dict[str, list[str]]) -> Non
                     link = row.extra[key]
                     row.extra[key.replace("link", "url")] = dashboards.list_url(scope, link) if link else ""
     if board.study:
-        for row in board.study.categories:
+        for row in [*board.study.categories, *board.study.highlighted]:
             row.extra["url"] = dashboards.list_url(scope, row.link)
 
 

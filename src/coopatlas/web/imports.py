@@ -161,13 +161,72 @@ def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 def import_template(request: HttpRequest) -> HttpResponse:
     """The spreadsheet template with our own columns, and a sheet explaining each."""
+    return _template(
+        "Partenariats",
+        template_columns(),
+        "Une ligne par partenariat ; des lignes de même « reference » ajoutent partenaires ou financements.",
+        "modele-import-coopatlas.xlsx",
+    )
+
+
+def tracking_template(request: HttpRequest) -> HttpResponse:
+    """A territory's tracking sheet (`coopatlas import --source suivi`): one initiative of an
+    actor of the territory per row; the category is picked from a list of the categories of the
+    studies in the atlas, in each study's order, also given on a sheet of their own."""
+    from coopatlas.atlas.models import StudyCategory
+    from coopatlas.ingest.readers.tracking import TRACKING_FIELDS
+
+    categories = list(
+        StudyCategory.objects.select_related("study").order_by("study__title", "study_id", "rank")
+    )
+    names = list(dict.fromkeys(c.name for c in categories))
+    return _template(
+        "Initiatives",
+        [(name, description) for name, (description, _aliases) in TRACKING_FIELDS.items()],
+        "Une ligne par initiative d'un acteur du territoire (université, association, entreprise…) ; "
+        "le siège de l'acteur (commune ou code postal) le rattache au territoire ; des lignes de même "
+        "« reference » ajoutent des partenaires.",
+        "modele-suivi-coopatlas.xlsx",
+        lists={
+            "categorie": names,
+            "type_acteur": [
+                "université",
+                "école",
+                "association",
+                "entreprise",
+                "hôpital",
+                "chambre",
+                "culture",
+                "organisme public",
+            ],
+        },
+        extra_sheet=(
+            "Catégories",
+            ["étude", "rang", "catégorie", "exemples"],
+            [[c.study.title, c.rank, c.name, c.examples] for c in categories],
+        ),
+    )
+
+
+def _template(
+    title: str,
+    columns: list[tuple[str, str]],
+    note: str,
+    file_name: str,
+    *,
+    lists: dict[str, list[str]] | None = None,
+    extra_sheet: tuple[str, list[str], list[list]] | None = None,
+) -> HttpResponse:
+    """A template workbook: the columns on its first sheet (a list to pick from where `lists`
+    gives one), a sheet explaining each, and an optional sheet of reference rows."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Partenariats"
-    columns = template_columns()
+    sheet.title = title
     sheet.append([name for name, _description in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -177,17 +236,36 @@ def import_template(request: HttpRequest) -> HttpResponse:
     for name, description in columns:
         guide.append([name, description])
     guide.append([])
-    guide.append(
-        [
-            "",
-            "Une ligne par partenariat ; des lignes de même « reference » ajoutent partenaires "
-            "ou financements.",
-        ]
-    )
+    guide.append(["", note])
+    if lists:
+        values = workbook.create_sheet("Listes")
+        for position, (name, items) in enumerate(lists.items(), start=1):
+            letter = get_column_letter(position)
+            values.cell(row=1, column=position, value=name).font = Font(bold=True)
+            for row, item in enumerate(items, start=2):
+                values.cell(row=row, column=position, value=item)
+            if not items:
+                continue
+            column = [n for n, _d in columns].index(name) + 1
+            choice = DataValidation(
+                type="list",
+                formula1=f"{quote_sheetname('Listes')}!${letter}$2:${letter}${len(items) + 1}",
+                allow_blank=True,
+            )
+            sheet.add_data_validation(choice)
+            choice.add(f"{get_column_letter(column)}2:{get_column_letter(column)}5000")
+    if extra_sheet is not None:
+        name, header, rows = extra_sheet
+        extra = workbook.create_sheet(name)
+        extra.append(header)
+        for cell in extra[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            extra.append(row)
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
         workbook.save(handle.name)
         path = Path(handle.name)
-    response = FileResponse(path.open("rb"), as_attachment=True, filename="modele-import-coopatlas.xlsx")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=file_name)
     path.unlink()
     return response
 

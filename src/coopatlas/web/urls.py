@@ -71,6 +71,7 @@ urlpatterns = [
     path("imports/colonnes/<int:pk>/", imports.import_columns, name="import_columns"),
     path("imports/<int:pk>/annuler/", imports.import_undo, name="import_undo"),
     path("imports/modele.xlsx", imports.import_template, name="import_template"),
+    path("imports/modele-suivi.xlsx", imports.tracking_template, name="tracking_template"),
     path("mes-partenariats/", contributor.my_partnerships, name="my_partnerships"),
     path("mes-partenariats/nouveau/", contributor.declare, name="declare"),
     path("revue/", review.review_queue, name="review"),

@@ -241,8 +241,10 @@ class DemoLoader:
             ),
             note="Restitution publique par le CIEDEL un 9 juillet (année non précisée par la source).",
         )
-        # django-stubs takes only int primary keys here; a country's is its ISO code.
-        study.highlighted_countries.set(["MX", "BR", "CO", "AR"])  # type: ignore[list-item]
+        # In the study's order (kept by the link rows' order); django-stubs takes only int
+        # primary keys here, a country's is its ISO code.
+        for iso2 in ["MX", "BR", "CO", "AR"]:
+            study.highlighted_countries.add(iso2)  # type: ignore[arg-type]
         categories = [
             (
                 "Formation et savoirs",

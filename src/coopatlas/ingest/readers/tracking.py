@@ -124,7 +124,13 @@ class TrackingReader(TableReader):
         town = parsing.text(get("ville_partenaire"))
         kind_text = parsing.text(get("type_partenaire"))
         if normalise(kind_text) in AUTHORITY_WORDS:
-            organisation, role = parsing.local_authority(name, get("pays_partenaire"), "pays_partenaire")
+            # A town's authority is named after its town ("Alcaldía de Medellín" is Medellín):
+            # the resolver places it, and other actors' partners there meet it.
+            organisation, role = parsing.local_authority(
+                town or name, get("pays_partenaire"), "pays_partenaire"
+            )
+            if town and normalise(town) != normalise(name):
+                organisation["alternate_names"] = [name]
         else:
             iso2, _territory = parsing.place(get("pays_partenaire"), "pays_partenaire")
             kind = parsing.organisation_kind(kind_text, "type_partenaire", OrganisationKind.OTHER)
