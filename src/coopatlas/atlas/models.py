@@ -500,6 +500,7 @@ ORGANISATION_DATA_FIELDS = (
     "foreign_level",
     "admin_area",
     "insee_code",
+    "seat_code",
     "siren",
     "geonames_id",
     "wikidata_id",
