@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from coopatlas.core.text import normalise
 from coopatlas.places.models import Commune
 
-POSTCODE = re.compile(r"\b(\d{5})\b")
+# The end of a French address line: "69361 Lyon Cedex 07", "75013 PARIS", "97400 Saint-Denis".
+ADDRESS_END = re.compile(r"\b(\d{5})\s+([^\d,;]*[^\W\d][^,;]*?)\s*$")
+CEDEX = re.compile(r"\s+cedex(\s*\d+)?\s*$", re.IGNORECASE)
 CURRENT = "commune-actuelle"
 
 
@@ -44,6 +46,7 @@ class SeatIndex:
         self.by_code: dict[str, SeatCommune] = {}
         self.by_postcode: dict[str, list[SeatCommune]] = {}
         self.by_name: dict[str, list[SeatCommune]] = {}
+        self.by_former_name: dict[str, list[SeatCommune]] = {}
 
     def _load(self) -> None:
         if self._loaded:
@@ -78,6 +81,11 @@ class SeatIndex:
                     found.append(commune)
             if kind == CURRENT:
                 self.by_name.setdefault(normalise(name), []).append(commune)
+            elif kind in ("commune-deleguee", "commune-associee"):
+                # A commune that joined a "commune nouvelle" is still written in addresses.
+                found = self.by_former_name.setdefault(normalise(name), [])
+                if commune not in found:
+                    found.append(commune)
         self._loaded = True
 
     def find(self, *, commune: str = "", postcode: str = "", insee_code: str = "", address: str = "") -> Seat:
@@ -89,15 +97,34 @@ class SeatIndex:
             if (found := self.by_code.get(insee_code)) is not None:
                 return Seat(found, f"siège : {found.name} (code INSEE {insee_code})")
             return Seat(None, f"code INSEE du siège inconnu : « {insee_code} »")
-        if address and not postcode and (match := POSTCODE.search(address)):
-            postcode = match.group(1)
-            commune = commune or address[match.end() :].strip(" ,-")
+        cedex = False
+        if address and not postcode:
+            # The postcode and commune end the address (a "CS 70001" or a street number before
+            # them is not a postcode): the last part that reads "NNNNN Commune".
+            for part in reversed(re.split(r"[,;\n]", address)):
+                if match := ADDRESS_END.search(part.strip()):
+                    postcode = match.group(1)
+                    commune = commune or match.group(2)
+                    break
+        if CEDEX.search(commune):
+            # A Cedex code is a sorting code, not the commune's postcode: only its département
+            # counts, and the commune's name says the rest.
+            commune, cedex = CEDEX.sub("", commune).strip(" ,-"), True
         if postcode and not re.fullmatch(r"\d{5}", postcode):
             return Seat(None, f"code postal invalide : « {postcode} » (5 chiffres attendus)")
-        by_postcode = self.by_postcode.get(postcode, []) if postcode else []
-        if postcode and not by_postcode:
-            return Seat(None, f"code postal inconnu : « {postcode} »")
+        by_postcode = self.by_postcode.get(postcode, []) if postcode and not cedex else []
         by_name = self._named(commune) if commune else []
+        if postcode and not by_postcode:
+            # A Cedex or unknown code: the commune of that name in the code's département.
+            within = [c for c in by_name if _departement_matches(c.departement_code, postcode)]
+            if len(within) == 1:
+                how = "Cedex" if cedex else f"code postal {postcode} inconnu"
+                return Seat(
+                    within[0], f"siège : {within[0].name} ({how}, département {within[0].departement_code})"
+                )
+            if not commune:
+                return Seat(None, f"code postal inconnu : « {postcode} »")
+            return Seat(None, f"« {commune} » introuvable dans le département du code postal {postcode}")
         if commune and postcode:
             both = [c for c in by_name if c in by_postcode]
             if len(both) == 1:
@@ -127,11 +154,21 @@ class SeatIndex:
     def _named(self, name: str) -> list[SeatCommune]:
         """Communes by name, written as people write them (accents, hyphens, "St-", "Lyon 7e")."""
         key = normalise(name)
-        if found := self.by_name.get(key):
-            return found
         spelled = re.sub(r"\bst(e?)\b", r"saint\1", key)
-        if found := self.by_name.get(spelled):
-            return found
         # "Lyon 7e", "Lyon 7eme arrondissement", "Marseille 13" → the commune.
         bare = re.sub(r"\s+\d{1,2}\s*(e|er|eme|ème)?(\s+arrondissement)?$", "", spelled).strip()
-        return self.by_name.get(bare, [])
+        for names in (self.by_name, self.by_former_name):
+            for candidate in (key, spelled, bare):
+                if found := names.get(candidate):
+                    return found
+        return []
+
+
+def _departement_matches(departement: str, postcode: str) -> bool:
+    """Whether a postcode lies in a département: its first two digits, three overseas (971…),
+    20 for Corsica's two (2A, 2B)."""
+    if postcode.startswith("97"):
+        return departement == postcode[:3]
+    if postcode.startswith("20"):
+        return departement in ("2A", "2B")
+    return departement == postcode[:2]

@@ -1,0 +1,56 @@
+"""An actor's seat from the way people write it (places/seats.py): a commune's name, a postcode,
+an address ending with them, Cedex codes, arrondissements, communes nouvelles, abbreviations."""
+
+import pytest
+
+from coopatlas.places.seats import SeatIndex
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seats():
+    return SeatIndex()
+
+
+@pytest.mark.parametrize(
+    ("given", "insee"),
+    [
+        ({"commune": "Villeurbanne"}, "69266"),
+        ({"postcode": "69100"}, "69266"),
+        ({"commune": "Lyon 7e"}, "69123"),  # an arrondissement is its city
+        ({"postcode": "69007"}, "69123"),
+        ({"commune": "St-Étienne", "postcode": "42000"}, "42218"),  # "St-" is Saint
+        ({"address": "43 boulevard du 11 Novembre 1918, 69622 Villeurbanne Cedex"}, "69266"),
+        ({"address": "CS 70001, 69361 LYON CEDEX 07"}, "69123"),  # a CS number is not a postcode
+        ({"address": "2 rue de Paris, 97400 Saint-Denis"}, "97411"),  # not Saint-Denis (93)
+        ({"address": "1 place Marcel Paul, 93200 Saint-Denis"}, "93066"),
+        ({"commune": "Annecy-le-Vieux", "postcode": "74940"}, "74010"),  # joined Annecy in 2017
+        ({"insee_code": "69387"}, "69123"),  # an arrondissement's code
+    ],
+)
+def test_a_seat_is_found_however_it_is_written(seats, given, insee):
+    # when
+    seat = seats.find(**given)
+    # then
+    assert seat.commune is not None, seat.reason
+    assert seat.commune.insee_code == insee
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ({"commune": "Saint-Denis"}, "plusieurs communes"),
+        ({"postcode": "69280"}, "plusieurs communes"),  # Marcy-l'Étoile and Sainte-Consorce
+        ({"postcode": "69999"}, "inconnu"),
+        ({"commune": "Villeurbanne", "postcode": "75013"}, "n'a pas le code postal"),
+        ({"postcode": "6910"}, "invalide"),
+        ({}, "ni commune ni code postal"),
+    ],
+)
+def test_a_seat_not_certain_is_not_guessed_and_says_why(seats, given, said):
+    # when
+    seat = seats.find(**given)
+    # then
+    assert seat.commune is None
+    assert said in seat.reason
