@@ -60,9 +60,7 @@ def main() -> None:
                     outcome = "WRONG"
                 outcomes[outcome] += 1
                 if outcome != "right":
-                    misses.append(
-                        (outcome, case["organisation"], case["address"], case["expected_insee"], seat)
-                    )
+                    misses.append((outcome, case, seat))
         total = sum(outcomes.values())
         print(
             f"{total} adresses réelles (jamais vues au réglage) : "

@@ -10,6 +10,7 @@ import pytest
 from coopatlas.atlas.demo.loader import load_demo
 from coopatlas.atlas.models import Organisation, Partnership
 from coopatlas.search.filters import territory_members
+from tests.atlas.test_demo import LYON_STUDY_CATEGORIES
 from tests.ingest.conftest import write
 
 HEADER = (
@@ -228,14 +229,6 @@ def test_the_tracking_template_lists_the_study_categories_and_imports_once_fille
     # then
     assert response.status_code == 200
     assert header == list(TRACKING_FIELDS)
-    assert categories[:7] == [
-        "Formation et savoirs",
-        "Solidarité",
-        "Promotion et croisement des cultures",
-        "Emblèmes du territoire lyonnais",
-        "Innovations urbaines",
-        "Secteur économique",
-        "Francophonie",
-    ]
+    assert categories[:7] == LYON_STUDY_CATEGORIES
     assert any("Listes" in (v.formula1 or "") for v in validations)
     assert report.counts["created"] == 1, report.errors

@@ -27,6 +27,12 @@ def seats():
         ({"address": "1 place Marcel Paul, 93200 Saint-Denis"}, "93066"),
         ({"commune": "Annecy-le-Vieux", "postcode": "74940"}, "74010"),  # joined Annecy in 2017
         ({"insee_code": "69387"}, "69123"),  # an arrondissement's code
+        ({"address": "20 place de la Comédie, 34 000 Montpellier"}, "34172"),  # a spaced postcode
+        ({"address": "1 rue Jean Jaurès F-38000 GRENOBLE FRANCE"}, "38185"),
+        ({"address": "Hôtel de ville (38000) Grenoble"}, "38185"),
+        ({"address": "BRON (69500) 1 avenue Franklin Roosevelt"}, "69029"),  # the commune first
+        ({"address": "BP 12 - 5 rue des Écoles - 63000 Clermont-Ferrand Cédex 1"}, "63113"),
+        ({"address": "Place de la Mairie, NANCY cedex"}, "54395"),  # no postcode, one Nancy
     ],
 )
 def test_a_seat_is_found_however_it_is_written(seats, given, insee):

@@ -15,7 +15,16 @@ from coopatlas.places.models import Commune
 
 # The end of a French address line: "69361 Lyon Cedex 07", "75013 PARIS", "97400 Saint-Denis".
 ADDRESS_END = re.compile(r"\b(\d{5})\s+([^\d,;]*[^\W\d][^,;]*?)\s*$")
-CEDEX = re.compile(r"\s+cedex(\s*\d+)?\s*$", re.IGNORECASE)
+CEDEX = re.compile(r"\s+c[eé]dex(\s*\d+)?\s*$", re.IGNORECASE)
+# How addresses are typed: "75 011 Paris" (a spaced postcode), "F-87000", "(73200) ALBERTVILLE",
+# "LYON (69005)", parts joined by " - ", "… France" at the end.
+SPACED_POSTCODE = re.compile(r"(?<![\d\s])(\s*)(\d{2}) (\d{3})(?!\d)")
+COUNTRY_PREFIX = re.compile(r"\bF\s*-\s*(?=\d)")
+PARENTHESISED_POSTCODE = re.compile(r"\(\s*(\d{5})\s*\)")
+POSTCODE_AFTER = re.compile(r"^([^\d,;]*[^\W\d][^\d,;]*?)\s+(\d{5})\s*$")
+COMMUNE_THEN_POSTCODE = re.compile(r"(?:^|[,;]\s*)([^\W\d][^\d,;()]*?)\s*\(\s*(\d{5})\s*\)")
+PART_SEPARATORS = re.compile(r"[,;\n]|\s[-–—]\s")
+COUNTRY_SUFFIX = re.compile(r"[\s,-]*\bfrance\s*$", re.IGNORECASE)
 CURRENT = "commune-actuelle"
 
 
@@ -99,13 +108,8 @@ class SeatIndex:
             return Seat(None, f"code INSEE du siège inconnu : « {insee_code} »")
         cedex = False
         if address and not postcode:
-            # The postcode and commune end the address (a "CS 70001" or a street number before
-            # them is not a postcode): the last part that reads "NNNNN Commune".
-            for part in reversed(re.split(r"[,;\n]", address)):
-                if match := ADDRESS_END.search(part.strip()):
-                    postcode = match.group(1)
-                    commune = commune or match.group(2)
-                    break
+            postcode, named = _address_end(address)
+            commune = commune or named
         if CEDEX.search(commune):
             # A Cedex code is a sorting code, not the commune's postcode: only its département
             # counts, and the commune's name says the rest.
@@ -172,3 +176,23 @@ def _departement_matches(departement: str, postcode: str) -> bool:
     if postcode.startswith("20"):
         return departement in ("2A", "2B")
     return departement == postcode[:2]
+
+
+def _address_end(address: str) -> tuple[str, str]:
+    """Return the postcode and the commune that end an address as people type it (the last part
+    that reads "NNNNN Commune" or "Commune (NNNNN)": a "CS 70001" or a street number is not a
+    postcode); with no postcode, the last part when it is a commune's name ("PAU cedex")."""
+    text = COUNTRY_PREFIX.sub("", address)
+    text = SPACED_POSTCODE.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}", text)
+    text = PARENTHESISED_POSTCODE.sub(r" \1 ", text)
+    parts = [COUNTRY_SUFFIX.sub("", part).strip(" .") for part in PART_SEPARATORS.split(text)]
+    parts = [part for part in parts if part]
+    for part in reversed(parts):
+        if match := ADDRESS_END.search(part):
+            return match.group(1), match.group(2).strip()
+        if match := POSTCODE_AFTER.search(part):
+            return match.group(2), match.group(1).strip()
+    if match := COMMUNE_THEN_POSTCODE.search(address):  # "LYON (69005) 36 quai Fulchiron"
+        return match.group(2), match.group(1).strip()
+    last = parts[-1] if parts else ""
+    return "", last if last and not re.search(r"\d", last) else ""

@@ -348,13 +348,19 @@ class TableReader:
         finally:
             self.close()
 
-    def _record(self, cells: Sequence[object]) -> dict:
-        get = lambda name: self._get(cells, name)  # noqa: E731
+    @staticmethod
+    def _head(get, default_form: str) -> dict:
+        """A record's reference, title, form (`default_form` when the row gives none) and status."""
         record: dict = {"ref": parsing.text(get("reference")) or None}
         if title := parsing.text(get("titre")):
             record["title"] = title
-        record["form"] = parsing.form(get("forme"), "forme", default="twinning")
+        record["form"] = parsing.form(get("forme"), "forme", default=default_form)
         record["status"] = parsing.status(get("etat"), "etat")
+        return record
+
+    def _record(self, cells: Sequence[object]) -> dict:
+        get = lambda name: self._get(cells, name)  # noqa: E731
+        record = self._head(get, "twinning")
         if parsing.text(get("publication")):
             record["publication_state"] = parsing.publication(get("publication"), "publication")
         record["signature_year"] = parsing.year(get("annee_signature"), "annee_signature")

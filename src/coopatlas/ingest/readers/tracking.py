@@ -55,11 +55,7 @@ class TrackingReader(TableReader):
 
     def _record(self, cells: Sequence[object]) -> dict:
         get = lambda name: self._get(cells, name)  # noqa: E731
-        record: dict = {"ref": parsing.text(get("reference")) or None}
-        if title := parsing.text(get("titre")):
-            record["title"] = title
-        record["form"] = parsing.form(get("forme"), "forme", default="project")
-        record["status"] = parsing.status(get("etat"), "etat")
+        record = self._head(get, "project")
         start, _until, _approximate = parsing.year_span(get("annee_debut"), "annee_debut")
         record["start_year"] = start
         if description := parsing.text(get("description")):
