@@ -232,3 +232,22 @@ def test_the_tracking_template_lists_the_study_categories_and_imports_once_fille
     assert categories[:7] == LYON_STUDY_CATEGORIES
     assert any("Listes" in (v.formula1 or "") for v in validations)
     assert report.counts["created"] == 1, report.errors
+
+
+def test_the_metropole_editor_keeps_the_initiatives_of_actors_seated_on_its_territory(
+    demo, run_import, tmp_path
+):
+    """An editor for the Métropole de Lyon may edit the initiative of an actor seated in
+    Villeurbanne (one of its communes), not one of an actor seated in Grenoble."""
+    from coopatlas.accounts.permissions import may
+    from tests.accounts.factories import editor_of
+
+    # given
+    run_import(_sheet(tmp_path, ROWS), "suivi")
+    editor = editor_of(Organisation.objects.get(name="Métropole de Lyon"))
+    # when
+    villeurbanne = may(editor, "partnership_edit", Partnership.objects.get(external_ref="T-1"))
+    grenoble = may(editor, "partnership_edit", Partnership.objects.get(external_ref="T-3"))
+    # then
+    assert villeurbanne
+    assert not grenoble

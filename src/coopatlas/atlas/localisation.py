@@ -216,6 +216,7 @@ def place_footprint(organisation: Organisation) -> Footprint:
             "organisation__country_id",
             "organisation__region_code",
             "organisation__departement_code",
+            "organisation__seat_code",
         )
     )
 

@@ -459,7 +459,7 @@ class Organisation(TimeStampedModel):
         """Return what the roles compare: this organisation, and its région and département
         when it is in France."""
         return footprint_of_organisations(
-            [(self.pk, self.country_id, self.region_code, self.departement_code)]
+            [(self.pk, self.country_id, self.region_code, self.departement_code, self.seat_code)]
         )
 
 
@@ -472,6 +472,7 @@ def footprints_of_partnerships(ids) -> dict[int, Footprint]:
         "organisation__country_id",
         "organisation__region_code",
         "organisation__departement_code",
+        "organisation__seat_code",
     )
     for partnership_id, *organisation in participations.iterator(chunk_size=5000):
         rows[partnership_id].append(organisation)
@@ -479,10 +480,12 @@ def footprints_of_partnerships(ids) -> dict[int, Footprint]:
 
 
 def footprint_of_organisations(rows) -> Footprint:
-    """Return the footprint of organisations given as (id, country, région, département):
-    their ids, and the territories of those in France."""
-    ids, regions, departements = set(), set(), set()
-    for pk, country, region, departement in rows:
+    """Return the footprint of organisations given as (id, country, région, département[, seat]):
+    their ids, the territories of those in France, and — for an actor seated in a commune — the
+    authorities of its seat (the commune, its EPCI or métropole), whose people keep the records
+    of their territory's actors too."""
+    ids, regions, departements, seats = set(), set(), set(), set()
+    for pk, country, region, departement, *seat in rows:
         if pk is not None:
             ids.add(pk)
         if country == FRANCE:
@@ -490,7 +493,27 @@ def footprint_of_organisations(rows) -> Footprint:
                 regions.add(region)
             if departement:
                 departements.add(departement)
+            if seat and seat[0]:
+                seats.add(seat[0])
+    if seats:
+        ids |= seat_authorities(seats)
     return Footprint(frozenset(ids), frozenset(regions), frozenset(departements))
+
+
+def seat_authorities(seat_codes: set[str]) -> set[int]:
+    """The ids of the authorities of these seat communes: the communes themselves and the EPCI or
+    métropole each belongs to (two queries)."""
+    epcis = set(
+        Commune.objects.filter(insee_code__in=seat_codes, kind="commune-actuelle")
+        .exclude(epci_id=None)
+        .values_list("epci_id", flat=True)
+    )
+    return set(
+        Organisation.objects.filter(
+            Q(kind=OrganisationKind.COMMUNE, insee_code__in=seat_codes)
+            | Q(kind__in=(OrganisationKind.EPCI, OrganisationKind.METROPOLE), siren__in=epcis)
+        ).values_list("pk", flat=True)
+    )
 
 
 # The fields that describe an organisation beyond its name, kind and country: what an import
@@ -829,6 +852,7 @@ class Partnership(TimeStampedModel):
                 "organisation__country_id",
                 "organisation__region_code",
                 "organisation__departement_code",
+                "organisation__seat_code",
             )
         )
 

@@ -1356,9 +1356,9 @@ class Importer:
         """Refuse a row none of whose participants is in the acting user's scope, naming them."""
         planned = [o for o, _, _ in participants if isinstance(o, Organisation)]
         existing = [o for o, _, _ in participants if not isinstance(o, Organisation)]
-        rows = [(o.pk, o.country_id, o.region_code, o.departement_code) for o in planned]
+        rows = [(o.pk, o.country_id, o.region_code, o.departement_code, o.seat_code) for o in planned]
         rows += Organisation.objects.filter(pk__in=existing).values_list(
-            "pk", "country_id", "region_code", "departement_code"
+            "pk", "country_id", "region_code", "departement_code", "seat_code"
         )
         assert self.scope is not None
         if self.scope.reaches(footprint_of_organisations(rows)):

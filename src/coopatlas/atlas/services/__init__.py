@@ -195,6 +195,7 @@ def partnership_create(
                 s.organisation.country_id,
                 s.organisation.region_code,
                 s.organisation.departement_code,
+                s.organisation.seat_code,
             )
             for s in participants
         ),
