@@ -858,11 +858,24 @@ class Partnership(TimeStampedModel):
 
     @property
     def french_participations(self) -> list["Participation"]:
-        return self.participants(ParticipationRole.FRENCH_AUTHORITY)
+        """The French side: its French authorities, or — for an initiative of a territory's
+        actors — the French organisations taking part."""
+        authorities = self.participants(ParticipationRole.FRENCH_AUTHORITY)
+        if authorities:
+            return authorities
+        return [
+            p
+            for p in self.participations.all()
+            if p.organisation.country_id == FRANCE and p.role != ParticipationRole.FOREIGN_AUTHORITY
+        ]
 
     @property
     def foreign_participations(self) -> list["Participation"]:
-        return self.participants(ParticipationRole.FOREIGN_AUTHORITY)
+        """The other side: its foreign authorities, or else the foreign organisations taking part."""
+        authorities = self.participants(ParticipationRole.FOREIGN_AUTHORITY)
+        if authorities or self.participants(ParticipationRole.FRENCH_AUTHORITY):
+            return authorities
+        return [p for p in self.participations.all() if p.organisation.country_id != FRANCE]
 
     def countries(self) -> list[Country]:
         """Return the countries concerned: foreign participants' plus explicit ones."""
