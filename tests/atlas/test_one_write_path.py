@@ -69,6 +69,7 @@ ALLOWED = {
     ("atlas/demo/loader.py", "lyon_birmingham", "add"): "demo European project's participants",
     ("atlas/demo/loader.py", "lyon_latin_america", "create"): "demo study and its categories",
     ("atlas/demo/loader.py", "lyon_latin_america", "set"): "demo study's countries and themes",
+    ("atlas/demo/loader.py", "lyon_latin_america", "add"): "demo study's countries, in its order",
     ("atlas/demo/loader.py", "hauts_de_france_2024", "get_or_create"): "demo programmes",
     # The place learned for a name, written by the manual choice it comes from (the place_choose
     # permission checked there, its author in the row's history).
@@ -79,7 +80,7 @@ ALLOWED = {
     # change; each row carries the user and the reason (note_change) before it is saved.
     ("atlas/admin.py", "save_formset", "save"): "back-office inline rows, checked and noted",
     # Spreadsheets written with openpyxl: files, not the database.
-    ("web/imports.py", "import_template", "save"): "openpyxl workbook (a file)",
+    ("web/imports.py", "_template", "save"): "openpyxl workbook (a file)",
     ("exports/tabular.py", "write_xlsx", "save"): "openpyxl workbook (a file)",
 }
 
