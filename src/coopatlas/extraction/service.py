@@ -25,7 +25,12 @@ def _nlp(lang: str):
 
     if lang in SPACY_MODELS:
         return spacy.load(SPACY_MODELS[lang], exclude=["lemmatizer", "morphologizer", "attribute_ruler"])
-    nlp = spacy.blank(lang)
+    try:
+        nlp = spacy.blank(lang)
+    except (ImportError, LookupError):
+        # A language whose tokenizer needs a package we do not install (Japanese, Chinese,
+        # Korean…) or that spaCy does not know: its multi-language tokenizer still splits it.
+        nlp = spacy.blank("xx")
     nlp.add_pipe("sentencizer")
     return nlp
 
