@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, Exists, F, FloatField, Func, Max, Min, OuterRef, Q, QuerySet
 
-from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, PublicationState
+from coopatlas.atlas.choices import PublicationState
 from coopatlas.atlas.models import FRANCE, Organisation, Participation, Partnership
 
 MAX_ZOOM = 18  # the map's deepest zoom (Leaflet's maxZoom)
@@ -128,11 +128,12 @@ def _round(value: float) -> float:
     return round(value, DECIMALS)
 
 
-def _point(*, pk: int, name: str, kind: str, longitude: float, latitude: float) -> dict:
+def _point(*, pk: int, name: str, country: str, longitude: float, latitude: float) -> dict:
+    # French: an authority, or an actor at its seat (a university, an NGO…) — drawn as France's.
     return {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [_round(longitude), _round(latitude)]},
-        "properties": {"id": pk, "name": name, "french": kind in FRENCH_AUTHORITY_KINDS, "count": 1},
+        "properties": {"id": pk, "name": name, "french": country == FRANCE, "count": 1},
     }
 
 
@@ -142,11 +143,13 @@ def map_features(places: QuerySet[Organisation], *, zoom: int, bbox: BBox) -> tu
     inside = places.filter(bbox.q()).order_by()
     if zoom >= POINTS_ZOOM:
         rows = list(
-            inside.order_by("pk").values_list("pk", "name", "kind", "longitude", "latitude")[: MAX_POINTS + 1]
+            inside.order_by("pk").values_list("pk", "name", "country_id", "longitude", "latitude")[
+                : MAX_POINTS + 1
+            ]
         )
         features = [
-            _point(pk=pk, name=name, kind=kind, longitude=lon, latitude=lat)
-            for pk, name, kind, lon, lat in rows[:MAX_POINTS]
+            _point(pk=pk, name=name, country=country, longitude=lon, latitude=lat)
+            for pk, name, country, lon, lat in rows[:MAX_POINTS]
             if lon is not None and lat is not None  # `places` are located: never skips
         ]
         return features, len(rows) > MAX_POINTS
@@ -168,7 +171,7 @@ def map_features(places: QuerySet[Organisation], *, zoom: int, bbox: BBox) -> tu
             north=Max("latitude"),
             one_pk=Min("pk"),
             one_name=Min("name"),
-            one_kind=Min("kind"),
+            one_country=Min("country_id"),
         )
         .order_by("cell")
     )
@@ -179,7 +182,7 @@ def map_features(places: QuerySet[Organisation], *, zoom: int, bbox: BBox) -> tu
                 _point(
                     pk=cell["one_pk"],
                     name=cell["one_name"],
-                    kind=cell["one_kind"],
+                    country=cell["one_country"],
                     longitude=cell["west"],
                     latitude=cell["south"],
                 )

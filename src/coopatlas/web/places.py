@@ -27,7 +27,7 @@ from coopatlas.atlas.mapping import (
     map_places,
     place_popup,
 )
-from coopatlas.atlas.models import Organisation
+from coopatlas.atlas.models import FRANCE, Organisation
 from coopatlas.search.facets import DOMESTIC, domestic_partnerships
 from coopatlas.web.accounts import staff_required
 
@@ -126,7 +126,7 @@ def place_popup_json(request: HttpRequest, pk: int) -> JsonResponse:
             "name": organisation.name,
             "kind_label": organisation.get_kind_display(),
             "country": organisation.country.display_name,
-            "french": organisation.is_french_authority,
+            "french": organisation.country_id == FRANCE,  # an authority or an actor at its seat
             "partnerships": popup.partnership_count,
             "url": organisation.get_absolute_url(),
             "links": [
