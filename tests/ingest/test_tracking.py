@@ -251,3 +251,21 @@ def test_the_metropole_editor_keeps_the_initiatives_of_actors_seated_on_its_terr
     # then
     assert villeurbanne
     assert not grenoble
+
+
+def test_two_actors_of_one_name_in_two_communes_are_two_and_one_seen_twice_is_one(demo, run_import, tmp_path):
+    """Two « Alliance française » seated in Lyon and in Grenoble are two organisations; the Lyon one named
+    again with its postcode only is the same one."""
+    # given
+    rows = [
+        "A-1;Alliance française;association;Lyon;;Universidad de Guadalajara;universite;Guadalajara;"
+        "Mexique;;;;;;",
+        "A-2;Alliance française;association;Grenoble;;Universidad de Chile;universite;Santiago;Chili;;;;;;",
+        "A-3;Alliance française;association;;69002;Universidad de Lima;universite;Lima;Pérou;;;;;;",
+    ]
+    # when
+    report = run_import(_sheet(tmp_path, rows), "suivi")
+    # then
+    assert report.counts["created"] == 3, report.errors
+    seats = sorted(Organisation.objects.filter(name="Alliance française").values_list("seat_code", flat=True))
+    assert seats == ["38185", "69123"]

@@ -84,7 +84,7 @@ from coopatlas.ingest.errors import Problem, RowError, excerpt
 from coopatlas.places.learned import learned_names
 from coopatlas.places.models import Country
 from coopatlas.places.resolver import Resolver, get_resolver
-from coopatlas.places.seats import SeatIndex
+from coopatlas.places.seats import SeatCommune, SeatIndex
 from coopatlas.search.index import reindex
 
 CHUNK = 500  # new partnerships written per bulk insert
@@ -266,13 +266,27 @@ class OrganisationIndex:
         self.enrichments: list[tuple[int, str, object]] = []
         self._placed: dict[tuple, PlaceOutcome] = {}
         self.seats = SeatIndex()
+        self._seat_reasons: dict[str, str] = {}
         self._placed_ids: dict[tuple, dict] = {}
         self._planned_keys: list[tuple[dict, tuple | str]] = []
         self.countries = set(Country.objects.values_list("iso2", flat=True))
+        self.seat_of: dict[int, str] = {}  # actors already written: their seat commune
         rows = Organisation.objects.values_list(
-            "pk", "external_ref", "kind", "country_id", "name", "alternate_names", "admin_area", *IDENTIFIERS
+            "pk",
+            "external_ref",
+            "kind",
+            "country_id",
+            "name",
+            "alternate_names",
+            "admin_area",
+            "seat_code",
+            *IDENTIFIERS,
         )
-        for pk, ref, kind, country, name, alternates, area, *identifiers in rows.iterator(chunk_size=5000):
+        for pk, ref, kind, country, name, alternates, area, seat, *identifiers in rows.iterator(
+            chunk_size=5000
+        ):
+            if seat:
+                self.seat_of[pk] = seat
             ids = {k: v for k, v in zip(IDENTIFIERS, identifiers, strict=True) if v not in (None, "")}
             self.kinds[pk] = (kind, country)
             if ref:
@@ -283,6 +297,8 @@ class OrganisationIndex:
             for other_name in [name, *(alternates or [])]:
                 if other_name:
                     self.by_key.setdefault(self._key(kind, country, other_name, area), pk)
+                    if seat:  # "Alliance française" of Lyon is not Grenoble's
+                        self.by_key.setdefault(self._key(kind, country, other_name, f"siège {seat}"), pk)
             self.identities[pk] = self._identity(kind, country, name, ids)
             self.names[pk] = name
             self.known_ids[pk] = ids
@@ -396,6 +412,13 @@ class OrganisationIndex:
         if "geonames_id" in ids:
             ids["geonames_id"] = int(ids["geonames_id"])
         key = self._key(kind, country, name, str(spec.get("admin_area") or ""))
+        seat = self._seat_of_spec(kind, country, spec)
+        plain = key
+        if seat is not None:
+            # An actor is known by its name and its seat: two of one name in two communes are two.
+            key = self._key(kind, country, name, f"siège {seat.insee_code}")
+            if key not in self.by_key and plain in self.by_key and not self._seat_known(self.by_key[plain]):
+                key = plain  # the same actor, known so far without its seat
         if not ids and not spec.get("place_status"):
             # A name alone is placed first: among homonyms (two Saint-Raphaël) the place the
             # resolver reads, not whichever of them an earlier row happened to create.
@@ -428,8 +451,8 @@ class OrganisationIndex:
             raise _problem_from_validation(exc, organisation) from None
         if not spec.get("place_status"):
             self._locate(organisation, spec)
-        if any(spec.get(k) for k in SEAT_FIELDS):
-            self._seat(organisation, spec)
+        if seat is not None:
+            self._seat(organisation, seat)
         located = {
             f: getattr(organisation, f) for f in IDENTIFIERS if getattr(organisation, f) not in (None, "")
         }
@@ -453,6 +476,9 @@ class OrganisationIndex:
             report.to_review.append(f"{where} · {name} ({country}) : {organisation.place_reason}")
         self.by_key[key] = organisation
         self._planned_keys.append((self.by_key, key))
+        if plain not in self.by_key:  # found by its name alone too, where none other has it
+            self.by_key[plain] = organisation
+            self._planned_keys.append((self.by_key, plain))
         if ref:
             self.by_ref[ref] = organisation
             self._planned_keys.append((self.by_ref, ref))
@@ -517,11 +543,11 @@ class OrganisationIndex:
             outcome.fields.update(latitude=source_point[0], longitude=source_point[1])
         outcome.apply(organisation)
 
-    def _seat(self, organisation: Organisation, spec: dict) -> None:
-        """Give a French actor its seat (a commune, and so its EPCI, département and région) and
-        the commune's point on the map; refuse the row when the seat named is not found."""
-        if not is_french_actor(organisation.kind, organisation.country_id):
-            return
+    def _seat_of_spec(self, kind: str, country: str, spec: dict) -> SeatCommune | None:
+        """The seat commune a French actor's spec names (None when it names none); the row is
+        refused when the seat it names is not found."""
+        if not is_french_actor(kind, country) or not any(spec.get(k) for k in SEAT_FIELDS):
+            return None
         given = {k: str(spec.get(k) or "") for k in SEAT_FIELDS}
         seat = self.seats.find(
             commune=given["seat_commune"],
@@ -532,13 +558,23 @@ class OrganisationIndex:
         if seat.commune is None:
             value = " ".join(v for v in given.values() if v)
             raise Problem("siège", value, seat.reason, f"seat not found ({seat.reason})")
-        commune = seat.commune
+        self._seat_reasons[seat.commune.insee_code] = seat.reason
+        return seat.commune
+
+    def _seat_known(self, organisation: int | Organisation) -> bool:
+        if isinstance(organisation, Organisation):
+            return bool(organisation.seat_code)
+        return organisation in self.seat_of
+
+    def _seat(self, organisation: Organisation, commune: SeatCommune) -> None:
+        """Give a French actor its seat (a commune, and so its EPCI, département and région) and
+        the commune's point on the map."""
         organisation.seat_code = commune.insee_code
         organisation.departement_code = commune.departement_code
         organisation.region_code = commune.region_code
         if organisation.latitude is None and commune.latitude is not None:
             organisation.latitude, organisation.longitude = commune.latitude, commune.longitude
-        organisation.place_reason = seat.reason[:500]
+        organisation.place_reason = self._seat_reasons.get(commune.insee_code, "")[:500]
 
     def name_of(self, organisation: int | Organisation) -> str:
         return organisation.name if isinstance(organisation, Organisation) else self.names[organisation]
