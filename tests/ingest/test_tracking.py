@@ -2,6 +2,7 @@
 territory's actors (universities, NGOs, companies…) are partnerships in their own right, tied to
 the territory by the actor's seat."""
 
+import json
 import re
 from pathlib import Path
 
@@ -172,7 +173,16 @@ def test_the_lyon_tracking_sheet_fills_the_metropole_latin_america_dashboard(dem
     gap = re.search(r'data-gap="1">(.*?)</tr>', text, re.S)
     assert gap is not None
     assert "217" in gap.group(1) and ">47<" in gap.group(1)  # the study's published count, and ours
-    assert "Formation et savoirs" in text
+    board = page.context["board"]
+    per_country = {row.key: row.value for row in board.figures["countries"].rows}
+    assert per_country["BR"] == 16 and per_country["HT"] == 9 and len(per_country) == 10
+    categories = [(row.label, row.value) for row in board.study.categories]
+    assert [label for label, _n in categories] == LYON_STUDY_CATEGORIES  # the study's order
+    assert [n for _label, n in categories] == [19, 9, 4, 3, 2, 6, 4]
+    kinds = {row.key: row.value for row in board.figures["kinds"].rows}
+    assert kinds["university"] > 0 and kinds["association"] > 0 and kinds["company"] > 0
+    mapped = client.get(f"/tableau-de-bord/pays.json?territoire={metropole.pk}&zone=latin_america").json()
+    assert "BR" in json.dumps(mapped)
 
 
 def test_a_university_is_told_to_meet_the_ngo_working_in_the_same_partner_town(demo, run_import, client):
