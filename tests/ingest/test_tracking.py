@@ -279,3 +279,41 @@ def test_two_actors_of_one_name_in_two_communes_are_two_and_one_seen_twice_is_on
     assert report.counts["created"] == 3, report.errors
     seats = sorted(Organisation.objects.filter(name="Alliance française").values_list("seat_code", flat=True))
     assert seats == ["38185", "69123"]
+
+
+def test_two_actors_working_with_the_same_town_are_two_initiatives(demo, run_import, tmp_path):
+    """Without references, two actors' projects with the same partner town (an authority) are two
+    initiatives, not one taken twice nor merged; another file telling the same adds itself to them."""
+    # given
+    rows = [
+        ";Université Lumière Lyon 2;universite;Lyon;;Alcaldía de Medellín;ville;Medellín;Colombie;;;;;;",
+        ";Handicap International;association;Lyon;;Alcaldía de Medellín;ville;Medellín;Colombie;;;;;;",
+    ]
+    # when
+    first = run_import(_sheet(tmp_path, rows), "suivi")
+    again = run_import(_sheet(tmp_path, rows, "again.csv"), "suivi")
+    # then
+    assert first.counts["created"] == 2, first.errors
+    assert again.counts["created"] == 0 and again.counts["converged"] == 2  # another file, same facts
+    assert Partnership.objects.filter(participations__organisation__name="Medellín").count() == 2
+
+
+def test_an_actor_in_another_authoritys_record_gives_its_seat_no_right_on_it(demo, run_import, tmp_path):
+    """An editor for the Métropole de Lyon may not edit Grenoble's record because a Lyon
+    university takes part in it: the seat's authorities keep the actors' own initiatives only."""
+    from coopatlas.accounts.permissions import may
+    from coopatlas.atlas.models import Participation
+    from tests.accounts.factories import editor_of
+    from tests.atlas.factories import commune, foreign_town, twinning
+
+    # given
+    run_import(_sheet(tmp_path, ROWS), "suivi")
+    record = twinning(commune("Grenoble", insee_code="38185"), foreign_town("Medellín", "CO"))
+    Participation.objects.create(
+        partnership=record, organisation=Organisation.objects.get(name="INSA Lyon"), role="associated"
+    )
+    editor = editor_of(Organisation.objects.get(name="Métropole de Lyon"))
+    # when
+    allowed = may(editor, "partnership_edit", record)
+    # then
+    assert not allowed

@@ -33,6 +33,8 @@ def seats():
         ({"address": "BRON (69500) 1 avenue Franklin Roosevelt"}, "69029"),  # the commune first
         ({"address": "BP 12 - 5 rue des Écoles - 63000 Clermont-Ferrand Cédex 1"}, "63113"),
         ({"address": "Place de la Mairie, NANCY cedex"}, "54395"),  # no postcode, one Nancy
+        ({"commune": "Nice", "postcode": "6000"}, "06088"),  # a number cell lost its leading zero
+        ({"address": "1 rue de Paris, 95500 Bonneuil-en-France"}, "95088"),  # France in the name
     ],
 )
 def test_a_seat_is_found_however_it_is_written(seats, given, insee):
@@ -50,7 +52,7 @@ def test_a_seat_is_found_however_it_is_written(seats, given, insee):
         ({"postcode": "69280"}, "plusieurs communes"),  # Marcy-l'Étoile and Sainte-Consorce
         ({"postcode": "69999"}, "inconnu"),
         ({"commune": "Villeurbanne", "postcode": "75013"}, "n'a pas le code postal"),
-        ({"postcode": "6910"}, "invalide"),
+        ({"postcode": "691"}, "invalide"),
         ({}, "ni commune ni code postal"),
     ],
 )

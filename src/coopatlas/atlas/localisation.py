@@ -217,6 +217,7 @@ def place_footprint(organisation: Organisation) -> Footprint:
             "organisation__region_code",
             "organisation__departement_code",
             "organisation__seat_code",
+            "organisation__kind",
         )
     )
 

@@ -459,7 +459,7 @@ class Organisation(TimeStampedModel):
         """Return what the roles compare: this organisation, and its région and département
         when it is in France."""
         return footprint_of_organisations(
-            [(self.pk, self.country_id, self.region_code, self.departement_code, self.seat_code)]
+            [(self.pk, self.country_id, self.region_code, self.departement_code, self.seat_code, self.kind)]
         )
 
 
@@ -473,6 +473,7 @@ def footprints_of_partnerships(ids) -> dict[int, Footprint]:
         "organisation__region_code",
         "organisation__departement_code",
         "organisation__seat_code",
+        "organisation__kind",
     )
     for partnership_id, *organisation in participations.iterator(chunk_size=5000):
         rows[partnership_id].append(organisation)
@@ -480,12 +481,14 @@ def footprints_of_partnerships(ids) -> dict[int, Footprint]:
 
 
 def footprint_of_organisations(rows) -> Footprint:
-    """Return the footprint of organisations given as (id, country, région, département[, seat]):
-    their ids, the territories of those in France, and — for an actor seated in a commune — the
-    authorities of its seat (the commune, its EPCI or métropole), whose people keep the records
-    of their territory's actors too."""
+    """Return the footprint of organisations given as (id, country, région, département[, seat,
+    kind]): their ids and the territories of those in France. Where no French authority is among
+    them (an organisation alone, an initiative of a territory's actors), the authorities of the
+    actors' seats too (the commune, its EPCI or métropole): their people keep the records of
+    their territory's actors, never a record of another authority that an actor takes part in."""
     ids, regions, departements, seats = set(), set(), set(), set()
-    for pk, country, region, departement, *seat in rows:
+    authority = False
+    for pk, country, region, departement, *extra in rows:
         if pk is not None:
             ids.add(pk)
         if country == FRANCE:
@@ -493,9 +496,11 @@ def footprint_of_organisations(rows) -> Footprint:
                 regions.add(region)
             if departement:
                 departements.add(departement)
-            if seat and seat[0]:
-                seats.add(seat[0])
-    if seats:
+            if extra and extra[0]:
+                seats.add(extra[0])
+            if len(extra) > 1 and extra[1] in FRENCH_AUTHORITY_KINDS:
+                authority = True
+    if seats and not authority:
         ids |= seat_authorities(seats)
     return Footprint(frozenset(ids), frozenset(regions), frozenset(departements))
 
@@ -853,6 +858,7 @@ class Partnership(TimeStampedModel):
                 "organisation__region_code",
                 "organisation__departement_code",
                 "organisation__seat_code",
+                "organisation__kind",
             )
         )
 

@@ -216,6 +216,13 @@ IDENTIFIERS = ("insee_code", "siren", "geonames_id", "wikidata_id")
 SEAT_FIELDS = ("seat_commune", "seat_postcode", "seat_code", "seat_address")
 
 
+def led_by_authority(participants) -> bool:
+    """Whether a record's participants, as (organisation, role, note), hold a French authority in
+    its role: such a record is named and found again by its pair of authorities; an initiative of
+    a territory's actors by all its participants."""
+    return any(role == ParticipationRole.FRENCH_AUTHORITY for _o, role, _n in participants)
+
+
 def identity_keys(kind: str, country: str | None, values: dict) -> list[tuple]:
     """The keys an organisation is known by, from its identifiers: an INSEE code or SIREN names
     one French body of a kind; a GeoNames or Wikidata id one place of a kind in one country
@@ -299,7 +306,7 @@ class OrganisationIndex:
                     self.by_key.setdefault(self._key(kind, country, other_name, area), pk)
                     if seat:  # "Alliance française" of Lyon is not Grenoble's
                         self.by_key.setdefault(self._key(kind, country, other_name, f"siège {seat}"), pk)
-            self.identities[pk] = self._identity(kind, country, name, ids)
+            self.identities[pk] = self._identity(kind, country, name, ids, seat or "")
             self.names[pk] = name
             self.known_ids[pk] = ids
             self.known_names[pk] = names
@@ -313,11 +320,12 @@ class OrganisationIndex:
         return (kind, country, normalise(name))
 
     @staticmethod
-    def _identity(kind: str, country: str | None, name: str, ids: dict) -> str:
+    def _identity(kind: str, country: str | None, name: str, ids: dict, seat: str = "") -> str:
         for field_name in IDENTIFIERS:
             if ids.get(field_name) not in (None, ""):
                 return f"{field_name}:{country}:{ids[field_name]}"
-        return f"{country}:{normalise(name)}"
+        # An actor is its name at its seat (two « Alliance française » in two communes).
+        return f"{country}:{normalise(name)}" + (f"@{seat}" if seat else "")
 
     @property
     def resolver(self) -> Resolver:
@@ -336,6 +344,7 @@ class OrganisationIndex:
             organisation.country_id,
             organisation.name,
             {f: getattr(organisation, f) for f in IDENTIFIERS},
+            organisation.seat_code,
         )
 
     def _ids_of(self, found: int | Organisation) -> dict:
@@ -618,6 +627,8 @@ class OrganisationIndex:
             self.identities[organisation.pk] = self.identity(organisation)
             self.kinds[organisation.pk] = (organisation.kind, organisation.country_id)
             self.names[organisation.pk] = organisation.name
+            if organisation.seat_code:
+                self.seat_of[organisation.pk] = organisation.seat_code
             self.known_ids[organisation.pk] = self._ids_of(organisation)
             self.known_names[organisation.pk] = {
                 normalise(n) for n in [organisation.name, *organisation.alternate_names]
@@ -956,14 +967,28 @@ class Importer:
     # --- one record per real-world fact --------------------------------------------------------
     @staticmethod
     def _partnership_identities() -> dict[frozenset, list[tuple[int, str]]]:
-        """Index the partnerships by their French and foreign authorities (atlas.rules)."""
+        """Index the partnerships by their French and foreign authorities (atlas.rules); an
+        initiative of a territory's actors (no French authority) by all its participants."""
         members: dict[int, set[int]] = {}
-        for partnership_id, organisation_id in (
-            Participation.objects.filter(role__in=IDENTITY_ROLES)
-            .values_list("partnership_id", "organisation_id")
+        everyone: dict[int, set[int]] = {}
+        by_authority: set[int] = set()
+        by_actors: set[int] = set()
+        for partnership_id, organisation_id, role, kind, country in (
+            Participation.objects.values_list(
+                "partnership_id", "organisation_id", "role", "organisation__kind", "organisation__country_id"
+            )
+            .order_by()
             .iterator(chunk_size=10_000)
         ):
-            members.setdefault(partnership_id, set()).add(organisation_id)
+            everyone.setdefault(partnership_id, set()).add(organisation_id)
+            if role in IDENTITY_ROLES:
+                members.setdefault(partnership_id, set()).add(organisation_id)
+            if role == ParticipationRole.FRENCH_AUTHORITY:
+                by_authority.add(partnership_id)
+            elif role != ParticipationRole.FOREIGN_AUTHORITY and is_french_actor(kind, country):
+                by_actors.add(partnership_id)
+        for partnership_id in by_actors - by_authority:
+            members[partnership_id] = everyone[partnership_id]
         forms = dict(Partnership.objects.values_list("pk", "form").iterator(chunk_size=10_000))
         index: dict[frozenset, list[tuple[int, str]]] = {}
         for partnership_id, organisation_ids in members.items():
@@ -976,7 +1001,7 @@ class Importer:
         """Return the partnership already in the atlas that this record tells of again: the same
         French and foreign authorities, in a compatible form; None when there is none (or when
         one of them is new, so that no record can hold it yet)."""
-        authorities = [o for o, role, _ in planned.participants if role in IDENTITY_ROLES]
+        authorities = self._named_by(planned.participants)
         if not authorities or any(isinstance(o, Organisation) for o in authorities):
             return None
         form = planned.partnership.form
@@ -984,6 +1009,18 @@ class Importer:
             if forms_compatible(form, other_form):
                 return pk
         return None
+
+    def _named_by(self, participants: list) -> list:
+        """The participants that name a record, as (organisation, role, note) are given: its
+        French and foreign authorities; for an initiative of a territory's actors (French actors
+        and no French authority), all its participants (an actor by its name and seat)."""
+        if not led_by_authority(participants) and any(
+            role != ParticipationRole.FOREIGN_AUTHORITY
+            and is_french_actor(*self.organisations.kind_and_country(organisation))
+            for organisation, role, _note in participants
+        ):
+            return [organisation for organisation, _role, _note in participants]
+        return [organisation for organisation, role, _note in participants if role in IDENTITY_ROLES]
 
     def _converge(self, where: str, record: dict, planned: _Planned, pk: int) -> None:
         """Another source of a partnership already in the atlas: add it as a source, fill what is
@@ -1153,15 +1190,7 @@ class Importer:
 
     def _derived_ref(self, record: dict, planned: _Planned) -> str:
         """Build a stable key from the French authority, the foreign authority and the form."""
-        names = [
-            self.organisations.identity(organisation)
-            for organisation, role, _note in planned.participants
-            if role in (ParticipationRole.FRENCH_AUTHORITY, ParticipationRole.FOREIGN_AUTHORITY)
-        ] or [
-            # An initiative of a territory's actors: its participants and its title name it.
-            *(self.organisations.identity(o) for o, _role, _note in planned.participants),
-            planned.partnership.title,
-        ]
+        names = [self.organisations.identity(o) for o in self._named_by(planned.participants)]
         # The source (its kind and file) is part of the key: another source of the same pair is
         # found by the identity rules (and adds itself), never taken for a newer version of this.
         digest = hashlib.sha256(
@@ -1392,9 +1421,9 @@ class Importer:
         """Refuse a row none of whose participants is in the acting user's scope, naming them."""
         planned = [o for o, _, _ in participants if isinstance(o, Organisation)]
         existing = [o for o, _, _ in participants if not isinstance(o, Organisation)]
-        rows = [(o.pk, o.country_id, o.region_code, o.departement_code, o.seat_code) for o in planned]
+        rows = [(o.pk, o.country_id, o.region_code, o.departement_code, o.seat_code, o.kind) for o in planned]
         rows += Organisation.objects.filter(pk__in=existing).values_list(
-            "pk", "country_id", "region_code", "departement_code", "seat_code"
+            "pk", "country_id", "region_code", "departement_code", "seat_code", "kind"
         )
         assert self.scope is not None
         if self.scope.reaches(footprint_of_organisations(rows)):
@@ -1411,12 +1440,12 @@ class Importer:
 
     def _title(self, partnership: Partnership, participants: list) -> str:
         """Name an untitled record after its form and partners: "Jumelage Bérat – Berat"."""
-        led_by_authority = any(role == ParticipationRole.FRENCH_AUTHORITY for _o, role, _n in participants)
+        by_authority = led_by_authority(participants)
         names = [
             self.organisations.name_of(organisation)
             for organisation, role, _note in participants
             # An initiative of a territory's actors is named after all its participants.
-            if not led_by_authority
+            if not by_authority
             or role in (ParticipationRole.FRENCH_AUTHORITY, ParticipationRole.FOREIGN_AUTHORITY)
         ]
         label = FORM_LABELS.get(partnership.form, "Partenariat")

@@ -24,7 +24,8 @@ PARENTHESISED_POSTCODE = re.compile(r"\(\s*(\d{5})\s*\)")
 POSTCODE_AFTER = re.compile(r"^([^\d,;]*[^\W\d][^\d,;]*?)\s+(\d{5})\s*$")
 COMMUNE_THEN_POSTCODE = re.compile(r"(?:^|[,;]\s*)([^\W\d][^\d,;()]*?)\s*\(\s*(\d{5})\s*\)")
 PART_SEPARATORS = re.compile(r"[,;\n]|\s[-–—]\s")
-COUNTRY_SUFFIX = re.compile(r"[\s,-]*\bfrance\s*$", re.IGNORECASE)
+# "… Paris France", "… Seynod -FRANCE", never the end of a name ("Bonneuil-en-France").
+COUNTRY_SUFFIX = re.compile(r"(?:\s+-?\s*|\s*,\s*)france\s*$", re.IGNORECASE)
 CURRENT = "commune-actuelle"
 
 
@@ -102,6 +103,9 @@ class SeatIndex:
         name narrow each other down; an address gives its postcode and the words after it."""
         self._load()
         commune, postcode, insee_code = commune.strip(), postcode.strip(), insee_code.strip().upper()
+        if re.fullmatch(r"\d{4}(\.0)?", postcode):
+            # A spreadsheet's number cell loses the leading zero of 01000–09999 (Nice's 06000).
+            postcode = "0" + postcode[:4]
         if insee_code:
             if (found := self.by_code.get(insee_code)) is not None:
                 return Seat(found, f"siège : {found.name} (code INSEE {insee_code})")

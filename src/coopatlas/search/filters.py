@@ -42,7 +42,8 @@ def territory_members(authority: Organisation) -> list[int]:
         seated = Organisation.objects.exclude(seat_code="").filter(departement_code=authority.insee_code)
     elif authority.insee_code and authority.kind == OrganisationKind.REGION:
         seated = Organisation.objects.exclude(seat_code="").filter(region_code=authority.insee_code)
-    ids += [pk for pk in seated.values_list("pk", flat=True) if pk not in ids]
+    known = set(ids)
+    ids += [pk for pk in seated.values_list("pk", flat=True) if pk not in known]
     children = Organisation.objects.filter(parent_id__in=ids).exclude(pk__in=ids).values_list("pk", flat=True)
     return ids + list(children)
 

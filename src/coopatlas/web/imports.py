@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from coopatlas.atlas.models import ImportBatch
 from coopatlas.atlas.services.undo import can_undo, undo_preview
+from coopatlas.core.spreadsheet import neutralise
 from coopatlas.exports.responses import export_response
 from coopatlas.exports.selection import SelectionError, select
 from coopatlas.exports.service import MEDIA_TYPES
@@ -243,7 +244,7 @@ def _template(
             letter = get_column_letter(position)
             values.cell(row=1, column=position, value=name).font = Font(bold=True)
             for row, item in enumerate(items, start=2):
-                values.cell(row=row, column=position, value=item)
+                values.cell(row=row, column=position, value=neutralise(item))
             if not items:
                 continue
             column = [n for n, _d in columns].index(name) + 1
@@ -261,7 +262,7 @@ def _template(
         for cell in extra[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            extra.append(row)
+            extra.append([neutralise(value) for value in row])
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
         workbook.save(handle.name)
         path = Path(handle.name)

@@ -196,6 +196,7 @@ def partnership_create(
                 s.organisation.region_code,
                 s.organisation.departement_code,
                 s.organisation.seat_code,
+                s.organisation.kind,
             )
             for s in participants
         ),
