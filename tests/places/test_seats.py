@@ -62,3 +62,11 @@ def test_a_seat_not_certain_is_not_guessed_and_says_why(seats, given, said):
     # then
     assert seat.commune is None
     assert said in seat.reason
+
+
+def test_a_huge_address_costs_no_more_than_a_real_one(seats):
+    """A hostile cell of 200,000 characters is read by its tail: an answer, at once."""
+    # when
+    seat = seats.find(address="x " * 100_000)
+    # then
+    assert seat.commune is None and seat.reason

@@ -21,6 +21,7 @@ CEDEX = re.compile(r"\s+c[eé]dex(\s*\d+)?\s*$", re.IGNORECASE)
 SPACED_POSTCODE = re.compile(r"(?<![\d\s])(\s*)(\d{2}) (\d{3})(?!\d)")
 COUNTRY_PREFIX = re.compile(r"\bF\s*-\s*(?=\d)")
 PARENTHESISED_POSTCODE = re.compile(r"\(\s*(\d{5})\s*\)")
+MAX_ADDRESS_TAIL = 300
 POSTCODE_AFTER = re.compile(r"^([^\d,;]*[^\W\d][^\d,;]*?)\s+(\d{5})\s*$")
 COMMUNE_THEN_POSTCODE = re.compile(r"(?:^|[,;]\s*)([^\W\d][^\d,;()]*?)\s*\(\s*(\d{5})\s*\)")
 PART_SEPARATORS = re.compile(r"[,;\n]|\s[-–—]\s")
@@ -114,6 +115,7 @@ class SeatIndex:
         if address and not postcode:
             postcode, named = _address_end(address)
             commune = commune or named
+        commune = commune[:MAX_ADDRESS_TAIL]  # no commune's name is longer
         if CEDEX.search(commune):
             # A Cedex code is a sorting code, not the commune's postcode: only its département
             # counts, and the commune's name says the rest.
@@ -186,7 +188,9 @@ def _address_end(address: str) -> tuple[str, str]:
     """Return the postcode and the commune that end an address as people type it (the last part
     that reads "NNNNN Commune" or "Commune (NNNNN)": a "CS 70001" or a street number is not a
     postcode); with no postcode, the last part when it is a commune's name ("PAU cedex")."""
-    text = COUNTRY_PREFIX.sub("", address)
+    # A postal address ends within its last lines: the regexes read at most that much, so that a
+    # huge cell costs no more than a real address.
+    text = COUNTRY_PREFIX.sub("", address[-MAX_ADDRESS_TAIL:])
     text = SPACED_POSTCODE.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}", text)
     text = PARENTHESISED_POSTCODE.sub(r" \1 ", text)
     parts = [COUNTRY_SUFFIX.sub("", part).strip(" .") for part in PART_SEPARATORS.split(text)]
@@ -196,7 +200,7 @@ def _address_end(address: str) -> tuple[str, str]:
             return match.group(1), match.group(2).strip()
         if match := POSTCODE_AFTER.search(part):
             return match.group(2), match.group(1).strip()
-    if match := COMMUNE_THEN_POSTCODE.search(address):  # "LYON (69005) 36 quai Fulchiron"
+    if match := COMMUNE_THEN_POSTCODE.search(address[-MAX_ADDRESS_TAIL:]):  # "LYON (69005) 36 quai Fulchiron"
         return match.group(2), match.group(1).strip()
     last = parts[-1] if parts else ""
     return "", last if last and not re.search(r"\d", last) else ""
