@@ -137,6 +137,30 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return 0 if resolution.match else 1
 
 
+def cmd_train_extractor(args: argparse.Namespace) -> int:
+    from coopatlas.extraction import training
+
+    folders = [Path(folder) for folder in args.folders]
+    missing = [str(folder) for folder in folders if not folder.exists()]
+    if missing:
+        err_console.print(f"[red]Dossier introuvable : {', '.join(missing)}[/red] (folder not found)")
+        return 2
+    model = training.train(folders)
+    if args.dry_run:
+        print(json.dumps(model["trained_on"], ensure_ascii=False, indent=1))
+        return 0
+    training.write_model(model)
+    facts = model["trained_on"]
+    proposed, sure = facts["out_of_fold_proposed"], facts["out_of_fold_sure"]
+    console.print(
+        f"Modèle entraîné sur {facts['pages']} pages, {facts['candidates']} candidats "
+        f"({facts['positive_candidates']} justes). Hors pli, candidats proposés : précision "
+        f"{proposed['precision']:.3f}, rappel {proposed['recall']:.3f}, F1 {proposed['f1']:.3f} ; "
+        f"candidats sûrs : précision {sure['precision']:.3f}, rappel {sure['recall']:.3f}."
+    )
+    return 0
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from coopatlas.extraction.pages import MAX_INPUT_BYTES, PageError
     from coopatlas.extraction.service import extract_text
@@ -1203,6 +1227,14 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--base-authority", help="la collectivité française dont c'est la page")
     extract.add_argument("--lang", choices=["fr", "en"], help="langue de la page (devinée sinon)")
     extract.set_defaults(func=cmd_extract)
+
+    train = sub.add_parser(
+        "train-extractor",
+        help="entraîner le score des candidats sur des pages étiquetées (développement : scikit-learn)",
+    )
+    train.add_argument("folders", nargs="+", help="dossiers de pages étiquetées (JSON)")
+    train.add_argument("--dry-run", action="store_true", help="afficher les chiffres sans écrire le modèle")
+    train.set_defaults(func=cmd_train_extractor)
 
     locate = sub.add_parser("locate", help="relier les organisations à leur lieu")
     locate.add_argument("--all", action="store_true", help="refaire aussi celles déjà localisées")

@@ -171,17 +171,29 @@ Un jumelage unit Lorient et Galway (Irlande) depuis 1975.
     assert found[("Lorient", "Galway", "IE")]["year"] == 1975
 
 
+def _owner_sides(text, **options):
+    """The French sides the extractor considers for the page's partners (scored or not): the
+    page's own authority, when it finds one."""
+    from coopatlas.extraction.service import get_extractor
+
+    page = read_page(text, url=options.get("url", ""))
+    _, owner, found = get_extractor("fr").candidates(page, options.get("base_authority"))
+    return owner, {(item.french.name, item.french.kind) for item in found.values()}
+
+
 def test_page_authority_from_our_twin_towns_url_or_option(resolver):
     text = "Nos villes jumelles : la ville entretient un jumelage avec Tübingen (Allemagne) depuis 1959."
     assert _extract(resolver, text) == []  # whose page is it? nobody is named
-    (by_url,) = _extract(resolver, text, url="https://www.aix-en-provence.fr/jumelages")
-    assert by_url["french_authority"] == "Aix-en-Provence"
-    (compact,) = _extract(resolver, text, url="https://www.hautsdefrance.fr/actualites/jumelage")
-    assert (compact["french_authority"], compact["french_authority_kind"]) == ("Hauts-de-France", "region")
-    assert _extract(resolver, text, url="https://www.example.org/jumelages") == []
-    (by_option,) = _extract(resolver, text, base_authority="Ville de Monthey")
-    assert by_option["french_authority"] == "Monthey"
-    assert by_option["year"] == 1959
+    assert _owner_sides(text) == (None, set())
+    owner, sides = _owner_sides(text, url="https://www.aix-en-provence.fr/jumelages")
+    assert owner.name == "Aix-en-Provence" and sides == {("Aix-en-Provence", "commune")}
+    owner, sides = _owner_sides(text, url="https://www.hautsdefrance.fr/actualites/jumelage")
+    assert sides == {("Hauts-de-France", "region")}
+    assert _owner_sides(text, url="https://www.example.org/jumelages") == (None, set())
+    # another country's site names no French owner, whatever its address says
+    assert _owner_sides(text, url="https://www.paris.ky.gov/SisterCity.aspx") == (None, set())
+    owner, sides = _owner_sides(text, base_authority="Ville de Monthey")
+    assert sides == {("Monthey", "other")}  # as given, though no French commune has that name
 
 
 def test_networks_countries_and_events_make_no_partnership(resolver):

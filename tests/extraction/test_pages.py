@@ -75,7 +75,7 @@ def test_a_long_page_is_answered_in_bounded_time(resolver):
 def test_labelled_examples(resolver):
     """Each labelled page gives its gold pairs (the benchmark prints the figures)."""
     sys.path.insert(0, str(SHARED.parent / "main"))
-    from benchmarks.extraction import matches
+    from coopatlas.extraction.training import matches
 
     for path in sorted(EXAMPLES.glob("*.json")):
         case = json.loads(path.read_text(encoding="utf-8"))

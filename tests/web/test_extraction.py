@@ -111,3 +111,39 @@ def test_hostile_markup_is_escaped_on_the_review_page(admin_client_fr, resolver)
 def test_bad_inputs_are_named(admin_client_fr):
     response = admin_client_fr.post("/extraction/", {"text": ""}, follow=True)
     assert "Le texte est vide." in response.content.decode()
+
+
+def test_review_sorts_by_confidence_and_folds_the_doubtful(admin_client_fr, django_user_model):
+    """The surest candidates come first; those under the scorer's SURE threshold are folded
+    under "À vérifier", each saying how sure it is."""
+    from coopatlas.extraction import scorer
+    from coopatlas.extraction.pages import read_page
+    from coopatlas.extraction.review import save_page
+
+    def candidate(partner, confidence):
+        return {
+            "french_authority": "Lannion",
+            "french_authority_kind": "commune",
+            "foreign_authority": partner,
+            "country": "Germany",
+            "country_iso2": "DE",
+            "year": None,
+            "kind": "jumelage",
+            "themes": [],
+            "confidence": confidence,
+            "evidence": {"text": partner, "start": 0, "end": len(partner)},
+        }
+
+    user = django_user_model.objects.get(username="admin")
+    page = read_page("Lannion : Ehingen, Viersen, Kiel.")
+    stored = save_page(
+        page, [candidate("Ehingen", 0.55), candidate("Viersen", 0.97), candidate("Kiel", 0.83)], user
+    )
+    html = admin_client_fr.get(f"/extraction/{stored.pk}/").content.decode()
+    folded = html.index('<details class="to-check-group">')
+    assert html.index("Lannion – Viersen") < html.index("Lannion – Kiel") < folded
+    assert html.index("Lannion – Ehingen") > folded
+    summary = html[folded : html.index("</summary>", folded)]
+    assert "À vérifier" in summary and "1 candidat moins sûr" in summary
+    assert html.count('class="record candidate to-check"') == 1
+    assert scorer.is_sure(0.83) and not scorer.is_sure(0.55)

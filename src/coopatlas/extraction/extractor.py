@@ -19,11 +19,15 @@ How a page is read (docs/extraction.md says more):
    twinning), else the start of the relation ("depuis 1990"); visits and anniversaries are not.
 """
 
+import bisect
+import contextvars
 import functools
 import re
+from array import array
 from dataclasses import dataclass, field
 
 from coopatlas.core.text import normalise
+from coopatlas.extraction import scorer
 from coopatlas.extraction import vocabulary as vocab
 from coopatlas.extraction.dates import YearMention, find_years, heading_year
 from coopatlas.extraction.pages import Page
@@ -32,14 +36,14 @@ from coopatlas.places.resolver import Resolution, Resolver, UnknownCountry
 FRENCH_KINDS = {"commune": "commune", "epci": "epci", "departement": "departement", "region": "region"}
 # A capitalised name: words with capitals, joined by particles ("Aranda de Duero",
 # "Villeneuve d'Ascq", "Hammersmith & Fulham", "Frankfurt am Main").
-_CAP = r"[A-ZÀ-ÖØ-ÞŒ][\w'\-.]*\w|[A-ZÀ-ÖØ-ÞŒ]"
+_CAP = r"[A-ZÀ-ÖØ-ÞŒ][\w'’\-.]*\w|[A-ZÀ-ÖØ-ÞŒ]"
 _PARTICLE = (
     r"(?:de|du|des|la|le|les|am|an|der|den|im|upon|on|sur|sous|del|della|di|da|do|dos|das|van|von|vor|bei"
-    r"|auf|ob|op|aan|sul|y|&|and|of)"
+    r"|auf|ob|op|aan|sul|y|&|and|of|au|aux|lès|lez)"
 )
 # Where a run of capitalised words may hold two names: "Lyon and Birmingham", "Tarija y Sucre".
 _JOINS = re.compile(r"\s+(?:and|&|y|of)\s+")
-NAME = re.compile(rf"(?<![\w\-])(?:{_CAP})(?:(?:\s+{_PARTICLE})*\s+(?:{_CAP})|\s*(?:d'|l')(?:{_CAP}))*")
+NAME = re.compile(rf"(?<![\w\-])(?:{_CAP})(?:(?:\s+{_PARTICLE})*\s+(?:{_CAP})|\s*(?:d['’]|l['’])(?:{_CAP}))*")
 PREFIXED = re.compile(
     r"\b(?i:(?P<level>ville|commune|municipalit[ée]|cit[ée]|oblast|province|r[ée]gion|voïvodie|district"
     r"|arrondissement|comt[ée]|county|city|town|municipality|préfecture|gouvernorat|wilaya|[ée]tat"
@@ -109,6 +113,26 @@ _ACTOR_BEFORE = re.compile(
 )
 _BULLET = re.compile(r"^\s*(?:[•·▪◦●\-*–]|\d{1,2}[.)])\s*")
 HEADING_MAX_WORDS = 14
+# The foreign countries the page being read names (set per page; safe across threads)
+_PAGE_COUNTRIES: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "page_countries", default=frozenset()
+)
+# Countries named like first names: after a comma they are more often a person than a country.
+FIRST_NAME_COUNTRIES = {
+    "dominique",
+    "dominica",
+    "jordan",
+    "jordanie",
+    "georgia",
+    "georgie",
+    "israel",
+    "chad",
+    "salvador",
+}
+FUZZY = "approché"  # the resolver's reason for a name guessed by spelling distance
+SMALL_COMMUNE = 2000  # inhabitants: under it, a bare name is doubted (many are common words)
+LARGE_COMMUNE = 20000  # a commune smaller than this gives way to a département of its name
+FOREIGN_DOMINANCE = 20  # a foreign city this many times larger than a French commune of its name wins
 RESOLUTION_CACHE = 50_000
 # A heading that names the page's own authority.
 _OWNER_HEADING = re.compile(
@@ -133,6 +157,10 @@ class Mention:
     stated_country: bool
     confidence: float
     level: str | None = None
+    # a French commune of under SMALL_COMMUNE inhabitants named with no "ville de" before it, or
+    # a foreign town chosen among homonyms by its size: the scorer weighs them lower
+    doubtful: bool = False
+    population: int = 0
 
     @property
     def key(self) -> str:
@@ -152,6 +180,39 @@ class Unit:
     norm: str = ""
     people: list[tuple[int, int]] = field(default_factory=list)  # spaCy's PER entities, unit offsets
     country: str | None = None  # the country heading an entry lies under
+    tree: "Tree | None" = None  # the dependency tree of the sentence's paragraph piece (parsed languages)
+    tree_shift: int = 0  # the page offset of that piece
+
+
+@dataclass
+class Tree:
+    """A parsed piece of text: each token's start (offset in the piece), its head's index and
+    whether it is a word of agreement."""
+
+    starts: array
+    heads: array
+    relation: bytes
+
+    def token_at(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, offset) - 1)
+
+    def path(self, a: int, b: int) -> list[int]:
+        """The tokens between tokens a and b along the tree (both excluded)."""
+        up_a = self._ancestors(a)
+        up_b = self._ancestors(b)
+        common = next((t for t in up_a if t in set(up_b)), None)
+        if common is None:
+            return []
+        left = up_a[1 : up_a.index(common)]
+        right = up_b[1 : up_b.index(common)]
+        middle = [common] if common not in (a, b) else []
+        return left + middle + right[::-1]
+
+    def _ancestors(self, token: int) -> list[int]:
+        chain = [token]
+        while self.heads[chain[-1]] != chain[-1] and len(chain) < 64:
+            chain.append(self.heads[chain[-1]])
+        return chain
 
 
 @dataclass
@@ -168,7 +229,9 @@ class Found:
     french: Mention
     foreign: Mention
     evidence: Evidence
-    strength: float
+    signals: dict[str, float]  # what the scorer weighs (scorer.py), for the first unit naming the pair
+    occurrences: list[dict[str, float]] = field(default_factory=list)  # every unit's signals
+    score: float = 0.0  # the scorer's probability that the page states this pair
     kinds: list[str] = field(default_factory=list)
     years: list[tuple[int, int, str]] = field(default_factory=list)  # (priority, year, kind)
     themes: list[str] = field(default_factory=list)
@@ -205,12 +268,7 @@ class Found:
 
     @property
     def confidence(self) -> float:
-        value = 0.35 + 0.25 * self.strength
-        value += 0.1 if self.foreign.stated_country else 0.0
-        value += 0.1 if self.kind != "other" else 0.0
-        value += 0.05 if self.year is not None else 0.0
-        value += 0.15 * min(self.french.confidence, self.foreign.confidence)
-        return max(0.05, min(value, 0.99))
+        return self.score
 
 
 class Extractor:
@@ -225,7 +283,21 @@ class Extractor:
     # ---- the page ---------------------------------------------------------------------------
 
     def extract(self, page: Page, base_authority: str | None = None) -> list[Found]:
+        """The pairs the page states, each scored; those the scorer doubts most are left out."""
+        units, owner, found = self.candidates(page, base_authority)
+        scorer.score(found.values())
+        found = {key: item for key, item in found.items() if item.score >= scorer.PROPOSE}
+        self._attribute(units, found, page)
+        for item in found.values():  # the evidence quotes the page as written (a unit may be recast)
+            item.evidence.text = page.text[item.evidence.start : item.evidence.end]
+        return sorted(found.values(), key=lambda f: f.evidence.start)
+
+    def candidates(
+        self, page: Page, base_authority: str | None = None
+    ) -> tuple[list[Unit], Mention | None, dict[tuple[str, str], Found]]:
+        """Every pair the page could state, with its signals, not yet scored."""
         units = self._units(page)
+        _PAGE_COUNTRIES.set(self._page_countries(units))
         owner = self._owner(page, units, base_authority)
         memory = self._stated_places(units)
         for unit in units:
@@ -240,18 +312,27 @@ class Extractor:
                     section_french.setdefault(unit.section, french[0])
                 relation = bool(vocab.RELATION.search(unit.norm))
                 section_relation[unit.section] = section_relation.get(unit.section, False) or relation
+        counts: dict[str, list] = {}
+        for unit in units:
+            for mention in unit.mentions:
+                if mention.french and not mention.doubtful:
+                    counts.setdefault(mention.key, [0, mention])[0] += 1
+        # the French authority the page names most, when it names one far more than the others
+        ranked = sorted(counts.values(), key=lambda c: -c[0])
+        most = ranked[0][1] if ranked and (len(ranked) == 1 or ranked[0][0] >= 2 * ranked[1][0]) else None
         subjects: dict[int, dict[str, Mention]] = {}  # the French authorities each paragraph named
+        previous: Mention | None = None  # the last French authority named before
         for unit in units:
             named = subjects.setdefault(unit.paragraph, {}) if unit.kind == "sentence" else {}
             subject = next(iter(named.values())) if len(named) == 1 else None
-            self._pairs(unit, found, owner, section_french, section_relation, subject)
+            others = [(previous, "previous"), (most, "page")]
+            self._pairs(unit, found, owner, section_french, section_relation, subject, others)
             for mention in unit.mentions:
                 if mention.french and unit.kind == "sentence":
                     named.setdefault(mention.key, mention)
-        self._attribute(units, found, page)
-        for item in found.values():  # the evidence quotes the page as written (a unit may be recast)
-            item.evidence.text = page.text[item.evidence.start : item.evidence.end]
-        return sorted(found.values(), key=lambda f: f.evidence.start)
+                if mention.french:
+                    previous = mention
+        return units, owner, found
 
     def _units(self, page: Page) -> list[Unit]:
         units: list[Unit] = []
@@ -315,13 +396,15 @@ class Extractor:
             if unit.kind != "paragraph":
                 result.append(unit)
                 continue
-            spans, people = by_paragraph[unit.paragraph]
+            spans, people, tree = by_paragraph[unit.paragraph]
             for s, e in spans:
                 text = unit.text[s:e]
                 sentence = Unit(
                     unit.start + s, unit.start + e, text, "sentence", unit.section, unit.paragraph
                 )
                 sentence.people = [(a - s, b - s) for a, b in people if s <= a and b <= e]
+                if tree is not None:
+                    sentence.tree, sentence.tree_shift = tree, unit.start
                 result.append(sentence)
         for unit in result:
             unit.norm = normalise_keep(unit.text)
@@ -345,16 +428,27 @@ class Extractor:
             return False
         return not re.search(r"[.;]\s*$", line) or len(words) <= 3
 
-    def _sentences(self, paragraphs: list[str]) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
-        """Return each paragraph's sentences as (start, end) offsets, cut by spaCy, and the people
-        its entity recogniser names (PER entities: "Zakari Boukari")."""
+    def _sentences(
+        self, paragraphs: list[str]
+    ) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]], Tree | None]]:
+        """Return each paragraph's sentences as (start, end) offsets, cut by spaCy, the people
+        its entity recogniser names (PER entities: "Zakari Boukari") and, where the language's
+        pipeline parses, its dependency tree."""
         if self.nlp is None:
-            return [(_rule_sentences(text), []) for text in paragraphs]
+            return [(_rule_sentences(text), [], None) for text in paragraphs]
+        parses = self.nlp.has_pipe("parser")
         result = []
         for doc in self.nlp.pipe(paragraphs, batch_size=16):
             spans = [(s.start_char, s.end_char) for s in doc.sents if s.text.strip()]
             people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PER"]
-            result.append((_merge_short(spans, doc.text), people))
+            tree = None
+            if parses:
+                tree = Tree(
+                    array("i", (t.idx for t in doc)),
+                    array("i", (t.head.i for t in doc)),
+                    bytes(bool(vocab.RELATION.search(normalise_keep(t.text))) for t in doc),
+                )
+            result.append((_merge_short(spans, doc.text), people, tree))
         return result
 
     # ---- names --------------------------------------------------------------------------------
@@ -373,8 +467,10 @@ class Extractor:
             if not _OWNER_HEADING.search(folded):
                 continue
             for match in NAME.finditer(text):
+                if normalise(match.group(0)) in vocab.NOT_NAMES:
+                    continue
                 mention = self._french(match.group(0), 0, 0, prefixed=False)
-                if mention is not None:
+                if mention is not None and not mention.doubtful:  # "Villes", "Jumelles" are words
                     return mention
         if page.url:
             for part in _url_names(page.url):
@@ -385,7 +481,7 @@ class Extractor:
             counts: dict[str, tuple[int, Mention]] = {}
             for match in NAME.finditer(page.text[:20000]):
                 mention = self._french(match.group(0), 0, 0, prefixed=False)
-                if mention is not None:
+                if mention is not None and not mention.doubtful:
                     n, _ = counts.get(mention.key, (0, mention))
                     counts[mention.key] = (n + 1, mention)
             if counts:
@@ -406,6 +502,18 @@ class Extractor:
         if place is None:
             return None
         return Mention(0, 0, word, place.name, "FR", place.kind, True, False, 0.8)
+
+    @staticmethod
+    def _page_countries(units: list[Unit]) -> frozenset[str]:
+        """The foreign countries the page names ("Royaume-Uni", "Irlande"): a name several
+        countries share is read as the one in them ("Kent", "Hampshire" on a page about England)."""
+        found = set()
+        for unit in units:
+            for match in NAME.finditer(unit.text):
+                code = country_code(match.group(0)) if _is_country(match.group(0)) else None
+                if code and code != "FR":
+                    found.add(code)
+        return frozenset(found)
 
     def _stated_places(self, units: list[Unit]) -> dict[str, Mention]:
         """Names written somewhere on the page with their country: "Birmingham (Royaume-Uni)"
@@ -444,6 +552,19 @@ class Extractor:
                 mentions.append(mention)
                 covered_until = end
                 continue
+            words = text.split(" ", 1)
+            if len(words) == 2 and not prefixed and _is_stop_word(words[0]):
+                # a capitalised word opening the sentence ("Ob Berlin", "Depuis Cork"): the rest
+                shift = len(words[0]) + 1
+                found = self._mention(unit, start + shift, end, words[1], level, prefixed, memory)
+                if found is not None:
+                    mentions.append(found)
+                    covered_until = end
+                    continue
+            if halves := self._dash_pair(unit, start, end, text, memory):
+                mentions.extend(halves)  # "Kiel-Brest", "Jugon Les Lacs-Namur": two names
+                covered_until = end
+                continue
             if _JOINS.search(text):  # "Rennes and Sendai": two names
                 position = 0
                 for index, part in enumerate(_JOINS.split(text)):
@@ -459,6 +580,18 @@ class Extractor:
             elif prefixed:
                 covered_until = end
         return mentions
+
+    def _dash_pair(self, unit: Unit, start: int, end: int, text: str, memory: dict) -> list[Mention]:
+        """Two places joined by a hyphen, one French, one not ("Kiel-Brest", "Dinan-Dinant")."""
+        for match in re.finditer(r"-", text):
+            left, right = text[: match.start()], text[match.end() :]
+            if not (left[:1].isupper() and right[:1].isupper()):
+                continue
+            first = self._mention(unit, start, start + len(left), left, None, False, memory)
+            second = self._mention(unit, start + match.end(), end, right, None, False, memory)
+            if first is not None and second is not None and first.french != second.french:
+                return [first, second]
+        return []
 
     def _mention(
         self,
@@ -502,9 +635,21 @@ class Extractor:
         if not prefixed and any(a <= start and end <= b for a, b in unit.people):
             return None  # inside a person's name for spaCy ("Florence Parly"), with no country beside it
         single = " " not in cleaned and "-" not in cleaned and "'" not in cleaned
+        if cleaned.isupper() and len(cleaned) >= 5 and unit.text.upper() == unit.text:
+            cleaned = cleaned.title()  # a line in capitals: "DINAN – LUGO"
         if not prefixed and single and (len(cleaned) < 3 or _is_stop_word(cleaned) or cleaned.isupper()):
             return None
         french = self._french(cleaned, *absolute, prefixed=prefixed or not single)
+        if french is not None and (
+            french.doubtful or (french.kind == "commune" and french.population < LARGE_COMMUNE)
+        ):
+            # a village of France or a foreign town of that name: the town, when it is one
+            # ("Montréal", "Bologne") — a foreign city far larger, or any for a doubted name
+            foreign = self._foreign(cleaned, None, *absolute, stated=False, level=level, strict=True)
+            if foreign is not None and (
+                french.doubtful or foreign.population >= FOREIGN_DOMINANCE * max(french.population, 1)
+            ):
+                return foreign
         if french is not None:
             return french
         return self._foreign(cleaned, None, *absolute, stated=False, level=level, strict=not prefixed)
@@ -521,6 +666,15 @@ class Extractor:
         rest = text[end : end + 60]
         for pattern in (_AFTER_PAREN, _AFTER_IN, _AFTER_COMMA, _AFTER_DASH):
             match = pattern.match(rest)
+            if (
+                match
+                and pattern is _AFTER_COMMA
+                and (
+                    re.match(r"\s+[A-ZÀ-ÖØ-Þ]", rest[match.end() :])
+                    or normalise(match["c"]) in FIRST_NAME_COUNTRIES
+                )
+            ):
+                continue  # "la Ville de Cannes, Dominique Paravisini": a person, not Dominica
             if match:
                 code = country_code(match["c"])
                 if code:
@@ -556,19 +710,52 @@ class Extractor:
             return Mention(
                 start, end, written, result.match.name, "FR", "epci", True, True, result.confidence
             )
+        if (former := vocab.former_region(name, prefixed=prefixed)) is not None:
+            return Mention(start, end, name, former, "FR", "region", True, prefixed, 0.9)
         result = self._resolve(name, "FR")
+        if result is not None and result.is_ambiguous and (largest := _dominant(result)) is not None:
+            # "Poligny": the Jura's town of 4,000, not the villages of that name
+            result = Resolution(result.query, largest, 0.6, result.reason, result.candidates)
+        if result is None or result.match is None:
+            result = self._area(name) or result
         if result is None or result.match is None or result.match.kind not in FRENCH_KINDS:
             return None
         place = result.match
-        if "graphie" in result.reason and not prefixed:
+        if place.kind == "commune" and (place.population or 0) < LARGE_COMMUNE:
+            # "Corrèze", "Creuse", "Aveyron": the département, not the village of that name
+            area = self._area(name)
+            if area is not None:
+                result, place = area, area.match
+        if result.reason.startswith(FUZZY) and not prefixed:
             return None  # a misspelling guessed by fuzzy search: not without a "ville de" before it
-        if not prefixed and place.kind == "commune" and (place.population or 0) < 2000:
-            return None  # small communes named like common words ("Étoile", "Union")
         if not prefixed and _bare(place.name) != _bare(name):
             return None  # "Port" is not "Le Port", "Boulogne" not "Boulogne-Billancourt"
+        if _bare(name) == normalise(place.name) != normalise(name):  # "L'Aveyron", "la Bretagne"
+            name = re.sub(r"^(?:l['’]\s*|(?:le|la|les)\s+)", "", name, flags=re.IGNORECASE)
+        # small communes are named like common words ("Étoile", "Union"): kept, but doubted
+        doubtful = not prefixed and place.kind == "commune" and (place.population or 0) < SMALL_COMMUNE
         return Mention(
-            start, end, name, _spelling(name, place.name), "FR", place.kind, True, prefixed, result.confidence
+            start,
+            end,
+            name,
+            _spelling(name, place.name),
+            "FR",
+            place.kind,
+            True,
+            prefixed,
+            min(result.confidence, 0.5) if doubtful else result.confidence,
+            doubtful=doubtful,
+            population=place.population or 0,
         )
+
+    def _area(self, name: str) -> Resolution | None:
+        """The French département or région named exactly `name`, if there is one."""
+        for kind in ("departement", "region"):
+            found = self._resolve(name, "FR", kind)
+            if found is not None and found.match is not None and found.match.kind == kind:
+                if _bare(found.match.name) == _bare(name):
+                    return found
+        return None
 
     def _foreign(
         self,
@@ -587,13 +774,44 @@ class Extractor:
         if result is not None and result.match is None and hint:
             result = self._resolve(name, country)
         place = result.match if result is not None else None
+        doubtful = False
+        if country is None and result is not None and (named := _PAGE_COUNTRIES.get()):
+            # homonyms in the countries the page names win: "Kent" in England, not in Ohio
+            inside = [
+                c.place
+                for c in result.candidates
+                if c.place.country_iso2 in named and _bare(c.place.name) == _bare(name)
+            ]
+            if inside and (place is None or place.country_iso2 not in named):
+                place = max(inside, key=lambda p: p.population or 0)
+                doubtful = result.match is None
+        if place is None and result is not None and result.is_ambiguous:
+            place = _dominant(result)  # "Colchester": the English town, not the Vermont one
+            doubtful = place is not None
+        if place is None and (area := vocab.foreign_area(name, country)) is not None:
+            # "Bavière", "Rhénanie-Palatinat", "Małopolska": a region ISO 3166-2 names
+            return Mention(start, end, name, area[1], area[0], "admin1", False, stated, 0.7, level)
         if place is not None and place.country_iso2 == "FR":
             return None
+        if doubtful and place is not None:
+            return Mention(
+                start,
+                end,
+                name,
+                _spelling(name, place.name),
+                place.country_iso2,
+                place.kind,
+                False,
+                stated,
+                0.5,
+                level,
+                doubtful=True,
+            )
         if place is None:
             if country and not _JOINS.search(name):  # a name with its country beside it: kept as written
                 return Mention(start, end, name, name, country, "other", False, True, 0.4, level)
             return None
-        if strict and ("graphie" in result.reason or result.confidence < 0.8):
+        if strict and (result.reason.startswith(FUZZY) or result.confidence < 0.8):
             return None
         if "partie du nom" in result.reason:  # "Hammersmith & Fulham" is not Fulham
             if not country:
@@ -610,6 +828,7 @@ class Extractor:
             stated,
             result.confidence,
             level,
+            population=place.population or 0,
         )
 
     # ---- pairs ----------------------------------------------------------------------------------
@@ -622,16 +841,50 @@ class Extractor:
         section_french: dict[int, Mention],
         section_relation: dict[int, bool],
         subject: Mention | None = None,
+        others: list[tuple[Mention | None, str]] = (),
     ) -> None:
+        """Every (French, foreign) pair the unit could state, each with the signals the scorer
+        weighs (scorer.py): the rules below say which pairs they would make and how strongly;
+        the scorer, trained on labelled pages, decides."""
         french = [m for m in unit.mentions if m.french]
-        foreign = [m for m in unit.mentions if not m.french and not self._locates(unit, m)]
+        foreign = [m for m in unit.mentions if not m.french]
         if not foreign:
             return
+        section = section_french.get(unit.section)
+        context = subject or section or owner
+        rules = self._rule_pairs(unit, french, foreign, context, section_relation)
+        shared = scorer.unit_signals(unit)
+        for other in foreign:
+            shared_other = scorer.partner_signals(unit, other, located=self._locates(unit, other))
+            sides: list[tuple[Mention, str]] = [(m, "unit") for m in french]
+            named = {m.key for m in french}
+            for side, source in ((subject, "subject"), (section, "section"), (owner, "owner"), *others):
+                if side is not None and side.key not in named:
+                    named.add(side.key)
+                    sides.append((side, source))
+            for side, source in sides:
+                if source == "unit" and _other_clause(unit, side, other):
+                    continue  # "Rennes, jumelée avec Cork, Ploemeur, jumelée avec Fermoy": not Rennes–Fermoy
+                signals = {**shared, **shared_other}
+                signals.update(scorer.pair_signals(unit, side, other, source, unit.mentions))
+                signals["rule"] = rules.get((side.key, other.key), 0.0)
+                self._add(found, side, other, unit, signals)
+
+    def _rule_pairs(
+        self,
+        unit: Unit,
+        french: list[Mention],
+        foreign: list[Mention],
+        context: Mention | None,
+        section_relation: dict[int, bool],
+    ) -> dict[tuple[str, str], float]:
+        """The pairs the hand-written rules make in `unit`, with their strength."""
+        made: dict[tuple[str, str], float] = {}
+        foreign = [m for m in foreign if not self._locates(unit, m)]
+        if not foreign:
+            return made
         relation = bool(vocab.RELATION.search(unit.norm))
         network = bool(vocab.NOT_PARTNERS.search(unit.norm))
-        # The page's authority, or for a sentence the one its paragraph named before ("… Angers …
-        # En 2006, la ville a signé un pacte d'amitié avec Yantai"); else the section's.
-        context = subject or section_french.get(unit.section) or owner
         if unit.kind in ("item", "row"):
             first = foreign[0]
             before = unit.text[: first.start - unit.start]
@@ -639,29 +892,28 @@ class Extractor:
                 before = before[before.rfind("|") + 1 :]
             led = _ITEM_LEAD.match(normalise_keep(before)) or _COUNTRY_BEFORE.match(before)
             if not led or not first.stated_country:
-                return
+                return made
             if not (section_relation.get(unit.section) or relation or unit.year_heading):
-                return
-            before = [m for m in french if m.start < first.start]
-            side = before[0] if before else context
+                return made
+            earlier = [m for m in french if m.start < first.start]
+            side = earlier[0] if earlier else context
             if side is not None:
-                self._add(found, side, first, unit, 0.9 if first.stated_country else 0.7)
-            return
+                made[(side.key, first.key)] = 0.9
+            return made
         if unit.kind == "heading":
             if french and re.search(r"\s(?:et|and|-|–|—|avec|with|&)\s", unit.text):
                 for other in foreign:
-                    self._add(found, french[0], other, unit, 0.8)
-            return
+                    made[(french[0].key, other.key)] = 0.8
+            return made
         if not relation or vocab.DENIED.search(unit.norm):
-            return
+            return made
         named = any(kind != "other" and pattern.search(unit.norm) for kind, pattern in vocab.KIND_PATTERNS)
-        network = network or (bool(vocab.VISITS.search(unit.norm)) and not named)
-        sides = french or ([context] if context is not None else [])
-        for side in sides:
+        if network or (vocab.VISITS.search(unit.norm) and not named):
+            return made
+        for side in french or ([context] if context is not None else []):
             for other in foreign:
-                if network and (side.key, other.key) not in found:
-                    continue
-                self._add(found, side, other, unit, 0.8 if french else 0.6)
+                made[(side.key, other.key)] = 0.8 if french else 0.6
+        return made
 
     @staticmethod
     def _locates(unit: Unit, mention: Mention) -> bool:
@@ -670,15 +922,19 @@ class Extractor:
         return bool(_LOCATOR_BEFORE.search(before) or _ACTOR_BEFORE.search(before))
 
     @staticmethod
-    def _add(found: dict, french: Mention, foreign: Mention, unit: Unit, strength: float) -> None:
+    def _add(found: dict, french: Mention, foreign: Mention, unit: Unit, signals: dict[str, float]) -> None:
         key = (french.key, foreign.key)
-        if key in found:
-            current = found[key]
-            current.strength = max(current.strength, strength)
-            if foreign.stated_country and not current.foreign.stated_country:
-                current.foreign = foreign
+        current = found.get(key)
+        if current is None:
+            found[key] = Found(french, foreign, Evidence(unit.text, unit.start, unit.end), signals, [signals])
             return
-        found[key] = Found(french, foreign, Evidence(unit.text, unit.start, unit.end), strength)
+        current.occurrences.append(signals)
+        # the evidence is the unit the rules trust most, else the first naming both sides
+        if scorer.evidence_rank(signals) > scorer.evidence_rank(current.signals):
+            current.evidence = Evidence(unit.text, unit.start, unit.end)
+        current.signals = scorer.combine(current.signals, signals)
+        if foreign.stated_country and not current.foreign.stated_country:
+            current.foreign = foreign
 
     # ---- kinds, years, themes -----------------------------------------------------------------
 
@@ -707,7 +963,7 @@ class Extractor:
                     for item in targets
                     if all(m.key in (item.french.key, item.foreign.key) for m in unit.mentions)
                 ]
-            kinds = [kind for kind, pattern in vocab.KIND_PATTERNS if pattern.search(unit.norm)]
+            kinds = _stated_kinds(unit.norm)
             if unit.kind == "heading" and unit.year_heading is None and kinds:
                 section_kind.setdefault(unit.section, kinds[0])  # the heading that opened the section
             network = bool(vocab.NOT_PARTNERS.search(unit.norm))
@@ -725,6 +981,10 @@ class Extractor:
                 item.years.extend(y[:3] for y in self._own_years(unit, item, targets, years))
                 item.themes.extend(themes)
             previous = unit
+        page_kind = _page_kind(page, units)
+        for item in found.values():
+            if page_kind and item.kind == "other":
+                item.kinds.append(page_kind)  # a page about twinnings: its pairs are twinnings
 
     @staticmethod
     def _own_years(unit: Unit, item: Found, targets: list[Found], years: list) -> list:
@@ -780,9 +1040,12 @@ class Extractor:
             if vocab.NOT_FOUNDING.search(folded):
                 continue
             listed = unit.kind in ("item", "row") and mention.start < 60  # "• 1962 : Bad Homburg (…)"
-            if vocab.FOUNDING.search(folded) or listed:
+            if vocab.FOUNDING.search(folded) or listed or _pair_line(unit):
                 result.append((3, mention.year, kind, mention.start))
             elif vocab.START.search(folded):
+                result.append((2, mention.year, kind, mention.start))
+            elif kind != "other" and _year_of_a_partner(unit, mention):
+                # "après la ville anglaise d'Haverhill en 1977, la ville allemande d'Egelsbach en 1991"
                 result.append((2, mention.year, kind, mention.start))
             elif (
                 len(mentions) == 1
@@ -802,6 +1065,33 @@ class Extractor:
         return result
 
 
+def _other_clause(unit: Unit, side: Mention, other: Mention) -> bool:
+    """Whether another French authority stands between the two names with its own word of
+    agreement before the partner: the partner is that authority's."""
+    if side.start > other.start:
+        return False
+    for mention in unit.mentions:
+        if mention.french and side.end <= mention.start and mention.end <= other.start:
+            after = unit.text[mention.end - unit.start : other.start - unit.start]
+            if vocab.RELATION.search(normalise_keep(after)):
+                return True
+    return False
+
+
+def _dominant(result: Resolution):
+    """Among homonyms, the largest when they all lie in one country ("Hollywood") or when it is at
+    least three times as large as every other ("Limerick" in Ireland, not in Pennsylvania)."""
+    same = [c.place for c in result.candidates if _bare(c.place.name) == _bare(result.query)]
+    same.sort(key=lambda p: -(p.population or 0))
+    if not same:
+        return None
+    if len({p.country_iso2 for p in same}) == 1:
+        return same[0]
+    if (same[0].population or 0) >= 3 * max(same[1].population or 0, 1000):
+        return same[0]
+    return None
+
+
 def _masked(unit: Unit) -> str:
     """The unit's folded text with the places it names blanked out."""
     text = unit.text
@@ -810,6 +1100,62 @@ def _masked(unit: Unit) -> str:
         if 0 <= a < b <= len(text):
             text = text[:a] + " " * (b - a) + text[b:]
     return normalise_keep(text)
+
+
+# A kind spoken of as a future or a wish ("un pacte d'amitié, prélude à un futur jumelage",
+# "en vue d'un jumelage"): not the relation the page states.
+_NOT_YET = re.compile(
+    r"(?:en vue d'|vers |futur\w* |prochain\w* |avant |prelude a |prealable a |preparer |projet de "
+    r"|envisag\w* |pourrai\w* |souhait\w* |aboutir a |deboucher sur |etape vers |possible "
+    r"|towards |future |possible |planned |proposed )(?:un |une |le |la |l'|a |an )?$"
+)
+
+
+def _stated_kinds(norm: str) -> list[str]:
+    """The kinds of agreement a folded unit states, in the vocabulary's order."""
+    kinds = []
+    for kind, pattern in vocab.KIND_PATTERNS:
+        if any(not _NOT_YET.search(norm[max(0, m.start() - 30) : m.start()]) for m in pattern.finditer(norm)):
+            kinds.append(kind)
+    return kinds
+
+
+def _page_kind(page: Page, units: list[Unit]) -> str | None:
+    """The one kind of agreement a page speaks of, if it speaks of one far more than of the others:
+    the kind of its title, else the kind of at least four in five of its words of agreement."""
+    named = [
+        k for k, pattern in vocab.KIND_PATTERNS if k != "other" and pattern.search(normalise_keep(page.title))
+    ]
+    if len(named) == 1:
+        return named[0]
+    counts: dict[str, int] = {}
+    for unit in units:
+        for kind, pattern in vocab.KIND_PATTERNS:
+            if kind != "other":
+                counts[kind] = counts.get(kind, 0) + len(pattern.findall(unit.norm))
+    total = sum(counts.values())
+    if total < 2:
+        return None
+    kind, count = max(counts.items(), key=lambda c: c[1])
+    return kind if count >= 0.8 * total else None
+
+
+def _pair_line(unit: Unit) -> bool:
+    """A short line naming one French and one foreign place: "Montbéliard - Ludwigsburg (1950)"."""
+    if len(unit.text) > 100 or unit.kind == "sentence":
+        return False
+    french = sum(m.french for m in unit.mentions)
+    return french == 1 and len(unit.mentions) - french == 1
+
+
+def _year_of_a_partner(unit: Unit, mention: YearMention) -> bool:
+    """A year introduced by "en", "in", "dès" right after a foreign place of the unit."""
+    if not re.search(
+        r"(?:\ben|\bin|\bdes|\bim jahre?|\bdal|\bdesde)\s*$", normalise_keep(unit.text[: mention.start])
+    ):
+        return False
+    at = unit.start + mention.start
+    return any(not m.french and 0 <= at - m.end <= 20 for m in unit.mentions)
 
 
 def _window(text: str, mention: YearMention, before: YearMention | None) -> str:
@@ -899,10 +1245,11 @@ def _clean(name: str) -> str:
 
 @functools.cache
 def _stop_words() -> frozenset[str]:
+    from spacy.lang.de.stop_words import STOP_WORDS as DE
     from spacy.lang.en.stop_words import STOP_WORDS as EN
     from spacy.lang.fr.stop_words import STOP_WORDS as FR
 
-    return frozenset(normalise(w) for w in FR | EN)
+    return frozenset(normalise(w) for w in FR | EN | DE)
 
 
 def _is_stop_word(word: str) -> bool:
@@ -930,11 +1277,37 @@ def _row_country(text: str) -> str | None:
     return None
 
 
+# Top-level domains of France and its regions and overseas, and generic ones a French town's site
+# may use when its address says so ("jumelage-landivisiau-bideford.fr", "ville-x.com").
+FRENCH_DOMAINS = {
+    "fr",
+    "bzh",
+    "alsace",
+    "corsica",
+    "paris",
+    "re",
+    "gp",
+    "mq",
+    "gf",
+    "yt",
+    "pm",
+    "nc",
+    "pf",
+    "wf",
+}
+NEUTRAL_DOMAINS = {"com", "org", "net", "eu", "info"}
+
+
 def _url_names(url: str) -> list[str]:
     """Names an address may carry: "www.boulogne-billancourt.fr" → "boulogne-billancourt"."""
     from urllib.parse import urlsplit
 
     host = (urlsplit(url).hostname or "").lower()
+    labels = host.split(".")
+    if labels[-1] not in FRENCH_DOMAINS and not (
+        labels[-1] in NEUTRAL_DOMAINS and re.search(r"ville|mairie|commune|agglo|metropole|jumelage", host)
+    ):
+        return []  # "paris.ky.gov", "bad-soden.de": another country's site names no French owner
     parts = [
         p
         for p in host.split(".")

@@ -4,6 +4,7 @@ Patterns are matched on text folded by `coopatlas.core.text.normalise`-like rule
 accents kept out): write them without accents.
 """
 
+import functools
 import re
 
 # Kinds of agreement, strongest first (the labelling rules' precedence).
@@ -148,14 +149,28 @@ THEME_WORDS: dict[str, str] = {
 THEME_PATTERNS = {tag: re.compile(rf"\b(?:{words})") for tag, words in THEME_WORDS.items()}
 
 # Words that sound like places but are headings or common words.
+# fmt: off
 NOT_NAMES = {
+    "jumelles", "jumelees", "jumeaux", "partenaires", "twins", "twin towns", "sister cities",
     "contact", "contacts", "accueil", "home", "menu", "actualites", "news", "europe", "afrique",
     "asie", "amerique", "oceanie", "africa", "asia", "america", "monde", "world", "union",
     "union europeenne", "european union", "nord", "sud", "est", "ouest", "north", "south",
     "east", "west", "ville", "villes", "city", "cities", "region", "maire", "mayor",
     "depuis", "since", "en", "le", "la", "les", "des", "de", "du", "the", "and", "et",
     "publie", "cooperation", "partenariat", "jumelage", "culture", "education", "sport",
-}  # fmt: skip
+}
+# Months, days and feasts in French, English and German: capitalised, never partners.
+CALENDAR_WORDS = {
+    "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
+    "novembre", "decembre", "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december", "januar", "februar", "marz", "juni",
+    "juli", "oktober", "dezember", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+    "dimanche", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "noel",
+    "christmas", "easter", "paques", "pentecote", "toussaint", "weihnachten", "ostern",
+}
+# fmt: on
+NOT_NAMES |= CALENDAR_WORDS
 
 # "la ville allemande de Viersen", "the German city of Viersen": adjectives of nationality (the
 # masculine French form and the English one) → country. Feminine and plural forms are derived.
@@ -213,3 +228,78 @@ FRENCH_EXONYMS = {
     "new aquitaine": "Nouvelle-Aquitaine", "lyons": "Lyon", "marseilles": "Marseille",
     "dunkirk": "Dunkerque", "rheims": "Reims", "french guiana": "Guyane",
 }  # fmt: skip
+
+
+# The régions of metropolitan France before 2016, still named on pages about partnerships signed
+# then ("la Région Limousin", "Rhône-Alpes"). "Centre" only after "région": the word is common.
+FORMER_REGIONS = {
+    "alsace": "Alsace",
+    "aquitaine": "Aquitaine",
+    "auvergne": "Auvergne",
+    "basse normandie": "Basse-Normandie",
+    "bourgogne": "Bourgogne",
+    "centre": "Centre",
+    "champagne ardenne": "Champagne-Ardenne",
+    "franche comte": "Franche-Comté",
+    "haute normandie": "Haute-Normandie",
+    "languedoc roussillon": "Languedoc-Roussillon",
+    "limousin": "Limousin",
+    "lorraine": "Lorraine",
+    "midi pyrenees": "Midi-Pyrénées",
+    "nord pas de calais": "Nord-Pas-de-Calais",
+    "picardie": "Picardie",
+    "poitou charentes": "Poitou-Charentes",
+    "rhone alpes": "Rhône-Alpes",
+}
+_ONLY_PREFIXED = {"centre"}
+
+
+def former_region(name: str, *, prefixed: bool) -> str | None:
+    from coopatlas.core.text import normalise
+
+    key = normalise(re.sub(r"^(?:la |the )?r[ée]gion\s+", "", name.strip(), flags=re.IGNORECASE))
+    if key in _ONLY_PREFIXED and not prefixed:
+        return None
+    return FORMER_REGIONS.get(key)
+
+
+@functools.cache
+def _foreign_areas() -> dict[str, list[tuple[str, str]]]:
+    """First-level regions of every country but France (ISO 3166-2, through pycountry), by their
+    own name and their French, English and German names: folded name → [(country, name)]."""
+    import gettext
+
+    import pycountry
+
+    from coopatlas.core.text import normalise
+
+    translations = []
+    for language in ("fr", "en", "de"):
+        try:
+            translations.append(gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[language]))
+        except OSError:
+            continue
+    areas: dict[str, list[tuple[str, str]]] = {}
+    for area in pycountry.subdivisions:
+        if area.country_code == "FR" or getattr(area, "parent_code", None):
+            continue
+        names = {area.name, *(t.gettext(area.name) for t in translations)}
+        for written in names:
+            written = re.sub(r"\s*\[.*?\]\s*", "", written).strip()
+            key = normalise(written)
+            if len(key) >= 4 and (area.country_code, written) not in areas.get(key, []):
+                areas.setdefault(key, []).append((area.country_code, written))
+    return areas
+
+
+def foreign_area(name: str, country: str | None) -> tuple[str, str] | None:
+    """(country, name) of the one foreign first-level region named `name` (in `country` when
+    given), else None."""
+    from coopatlas.core.text import normalise
+
+    found = _foreign_areas().get(normalise(name), [])
+    if country:
+        found = [f for f in found if f[0] == country]
+    if len({code for code, _ in found}) != 1:
+        return None
+    return found[0][0], name

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from coopatlas.atlas.choices import PartnershipForm
 from coopatlas.atlas.models import Partnership
+from coopatlas.extraction import scorer
 from coopatlas.extraction.models import Candidate, ExtractedPage
 from coopatlas.extraction.pages import MAX_INPUT_BYTES, PageError
 from coopatlas.extraction.review import KIND_TO_FORM, ReviewError, accept, merge, reject, save_page
@@ -112,8 +113,13 @@ def extraction_review(request: HttpRequest, pk: int) -> HttpResponse:
     for candidate in page.candidates.select_related("partnership"):
         data = candidate.data
         evidence = data.get("evidence") or {}
+        confidence = float(data.get("confidence") or 0.0)
+        right = scorer.share_right(confidence)
         rows.append(
             {
+                "confidence": confidence,
+                "sure": scorer.is_sure(confidence),
+                "share_right": round(100 * right) if right is not None else None,
                 "candidate": candidate,
                 "data": data,
                 "country": countries.get(data.get("country_iso2") or "", data.get("country") or "?"),
@@ -128,7 +134,14 @@ def extraction_review(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             }
         )
-    return render(request, "web/extraction_review.html", {"page": page, "rows": rows, "kinds": kinds})
+    rows.sort(key=lambda row: -row["confidence"])  # the surest first
+    context = {
+        "page": page,
+        "likely": [row for row in rows if row["sure"]],
+        "to_check": [row for row in rows if not row["sure"]],
+        "kinds": kinds,
+    }
+    return render(request, "web/extraction_review.html", context)
 
 
 @permission_required(CAN_EXTRACT)
