@@ -349,11 +349,17 @@ Le festival accueillera des artistes de Berlin, Dakar et Montréal.
 Les acteurs lyonnais coopèrent avec des partenaires outre-Atlantique.
 """
     found = _pairs(_extract(resolver, text))
-    assert set(found) == {("Angers", "Haarlem", "NL"), ("Angers", "Yantai", "CN")}
-    assert (found[("Angers", "Yantai", "CN")]["year"], found[("Angers", "Yantai", "CN")]["kind"]) == (
-        2006,
-        "friendship_pact",
-    )
+    # Yantai's side is only "la ville": on the corpus's real pages such pairs are right about two
+    # times in five, so it is weighed (Angers, the paragraph's authority, is its only side) but
+    # not proposed; nothing is made of the festival's towns.
+    assert set(found) == {("Angers", "Haarlem", "NL")}
+    from coopatlas.extraction.service import get_extractor
+
+    _, _, candidates = get_extractor("fr").candidates(read_page(text))
+    sides = {item.foreign.name: item.french.name for item in candidates.values()}
+    assert sides["Yantai"] == "Angers" and "Montréal" not in {
+        item.french.name for item in candidates.values()
+    }
 
 
 def test_entries_under_country_headings(resolver):

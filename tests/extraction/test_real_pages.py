@@ -133,3 +133,20 @@ def test_train_extractor_dry_run(resolver, tmp_path, capsys):
     assert {"precision", "recall", "f1"} <= set(facts["out_of_fold_proposed"])
     assert scorer.MODEL_PATH.read_text(encoding="utf-8") == before  # a dry run writes nothing
     assert main(["train-extractor", str(tmp_path / "nowhere")]) == 2
+
+
+def test_prose_cut_by_line_breaks_is_one_paragraph(resolver):
+    # "…jumelage entre Thiès et Caen dès 1957, entre Ziguinchor et la\nville de Saint-Maur-des-Fossés…"
+    case, found = _page("d-022")
+    pairs = {(f["french_authority"], f["foreign_authority"]) for f in found}
+    assert {("Saint-Maur-des-Fossés", "Ziguinchor"), ("Marseille", "Dakar"), ("Concarneau", "Mbour")} <= pairs
+    assert sum(any(training.matches(f, g) for g in case["gold"]) for f in found) >= 5
+
+
+def test_a_page_from_the_other_side_pairs_its_town_with_the_french_it_lists(resolver):
+    # Bamako's page: "…des accords de jumelage avec les villes de Dakar (1973), Angers(1974)…"
+    from coopatlas.extraction.service import get_extractor
+
+    case = json.loads((TUNING / "d-023.json").read_text(encoding="utf-8"))
+    _, _, candidates = get_extractor("fr").candidates(read_page(case["text"], url=case["source_url"]))
+    assert ("Angers", "Bamako") in {(item.french.name, item.foreign.name) for item in candidates.values()}

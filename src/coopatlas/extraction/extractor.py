@@ -117,6 +117,11 @@ HEADING_MAX_WORDS = 14
 _PAGE_COUNTRIES: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
     "page_countries", default=frozenset()
 )
+# The words the page writes in lower case: a capitalised "Accord", "Visite", "Council" that the
+# page also writes "accord", "visite", "council" is a word before it is a place
+_PAGE_WORDS: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "page_words", default=frozenset()
+)
 # Countries named like first names: after a comma they are more often a person than a country.
 FIRST_NAME_COUNTRIES = {
     "dominique",
@@ -298,6 +303,7 @@ class Extractor:
         """Every pair the page could state, with its signals, not yet scored."""
         units = self._units(page)
         _PAGE_COUNTRIES.set(self._page_countries(units))
+        _PAGE_WORDS.set(frozenset(re.findall(r"\b[a-zà-ÿœ][\w'’-]{2,}", page.text)))
         owner = self._owner(page, units, base_authority)
         memory = self._stated_places(units)
         for unit in units:
@@ -320,28 +326,59 @@ class Extractor:
         # the French authority the page names most, when it names one far more than the others
         ranked = sorted(counts.values(), key=lambda c: -c[0])
         most = ranked[0][1] if ranked and (len(ranked) == 1 or ranked[0][0] >= 2 * ranked[1][0]) else None
+        # the foreign place the page names most, when it names one far more than the others: the
+        # page's own town on a page written from the other side ("Goch", "St Clement")
+        abroad: dict[str, list] = {}
+        for unit in units:
+            for mention in unit.mentions:
+                if not mention.french and not mention.doubtful:
+                    abroad.setdefault(mention.key, [0, mention])[0] += 1
+        ranked = sorted(abroad.values(), key=lambda c: -c[0])
+        host = ranked[0][1] if ranked and (len(ranked) == 1 or ranked[0][0] >= 2 * ranked[1][0]) else None
         subjects: dict[int, dict[str, Mention]] = {}  # the French authorities each paragraph named
+        partners: dict[int, dict[str, Mention]] = {}  # the foreign places each paragraph named
         previous: Mention | None = None  # the last French authority named before
         for unit in units:
             named = subjects.setdefault(unit.paragraph, {}) if unit.kind == "sentence" else {}
             subject = next(iter(named.values())) if len(named) == 1 else None
             others = [(previous, "previous"), (most, "page")]
             self._pairs(unit, found, owner, section_french, section_relation, subject, others)
+            told = partners.setdefault(unit.paragraph, {}) if unit.kind == "sentence" else {}
+            partner = next(iter(told.values())) if len(told) == 1 else None
+            self._other_side_pairs(unit, found, [(partner, "partner_subject"), (host, "partner_page")])
             for mention in unit.mentions:
                 if mention.french and unit.kind == "sentence":
                     named.setdefault(mention.key, mention)
+                if not mention.french and unit.kind == "sentence":
+                    told.setdefault(mention.key, mention)
                 if mention.french:
                     previous = mention
         return units, owner, found
+
+    def _other_side_pairs(
+        self, unit: Unit, found: dict[tuple[str, str], Found], partners: list[tuple[Mention | None, str]]
+    ) -> None:
+        """A French authority named with a word of agreement in a unit that names no partner: the
+        partner the paragraph or the page speaks of ("Angers (1974)" in Bamako's list of twins,
+        "Partnerschaft mit Châteaudun" on Schweinfurt's page)."""
+        french = [m for m in unit.mentions if m.french]
+        if not french or not vocab.RELATION.search(unit.norm):
+            return
+        named = {m.key for m in unit.mentions if not m.french}
+        shared = scorer.unit_signals(unit)
+        for other, source in partners:
+            if other is None or other.key in named:
+                continue
+            for side in french:
+                signals = {**shared, **scorer.context_partner_signals(unit, side, other)}
+                signals.update(scorer.pair_signals(unit, side, other, source, unit.mentions))
+                self._add(found, side, other, unit, signals)
 
     def _units(self, page: Page) -> list[Unit]:
         units: list[Unit] = []
         section, year, country = 0, None, None
         paragraphs: list[tuple[int, str, int, int]] = []  # (paragraph, line, start, section)
-        offset = 0
-        for number, line in enumerate(page.text.split("\n")):
-            start, end = offset, offset + len(line)
-            offset = end + 1
+        for number, start, line, wrapped in _lines(page.text):
             stripped = line.strip()
             if not stripped or not re.search(r"\w", stripped):
                 continue
@@ -349,7 +386,10 @@ class Extractor:
             start += lead
             end = start + len(stripped)
             bullet = _BULLET.match(stripped)
-            if " | " in stripped:
+            prose = wrapped  # prose wrapped over several lines: one paragraph
+            if wrapped:
+                pass
+            elif " | " in stripped:
                 units.append(Unit(start, end, stripped, "row", section, number, year))
             elif bullet and len(stripped) > bullet.end():
                 body = stripped[bullet.end() :]
@@ -380,6 +420,8 @@ class Extractor:
                 year, country = None, None
                 units.append(Unit(start, end, stripped, "heading", section, number))
             else:
+                prose = True
+            if prose:
                 # spaCy reads a long paragraph in pieces of a few thousand characters (memory)
                 for index, (shift, piece) in enumerate(_pieces(stripped)):
                     key = number * 1000 + min(index, 999)
@@ -583,13 +625,19 @@ class Extractor:
 
     def _dash_pair(self, unit: Unit, start: int, end: int, text: str, memory: dict) -> list[Mention]:
         """Two places joined by a hyphen, one French, one not ("Kiel-Brest", "Dinan-Dinant")."""
+        if _is_country(text):
+            return []
         for match in re.finditer(r"-", text):
             left, right = text[: match.start()], text[match.end() :]
             if not (left[:1].isupper() and right[:1].isupper()):
                 continue
+            if _NAME_JOINT.search(left) or _NAME_JOINT.match(right):
+                continue  # "Wépion-sur-Meuse", "Saint-Jean-de-Luz": one name
             first = self._mention(unit, start, start + len(left), left, None, False, memory)
             second = self._mention(unit, start + match.end(), end, right, None, False, memory)
-            if first is not None and second is not None and first.french != second.french:
+            if first is None or second is None or first.doubtful or second.doubtful:
+                continue  # "Cap-Vert" is no "Cap" and "Vert"
+            if first.french != second.french:
                 return [first, second]
         return []
 
@@ -813,6 +861,8 @@ class Extractor:
             return None
         if strict and (result.reason.startswith(FUZZY) or result.confidence < 0.8):
             return None
+        if not country and " " not in name and name.lower() in _PAGE_WORDS.get():
+            doubtful = True
         if "partie du nom" in result.reason:  # "Hammersmith & Fulham" is not Fulham
             if not country:
                 return None
@@ -828,6 +878,7 @@ class Extractor:
             stated,
             result.confidence,
             level,
+            doubtful=doubtful,
             population=place.population or 0,
         )
 
@@ -1078,6 +1129,14 @@ def _other_clause(unit: Unit, side: Mention, other: Mention) -> bool:
     return False
 
 
+# The particles that join the words of one name: "Wépion-sur-Meuse" is no pair of names.
+_NAME_JOINT = re.compile(
+    r"(?:^|-)(?:sur|sous|en|le|la|les|de|du|des|lès|lez|aux?|am|an|im|on|upon|under|saint|sainte|st|ste"
+    r"|san|santa|sankt|bad|le|d'|l')-?$",
+    re.IGNORECASE,
+)
+
+
 def _dominant(result: Resolution):
     """Among homonyms, the largest when they all lie in one country ("Hollywood") or when it is at
     least three times as large as every other ("Limerick" in Ireland, not in Pennsylvania)."""
@@ -1138,6 +1197,29 @@ def _page_kind(page: Page, units: list[Unit]) -> str | None:
         return None
     kind, count = max(counts.items(), key=lambda c: c[1])
     return kind if count >= 0.8 * total else None
+
+
+def _lines(text: str):
+    """The page's lines as (number, start offset, text, wrapped); prose cut by hard line breaks
+    (copies of PDFs and printed pages: a line ending without punctuation, the next one going on
+    in lower case) comes as one line holding its breaks, wrapped=True."""
+    lines = text.split("\n")
+    offset, index = 0, 0
+    while index < len(lines):
+        start, block = offset, lines[index]
+        number = index
+        while (
+            index + 1 < len(lines)
+            and block.strip()
+            and not re.search(r"[.!?:;|]\s*$", block)
+            and re.match(r"\s*[a-zà-ÿœ(]", lines[index + 1])
+            and not _BULLET.match(lines[index + 1].strip())
+        ):
+            index += 1
+            block += "\n" + lines[index]
+        offset = start + len(block) + 1
+        yield number, start, block, "\n" in block
+        index += 1
 
 
 def _pair_line(unit: Unit) -> bool:

@@ -55,6 +55,8 @@ FEATURES = [
     "src_owner",
     "src_previous",
     "src_page",
+    "src_partner_subject",
+    "src_partner_page",
     "best_side",
     "anaphor",
     # what the unit says
@@ -69,6 +71,7 @@ FEATURES = [
     "cued",
     "partner_conf",
     "partner_unresolved",
+    "partner_doubtful",
     "located",
     "fr_conf",
     "fr_doubtful",
@@ -149,7 +152,21 @@ def partner_signals(unit: Unit, other: Mention, *, located: bool) -> dict:
         "cued": float(bool(_CUED.search(before))),
         "partner_conf": other.confidence,
         "partner_unresolved": float(other.kind == "other"),
+        "partner_doubtful": float(other.doubtful),
         "located": float(located),
+    }
+
+
+def context_partner_signals(unit: Unit, side: Mention, other: Mention) -> dict:
+    """The partner's signals when the unit names only the French side: how surely the partner
+    was read, and whether the French side is the object of a word of agreement."""
+    before = _fold(unit.text[max(0, side.start - unit.start - 60) : side.start - unit.start])
+    return {
+        "stated": float(other.stated_country),
+        "cued": float(bool(_CUED.search(before))),
+        "partner_conf": other.confidence,
+        "partner_unresolved": float(other.kind == "other"),
+        "partner_doubtful": float(other.doubtful),
     }
 
 

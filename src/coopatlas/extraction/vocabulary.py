@@ -158,6 +158,9 @@ NOT_NAMES = {
     "east", "west", "ville", "villes", "city", "cities", "region", "maire", "mayor",
     "depuis", "since", "en", "le", "la", "les", "des", "de", "du", "the", "and", "et",
     "publie", "cooperation", "partenariat", "jumelage", "culture", "education", "sport",
+    "federation", "institut", "institute", "conseil", "council", "comite", "committee",
+    "association", "agence", "agency", "commission", "assemblee", "assembly", "accord",
+    "convention", "visite", "visit", "twin", "mairie", "rathaus", "stadtrat", "gemeinderat",
 }
 # Months, days and feasts in French, English and German: capitalised, never partners.
 CALENDAR_WORDS = {
