@@ -370,7 +370,7 @@ class Extractor:
             if other is None or other.key in named:
                 continue
             for side in french:
-                signals = {**shared, **scorer.context_partner_signals(unit, side, other)}
+                signals = {**shared, **scorer.partner_signals(unit, other, located=False, cue_at=side)}
                 signals.update(scorer.pair_signals(unit, side, other, source, unit.mentions))
                 self._add(found, side, other, unit, signals)
 
@@ -841,25 +841,11 @@ class Extractor:
             return Mention(start, end, name, area[1], area[0], "admin1", False, stated, 0.7, level)
         if place is not None and place.country_iso2 == "FR":
             return None
-        if doubtful and place is not None:
-            return Mention(
-                start,
-                end,
-                name,
-                _spelling(name, place.name),
-                place.country_iso2,
-                place.kind,
-                False,
-                stated,
-                0.5,
-                level,
-                doubtful=True,
-            )
         if place is None:
             if country and not _JOINS.search(name):  # a name with its country beside it: kept as written
                 return Mention(start, end, name, name, country, "other", False, True, 0.4, level)
             return None
-        if strict and (result.reason.startswith(FUZZY) or result.confidence < 0.8):
+        if strict and not doubtful and (result.reason.startswith(FUZZY) or result.confidence < 0.8):
             return None
         if not country and " " not in name and name.lower() in _PAGE_WORDS.get():
             doubtful = True
@@ -876,7 +862,7 @@ class Extractor:
             place.kind,
             False,
             stated,
-            result.confidence,
+            0.5 if doubtful else result.confidence,
             level,
             doubtful=doubtful,
             population=place.population or 0,

@@ -145,8 +145,12 @@ def unit_signals(unit: Unit) -> dict:
     }
 
 
-def partner_signals(unit: Unit, other: Mention, *, located: bool) -> dict:
-    before = _fold(unit.text[max(0, other.start - unit.start - 60) : other.start - unit.start])
+def partner_signals(unit: Unit, other: Mention, *, located: bool, cue_at: Mention | None = None) -> dict:
+    """How surely the partner was read, whether it stands to locate another place or an actor,
+    and whether the name at `cue_at` (the partner itself, or the French side when the unit does
+    not name the partner) is the object of a word of agreement."""
+    cued = cue_at or other
+    before = _fold(unit.text[max(0, cued.start - unit.start - 60) : cued.start - unit.start])
     return {
         "stated": float(other.stated_country),
         "cued": float(bool(_CUED.search(before))),
@@ -154,19 +158,6 @@ def partner_signals(unit: Unit, other: Mention, *, located: bool) -> dict:
         "partner_unresolved": float(other.kind == "other"),
         "partner_doubtful": float(other.doubtful),
         "located": float(located),
-    }
-
-
-def context_partner_signals(unit: Unit, side: Mention, other: Mention) -> dict:
-    """The partner's signals when the unit names only the French side: how surely the partner
-    was read, and whether the French side is the object of a word of agreement."""
-    before = _fold(unit.text[max(0, side.start - unit.start - 60) : side.start - unit.start])
-    return {
-        "stated": float(other.stated_country),
-        "cued": float(bool(_CUED.search(before))),
-        "partner_conf": other.confidence,
-        "partner_unresolved": float(other.kind == "other"),
-        "partner_doubtful": float(other.doubtful),
     }
 
 
