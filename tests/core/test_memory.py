@@ -16,7 +16,10 @@ def test_settle_heap_freezes_what_is_alive_and_collection_still_works():
         cycle.append(cycle)
         del cycle
         assert gc.collect() >= 1
-        assert gc.get_freeze_count() == frozen
+        # Collection leaves the frozen objects frozen. (A frozen object may still be freed by its
+        # last reference going, in this thread or in a server or worker thread an earlier test
+        # left running: the count may drop by a few, never to what a thaw would leave.)
+        assert frozen - 100 <= gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
 
