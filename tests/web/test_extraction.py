@@ -120,7 +120,7 @@ def test_review_sorts_by_confidence_and_folds_the_doubtful(admin_client_fr, djan
     from coopatlas.extraction.pages import read_page
     from coopatlas.extraction.review import save_page
 
-    def candidate(partner, confidence):
+    def candidate(partner, confidence, themes=()):
         return {
             "french_authority": "Lannion",
             "french_authority_kind": "commune",
@@ -129,7 +129,7 @@ def test_review_sorts_by_confidence_and_folds_the_doubtful(admin_client_fr, djan
             "country_iso2": "DE",
             "year": None,
             "kind": "jumelage",
-            "themes": [],
+            "themes": list(themes),
             "confidence": confidence,
             "evidence": {"text": partner, "start": 0, "end": len(partner)},
         }
@@ -137,7 +137,9 @@ def test_review_sorts_by_confidence_and_folds_the_doubtful(admin_client_fr, djan
     user = django_user_model.objects.get(username="admin")
     page = read_page("Lannion : Ehingen, Viersen, Kiel.")
     stored = save_page(
-        page, [candidate("Ehingen", 0.55), candidate("Viersen", 0.97), candidate("Kiel", 0.83)], user
+        page,
+        [candidate("Ehingen", 0.55), candidate("Viersen", 0.97, ["education"]), candidate("Kiel", 0.83)],
+        user,
     )
     html = admin_client_fr.get(f"/extraction/{stored.pk}/").content.decode()
     folded = html.index('<details class="to-check-group">')
@@ -147,3 +149,8 @@ def test_review_sorts_by_confidence_and_folds_the_doubtful(admin_client_fr, djan
     assert "À vérifier" in summary and "1 candidat moins sûr" in summary
     assert html.count('class="record candidate to-check"') == 1
     assert scorer.is_sure(0.83) and not scorer.is_sure(0.55)
+    # a theme by the name of the broadest atlas theme of its tag, not by the tag
+    from coopatlas.atlas.models import Theme
+
+    education = Theme.objects.filter(tag="education").order_by("level", "pk").first()
+    assert education is not None and f"{education.name_fr}</p>" in html

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coopatlas.atlas.choices import PartnershipForm
-from coopatlas.atlas.models import Partnership
+from coopatlas.atlas.models import Partnership, Theme
 from coopatlas.extraction import scorer
 from coopatlas.extraction.models import Candidate, ExtractedPage
 from coopatlas.extraction.pages import MAX_INPUT_BYTES, PageError
@@ -110,7 +110,12 @@ def extraction_review(request: HttpRequest, pk: int) -> HttpResponse:
     kinds = [(kind, PartnershipForm(KIND_TO_FORM[kind]).label) for kind in KINDS]
     labels = dict(kinds)
     rows = []
-    for candidate in page.candidates.select_related("partnership"):
+    candidates = list(page.candidates.select_related("partnership"))
+    tags = {tag for candidate in candidates for tag in candidate.data.get("themes") or []}
+    # each extraction tag by the name of the broadest atlas theme it stands for
+    themes = Theme.objects.filter(tag__in=tags).order_by("-level", "-pk")
+    theme_names = {theme.tag: theme.display_name for theme in themes}  # the broadest wins
+    for candidate in candidates:
         data = candidate.data
         evidence = data.get("evidence") or {}
         confidence = float(data.get("confidence") or 0.0)
@@ -118,6 +123,7 @@ def extraction_review(request: HttpRequest, pk: int) -> HttpResponse:
         rows.append(
             {
                 "confidence": confidence,
+                "themes": [theme_names.get(tag, tag) for tag in data.get("themes") or []],
                 "sure": scorer.is_sure(confidence),
                 "share_right": round(100 * right) if right is not None else None,
                 "candidate": candidate,
