@@ -25,6 +25,15 @@ def signed_in(live_server, resolver, django_user_model):
     return live_server.url, client.cookies["sessionid"].value
 
 
+def _reveal(page, candidate):
+    """A candidate the scorer is less sure of is folded under "À vérifier": open it, as a person
+    would, and check it was the fold that hid it."""
+    if not candidate.is_visible():
+        assert "to-check" in candidate.get_attribute("class")
+        page.locator("details.to-check-group > summary").click()
+    assert candidate.is_visible()
+
+
 def test_browser_paste_accept_reject_and_find_the_partnership(signed_in):
     from playwright.sync_api import sync_playwright
 
@@ -48,10 +57,13 @@ def test_browser_paste_accept_reject_and_find_the_partnership(signed_in):
         OUTPUT.mkdir(exist_ok=True)
         page.screenshot(path=str(OUTPUT / "extraction-review.png"), full_page=True)
         caerphilly = page.locator("section.candidate", has_text="Caerphilly")
+        _reveal(page, caerphilly)
         caerphilly.locator("button[value=accept]").click()
-        page.wait_for_selector("section.candidate[data-status=accepted]")
-        page.locator("section.candidate", has_text="Kaolack").locator("button[value=reject]").click()
-        page.wait_for_selector("section.candidate[data-status=rejected]")
+        page.wait_for_selector("section.candidate[data-status=accepted]", state="attached")
+        kaolack = page.locator("section.candidate", has_text="Kaolack")
+        _reveal(page, kaolack)
+        kaolack.locator("button[value=reject]").click()
+        page.wait_for_selector("section.candidate[data-status=rejected]", state="attached")  # folded still
         page.screenshot(path=str(OUTPUT / "extraction-decided.png"), full_page=True)
         page.locator("section.candidate[data-status=accepted] a").click()
         page.wait_for_load_state()
