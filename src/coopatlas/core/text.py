@@ -39,7 +39,8 @@ def strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     if decomposed.isascii():  # most names: nothing left to remove
         return decomposed
-    stripped = _MARKS.sub("", decomposed)
+    # a letter with its mark may decompose to a ligature ("Ǽ" → "Æ" + acute): expanded too
+    stripped = _MARKS.sub("", decomposed).translate(_LETTERS)
     if stripped.isascii():
         return stripped
     return stripped.translate(_other_marks())
