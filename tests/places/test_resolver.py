@@ -63,6 +63,9 @@ def test_resolve_capital_borough(resolver):
         ("la Ville de Lyon", "69123"),
         ("St Etienne", "42218"),
         ("Saint-Étienne", "42218"),
+        # the heart of a "commune nouvelle", still called by its former name
+        ("Oullins", "69149"),
+        ("Château-Gontier", "53062"),
     ],
 )
 def test_resolve_french_communes_to_their_insee_code(resolver, raw, insee_code):

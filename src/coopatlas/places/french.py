@@ -227,10 +227,16 @@ def add_french_places(gazetteer: Gazetteer) -> int:
         )
     )
     current = {c.insee_code: c for c in communes if c.kind == "commune-actuelle"}
+    # The delegated commune that shares its "commune nouvelle"'s code is the old town at its heart:
+    # its name stays in use ("Oullins" for Oullins-Pierre-Bénite, "Château-Gontier").
+    former_names: dict[str, list[str]] = defaultdict(list)
+    for commune in communes:
+        if commune.kind != "commune-actuelle" and commune.insee_code in current:
+            former_names[commune.insee_code].append(commune.name)
     count = 0
     for commune in communes:
         if commune.kind != "commune-actuelle" and commune.insee_code in current:
-            continue  # a delegated commune sharing its new commune's code adds nothing
+            continue  # a former name of its new commune (above), not a place of its own
         parent = current.get(commune.parent_code)
         latitude, longitude = commune.latitude, commune.longitude
         if latitude is None and parent is not None:
@@ -249,7 +255,8 @@ def add_french_places(gazetteer: Gazetteer) -> int:
                 admin1=region.name if region else "",
                 admin2=departement.name if departement else "",
                 admin_codes=tuple(code for code in (commune.departement_id, commune.region_id) if code),
-            )
+            ),
+            former_names.get(commune.insee_code, []) if commune.kind == "commune-actuelle" else [],
         )
         count += 1
     centroids = _centroids(communes)

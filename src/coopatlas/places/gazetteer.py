@@ -27,7 +27,7 @@ from django.conf import settings
 from coopatlas.places.names import place_key
 
 GEONAMES_MIN_POPULATION = 500
-CACHE_FORMAT = "8"  # 8: France overseas collectivities left to the COG
+CACHE_FORMAT = "9"  # 9: a commune nouvelle answers to its heart's former name
 # Fuzzy spellings are accepted only for towns this large (typos of small places hit other towns).
 FUZZY_MIN_POPULATION = 50_000
 _SHARED_CODES: dict[tuple[str, ...], tuple[str, ...]] = {}
