@@ -138,13 +138,26 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def cmd_train_extractor(args: argparse.Namespace) -> int:
-    from coopatlas.extraction import training
+    from coopatlas.extraction import training, vocabulary
 
     folders = [Path(folder) for folder in args.folders]
     missing = [str(folder) for folder in folders if not folder.exists()]
     if missing:
         err_console.print(f"[red]Dossier introuvable : {', '.join(missing)}[/red] (folder not found)")
         return 2
+    if args.twin_towns is not None:
+        if not args.twin_towns.exists():
+            err_console.print(f"[red]Fichier introuvable : {args.twin_towns}[/red] (file not found)")
+            return 2
+        counts = training.partner_country_counts(args.twin_towns)
+        if args.dry_run:  # the candidates the model is trained on use these counts
+            vocabulary.PARTNER_COUNTRIES_TRIED = counts["counts"]
+        else:
+            training.write_partner_countries(counts)
+        console.print(
+            f"Pays partenaires : {sum(counts['counts'].values())} jumelages dans {len(counts['counts'])} pays"
+            f" ({sum(counts['unread'].values())} pays non lus)."
+        )
     model = training.train(folders)
     if args.dry_run:
         print(json.dumps(model["trained_on"], ensure_ascii=False, indent=1))
@@ -1234,6 +1247,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("folders", nargs="+", help="dossiers de pages étiquetées (JSON)")
     train.add_argument("--dry-run", action="store_true", help="afficher les chiffres sans écrire le modèle")
+    train.add_argument(
+        "--twin-towns",
+        type=Path,
+        help="CSV de jumelages : le nombre de partenaires par pays départage les homonymes étrangers",
+    )
     train.set_defaults(func=cmd_train_extractor)
 
     locate = sub.add_parser("locate", help="relier les organisations à leur lieu")

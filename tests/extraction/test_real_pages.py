@@ -11,7 +11,7 @@ import pytest
 
 from coopatlas.extraction import scorer, training
 from coopatlas.extraction.pages import read_page
-from coopatlas.extraction.service import extract_page
+from coopatlas.extraction.service import extract_page, get_extractor
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +135,21 @@ def test_train_extractor_dry_run(resolver, tmp_path, capsys):
     assert main(["train-extractor", str(tmp_path / "nowhere")]) == 2
 
 
+def test_partner_countries_are_counted_from_a_twin_town_file(tmp_path):
+    towns = tmp_path / "twins.csv"
+    towns.write_text(
+        "fr_name,partner_name,partner_country\nA,Kiel,Germany\nB,Dundee,United Kingdom\n"
+        "C,Goch,Allemagne\nD,Nowhere,Atlantis\nE,Bayonne,France\n",
+        encoding="utf-8",
+    )
+    counts = training.partner_country_counts(towns)
+    assert counts["counts"] == {"DE": 2, "GB": 1} and counts["unread"] == {"Atlantis": 1}
+    from coopatlas.extraction import vocabulary
+
+    shares = vocabulary._shares(counts["counts"])
+    assert shares["DE"] == 2 / 3 and shares[""] == 1 / 3
+
+
 def test_prose_cut_by_line_breaks_is_one_paragraph(resolver):
     # "…jumelage entre Thiès et Caen dès 1957, entre Ziguinchor et la\nville de Saint-Maur-des-Fossés…"
     case, found = _page("d-022")
@@ -150,3 +165,24 @@ def test_a_page_from_the_other_side_pairs_its_town_with_the_french_it_lists(reso
     case = json.loads((TUNING / "d-023.json").read_text(encoding="utf-8"))
     _, _, candidates = get_extractor("fr").candidates(read_page(case["text"], url=case["source_url"]))
     assert ("Angers", "Bamako") in {(item.french.name, item.foreign.name) for item in candidates.values()}
+
+
+def test_a_town_after_common_words_or_by_its_former_name(resolver):
+    # "les 20 ans du Comité de Jumelage Sisteron – Fidenza en Italie": the town after the words
+    _, found = _page("g-006")
+    assert [(f["french_authority"], f["foreign_authority"]) for f in found] == [("Sisteron", "Fidenza")]
+    # "le comité de jumelage … de Château-Gontier (Mayenne)": the heart of
+    # Château-Gontier-sur-Mayenne, a commune nouvelle since 2019, named as the page names it
+    _, found = _page("d-008")
+    assert ("Château-Gontier", "Murrhardt") in {
+        (f["french_authority"], f["foreign_authority"]) for f in found
+    }
+
+
+def test_foreign_homonyms_lean_to_the_countries_french_towns_twin_with(resolver):
+    # "Orléans et Dundee en 1946": Dundee in Scotland (148,000) rather than in KwaZulu-Natal
+    # (84,000), two sizes too close to choose by, with no country on the page
+    text = "Orléans et Dundee en 1946 furent les premières villes à signer un « Serment de Jumelage »."
+    units, _, found = get_extractor("fr").candidates(read_page(text))
+    dundee = next(m for u in units for m in u.mentions if m.written == "Dundee")
+    assert (dundee.iso2, dundee.doubtful) == ("GB", True)

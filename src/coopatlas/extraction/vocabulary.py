@@ -5,7 +5,9 @@ accents kept out): write them without accents.
 """
 
 import functools
+import json
 import re
+from pathlib import Path
 
 # Kinds of agreement, strongest first (the labelling rules' precedence).
 KIND_ORDER = ["jumelage", "cooperation_agreement", "protocol", "friendship_pact", "project", "other"]
@@ -162,6 +164,13 @@ NOT_NAMES = {
     "association", "agence", "agency", "commission", "assemblee", "assembly", "accord",
     "convention", "visite", "visit", "twin", "mairie", "rathaus", "stadtrat", "gemeinderat",
 }
+# People's titles and offices written before a town's name ("Bürgermeister von Montbéliard").
+TITLES = {
+    "burgermeister", "oberburgermeister", "buergermeister", "landrat", "stadt", "gemeinde",
+    "landkreis", "partnerschaftskomitee", "partnerschaftsverein", "freundeskreis", "president",
+    "presidente", "prefet", "depute", "senateur", "adjoint", "lord", "councillor", "sindaco",
+    "alcalde", "comune", "ayuntamiento", "municipio", "office", "maison", "amicale", "cercle",
+}
 # Months, days and feasts in French, English and German: capitalised, never partners.
 CALENDAR_WORDS = {
     "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
@@ -306,3 +315,33 @@ def foreign_area(name: str, country: str | None) -> tuple[str, str] | None:
     if len({code for code, _ in found}) != 1:
         return None
     return found[0][0], name
+
+
+# How many twinnings of French authorities each foreign country holds, counted on a twin-town list
+# (`coopatlas train-extractor --twin-towns CSV`): among foreign homonyms with no country stated, the
+# one in a country French towns often twin with is the likelier ("Dundee" in Scotland rather than
+# in South Africa).
+PARTNER_COUNTRIES_PATH = Path(__file__).with_name("partner_countries.json")
+# counts being tried by `train-extractor --dry-run`, in place of the file's
+PARTNER_COUNTRIES_TRIED: dict[str, int] | None = None
+
+
+def _shares(counts: dict[str, int]) -> dict[str, float]:
+    """Each country's share of the twinnings; "" holds the floor, one twinning's share."""
+    total = sum(counts.values()) or 1
+    return {"": 1 / total, **{code: count / total for code, count in counts.items()}}
+
+
+@functools.cache
+def _file_shares() -> dict[str, float]:
+    try:
+        data = json.loads(PARTNER_COUNTRIES_PATH.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"": 1.0}
+    return _shares(data["counts"])
+
+
+def partner_country_weight(iso2: str) -> float:
+    """A country's share of French twinnings, floored so that a country never counted weighs a little."""
+    shares = _shares(PARTNER_COUNTRIES_TRIED) if PARTNER_COUNTRIES_TRIED is not None else _file_shares()
+    return max(shares.get(iso2, 0.0), shares[""])
