@@ -51,6 +51,7 @@ def every_page(live_server, resolver, django_user_model):
     job = client.post("/imports/apercu/", {"file": upload, "source": "table"})["Location"]
     run_queued()
     clermont = Organisation.objects.get(name="Clermont-Ferrand")
+    clermont_partnership = Partnership.objects.get(external_ref="demo:clermont-rivm")
     public = [
         ("home", "/", 200),
         ("search", "/recherche/?q=jumelage", 200),
@@ -80,6 +81,9 @@ def every_page(live_server, resolver, django_user_model):
         ("extraction", "/extraction/", 200),
         ("extraction-review", review, 200),
         ("places-review", "/lieux/a-verifier/", 200),
+        ("my-partnerships", "/mes-partenariats/", 200),
+        ("partnership-edit", f"/partenariats/{clermont_partnership.pk}/modifier/", 200),
+        ("partnership-history", f"/partenariats/{clermont_partnership.pk}/historique/", 200),
         ("admin", "/admin/", 200),
     ]
     pages = [(*page, False) for page in public] + [(*page, True) for page in staff]

@@ -741,6 +741,9 @@ class Partnership(TimeStampedModel):
         default=PublicationState.DRAFT,
     )
     last_verified_on = models.DateField("dernière vérification", null=True, blank=True)
+    # Raised by every save through the services: an edit made from an older version is refused
+    # (services.EditConflict) instead of silently overwriting what someone saved in between.
+    version = models.PositiveIntegerField("version", default=1, editable=False)
     note = models.TextField(
         "note éditoriale",
         blank=True,

@@ -2,20 +2,42 @@
 one (a draft, submitted from its page). Every write goes through the atlas services, which
 check the user's roles."""
 
+import datetime
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coopatlas.accounts.models import RoleKind
-from coopatlas.accounts.permissions import EDITING_KINDS, scope_of
+from coopatlas.accounts.permissions import EDITING_KINDS, may, scope_of
 from coopatlas.atlas.choices import ParticipationRole, PartnershipForm
-from coopatlas.atlas.models import FRANCE, Organisation, Partnership
-from coopatlas.atlas.services import ParticipantSpec, foreign_partner, partnership_create
+from coopatlas.atlas.models import (
+    FRANCE,
+    Organisation,
+    Partnership,
+    ProposalState,
+    ProposedChange,
+    PublicationState,
+    PublicationStep,
+)
+from coopatlas.atlas.services import (
+    EDITABLE_FIELDS,
+    EditConflict,
+    ParticipantSpec,
+    foreign_partner,
+    partnership_create,
+    partnership_revert,
+    partnership_update,
+)
 from coopatlas.core.years import MIN_YEAR
 from coopatlas.places.models import Country
 from coopatlas.places.overseas import FRENCH_OVERSEAS
@@ -50,20 +72,53 @@ class DeclareForm(forms.Form):
             self.fields["french"].initial = organisations.first()
 
 
+STALE_AFTER_DAYS = 730  # a published record not verified for two years asks for "Toujours exact"
+ENDING_WITHIN_DAYS = 183  # agreements ending within six months
+
+
+@dataclass
+class SentBack:
+    partnership: Partnership
+    step: PublicationStep
+
+
 @login_required
 def my_partnerships(request: HttpRequest) -> HttpResponse:
-    """The partnerships of my organisations (editor) or territory (coordinator), newest first."""
+    """The partnerships of my organisations (editor) or territory (coordinator), newest first, and
+    what waits for me: drafts sent back with a comment, corrections proposed, records not verified
+    for two years, agreements ending soon."""
     scope = scope_of(request.user, EDITING_KINDS)
-    records = (
-        Partnership.objects.within(scope).order_by("-updated_at")[:200]
-        if not scope.empty
-        else Partnership.objects.none()
-    )
-    return render(
-        request,
-        "web/my_partnerships.html",
-        {"records": records, "may_declare": _my_organisations(request.user).exists()},
-    )
+    mine = Partnership.objects.within(scope) if not scope.empty else Partnership.objects.none()
+    today = timezone.localdate()
+    drafts = list(mine.filter(publication_state=PublicationState.DRAFT).prefetch_related("publication_steps"))
+    sent_back = []
+    for partnership in drafts:
+        steps = list(partnership.publication_steps.all())
+        if steps and steps[-1].from_state == PublicationState.SUBMITTED:
+            sent_back.append(SentBack(partnership, steps[-1]))
+    context = {
+        "records": mine.order_by("-updated_at")[:200],
+        "may_declare": _my_organisations(request.user).exists(),
+        "sent_back": sent_back,
+        "proposals": ProposedChange.objects.filter(partnership__in=mine, state=ProposalState.OPEN)
+        .select_related("partnership")
+        .order_by("-pk")[:50],
+        "stale": mine.filter(publication_state=PublicationState.PUBLISHED)
+        .filter(
+            Q(
+                last_verified_on__isnull=True,
+                updated_at__date__lt=today - datetime.timedelta(days=STALE_AFTER_DAYS),
+            )
+            | Q(last_verified_on__lt=today - datetime.timedelta(days=STALE_AFTER_DAYS))
+        )
+        .order_by("last_verified_on", "updated_at")[:50],
+        "ending": mine.filter(
+            end_date__gte=today, end_date__lte=today + datetime.timedelta(days=ENDING_WITHIN_DAYS)
+        )
+        .exclude(publication_state=PublicationState.ARCHIVED)
+        .order_by("end_date")[:50],
+    }
+    return render(request, "web/my_partnerships.html", context)
 
 
 @login_required
@@ -104,3 +159,174 @@ def declare(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Brouillon enregistré : relisez-le, puis soumettez-le à la revue."))
             return redirect(partnership.get_absolute_url())
     return render(request, "web/declare.html", {"form": form})
+
+
+class PartnershipEditForm(forms.ModelForm):
+    """The record's own facts, and the version the form was read at (hidden)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Partnership
+        fields = EDITABLE_FIELDS
+        widgets = {
+            "signature_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            **{
+                name: forms.Textarea(attrs={"rows": 4})
+                for name in ("summary", "context", "history_text", "objectives_local", "objectives_france")
+            },
+        }
+
+
+@dataclass
+class FieldVersions:
+    """One field of a record seen in two versions (an edit conflict, a history step)."""
+
+    label: str
+    before: str
+    after: str
+    both_changed: bool = False
+
+
+def _shown(name: str, value) -> str:
+    """A field's value as a person reads it: the choice's label, a French date, "—" for none."""
+    field = Partnership._meta.get_field(name)
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Oui") if value else _("Non")
+    if isinstance(value, datetime.date):
+        return date_format(value, "d/m/Y")
+    return str(value)
+
+
+def _label(name: str) -> str:
+    return str(Partnership._meta.get_field(name).verbose_name).capitalize()
+
+
+def _conflict(
+    form: PartnershipEditForm, conflict: EditConflict
+) -> tuple[PartnershipEditForm, list[FieldVersions], dict]:
+    """The merge form: each field takes the change made on either side since the shared version
+    (both, when only one side changed it); a field both changed is shown side by side and keeps
+    the user's value until they choose. Its hidden version is the one saved now."""
+    current, base = conflict.current, conflict.base
+    mine = form.cleaned_data
+    merged, rows = {}, []
+    for name in EDITABLE_FIELDS:
+        theirs = getattr(current, name)
+        original = getattr(base, name) if base is not None else theirs
+        mine_changed, theirs_changed = mine[name] != original, theirs != original
+        merged[name] = mine[name] if mine_changed else theirs
+        if mine[name] != theirs:
+            rows.append(
+                FieldVersions(
+                    _label(name),
+                    _shown(name, mine[name]),
+                    _shown(name, theirs),
+                    mine_changed and theirs_changed,
+                )
+            )
+    merged["version"] = current.version
+    last = current.history.select_related("history_user").first()
+    who = {"user": _person(last.history_user) if last else "", "date": last.history_date if last else None}
+    return PartnershipEditForm(initial=merged, instance=current), rows, who
+
+
+def _person(user) -> str:
+    if user is None:
+        return _("l'atlas (import ou script)")
+    return user.get_full_name() or user.get_username()
+
+
+def _editable(request: HttpRequest, pk: int) -> Partnership:
+    partnership = get_object_or_404(Partnership.objects.visible_to(request.user), pk=pk)
+    if not may(request.user, "partnership_edit", partnership):
+        raise PermissionDenied(_("Vous ne pouvez pas modifier ce partenariat."))
+    return partnership
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a partnership's facts. A save made from an older version than the one stored is
+    refused: both versions are shown side by side with a form that merges them."""
+    partnership = _editable(request, pk)
+    if request.method != "POST":
+        form = PartnershipEditForm(instance=partnership, initial={"version": partnership.version})
+        return render(request, "web/partnership_edit.html", {"form": form, "p": partnership})
+    form = PartnershipEditForm(request.POST, instance=Partnership.objects.get(pk=pk))
+    if form.is_valid():
+        values = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS}
+        try:
+            partnership_update(
+                Partnership.objects.get(pk=pk),
+                acting_user=request.user,
+                expected_version=form.cleaned_data["version"],
+                **values,
+            )
+        except EditConflict as conflict:
+            merge, rows, who = _conflict(form, conflict)
+            return render(
+                request,
+                "web/partnership_edit.html",
+                {"form": merge, "p": conflict.current, "conflict": rows, "who": who},
+                status=409,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Modifications enregistrées."))
+            return redirect(partnership.get_absolute_url())
+    return render(request, "web/partnership_edit.html", {"form": form, "p": partnership})
+
+
+@dataclass
+class HistoryStep:
+    row: object
+    who: str
+    changes: list[FieldVersions]
+    latest: bool
+
+
+@login_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who changed what and when, newest first, with "revenir à cette version" for those who may
+    edit the record (POST)."""
+    partnership = _editable(request, pk)
+    if request.method == "POST":
+        try:
+            row_id = int(request.POST.get("version", ""))
+            partnership_revert(partnership, row_id, acting_user=request.user)
+        except (ValueError, Partnership.history.model.DoesNotExist):
+            messages.error(request, _("Cette version n'existe pas dans l'historique de ce partenariat."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Le partenariat a repris cette version (un nouveau pas de son historique).")
+            )
+        return redirect("web:partnership_history", pk=pk)
+    rows = list(
+        partnership.history.select_related("history_user").order_by("-history_date", "-history_id")[:200]
+    )
+    steps = []
+    for index, row in enumerate(rows):
+        older = rows[index + 1] if index + 1 < len(rows) else None
+        changes = []
+        if older is not None:
+            delta = row.diff_against(
+                older, included_fields=[*EDITABLE_FIELDS, "publication_state", "last_verified_on"]
+            )
+            for change in delta.changes:
+                changes.append(
+                    FieldVersions(
+                        _label(change.field),
+                        _shown(change.field, change.old),
+                        _shown(change.field, change.new),
+                    )
+                )
+        steps.append(HistoryStep(row, _person(row.history_user), changes, index == 0))
+    return render(request, "web/partnership_history.html", {"p": partnership, "steps": steps})

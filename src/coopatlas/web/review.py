@@ -287,6 +287,7 @@ def record_actions(user, partnership: Partnership) -> dict:
         and may(user, "partnership_publish", partnership),
         "may_verify": state == PublicationState.PUBLISHED and may(user, "partnership_verify", partnership),
         "may_propose": state == PublicationState.PUBLISHED,
+        "may_edit": may(user, "partnership_edit", partnership),
         # What other sources say differently of it, kept out and waiting for a decision.
         "source_conflicts": [
             _proposal(p)

@@ -79,6 +79,8 @@ urlpatterns = [
     path("revue/lot/<int:pk>/publier/", review.review_publish_batch, name="review_publish_batch"),
     path("revue/proposition/<int:pk>/decider/", review.proposal_decide, name="proposal_decide"),
     path("partenariats/<int:pk>/proposer/", review.propose_change, name="propose_change"),
+    path("partenariats/<int:pk>/modifier/", contributor.edit, name="partnership_edit"),
+    path("partenariats/<int:pk>/historique/", contributor.history, name="partnership_history"),
     path(
         "partenariats/<int:pk>/<slug:step>/",
         review.record_step,

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from coopatlas.accounts.permissions import require
 from coopatlas.accounts.scope import Footprint
@@ -96,9 +97,27 @@ def note_change(
         setattr(instance, "_history_batch_id", batch.pk)  # noqa: B010 (models.BatchedHistory)
 
 
+class EditConflict(Exception):
+    """Someone saved the record since the version an edit started from: nothing was written.
+    `current` is the record as saved now, `base` its history row at the edit's version."""
+
+    def __init__(self, current: Partnership, base_version: int):
+        super().__init__(f"« {current} » a été modifié depuis la version {base_version}.")
+        self.current = current
+        self.base_version = base_version
+
+    @property
+    def base(self):
+        return self.current.history.filter(version=self.base_version).order_by("-history_id").first()
+
+
 def _save(instance: M, provenance: Provenance) -> M:
-    """Validate then save `instance`, recording the author in its history if it has one."""
+    """Validate then save `instance`, recording the author in its history if it has one. A
+    partnership's version is raised from the one stored (not the one the instance was read at)."""
     instance.full_clean()
+    if isinstance(instance, Partnership) and instance.pk is not None:
+        stored = Partnership.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+        instance.version = (stored or 0) + 1
     user = provenance.acting_user
     note_change(
         instance,
@@ -175,6 +194,8 @@ def partnership_create(
     extra_country_ids: Iterable[str] = (),
     acting_user: AbstractBaseUser | None = None,
     batch: ImportBatch | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
     **fields: Any,
 ) -> Partnership:
     """Create a partnership with its participants, themes, SDGs and funding.
@@ -249,16 +270,65 @@ def partnership_update(
     *,
     acting_user: AbstractBaseUser | None = None,
     batch: ImportBatch | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
     **fields: Any,
 ) -> Partnership:
-    """Change the given fields of a partnership after validating them; return it."""
+    """Change the given fields of a partnership after validating them; return it. With
+    `expected_version` (the version the user's form was read at), raise EditConflict and write
+    nothing when the record was saved since."""
     require(acting_user, "partnership_edit", partnership)
+    if expected_version is not None:
+        stored = (
+            Partnership.objects.select_for_update()
+            .filter(pk=partnership.pk)
+            .values_list("version", flat=True)
+        )
+        if stored.get() != expected_version:
+            raise EditConflict(Partnership.objects.get(pk=partnership.pk), expected_version)
     for name, value in fields.items():
         setattr(partnership, name, value)
-    _save(partnership, Provenance(acting_user, batch))
+    _save(partnership, Provenance(acting_user, batch, reason=reason))
     from coopatlas.atlas.services.workflow import review_if_asked  # noqa: PLC0415 (it imports this module)
 
     return review_if_asked(partnership, acting_user=acting_user)
+
+
+# The fields a contributor edits in the app (web/contributor.py), and that a version of the
+# history can restore ("revenir à cette version"): the record's own facts, not its workflow state.
+EDITABLE_FIELDS = (
+    "title",
+    "form",
+    "status",
+    "signature_year",
+    "signature_date",
+    "start_year",
+    "end_date",
+    "duration_months",
+    "is_triennial",
+    "summary",
+    "context",
+    "history_text",
+    "objectives_local",
+    "objectives_france",
+    "description",
+)
+
+
+@transaction.atomic
+def partnership_revert(
+    partnership: Partnership, history_id: int, *, acting_user: AbstractBaseUser | None
+) -> Partnership:
+    """Give the partnership back the editable fields of one of its history rows ("revenir à cette
+    version"): a new change in its history, by the actor, naming the version restored."""
+    row = partnership.history.get(history_id=history_id)
+    when = timezone.localtime(row.history_date).strftime("%d/%m/%Y %H:%M")
+    return partnership_update(
+        partnership,
+        acting_user=acting_user,
+        reason=f"Retour à la version {row.version} du {when}",
+        **{name: getattr(row, name) for name in EDITABLE_FIELDS},
+    )
 
 
 @transaction.atomic

@@ -207,9 +207,10 @@ def _publish_in_bulk(chosen: list[Partnership], *, acting_user, batch: ImportBat
         )
         partnership.publication_state = State.PUBLISHED
         partnership.updated_at = now
+        partnership.version += 1  # an edit begun before this publication is told of it
     for start in range(0, len(chosen), _BLOCK):
         block = chosen[start : start + _BLOCK]
-        Partnership.objects.bulk_update(block, ["publication_state", "updated_at"])
+        Partnership.objects.bulk_update(block, ["publication_state", "updated_at", "version"])
         Partnership.history.bulk_history_create(
             block,
             update=True,
