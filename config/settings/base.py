@@ -247,8 +247,15 @@ STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 # WhiteNoise's manifest storage with brotli at quality 9, not 11: 20 times faster (config/storage.py).
 WHITENOISE_BROTLI_QUALITY = int(os.environ.get("WHITENOISE_BROTLI_QUALITY", "9"))
+# Uploaded files (documents attached to partnerships): the media folder by default, never served
+# as static files (web/documents.py checks who may open each). COOPATLAS_FILE_STORAGE names another
+# Django storage backend, an S3-compatible store for instance ("storages.backends.s3.S3Storage",
+# from django-storages, configured by its own AWS_* settings read from the environment).
+MEDIA_ROOT = Path(os.environ.get("COOPATLAS_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"  # never routed: documents are opened through /documents/<id>/
+DOCUMENT_MAX_BYTES = int(os.environ.get("COOPATLAS_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": os.environ.get("COOPATLAS_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
 }
 

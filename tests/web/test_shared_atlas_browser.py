@@ -75,11 +75,14 @@ def test_declare_review_publish_refuse_and_correct(people):
         page.fill("#id_start_year", "2003")
         page.click("form.record button[type=submit]")
         page.wait_for_load_state()
-        assert "Jumelage Grande-Synthe – Sidi Ifni" in page.locator("h1").inner_text()
-        record = page.url
+        # the draft is saved; the declaration goes on in steps, up to sending it to review
+        assert "Jumelage Grande-Synthe – Sidi Ifni" in page.locator(".breadcrumb").inner_text()
+        page.get_by_role("link", name="Envoi à la revue").click()
         page.get_by_role("button", name="Soumettre à la revue").click()
         page.wait_for_load_state()
         assert "Soumis à la revue" in page.content()
+        assert "Jumelage Grande-Synthe – Sidi Ifni" in page.locator("h1").inner_text()
+        record = page.url
         _shoot(page, "shared-atlas-submitted")
         _sign_out(page)
 

@@ -160,3 +160,19 @@ IMPORT_SOURCE_LABELS = {
     "extraction": _("Page lue (extraction)"),
     "synthetic": _("Données synthétiques"),
 }
+
+
+class DocumentKind(models.TextChoices):
+    CONVENTION = "convention", _("Convention signée")
+    DELIBERATION = "deliberation", _("Délibération du conseil")
+    REPORT = "report", _("Rapport")
+    IMAGE = "image", _("Image")
+    OTHER = "other", _("Autre document")
+
+
+class DocumentAccess(models.TextChoices):
+    """Who may open a document attached to a partnership."""
+
+    PUBLIC = "public", _("Public (tous ceux qui voient le partenariat)")
+    SCOPE = "scope", _("Périmètre (les éditeurs et coordinateurs du partenariat)")
+    PRIVATE = "private", _("Privé (la personne qui l'a déposé et l'équipe de l'atlas)")

@@ -23,6 +23,8 @@ from coopatlas.atlas.choices import (
     FRENCH_AUTHORITY_KINDS,
     IMPORT_SOURCE_LABELS,
     ContactStatus,
+    DocumentAccess,
+    DocumentKind,
     EventKind,
     ForeignLevel,
     FundingKind,
@@ -1385,6 +1387,46 @@ class Event(models.Model):
             raise ValidationError(
                 {"end_year": f"La période finit ({self.end_year}) avant de commencer ({self.year})."}
             )
+
+
+class Document(TimeStampedModel):
+    """A file attached to a partnership (the signed convention, the council's deliberation, a
+    report, a picture), stored by Django's default storage (settings.STORAGES: the media folder,
+    or an S3-compatible store), opened only through the app (web/documents.py) by those its
+    access level allows. Its type is read from its first bytes, not from its name."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="documents", verbose_name="partenariat"
+    )
+    title = models.CharField("titre", max_length=300)
+    kind = models.CharField("nature", max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER)
+    access = models.CharField(
+        "accès", max_length=10, choices=DocumentAccess.choices, default=DocumentAccess.SCOPE
+    )
+    file = models.FileField("fichier", upload_to="documents/%Y/%m/", max_length=300)
+    file_name = models.CharField("nom du fichier déposé", max_length=255)
+    content_type = models.CharField("type de fichier", max_length=100)
+    size = models.PositiveIntegerField("taille (octets)")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="déposé par",
+    )
+    history = HistoricalRecords(bases=[BatchedHistory])
+
+    class Meta:
+        verbose_name = "document"
+        verbose_name_plural = "documents"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:document", args=[self.pk])
 
 
 class Source(models.Model):

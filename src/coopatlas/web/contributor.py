@@ -156,8 +156,11 @@ def declare(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Brouillon enregistré : relisez-le, puis soumettez-le à la revue."))
-            return redirect(partnership.get_absolute_url())
+            messages.success(
+                request,
+                _("Brouillon enregistré : complétez-le étape par étape, puis soumettez-le à la revue."),
+            )
+            return redirect("web:declare_step", pk=partnership.pk, step="partenaires")
     return render(request, "web/declare.html", {"form": form})
 
 

@@ -194,8 +194,6 @@ def partnership_create(
     extra_country_ids: Iterable[str] = (),
     acting_user: AbstractBaseUser | None = None,
     batch: ImportBatch | None = None,
-    expected_version: int | None = None,
-    reason: str = "",
     **fields: Any,
 ) -> Partnership:
     """Create a partnership with its participants, themes, SDGs and funding.
@@ -444,3 +442,64 @@ def source_add(
     """Record where a partnership's facts come from; return the source."""
     source = Source(partnership=partnership, url=url, title=title, retrieved_on=retrieved_on, batch=batch)
     return _save(source, Provenance(batch=batch))
+
+
+# --- a partnership's parts, added one by one by its editors (the contributor's declaration) ------
+
+
+@transaction.atomic
+def partnership_part_add(
+    partnership: Partnership, part: models.Model, *, acting_user: AbstractBaseUser | None
+) -> models.Model:
+    """Add a funding line, an event, a contact, a volunteer or a source to a partnership, if the
+    actor may edit it; the part is validated and its author recorded. Return it."""
+    require(acting_user, "partnership_edit", partnership)
+    part.partnership = partnership  # type: ignore[attr-defined]
+    if isinstance(part, FundingLine):
+        part.position = partnership.funding_lines.count()
+    return _save(part, Provenance(acting_user))
+
+
+@transaction.atomic
+def partnership_part_remove(part: models.Model, *, acting_user: AbstractBaseUser | None) -> None:
+    """Remove one of a partnership's parts (its editors); its history keeps who removed it."""
+    partnership = part.partnership  # type: ignore[attr-defined]
+    require(acting_user, "partnership_edit", partnership)
+    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    note_change(part, user=user, reason="Retiré par un éditeur")
+    part.delete()
+
+
+@transaction.atomic
+def partnership_themes_set(
+    partnership: Partnership,
+    *,
+    themes: Sequence[Theme],
+    sdgs: Iterable[int],
+    acting_user: AbstractBaseUser | None,
+) -> Partnership:
+    """Give the partnership these themes in priority order (the first is its main theme) and these
+    SDGs, if the actor may edit it."""
+    require(acting_user, "partnership_edit", partnership)
+    provenance = Provenance(acting_user)
+    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    wanted = {theme.pk: index for index, theme in enumerate(themes)}
+    for link in partnership.theme_links.all():
+        if link.theme_id not in wanted:
+            note_change(link, user=user)
+            link.delete()
+        elif link.priority != wanted[link.theme_id]:
+            link.priority = wanted[link.theme_id]
+            _save(link, provenance)
+    have = set(partnership.theme_links.values_list("theme_id", flat=True))
+    for theme in themes:
+        if theme.pk not in have:
+            _save(
+                PartnershipTheme(partnership=partnership, theme=theme, priority=wanted[theme.pk]), provenance
+            )
+    numbers = sorted(set(sdgs))
+    found = list(SustainableDevelopmentGoal.objects.filter(number__in=numbers))
+    if len(found) != len(numbers):
+        raise ValidationError({"sdgs": f"ODD inconnu(s) : {numbers} (attendu : 1 à 17)."})
+    partnership.sdgs.set(found)
+    return partnership_update(partnership, acting_user=acting_user, reason="Thèmes et ODD")
