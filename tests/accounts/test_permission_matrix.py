@@ -56,6 +56,8 @@ partnership_merge         NN   NN   NN   NN   NN   NN    YY    YY
 record_delete             NN   NN   NN   NN   NN   NN    YY    YY
 batch_undo                NN   NN   NN   NN   NN   NN    YY    YY
 role_grant                NN   NN   NN   NN   NN   YN    YY    YY
+board_post                NN   NN   NN   YN   YN   YN    YY    YY
+board_answer              NN   YY   YY   YY   YY   YY    YY    YY
 """
 
 # Actions on no record: asked with None for both columns.

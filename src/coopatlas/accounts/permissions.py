@@ -222,6 +222,9 @@ ACTIONS: dict[str, tuple[str, Any]] = {
     "record_delete": ("supprimer un enregistrement", _staff),
     "batch_undo": ("annuler un lot d'import", _staff | is_batch_author),
     "role_grant": ("accorder un rôle", _staff | coordinates),
+    # On the authority posting (its footprint): those who keep its records.
+    "board_post": ("publier une annonce de la bourse aux partenariats", _keepers),
+    "board_answer": ("répondre à une annonce de la bourse aux partenariats", _staff | is_signed_in),
 }
 
 for _action, (_label, _rule) in ACTIONS.items():

@@ -176,3 +176,17 @@ class DocumentAccess(models.TextChoices):
     PUBLIC = "public", _("Public (tous ceux qui voient le partenariat)")
     SCOPE = "scope", _("Périmètre (les éditeurs et coordinateurs du partenariat)")
     PRIVATE = "private", _("Privé (la personne qui l'a déposé et l'équipe de l'atlas)")
+
+
+class BoardPostKind(models.TextChoices):
+    """A post of the partner exchange board ("bourse aux partenariats")."""
+
+    REQUEST = "request", _("Recherche un partenaire")
+    OFFER = "offer", _("Propose un partenariat")
+
+
+class PartnerSize(models.TextChoices):
+    ANY = "any", _("Toute taille")
+    SMALL = "small", _("Petite (moins de 10 000 habitants)")
+    MEDIUM = "medium", _("Moyenne (10 000 à 100 000 habitants)")
+    LARGE = "large", _("Grande (plus de 100 000 habitants)")

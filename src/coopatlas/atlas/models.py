@@ -22,6 +22,7 @@ from coopatlas.atlas import rules
 from coopatlas.atlas.choices import (
     FRENCH_AUTHORITY_KINDS,
     IMPORT_SOURCE_LABELS,
+    BoardPostKind,
     ContactStatus,
     DocumentAccess,
     DocumentKind,
@@ -33,6 +34,7 @@ from coopatlas.atlas.choices import (
     ParticipationRole,
     PartnershipForm,
     PartnershipStatus,
+    PartnerSize,
     PlaceStatus,
     PublicationState,
     VolunteerScheme,
@@ -1427,6 +1429,91 @@ class Document(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("web:document", args=[self.pk])
+
+
+class BoardPost(TimeStampedModel):
+    """A post of the partner exchange board ("bourse aux partenariats"): an authority seeks a
+    partner, or offers a partnership, in some countries or a zone, on some themes, until a date.
+    Others answer it inside the app (BoardAnswer)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="board_posts", verbose_name="collectivité"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    kind = models.CharField(
+        "annonce", max_length=10, choices=BoardPostKind.choices, default=BoardPostKind.REQUEST
+    )
+    title = models.CharField("titre", max_length=200)
+    description = models.TextField("description")
+    countries = models.ManyToManyField(Country, related_name="+", blank=True, verbose_name="pays recherchés")
+    zone = models.CharField(
+        "zone", max_length=150, blank=True, help_text="Par exemple « Afrique de l'Ouest »."
+    )
+    themes = models.ManyToManyField(Theme, related_name="board_posts", blank=True, verbose_name="thèmes")
+    partner_size = models.CharField(
+        "taille du partenaire", max_length=10, choices=PartnerSize.choices, default=PartnerSize.ANY
+    )
+    until = models.DateField("jusqu'au", null=True, blank=True)
+    is_open = models.BooleanField("ouverte", default=True)
+    history = HistoricalRecords(m2m_fields=[countries, themes], bases=[BatchedHistory])
+
+    class Meta:
+        verbose_name = "annonce de la bourse aux partenariats"
+        verbose_name_plural = "annonces de la bourse aux partenariats"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:board_post", args=[self.pk])
+
+    def footprint(self) -> Footprint:
+        return self.organisation.footprint()
+
+    @property
+    def is_current(self) -> bool:
+        return self.is_open and (self.until is None or self.until >= timezone.localdate())
+
+
+class BoardAnswer(models.Model):
+    """An answer to a board post, written in the app and read there by the post's authority."""
+
+    post = models.ForeignKey(
+        BoardPost, on_delete=models.CASCADE, related_name="answers", verbose_name="annonce"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="board_answers",
+        verbose_name="au nom de",
+    )
+    message = models.TextField("message", max_length=5000)
+    created_at = models.DateTimeField("écrite le", default=timezone.now)
+    read_at = models.DateTimeField("lue le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "réponse à une annonce"
+        verbose_name_plural = "réponses aux annonces"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Réponse à « {self.post} »"
 
 
 class Source(models.Model):

@@ -22,6 +22,7 @@ from coopatlas.accounts.permissions import EDITING_KINDS, may, scope_of
 from coopatlas.atlas.choices import ParticipationRole, PartnershipForm
 from coopatlas.atlas.models import (
     FRANCE,
+    BoardAnswer,
     Organisation,
     Partnership,
     ProposalState,
@@ -96,7 +97,11 @@ def my_partnerships(request: HttpRequest) -> HttpResponse:
         steps = list(partnership.publication_steps.all())
         if steps and steps[-1].from_state == PublicationState.SUBMITTED:
             sent_back.append(SentBack(partnership, steps[-1]))
+    kept = _my_organisations(request.user)
     context = {
+        "answers": BoardAnswer.objects.filter(post__organisation__in=kept, read_at__isnull=True)
+        .select_related("post", "organisation")
+        .order_by("-created_at")[:50],
         "records": mine.order_by("-updated_at")[:200],
         "may_declare": _my_organisations(request.user).exists(),
         "sent_back": sent_back,

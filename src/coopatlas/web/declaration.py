@@ -45,6 +45,7 @@ from coopatlas.core.files import ACCEPTED, ACCEPTED_LABELS
 from coopatlas.places.models import Country
 from coopatlas.places.overseas import FRENCH_OVERSEAS
 from coopatlas.web.accounts import login_required
+from coopatlas.web.forms import add_service_error
 
 
 @dataclass(frozen=True)
@@ -201,15 +202,6 @@ def _next(pk: int, slug: str) -> str:
     return reverse("web:declare_step", args=[pk, SLUGS[min(index + 1, len(SLUGS) - 1)]])
 
 
-def _error(form: forms.BaseForm, error: ValidationError) -> None:
-    """A service's ValidationError shown next to the field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, problems in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 def declare_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in SLUGS:
@@ -262,7 +254,7 @@ def _partners(request: HttpRequest, partnership: Partnership):
                 if partner.latitude is None:
                     organisation_locate(partner, acting_user=request.user)
             except ValidationError as error:
-                _error(form, error)
+                add_service_error(form, error)
             else:
                 return _saved(request, partnership, "partenaires", stay=True)
     participations = list(partnership.participations.select_related("organisation__country"))
@@ -306,7 +298,7 @@ def _what(request: HttpRequest, partnership: Partnership):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _error(form, error)
+            add_service_error(form, error)
         else:
             return _saved(request, partnership, "quoi")
     return {"form": form}
@@ -322,7 +314,7 @@ def _when(request: HttpRequest, partnership: Partnership):
                 **{name: form.cleaned_data[name] for name in WhenForm.Meta.fields},
             )
         except ValidationError as error:
-            _error(form, error)
+            add_service_error(form, error)
         else:
             return _saved(request, partnership, "quand")
     return {"form": form}
@@ -363,7 +355,7 @@ def _list_step(step: str):
                         # a valid ModelForm holds its unsaved instance; the service writes it
                         partnership_part_add(partnership, form.instance, acting_user=request.user)
                 except ValidationError as error:
-                    _error(form, error)
+                    add_service_error(form, error)
                 else:
                     return _saved(request, partnership, step, stay=True)
         return {

@@ -5,6 +5,7 @@ from django.urls import path, reverse_lazy
 
 from coopatlas.web import (
     accounts,
+    board,
     contributor,
     countries,
     dashboards,
@@ -78,6 +79,10 @@ urlpatterns = [
     path("mes-partenariats/nouveau/", contributor.declare, name="declare"),
     path("mes-partenariats/<int:pk>/etapes/<slug:step>/", declaration.declare_step, name="declare_step"),
     path("documents/<int:pk>/", documents.document_file, name="document"),
+    path("bourse/", board.board, name="board"),
+    path("bourse/pays.json", board.board_countries_json, name="board_countries"),
+    path("bourse/nouvelle/", board.post_new, name="board_post_new"),
+    path("bourse/<int:pk>/", board.board_post, name="board_post"),
     path("revue/", review.review_queue, name="review"),
     path("revue/<int:pk>/decider/", review.review_decide, name="review_decide"),
     path("revue/lot/<int:pk>/publier/", review.review_publish_batch, name="review_publish_batch"),

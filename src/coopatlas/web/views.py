@@ -15,6 +15,7 @@ from coopatlas.atlas.selectors import (
     partners_by_start_year,
     partnerships_with_details,
 )
+from coopatlas.insights.board import matching_posts
 from coopatlas.insights.common import in_common
 from coopatlas.insights.similarity import similar_partnerships
 from coopatlas.insights.suggestions import actors_to_connect
@@ -156,6 +157,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": organisation.events.all(),
             "is_french_authority": organisation.kind in FRENCH_AUTHORITY_KINDS,
             "suggestions": actors_to_connect(organisation) if organisation.country_id == FRANCE else [],
+            "board_matches": matching_posts(organisation) if organisation.country_id == FRANCE else [],
         },
     )
 
