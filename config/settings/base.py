@@ -255,7 +255,9 @@ MEDIA_ROOT = Path(os.environ.get("COOPATLAS_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never routed: documents are opened through /documents/<id>/
 DOCUMENT_MAX_BYTES = int(os.environ.get("COOPATLAS_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 STORAGES = {
-    "default": {"BACKEND": os.environ.get("COOPATLAS_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": {
+        "BACKEND": os.environ.get("COOPATLAS_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
 }
 

@@ -64,7 +64,7 @@ def test_a_post_is_found_suggested_and_answered(client, towns):
         ("?kind=offer", False),
     ):
         assert (title in client.get("/bourse/" + query).content.decode()) is found, query
-    counts = json.loads(client.get("/bourse/pays.json?theme=%d" % water.pk).content)
+    counts = json.loads(client.get(f"/bourse/pays.json?theme={water.pk}").content)
     assert [(v["iso2"], v["count"]) for v in counts.values()] == [("BJ", 1)]
 
     page = client.get(roubaix.get_absolute_url()).content.decode()
