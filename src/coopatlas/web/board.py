@@ -2,12 +2,13 @@
 on a map of their countries, posted by those who keep an authority's records, answered inside
 the app (the answer reaches the posting authority on the post and on "Mes partenariats")."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -157,21 +158,20 @@ def board(request: HttpRequest) -> HttpResponse:
 def board_countries_json(request: HttpRequest) -> JsonResponse:
     """Posts per country for the board's map, keyed like the atlas map's shapes (ISO numeric)."""
     _form, posts = filtered_posts(request.GET)
-    rows = (
-        Country.objects.filter(pk__in=posts.values("countries"))
-        .annotate(n=Count("pk"))
-        .values_list("iso2", "numeric", "name_fr")
+    counts = Counter(
+        BoardPost.countries.through.objects.filter(boardpost__in=posts.values("pk")).values_list(
+            "country_id", flat=True
+        )
     )
-    counts = {iso2: posts.filter(countries=iso2).count() for iso2, _numeric, _name in rows}
     return JsonResponse(
         {
-            numeric or iso2: {
-                "iso2": iso2,
-                "name": name,
-                "count": counts[iso2],
-                "search": f"/bourse/?pays={iso2}",
+            country.numeric or country.iso2: {
+                "iso2": country.iso2,
+                "name": country.display_name,
+                "count": counts[country.iso2],
+                "search": f"/bourse/?pays={country.iso2}",
             }
-            for iso2, numeric, name in rows
+            for country in Country.objects.filter(iso2__in=counts)
         }
     )
 
