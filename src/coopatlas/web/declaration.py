@@ -264,10 +264,13 @@ def _partners(request: HttpRequest, partnership: Partnership):
         .values_list("name", flat=True)
         .distinct()[:3000]
     )
+    foreign = [x for x in participations if x.role == ParticipationRole.FOREIGN_AUTHORITY]
+    placed = [x.organisation for x in foreign if x.organisation.latitude is not None]
     return {
         "form": form,
         "french": [x for x in participations if x.role == ParticipationRole.FRENCH_AUTHORITY],
-        "foreign": [x for x in participations if x.role == ParticipationRole.FOREIGN_AUTHORITY],
+        "foreign": foreign,
+        "located": placed[-1] if placed else None,  # the partner added last, shown on a map
         "known_partners": known,
     }
 
