@@ -972,6 +972,25 @@ class ProposalState(models.TextChoices):
 
 # The fields of a partnership anyone signed in may propose to correct.
 PROPOSABLE_FIELDS = ("title", "status", "signature_year", "start_year", "end_date", "summary")
+# A partnership's own facts (not its workflow state nor its parts): what its editors change in
+# the app, what a version of its history gives back, what an import row sets.
+PARTNERSHIP_FACTS = (
+    "title",
+    "form",
+    "status",
+    "signature_year",
+    "signature_date",
+    "start_year",
+    "end_date",
+    "duration_months",
+    "is_triennial",
+    "summary",
+    "context",
+    "history_text",
+    "objectives_local",
+    "objectives_france",
+    "description",
+)
 
 
 class ProposedChange(models.Model):

@@ -39,6 +39,7 @@ from coopatlas.atlas.choices import (
 from coopatlas.atlas.localisation import PlaceOutcome, place_outcome
 from coopatlas.atlas.models import (
     ORGANISATION_DATA_FIELDS,
+    PARTNERSHIP_FACTS,
     Contact,
     DiplomaticPost,
     Event,
@@ -94,21 +95,7 @@ THEME_CUTOFF = 75  # rapidfuzz WRatio of two normalised names that counts as clo
 REINDEX_CHUNK = 2000
 
 PARTNERSHIP_FIELDS = (
-    "title",
-    "form",
-    "status",
-    "signature_year",
-    "signature_date",
-    "start_year",
-    "end_date",
-    "duration_months",
-    "is_triennial",
-    "summary",
-    "context",
-    "history_text",
-    "objectives_local",
-    "objectives_france",
-    "description",
+    *PARTNERSHIP_FACTS,
     "publication_state",
     "last_verified_on",
     "note",

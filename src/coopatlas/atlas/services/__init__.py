@@ -21,6 +21,7 @@ from coopatlas.accounts.permissions import require
 from coopatlas.accounts.scope import Footprint
 from coopatlas.atlas.choices import OrganisationKind
 from coopatlas.atlas.models import (
+    PARTNERSHIP_FACTS,
     Contact,
     Event,
     FundingLine,
@@ -294,23 +295,7 @@ def partnership_update(
 
 # The fields a contributor edits in the app (web/contributor.py), and that a version of the
 # history can restore ("revenir à cette version"): the record's own facts, not its workflow state.
-EDITABLE_FIELDS = (
-    "title",
-    "form",
-    "status",
-    "signature_year",
-    "signature_date",
-    "start_year",
-    "end_date",
-    "duration_months",
-    "is_triennial",
-    "summary",
-    "context",
-    "history_text",
-    "objectives_local",
-    "objectives_france",
-    "description",
-)
+EDITABLE_FIELDS = PARTNERSHIP_FACTS
 
 
 @transaction.atomic
