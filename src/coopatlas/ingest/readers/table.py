@@ -13,6 +13,8 @@ import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from django.utils.translation import gettext_noop
+
 from coopatlas.atlas.choices import OrganisationKind, ParticipationRole
 from coopatlas.core.text import normalise
 from coopatlas.ingest import parsing
@@ -21,39 +23,69 @@ from coopatlas.ingest.files import csv_rows, open_text, xlsx_rows
 
 # Our template's columns: field → (French description, English aliases accepted as headers).
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "reference": ("identifiant stable de la ligne dans votre fichier", ("ref", "id", "identifiant")),
-    "titre": ("titre du partenariat (sinon construit : « Jumelage A – B »)", ("title",)),
-    "forme": ("jumelage, convention de coopération, pacte d'amitié, protocole, projet…", ("form", "type")),
-    "etat": ("en cours, terminé, en veille, en projet ; vide : non renseigné", ("status", "état")),
-    "publication": ("brouillon ou publié", ("publication_state",)),
-    "annee_signature": ("année de signature (1990, « vers 1990 »)", ("signature_year", "année de signature")),
+    "reference": (
+        gettext_noop("identifiant stable de la ligne dans votre fichier"),
+        ("ref", "id", "identifiant"),
+    ),
+    "titre": (gettext_noop("titre du partenariat (sinon construit : « Jumelage A – B »)"), ("title",)),
+    "forme": (
+        gettext_noop("jumelage, convention de coopération, pacte d'amitié, protocole, projet…"),
+        ("form", "type"),
+    ),
+    "etat": (
+        gettext_noop("en cours, terminé, en veille, en projet ; vide : non renseigné"),
+        ("status", "état"),
+    ),
+    "publication": (gettext_noop("brouillon ou publié"), ("publication_state",)),
+    "annee_signature": (
+        gettext_noop("année de signature (1990, « vers 1990 »)"),
+        ("signature_year", "année de signature"),
+    ),
     "annee_debut": (
-        "année de début (1990, « vers 1990 », 1990-1995)",
+        gettext_noop("année de début (1990, « vers 1990 », 1990-1995)"),
         ("start_year", "année de début", "depuis"),
     ),
-    "date_fin": ("date de fin jj/mm/aaaa", ("end_date", "date de fin")),
+    "date_fin": (gettext_noop("date de fin jj/mm/aaaa"), ("end_date", "date de fin")),
     "collectivite_francaise": (
-        "nom de la collectivité française",
+        gettext_noop("nom de la collectivité française"),
         ("french_authority", "collectivité française"),
     ),
-    "code_insee": ("code INSEE de la collectivité française", ("insee", "insee_code", "code insee")),
-    "type_collectivite": ("commune, epci, métropole, département, région", ("french_authority_kind",)),
-    "partenaire": ("nom de la collectivité étrangère", ("foreign_authority", "partner", "ville jumelle")),
-    "pays_partenaire": ("pays de la collectivité étrangère", ("country", "pays", "partner_country")),
-    "region_partenaire": ("région, État ou province du partenaire", ("partner_region", "admin_area")),
-    "themes": ("thèmes (codes ou intitulés) séparés par ;", ("themes", "thèmes", "thematiques")),
-    "odd": ("numéros d'ODD séparés par ;", ("sdgs", "sdg")),
-    "resume": ("résumé", ("summary", "résumé")),
-    "description": ("description détaillée", ()),
-    "contexte": ("contexte", ("context",)),
-    "historique": ("historique", ("history",)),
-    "financeur": ("financeur d'une ligne de financement", ("funder",)),
-    "montant": ("montant en euros (1 255,50 €)", ("amount",)),
-    "montant_1pc_eau": ("dont « 1 % eau » en euros", ("water_amount", "1% eau")),
-    "annee_financement": ("année du financement", ("funding_year",)),
-    "source_url": ("adresse de la page source", ("url", "source")),
-    "source_titre": ("titre de la source", ("source_title",)),
-    "note": ("note éditoriale", ()),
+    "code_insee": (
+        gettext_noop("code INSEE de la collectivité française"),
+        ("insee", "insee_code", "code insee"),
+    ),
+    "type_collectivite": (
+        gettext_noop("commune, epci, métropole, département, région"),
+        ("french_authority_kind",),
+    ),
+    "partenaire": (
+        gettext_noop("nom de la collectivité étrangère"),
+        ("foreign_authority", "partner", "ville jumelle"),
+    ),
+    "pays_partenaire": (
+        gettext_noop("pays de la collectivité étrangère"),
+        ("country", "pays", "partner_country"),
+    ),
+    "region_partenaire": (
+        gettext_noop("région, État ou province du partenaire"),
+        ("partner_region", "admin_area"),
+    ),
+    "themes": (
+        gettext_noop("thèmes (codes ou intitulés) séparés par ;"),
+        ("themes", "thèmes", "thematiques"),
+    ),
+    "odd": (gettext_noop("numéros d'ODD séparés par ;"), ("sdgs", "sdg")),
+    "resume": (gettext_noop("résumé"), ("summary", "résumé")),
+    "description": (gettext_noop("description détaillée"), ()),
+    "contexte": (gettext_noop("contexte"), ("context",)),
+    "historique": (gettext_noop("historique"), ("history",)),
+    "financeur": (gettext_noop("financeur d'une ligne de financement"), ("funder",)),
+    "montant": (gettext_noop("montant en euros (1 255,50 €)"), ("amount",)),
+    "montant_1pc_eau": (gettext_noop("dont « 1 % eau » en euros"), ("water_amount", "1% eau")),
+    "annee_financement": (gettext_noop("année du financement"), ("funding_year",)),
+    "source_url": (gettext_noop("adresse de la page source"), ("url", "source")),
+    "source_titre": (gettext_noop("titre de la source"), ("source_title",)),
+    "note": (gettext_noop("note éditoriale"), ()),
 }
 REQUIRED = ("partenaire", "pays_partenaire")
 FRENCH_KINDS = {
