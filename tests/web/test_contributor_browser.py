@@ -37,6 +37,20 @@ def people(live_server, django_user_model, resolver, settings, tmp_path):
         "coordination@lianes.example", "coordination@lianes.example", PASSWORD
     )
     Role.objects.create(user=coordinator, kind=RoleKind.COORDINATOR, region_id=HAUTS_DE_FRANCE)
+    from coopatlas.atlas.services.board import board_post_create
+    from tests.accounts.factories import villeneuve_d_ascq
+
+    villeneuve = villeneuve_d_ascq()
+    poster = django_user_model.objects.create_user("ri@villeneuvedascq.fr", "ri@villeneuvedascq.fr", PASSWORD)
+    Role.objects.create(user=poster, kind=RoleKind.EDITOR, organisation=villeneuve)
+    board_post_create(
+        organisation=villeneuve,
+        acting_user=poster,
+        kind="request",
+        title="Cherche une commune béninoise pour l'eau potable",
+        description="Forages et gestion de l'eau.",
+        countries=["BJ"],
+    )
     convention = tmp_path / "convention-ratingen.pdf"
     convention.write_bytes(PDF)
     return live_server.url, convention
@@ -51,6 +65,7 @@ def _sign_in(page, url, email):
 
 
 def _checked(page, name: str, width: int, problems: list[str]) -> None:
+    page.wait_for_load_state()
     scroll, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if scroll > window:
         problems.append(f"{name} at {width}px is {scroll}px wide")
@@ -68,6 +83,7 @@ def test_declare_in_steps_come_back_submit_and_publish(people, width):
         page = browser.new_page(viewport={"width": width, "height": 900}, locale="fr-FR")
         _sign_in(page, url, "ri@ville-grande-synthe.fr")
         page.goto(url + "/mes-partenariats/nouveau/")
+        _checked(page, "declare", width, problems)
         page.fill("#id_partner_name", "Ratingen")
         page.select_option("#id_partner_country", "DE")
         page.select_option("#id_form", "twinning")
@@ -88,6 +104,7 @@ def test_declare_in_steps_come_back_submit_and_publish(people, width):
         _checked(page, "step-what", width, problems)
         page.get_by_role("button", name="Enregistrer et continuer").click()  # "Quoi" as it is
         page.wait_for_load_state()
+        _checked(page, "step-when", width, problems)
         page.fill("#id_signature_year", "1976")
         page.get_by_role("button", name="Enregistrer et continuer").click()
         page.wait_for_load_state()
@@ -100,6 +117,9 @@ def test_declare_in_steps_come_back_submit_and_publish(people, width):
         page.wait_for_load_state()
         assert "Total" in page.locator("main").inner_text()
         _checked(page, "step-funding", width, problems)
+        for step in ("Personnes", "Événements"):
+            page.get_by_role("link", name=step, exact=True).click()
+            _checked(page, f"step-{step}", width, problems)
         page.get_by_role("link", name="Sources et documents").click()
         page.fill("#id_document-title", "Convention de jumelage")
         page.select_option("#id_document-kind", "convention")
@@ -139,5 +159,11 @@ def test_declare_in_steps_come_back_submit_and_publish(people, width):
         _checked(page, "history", width, problems)
         page.goto(url + "/bourse/")
         _checked(page, "board", width, problems)
+        page.get_by_role("link", name="Cherche une commune béninoise pour l'eau potable").click()
+        _checked(page, "board-post", width, problems)
+        page.context.clear_cookies()
+        _sign_in(page, url, "ri@villeneuvedascq.fr")
+        page.goto(url + "/bourse/nouvelle/")
+        _checked(page, "board-new", width, problems)
         browser.close()
     assert not problems, problems
