@@ -213,3 +213,16 @@ def test_an_editor_elsewhere_cannot_use_the_steps(client, db):
     )
     assert answer.status_code in (403, 404) and not partnership.funding_lines.exists()
     assert client.get(_step(partnership.pk, "nulle-part")).status_code == 404
+
+
+def test_removing_takes_only_this_partnerships_parts(client, db):
+    from coopatlas.atlas.models import FundingLine
+
+    town = grande_synthe()
+    mine, other = pair(town, "Sidi Ifni", "MA"), pair(lyon(), "Birmingham", "GB")
+    line = FundingLine.objects.create(partnership=other, funder_label="Lyon", amount=10, year=2020)
+    client.force_login(editor_of(town))
+    for value in (f"funding:{line.pk}", "funding:abc", "funding:", "nothing:1", "funding:١"):
+        answer = client.post(_step(mine.pk, "financement"), {"remove": value})
+        assert answer.status_code == 404, value
+    assert FundingLine.objects.filter(pk=line.pk).exists()

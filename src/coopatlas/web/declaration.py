@@ -377,6 +377,8 @@ def _list_step(step: str):
 
 def _remove(request: HttpRequest, partnership: Partnership, step: str) -> HttpResponse:
     kind, _sep, number = request.POST["remove"].partition(":")
+    if not number.isascii() or not number.isdecimal():
+        raise Http404(_("Rien de tel à retirer."))
     if kind == "document":
         document = get_object_or_404(Document, pk=number, partnership=partnership)
         document_remove(document, acting_user=request.user)
