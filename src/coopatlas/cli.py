@@ -1125,8 +1125,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         get_resolver().url_patterns  # noqa: B018
         settle_heap()
         try:
+            from django.conf import settings
+
+            from coopatlas.web.imports import MAX_UPLOAD
+
             server = create_server(
-                application, host=args.host, port=args.port, threads=args.threads, ident="coopatlas"
+                application,
+                host=args.host,
+                port=args.port,
+                threads=args.threads,
+                ident="coopatlas",
+                # no request larger than the largest file one may send (an import, a document):
+                # refused before it is read, not after it filled the disk
+                max_request_body_size=max(MAX_UPLOAD, settings.DOCUMENT_MAX_BYTES) + 1024 * 1024,
             )
         except OSError as exc:
             step.result = "non lancé"

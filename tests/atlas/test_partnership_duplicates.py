@@ -413,3 +413,28 @@ def test_partnership_duplicates_are_found_in_a_constant_number_of_queries():
     add(27, 3)
     assert len(find_partnership_duplicates()) == 30
     assert queries() == few
+
+
+def test_partnership_merge_keeps_the_duplicates_documents_and_undo_gives_them_back(
+    lyon_birmingham, admin_user, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from coopatlas.atlas.models import Document
+    from coopatlas.atlas.services.documents import document_add
+
+    settings.MEDIA_ROOT = tmp_path
+    first, second = lyon_birmingham
+    first_pk = first.pk
+    document = document_add(
+        partnership=first,
+        upload=SimpleUploadedFile("convention.pdf", b"%PDF-1.4\n%%EOF\n"),
+        title="Convention",
+        kind="convention",
+        access="scope",
+        acting_user=admin_user,
+    )
+    record = partnerships_merge(survivor=second, duplicate=first, acting_user=admin_user)
+    assert Document.objects.get(pk=document.pk).partnership == second
+    partnerships_merge_undo(record, acting_user=admin_user)
+    assert Document.objects.get(pk=document.pk).partnership_id == first_pk

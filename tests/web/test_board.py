@@ -112,6 +112,24 @@ def test_nobody_posts_for_another_authority_nor_answers_a_closed_post(client, to
     post = BoardPost.objects.get()
     client.post(post.get_absolute_url(), {"close": "1"})
     client.force_login(editor_of(roubaix, "r@example.org"))
-    assert client.get(post.get_absolute_url()).status_code == 403
-    assert client.post(post.get_absolute_url(), {"message": "trop tard"}).status_code in (400, 403)
+    assert client.get(post.get_absolute_url()).status_code == 404  # a closed post is not told
+    assert client.post(post.get_absolute_url(), {"message": "trop tard"}).status_code == 404
     assert not BoardAnswer.objects.exists()
+
+
+def test_only_the_posting_authoritys_editors_read_the_answers(client, towns):
+    from coopatlas.atlas.services.board import board_answer_add, board_post_create
+    from tests.accounts.factories import coordinator_of_region
+
+    villeneuve, roubaix, water = towns
+    poster = editor_of(villeneuve, "ri@villeneuvedascq.fr")
+    post = board_post_create(
+        organisation=villeneuve, acting_user=poster, kind="request", title="Eau au Bénin", description="Forages."
+    )
+    answerer = editor_of(roubaix, "international@ville-roubaix.fr")
+    board_answer_add(post, message="Parlons-en.", organisation=roubaix, acting_user=answerer)
+    client.force_login(coordinator_of_region(HAUTS_DE_FRANCE))
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "Parlons-en." not in page and "international@ville-roubaix.fr" not in page
+    assert "Clore l" in page  # the territory's coordinator may close it
+    assert BoardAnswer.objects.get().read_at is None  # still new for the posting authority

@@ -172,3 +172,15 @@ def test_my_partnerships_says_what_waits_for_me(client, db):
     assert (
         f"/partenariats/{stale.pk}/toujours-exact/" not in client.get("/mes-partenariats/").content.decode()
     )
+
+
+def test_history_names_people_by_name_never_by_address(client, db):
+    town = grande_synthe()
+    partnership = pair(town, "Sidi Ifni", "MA")
+    client.force_login(editor_of(town, "sans-nom@example.org"))
+    data = _form(client, partnership)
+    data["start_year"] = "1989"
+    client.post(f"/partenariats/{partnership.pk}/modifier/", data)
+    page = client.get(f"/partenariats/{partnership.pk}/historique/").content.decode()
+    assert "sans-nom@example.org" not in page.split("<main", 1)[1].split("</main>")[0]
+    assert "un compte sans nom" in page

@@ -72,14 +72,27 @@ def test_a_twinning_declared_in_steps_with_two_partners_money_and_a_document(cli
             "main_theme": water.pk,
             "themes": [water.pk],
             "sdgs": [],
+            "version": partnership.version,
         },
     )
     assert answer.status_code == 302 and answer["Location"] == _step(partnership.pk, "quand")
     partnership.refresh_from_db()
     assert partnership.theme_links.get().theme == water
-    bad = client.post(_step(partnership.pk, "quand"), {"start_year": "1789", "signature_year": "2003"})
+    partnership.refresh_from_db()
+    stale = partnership.version - 1
+    bad = client.post(
+        _step(partnership.pk, "quand"),
+        {"start_year": "1789", "signature_year": "2003", "version": partnership.version},
+    )
     assert bad.status_code == 400 and "start_year" in bad.context["form"].errors
-    client.post(_step(partnership.pk, "quand"), {"start_year": "2003", "signature_year": "2003"})
+    conflict = client.post(
+        _step(partnership.pk, "quand"), {"start_year": "2003", "signature_year": "2003", "version": stale}
+    )
+    assert conflict.status_code == 400 and "rien n" in conflict.content.decode()  # an older version
+    client.post(
+        _step(partnership.pk, "quand"),
+        {"start_year": "2003", "signature_year": "2003", "version": partnership.version},
+    )
     partnership.refresh_from_db()
     assert partnership.start_year == 2003
 
@@ -226,3 +239,61 @@ def test_removing_takes_only_this_partnerships_parts(client, db):
         answer = client.post(_step(mine.pk, "financement"), {"remove": value})
         assert answer.status_code == 404, value
     assert FundingLine.objects.filter(pk=line.pk).exists()
+
+
+def test_parts_that_check_themselves_and_files_that_lie(client, db, media):
+    """An event (its clean() needs its partnership), a funding line with no funder (refused next
+    to the field, no server error), a corrupt or encrypted archive (refused), and a file's
+    download name taking the extension of what it is."""
+    import zipfile
+
+    town = grande_synthe()
+    partnership = pair(town, "Sidi Ifni", "MA")
+    client.force_login(editor_of(town))
+    client.post(
+        _step(partnership.pk, "evenements"),
+        {"part": "event", "event-kind": "signature", "event-title": "Signature", "event-year": "2003"},
+    )
+    assert partnership.events.get().title == "Signature"
+    empty = client.post(
+        _step(partnership.pk, "financement"),
+        {"part": "funding", "funding-amount": "10", "funding-year": "2024", "funding-kind": "other"},
+    )
+    assert empty.status_code == 400 and "funder_label" in empty.context["part_forms"]["funding"].errors
+
+    def send(name, content):
+        return client.post(
+            _step(partnership.pk, "sources"),
+            {
+                "part": "document",
+                "document-title": name,
+                "document-kind": "other",
+                "document-access": "scope",
+                "document-file": SimpleUploadedFile(name, content),
+            },
+        )
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+    truncated = archive.getvalue()[:-30]
+    assert send("rapport.odt", truncated).status_code == 400
+    assert send("convention.hta", PDF).status_code == 302
+    document = Document.objects.get()
+    assert document.file_name == "convention.pdf" and document.file.name.endswith(".pdf")
+
+
+def test_the_steps_are_for_drafts_and_name_only_public_partners(client, db):
+    from coopatlas.atlas.models import Organisation
+
+    town = grande_synthe()
+    published = pair(town, "Sidi Ifni", "MA", state="published")
+    pair(lyon(), "Secret-sur-Mer", "PT")  # a draft of another authority
+    client.force_login(editor_of(town))
+    answer = client.get(_step(published.pk, "financement"))
+    assert answer.status_code == 302 and answer["Location"] == published.get_absolute_url()
+    draft = pair(town, "Ratingen", "DE")
+    page = client.get(_step(draft.pk, "partenaires")).content.decode()
+    datalist = page[page.index('<datalist id="known-partners">') :]
+    assert "Sidi Ifni" in datalist and "Secret-sur-Mer" not in datalist
+    assert Organisation.objects.filter(name="Secret-sur-Mer").exists()

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -207,19 +207,22 @@ class Thread:
     answers: list
     may_answer: bool
     is_poster: bool
+    may_close: bool
 
 
 def board_post(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(BoardPost.objects.select_related("organisation"), pk=pk)
-    is_poster = may(request.user, "board_post", post.organisation)
-    if not post.is_current and not is_poster:
-        raise PermissionDenied(_("Cette annonce est close."))
+    # its authority's editors read the answers (and mark them read); its keepers may close it
+    is_poster = _kept_organisations(request.user).filter(pk=post.organisation_id).exists()
+    may_close = may(request.user, "board_post", post.organisation)
+    if not post.is_current and not may_close:
+        raise Http404(_("Aucune annonce ouverte de ce numéro."))
     organisations = _kept_organisations(request.user).exclude(pk=post.organisation_id)
     form = AnswerForm(request.POST or None, organisations=organisations)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"/connexion/?next={post.get_absolute_url()}")
-        if request.POST.get("close") and is_poster:
+        if request.POST.get("close") and may_close:
             board_post_close(post, acting_user=request.user)
             messages.success(request, _("Annonce close."))
             return redirect(post.get_absolute_url())
@@ -244,7 +247,11 @@ def board_post(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         answers = []
     thread = Thread(
-        post, answers, request.user.is_authenticated and post.is_current and not is_poster, is_poster
+        post,
+        answers,
+        request.user.is_authenticated and post.is_current and not is_poster,
+        is_poster,
+        may_close,
     )
     return render(
         request,

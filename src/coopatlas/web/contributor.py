@@ -245,9 +245,10 @@ def _conflict(
 
 
 def _person(user) -> str:
+    """A person as others may see them: their name, never their address (usernames are e-mails)."""
     if user is None:
         return _("l'atlas (import ou script)")
-    return user.get_full_name() or user.get_username()
+    return user.get_full_name() or _("un compte sans nom (n° %(pk)s)") % {"pk": user.pk}
 
 
 def _editable(request: HttpRequest, pk: int) -> Partnership:
@@ -307,9 +308,18 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             row_id = int(request.POST.get("version", ""))
-            partnership_revert(partnership, row_id, acting_user=request.user)
+            shown = int(request.POST.get("current", "0")) or None
+            partnership_revert(partnership, row_id, acting_user=request.user, expected_version=shown)
         except (ValueError, Partnership.history.model.DoesNotExist):
             messages.error(request, _("Cette version n'existe pas dans l'historique de ce partenariat."))
+        except EditConflict:
+            messages.error(
+                request,
+                _(
+                    "Quelqu'un a enregistré ce partenariat depuis que vous avez ouvert son historique : "
+                    "rien n'a été écrit."
+                ),
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

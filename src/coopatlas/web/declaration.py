@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +34,7 @@ from coopatlas.atlas.models import (
 )
 from coopatlas.atlas.selectors import funding_summary
 from coopatlas.atlas.services import (
+    EditConflict,
     foreign_partner,
     participation_add,
     partnership_part_add,
@@ -39,7 +42,7 @@ from coopatlas.atlas.services import (
     partnership_themes_set,
     partnership_update,
 )
-from coopatlas.atlas.services.documents import document_add, document_remove
+from coopatlas.atlas.services.documents import document_add, document_remove, may_open
 from coopatlas.atlas.services.workflow import partnership_submit
 from coopatlas.core.files import ACCEPTED, ACCEPTED_LABELS
 from coopatlas.places.models import Country
@@ -83,7 +86,17 @@ class PartnerForm(forms.Form):
     )
 
 
-class WhatForm(forms.ModelForm):
+class VersionedForm(forms.ModelForm):
+    """A step writing the partnership's facts: it carries the version it was read at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, instance: Partnership, **kwargs):
+        kwargs.setdefault("initial", {})["version"] = instance.version
+        super().__init__(*args, instance=instance, **kwargs)
+
+
+class WhatForm(VersionedForm):
     themes = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Thèmes (le premier coché dans l'ordre de la liste est le thème principal)"),
         queryset=Theme.objects.order_by("level", "position", "name_fr"),
@@ -111,7 +124,7 @@ class WhatForm(forms.ModelForm):
         }
 
 
-class WhenForm(forms.ModelForm):
+class WhenForm(VersionedForm):
     class Meta:
         model = Partnership
         fields = (
@@ -129,6 +142,15 @@ class WhenForm(forms.ModelForm):
 
 
 class FundingForm(forms.ModelForm):
+    funder_label = forms.CharField(label=gettext_lazy("Financeur"), max_length=300)
+
+    def _post_clean(self):
+        # with no funder the field says so; the model's own check (a funder organisation or a
+        # label) would name its `funder`, which this form has not
+        if "funder_label" in self.errors:
+            return
+        super()._post_clean()
+
     class Meta:
         model = FundingLine
         fields = ("funder_label", "amount", "water_one_percent_amount", "year", "kind")
@@ -207,8 +229,14 @@ def declare_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in SLUGS:
         raise Http404(_("Cette étape n'existe pas."))
     partnership = _partnership(request, pk)
+    if partnership.publication_state != PublicationState.DRAFT:
+        # once submitted or published, its facts change through its edit page (and its review);
+        # the steps would publish parts unreviewed
+        messages.error(request, _("Ce partenariat n'est plus un brouillon : modifiez-le depuis sa page."))
+        return redirect(partnership.get_absolute_url())
     handler = _HANDLERS[step]
-    answer = handler(request, partnership)
+    with transaction.atomic():  # a step is written whole or not at all
+        answer = handler(request, partnership)
     if isinstance(answer, HttpResponse):
         return answer
     context = {
@@ -224,6 +252,13 @@ def declare_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return render(request, "web/declare_step.html", context, status=status)
 
 
+def _conflict_message(partnership: Partnership) -> str:
+    return _(
+        "Quelqu'un a enregistré ce partenariat depuis que vous avez ouvert cette page : rien n'a été "
+        "écrit. Rechargez la page pour partir de la version enregistrée."
+    )
+
+
 def _saved(request: HttpRequest, partnership: Partnership, step: str, stay: bool = False) -> HttpResponse:
     messages.success(request, _("Brouillon enregistré."))
     if stay:
@@ -236,11 +271,13 @@ def _partners(request: HttpRequest, partnership: Partnership):
     if request.method == "POST":
         if form.is_valid():
             try:
+                started = timezone.now()
                 partner = foreign_partner(
                     name=form.cleaned_data["name"],
                     country_id=form.cleaned_data["country"].iso2,
                     acting_user=request.user,
                 )
+                created = partner.created_at >= started
                 if partnership.participations.filter(organisation=partner).exists():
                     raise ValidationError(
                         {"name": _("« %(name)s » est déjà partenaire.") % {"name": partner.name}}
@@ -251,7 +288,7 @@ def _partners(request: HttpRequest, partnership: Partnership):
                     role=ParticipationRole.FOREIGN_AUTHORITY,
                     acting_user=request.user,
                 )
-                if partner.latitude is None:
+                if created:  # a partner the atlas knew keeps the place its keepers gave it
                     organisation_locate(partner, acting_user=request.user)
             except ValidationError as error:
                 add_service_error(form, error)
@@ -259,7 +296,8 @@ def _partners(request: HttpRequest, partnership: Partnership):
                 return _saved(request, partnership, "partenaires", stay=True)
     participations = list(partnership.participations.select_related("organisation__country"))
     known = (
-        Organisation.objects.filter(kind="foreign_authority")
+        Organisation.objects.public()  # names of drafts' partners are not told
+        .filter(kind="foreign_authority")
         .order_by("name")
         .values_list("name", flat=True)
         .distinct()[:3000]
@@ -292,6 +330,7 @@ def _what(request: HttpRequest, partnership: Partnership):
             partnership_update(
                 partnership,
                 acting_user=request.user,
+                expected_version=data["version"],
                 **{name: data[name] for name in WhatForm.Meta.fields},
             )
             partnership_themes_set(
@@ -300,6 +339,8 @@ def _what(request: HttpRequest, partnership: Partnership):
                 sdgs=[goal.number for goal in data["sdgs"]],
                 acting_user=request.user,
             )
+        except EditConflict:
+            form.add_error(None, _conflict_message(partnership))
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -314,8 +355,11 @@ def _when(request: HttpRequest, partnership: Partnership):
             partnership_update(
                 partnership,
                 acting_user=request.user,
+                expected_version=form.cleaned_data["version"],
                 **{name: form.cleaned_data[name] for name in WhenForm.Meta.fields},
             )
+        except EditConflict:
+            form.add_error(None, _conflict_message(partnership))
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -332,7 +376,11 @@ def _list_step(step: str):
         if request.method == "POST" and request.POST.get("remove"):
             return _remove(request, partnership, step)
         forms_ = {
-            prefix: form_class(request.POST if chosen == prefix else None, prefix=prefix)
+            prefix: form_class(
+                request.POST if chosen == prefix else None,
+                prefix=prefix,
+                instance=form_class._meta.model(partnership=partnership),  # its clean() sees the partnership
+            )
             for prefix, form_class in kinds.items()
         }
         if step == "sources":
@@ -368,7 +416,9 @@ def _list_step(step: str):
             "volunteers": partnership.volunteers.all() if step == "personnes" else None,
             "events": partnership.events.all() if step == "evenements" else None,
             "sources": partnership.sources.filter(batch__isnull=True) if step == "sources" else None,
-            "documents": partnership.documents.all() if step == "sources" else None,
+            "documents": [d for d in partnership.documents.all() if may_open(request.user, d)]
+            if step == "sources"
+            else None,
             "accepted": ACCEPTED_LABELS,
         }
 
@@ -383,7 +433,10 @@ def _remove(request: HttpRequest, partnership: Partnership, step: str) -> HttpRe
         document = get_object_or_404(Document, pk=number, partnership=partnership)
         document_remove(document, acting_user=request.user)
     elif kind in REMOVABLE:
-        part = get_object_or_404(REMOVABLE[kind], pk=number, partnership=partnership)
+        rows = REMOVABLE[kind].objects.filter(partnership=partnership)
+        if kind == "source":
+            rows = rows.filter(batch__isnull=True)  # an import's provenance stays
+        part = get_object_or_404(rows, pk=number)
         partnership_part_remove(part, acting_user=request.user)
     else:
         raise Http404(_("Rien de tel à retirer."))

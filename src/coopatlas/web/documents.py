@@ -26,6 +26,6 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
     response["Content-Security-Policy"] = (
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     )
-    if document.access != "public":
+    if document.access != "public" or document.partnership.publication_state != "published":
         response["Cache-Control"] = "private, no-store"
     return response

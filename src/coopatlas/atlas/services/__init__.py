@@ -112,13 +112,21 @@ class EditConflict(Exception):
         return self.current.history.filter(version=self.base_version).order_by("-history_id").first()
 
 
+def next_version(partnership: Partnership) -> int:
+    """The version a save of this partnership writes: one more than the one stored, its row locked
+    until the transaction ends (PostgreSQL) so that two writers never write the same version."""
+    stored = (
+        Partnership.objects.select_for_update().filter(pk=partnership.pk).values_list("version", flat=True)
+    )
+    return (stored.first() or 0) + 1
+
+
 def _save(instance: M, provenance: Provenance) -> M:
     """Validate then save `instance`, recording the author in its history if it has one. A
     partnership's version is raised from the one stored (not the one the instance was read at)."""
     instance.full_clean()
     if isinstance(instance, Partnership) and instance.pk is not None:
-        stored = Partnership.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
-        instance.version = (stored or 0) + 1
+        instance.version = next_version(instance)
     user = provenance.acting_user
     note_change(
         instance,
@@ -300,7 +308,11 @@ EDITABLE_FIELDS = PARTNERSHIP_FACTS
 
 @transaction.atomic
 def partnership_revert(
-    partnership: Partnership, history_id: int, *, acting_user: AbstractBaseUser | None
+    partnership: Partnership,
+    history_id: int,
+    *,
+    acting_user: AbstractBaseUser | None,
+    expected_version: int | None = None,
 ) -> Partnership:
     """Give the partnership back the editable fields of one of its history rows ("revenir à cette
     version"): a new change in its history, by the actor, naming the version restored."""
@@ -309,6 +321,7 @@ def partnership_revert(
     return partnership_update(
         partnership,
         acting_user=acting_user,
+        expected_version=expected_version,
         reason=f"Retour à la version {row.version} du {when}",
         **{name: getattr(row, name) for name in EDITABLE_FIELDS},
     )

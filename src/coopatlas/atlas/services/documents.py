@@ -57,7 +57,8 @@ def document_add(
         )
     name = _safe_name(upload.name or "document")
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    upload.name = f"{stem}.{found.extension}"
+    # stored and downloaded under the extension of what it is, never the one it was sent with
+    upload.name = name = f"{stem}.{found.extension}"
     user = acting_user if acting_user is not None and acting_user.is_authenticated else None
     document = Document(
         partnership=partnership,
@@ -87,12 +88,13 @@ def document_remove(document: Document, *, acting_user: AbstractBaseUser | None)
 
 def may_open(user, document: Document) -> bool:
     """Public: whoever sees the partnership; scope: those who may edit it; private: the person who
-    attached it and the atlas team."""
+    attached it while they may still edit the partnership, and the atlas team."""
     if document.access == DocumentAccess.PUBLIC:
         return Partnership.objects.visible_to(user).filter(pk=document.partnership_id).exists()
     if document.access == DocumentAccess.SCOPE:
         return may(user, "partnership_edit", document.partnership)
+    uploader = user is not None and user.is_authenticated and document.uploaded_by_id == user.pk
     return bool(
-        (user is not None and user.is_authenticated and document.uploaded_by_id == user.pk)
+        (uploader and may(user, "partnership_edit", document.partnership))
         or may(user, "record_delete", document.partnership)
     )

@@ -25,7 +25,7 @@ from coopatlas.atlas.models import (
     Source,
 )
 from coopatlas.atlas.rules import FILLABLE_FIELDS, fill_or_conflict
-from coopatlas.atlas.services import note_change
+from coopatlas.atlas.services import next_version, note_change
 
 # The identifiers an organisation found again by another source may receive when it has none.
 IDENTIFIER_FIELDS = ("insee_code", "siren", "geonames_id", "wikidata_id")
@@ -94,6 +94,7 @@ def partnership_replace(
     reason = batch_reason(batch)
     note_change(current, user=acting_user, reason=reason, batch=batch)
     current.full_clean(exclude=["external_ref"])
+    current.version = next_version(current)  # an edit begun before this import is told of it
     current.save()
     for model in REPLACED_LINES:
         for line in model.objects.filter(partnership=current):

@@ -21,7 +21,10 @@ from coopatlas.accounts.permissions import require
 from coopatlas.atlas.duplicates import partnership_duplicate_reason, partnership_identities
 from coopatlas.atlas.models import (
     PROPOSABLE_FIELDS,
+    BoardAnswer,
+    BoardPost,
     Contact,
+    Document,
     EuropeanProject,
     Event,
     FundingLine,
@@ -41,7 +44,7 @@ from coopatlas.atlas.models import (
     Volunteer,
 )
 from coopatlas.atlas.rules import FILLABLE_FIELDS, IDENTITY_ROLES, UNSAID_FORMS, fill_or_conflict
-from coopatlas.atlas.services import note_change
+from coopatlas.atlas.services import next_version, note_change
 from coopatlas.atlas.services.undo import _history_user
 from coopatlas.atlas.signals import partnerships_changed
 
@@ -54,6 +57,8 @@ _SIMPLE_LINKS = [
     (Programme, "operator"),
     (Study, "territory"),
     (Study, "author"),
+    (BoardPost, "organisation"),
+    (BoardAnswer, "organisation"),
 ]
 
 
@@ -213,7 +218,16 @@ def organisations_merge_undo(
 
 # The lines of a partnership that move whole onto the survivor (and back on undo), by id. Themes
 # and participants are merged apart: the survivor may hold the same theme or partner already.
-_PARTNERSHIP_LINES = (Source, Event, FundingLine, Contact, Volunteer, PublicationStep, ProposedChange)
+_PARTNERSHIP_LINES = (
+    Source,
+    Event,
+    FundingLine,
+    Contact,
+    Volunteer,
+    Document,
+    PublicationStep,
+    ProposedChange,
+)
 
 
 def _signed_in(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
@@ -420,6 +434,7 @@ def partnerships_merge(
             setattr(survivor, name, value)
         note_change(survivor, user=user, reason=f"A absorbé {merged} (fusion {record.pk})")
         survivor.full_clean()
+        survivor.version = next_version(survivor)
         survivor.save()
         moved["proposals"] = [
             _conflict_proposal(survivor, name, value, merged=merged, record=record, user=user).pk
@@ -498,6 +513,7 @@ def partnerships_merge_undo(
         survivor.sdgs.remove(*moved.get("sdgs_added", []))
         survivor.extra_countries.remove(*moved.get("extra_countries_added", []))
         note_change(survivor, user=user, reason=why)
+        survivor.version = next_version(survivor)
         survivor.save()
         ProposedChange.objects.filter(pk__in=moved.get("proposals", []), state=ProposalState.OPEN).delete()
 
