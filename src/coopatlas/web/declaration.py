@@ -431,6 +431,8 @@ def _remove(request: HttpRequest, partnership: Partnership, step: str) -> HttpRe
         raise Http404(_("Rien de tel à retirer."))
     if kind == "document":
         document = get_object_or_404(Document, pk=number, partnership=partnership)
+        if not may_open(request.user, document):  # a private document is its uploader's
+            raise Http404(_("Rien de tel à retirer."))
         document_remove(document, acting_user=request.user)
     elif kind in REMOVABLE:
         rows = REMOVABLE[kind].objects.filter(partnership=partnership)
