@@ -189,7 +189,7 @@ def test_who_may_open_a_document(client, db, media, django_user_model):
         access: document_add(
             partnership=partnership,
             upload=SimpleUploadedFile(f"{access}.pdf", PDF),
-            title=access,
+            title=f"Rapport-{access}",
             kind="report",
             access=access,
             acting_user=editor,
@@ -197,6 +197,8 @@ def test_who_may_open_a_document(client, db, media, django_user_model):
         for access in ("public", "scope", "private")
     }
     assert _open(client, documents["public"].pk).status_code == 200  # anonymous
+    page = client.get(partnership.get_absolute_url()).content.decode()
+    assert "Rapport-public" in page and "Rapport-scope" not in page and "Rapport-private" not in page
     assert _open(client, documents["scope"].pk).status_code == 404
     client.force_login(editor_of(lyon(), "lyon@example.org"))
     assert _open(client, documents["scope"].pk).status_code == 404

@@ -15,6 +15,7 @@ from coopatlas.atlas.selectors import (
     partners_by_start_year,
     partnerships_with_details,
 )
+from coopatlas.atlas.services.documents import may_open
 from coopatlas.insights.board import matching_posts
 from coopatlas.insights.common import in_common
 from coopatlas.insights.similarity import similar_partnerships
@@ -94,6 +95,8 @@ def _partnership_context(request: HttpRequest, pk: int) -> dict:
         "funding": funding_summary(partnership),
         "events": partnership.events.all(),
         "sources": partnership.sources.select_related("batch"),
+        # the documents this visitor may open (atlas.services.documents.may_open)
+        "documents": [d for d in partnership.documents.all() if may_open(request.user, d)],
         "volunteers": partnership.volunteers.select_related("assigned_entity") if can_see_contacts else None,
         "volunteer_count": partnership.volunteers.count(),
         "contacts": partnership.contacts.select_related("organisation") if can_see_contacts else None,
