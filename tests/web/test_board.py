@@ -124,7 +124,11 @@ def test_only_the_posting_authoritys_editors_read_the_answers(client, towns):
     villeneuve, roubaix, water = towns
     poster = editor_of(villeneuve, "ri@villeneuvedascq.fr")
     post = board_post_create(
-        organisation=villeneuve, acting_user=poster, kind="request", title="Eau au Bénin", description="Forages."
+        organisation=villeneuve,
+        acting_user=poster,
+        kind="request",
+        title="Eau au Bénin",
+        description="Forages.",
     )
     answerer = editor_of(roubaix, "international@ville-roubaix.fr")
     board_answer_add(post, message="Parlons-en.", organisation=roubaix, acting_user=answerer)
