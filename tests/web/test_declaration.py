@@ -30,7 +30,11 @@ def _open(client, document_pk: int):
     answer = client.get(f"/documents/{document_pk}/")
     if answer.status_code == 200:
         answer.content_read = b"".join(answer.streaming_content)
-        answer.close()
+        # the file only: response.close() would send request_finished, which closes the test's
+        # database connection (PostgreSQL then fails the rest of the test)
+        for close in answer._resource_closers:
+            close()
+        answer._resource_closers.clear()
     return answer
 
 
