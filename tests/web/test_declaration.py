@@ -38,6 +38,20 @@ def _open(client, document_pk: int):
     return answer
 
 
+def _send(client, partnership, access: str, name: str, content: bytes):
+    """Attach a file on the sources step, as a person would."""
+    return client.post(
+        _step(partnership.pk, "sources"),
+        {
+            "part": "document",
+            "document-title": name,
+            "document-kind": "other",
+            "document-access": access,
+            "document-file": SimpleUploadedFile(name, content),
+        },
+    )
+
+
 def _step(pk: int, slug: str) -> str:
     return f"/mes-partenariats/{pk}/etapes/{slug}/"
 
@@ -153,30 +167,18 @@ def test_a_file_is_judged_by_its_bytes_and_its_size(client, db, media, settings)
     partnership = pair(town, "Sidi Ifni", "MA")
     client.force_login(editor_of(town))
 
-    def send(name, content):
-        return client.post(
-            _step(partnership.pk, "sources"),
-            {
-                "part": "document",
-                "document-title": name,
-                "document-kind": "other",
-                "document-access": "public",
-                "document-file": SimpleUploadedFile(name, content),
-            },
-        )
-
-    disguised = send("rapport.pdf", b"<html><script>alert(1)</script></html>")
+    disguised = _send(client, partnership, "public", "rapport.pdf", b"<html><script>alert(1)</script></html>")
     assert disguised.status_code == 400 and "rapport.pdf" in disguised.content.decode()
     assert "accepté" in disguised.content.decode()
     settings.DOCUMENT_MAX_BYTES = 100
-    large = send("gros.pdf", PDF + b"0" * 200)
+    large = _send(client, partnership, "public", "gros.pdf", PDF + b"0" * 200)
     assert large.status_code == 400 and "au plus" in large.content.decode()
     settings.DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
     png = io.BytesIO()
     from PIL import Image
 
     Image.new("RGB", (4, 4), "blue").save(png, "PNG")
-    assert send("../../etc/photo.exe", png.getvalue()).status_code == 302
+    assert _send(client, partnership, "public", "../../etc/photo.exe", png.getvalue()).status_code == 302
     document = Document.objects.get()
     assert document.content_type == "image/png" and document.file.name.endswith(".png")
     assert ".." not in document.file.name and "etc" not in document.file_name.split(".")[0][:3]
@@ -267,24 +269,12 @@ def test_parts_that_check_themselves_and_files_that_lie(client, db, media):
     )
     assert empty.status_code == 400 and "funder_label" in empty.context["part_forms"]["funding"].errors
 
-    def send(name, content):
-        return client.post(
-            _step(partnership.pk, "sources"),
-            {
-                "part": "document",
-                "document-title": name,
-                "document-kind": "other",
-                "document-access": "scope",
-                "document-file": SimpleUploadedFile(name, content),
-            },
-        )
-
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as handle:
         handle.writestr("mimetype", "application/vnd.oasis.opendocument.text")
     truncated = archive.getvalue()[:-30]
-    assert send("rapport.odt", truncated).status_code == 400
-    assert send("convention.hta", PDF).status_code == 302
+    assert _send(client, partnership, "scope", "rapport.odt", truncated).status_code == 400
+    assert _send(client, partnership, "scope", "convention.hta", PDF).status_code == 302
     document = Document.objects.get()
     assert document.file_name == "convention.pdf" and document.file.name.endswith(".pdf")
 
