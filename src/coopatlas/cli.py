@@ -14,6 +14,7 @@ Examples:
     coopatlas reindex                            # rebuild the full-text search index
     coopatlas dashboard --scope "territoire=9&zone=africa"   # a scope's dashboard figures
     coopatlas watch --list fin-proche --months 6 -o fin.csv  # a watch list as CSV
+    coopatlas declaration-apd --scope "territoire=9" --year 2021 -o apd.xlsx  # yearly APD declaration
     coopatlas load-demo                          # (re)load the demo atlas; existing records are kept
     coopatlas generate --partnerships 10000 --seed 1  # a synthetic atlas on real places (benchmarks)
     coopatlas check                              # database reachable, migrations applied, data counts
@@ -725,6 +726,54 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_oda_declaration(args: argparse.Namespace) -> int:
+    from coopatlas.atlas.models import Partnership
+    from coopatlas.exports.tabular import table_csv, tables_xlsx
+    from coopatlas.insights import oda
+
+    query, _params = _scope(args.scope or "")
+    if query is None:
+        return 2
+    years, refused = oda.parse_years(args.year or [])
+    if refused:
+        err_console.print(f"[red]Année(s) refusée(s)[/red] : {', '.join(refused)} (ex. 2021 ou 2020-2021).")
+        return 2
+    result = oda.build(query.filtered(Partnership.objects.published(), text=False), years=years or None)
+    header, rows = oda.table(result)
+    if args.output:
+        path = Path(args.output)
+        if path.suffix.lower() == ".xlsx":
+            unattributed = oda.unattributed_table(result)
+            path.write_bytes(tables_xlsx([("Par pays", header, rows), ("Non attribué", *unattributed)]))
+        else:
+            path.write_text(table_csv(header, rows), encoding="utf-8")
+    table = Table(
+        "Année", "Total (€)", "À déclarer (€)", "dont 1 % eau (€)", "Hors liste CAD (€)", "Non attribué (€)"
+    )
+    for summary in result.years:
+        table.add_row(
+            str(summary.year),
+            _euros(summary.total.total),
+            _euros(summary.declarable.total),
+            _euros(summary.declarable.water),
+            _euros(summary.not_eligible.total),
+            _euros(summary.unattributed.total),
+        )
+    console.print(table)
+    if result.unattributed:
+        console.print(
+            f"{len(result.unattributed)} ligne(s) de financement non attribuée(s) à un pays "
+            "(le pays bénéficiaire n'est pas dit et le partenariat en a plusieurs, ou aucun)."
+        )
+    if args.output:
+        console.print(f"Écrit dans {args.output}.")
+    return 0
+
+
+def _euros(amount) -> str:
+    return f"{amount:,.0f}".replace(",", "\u202f")
+
+
 def _user_named(name: str):
     """Return the active user whose username, else whose e-mail address (if only one has it), is `name`."""
     from django.contrib.auth import get_user_model
@@ -1378,6 +1427,15 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--list", help="une liste : fin-proche, a-verifier, sans-theme, sans-annee, …")
     watch.add_argument("-o", "--output", help="fichier CSV à écrire (sinon la sortie standard)")
     watch.set_defaults(func=cmd_watch)
+
+    apd = sub.add_parser(
+        "declaration-apd",
+        help="la déclaration annuelle d'aide publique au développement : montants par pays et année",
+    )
+    apd.add_argument("--scope", help="périmètre, comme pour dashboard (ex. territoire=12)")
+    apd.add_argument("--year", action="append", help="année ou période (2021, 2020-2021) ; répétable")
+    apd.add_argument("-o", "--output", help="fichier à écrire : .xlsx (classeur) ou .csv (Excel français)")
+    apd.set_defaults(func=cmd_oda_declaration)
 
     undo = sub.add_parser("undo-import", help="annuler un lot d'import")
     undo.add_argument("batch", type=int, help="numéro du lot (voir coopatlas imports)")

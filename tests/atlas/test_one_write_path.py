@@ -82,6 +82,7 @@ ALLOWED = {
     # Spreadsheets written with openpyxl: files, not the database.
     ("web/imports.py", "_template", "save"): "openpyxl workbook (a file)",
     ("exports/tabular.py", "write_xlsx", "save"): "openpyxl workbook (a file)",
+    ("exports/tabular.py", "tables_xlsx", "save"): "openpyxl workbook (in memory)",
 }
 
 

@@ -96,7 +96,15 @@ class FundingLineInline(admin.TabularInline):
     model = FundingLine
     extra = 0
     autocomplete_fields = ["funder"]
-    fields = ["funder", "funder_label", "amount", "water_one_percent_amount", "year", "kind"]
+    fields = [
+        "funder",
+        "funder_label",
+        "amount",
+        "water_one_percent_amount",
+        "year",
+        "kind",
+        "recipient_country",
+    ]
 
 
 class ContactInline(admin.TabularInline):

@@ -1138,6 +1138,17 @@ class FundingLine(models.Model):
     )
     year = models.PositiveSmallIntegerField("année", validators=[validate_year])
     kind = models.CharField("nature", max_length=20, choices=FundingKind.choices, default=FundingKind.OTHER)
+    # Where the money goes, when a partnership reaches several countries and the line is for one
+    # of them (the yearly development-aid declaration counts amounts per country).
+    recipient_country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="pays bénéficiaire",
+        help_text="Pour un partenariat avec plusieurs pays : le pays où va ce montant.",
+    )
     position = models.PositiveSmallIntegerField("ordre", default=0)
     history = HistoricalRecords(bases=[BatchedHistory])
 

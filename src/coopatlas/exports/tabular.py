@@ -349,3 +349,34 @@ def table_csv(header: list[str], rows: list[list], *, excel: bool = True) -> str
     for row in rows:
         writer.writerow([_cell(v, excel=excel, decimal_comma=excel) for v in row])
     return ("\ufeff" if excel else "") + handle.getvalue()
+
+
+def tables_xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
+    """Return a workbook of any tables, one sheet each (name, header, rows): headers bold and
+    frozen, amounts as numbers with two decimals, text neutralised against formulas."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for name, header, rows in sheets:
+        worksheet = workbook.create_sheet(name[:31])  # Excel's limit on a sheet's name
+        worksheet.freeze_panes = "A2"
+        cells = []
+        for column in header:
+            cell = WriteOnlyCell(worksheet, value=str(neutralise(str(column))))
+            cell.font = bold
+            cells.append(cell)
+        worksheet.append(cells)
+        for row in rows:
+            values = []
+            for value in row:
+                cell = WriteOnlyCell(worksheet, value=_xlsx_value(value))
+                if isinstance(value, Decimal):
+                    cell.number_format = "#,##0.00"
+                values.append(cell)
+            worksheet.append(values)
+    handle = io.BytesIO()
+    workbook.save(handle)
+    return handle.getvalue()

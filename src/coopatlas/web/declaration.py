@@ -153,7 +153,7 @@ class FundingForm(forms.ModelForm):
 
     class Meta:
         model = FundingLine
-        fields = ("funder_label", "amount", "water_one_percent_amount", "year", "kind")
+        fields = ("funder_label", "amount", "water_one_percent_amount", "year", "kind", "recipient_country")
         labels = {"funder_label": gettext_lazy("Financeur")}
 
 

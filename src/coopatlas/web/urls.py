@@ -15,6 +15,7 @@ from coopatlas.web import (
     imports,
     jobs,
     legal,
+    oda,
     places,
     review,
     search,
@@ -108,4 +109,17 @@ urlpatterns = [
     path("tableau-de-bord/reseau/", dashboards.network_view, name="network"),
     path("tableau-de-bord/veille/", dashboards.watch_lists, name="watch"),
     path("tableau-de-bord/veille/<slug:name>.csv", dashboards.watch_list_csv, name="watch_csv"),
+    path("tableau-de-bord/declaration-apd/", oda.declaration_page, name="oda_declaration"),
+    path(
+        "tableau-de-bord/declaration-apd.xlsx",
+        oda.declaration_file,
+        {"extension": "xlsx"},
+        name="oda_declaration_xlsx",
+    ),
+    path(
+        "tableau-de-bord/declaration-apd.csv",
+        oda.declaration_file,
+        {"extension": "csv"},
+        name="oda_declaration_csv",
+    ),
 ]

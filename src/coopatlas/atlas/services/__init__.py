@@ -38,6 +38,7 @@ from coopatlas.atlas.models import (
 )
 from coopatlas.atlas.rules import NO_FRENCH_PARTICIPANT, has_french_side
 from coopatlas.core.text import normalise
+from coopatlas.places.models import Country
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class FundingSpec:
     funder_label: str = ""
     water_one_percent_amount: Decimal | None = None
     kind: str = "other"
+    recipient_country: Country | None = None
 
 
 @dataclass
@@ -392,6 +394,7 @@ def funding_line_add(
         water_one_percent_amount=spec.water_one_percent_amount,
         year=spec.year,
         kind=spec.kind,
+        recipient_country=spec.recipient_country,
         position=position,
     )
     return _save(line, provenance or Provenance())
