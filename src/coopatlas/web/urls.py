@@ -6,6 +6,7 @@ from django.urls import path, reverse_lazy
 from coopatlas.web import (
     accounts,
     board,
+    calendars,
     contributor,
     countries,
     dashboards,
@@ -108,4 +109,6 @@ urlpatterns = [
     path("tableau-de-bord/reseau/", dashboards.network_view, name="network"),
     path("tableau-de-bord/veille/", dashboards.watch_lists, name="watch"),
     path("tableau-de-bord/veille/<slug:name>.csv", dashboards.watch_list_csv, name="watch_csv"),
+    path("calendrier/", calendars.calendar_page, name="calendar"),
+    path("calendrier.ics", calendars.calendar_ics, name="calendar_ics"),
 ]
