@@ -18,10 +18,10 @@ happenings in date order (the count says how many there were). The page, the iCa
 
 import calendar as month_calendar
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -181,7 +181,7 @@ class Calendar:
 # --- reading the window --------------------------------------------------------------------------
 
 
-def read_window(params: QueryDict, today: datetime.date, errors: list[str]) -> Window:
+def read_window(params: Mapping[str, str], today: datetime.date, errors: list[str]) -> Window:
     """Return the window of `depuis` (a date, default today) and `mois` (1 to MAX_MONTHS, default
     12); a bad value is left for the default with a message appended to `errors`."""
     start = today
