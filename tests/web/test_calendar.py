@@ -151,7 +151,9 @@ def test_calendar_draft_is_hidden_from_anonymous_readers_and_shown_to_the_atlas_
     # then
     assert "Lyon – Sousse" not in anonymous_page and "Lyon – Sousse" not in anonymous_feed
     assert "Fin prévue · Convention Lyon – Sousse (brouillon)" in team_page
-    assert 'class="badge badge-draft"' in team_page
+    assert '<span class="badge badge-draft">Brouillon</span>' in team_page
+    (draft,) = vevents(feed(admin_client_fr.get("/calendrier.ics", window)))
+    assert str(draft["SUMMARY"]) == "[Brouillon] Fin prévue · Convention Lyon – Sousse (brouillon)"
 
 
 @pytest.mark.parametrize(

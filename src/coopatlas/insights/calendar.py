@@ -82,7 +82,7 @@ class Happening:
     precision: str
     partnership_id: int
     partnership_title: str
-    published: bool
+    state: str  # the partnership's publication state
     years: int = 0  # an anniversary's number of years
     since: str = ""  # an anniversary's origin, as written (22/11/1972, 11/1972, 1972)
     event_kind: str = ""
@@ -105,6 +105,17 @@ class Happening:
     @property
     def url(self) -> str:
         return reverse("web:partnership", args=[self.partnership_id])
+
+    @property
+    def published(self) -> bool:
+        return self.state == PublicationState.PUBLISHED
+
+    @property
+    def state_label(self) -> str:
+        """The publication state in words (« Brouillon », « Soumis à la revue »…)."""
+        return (
+            str(PublicationState(self.state).label) if self.state in PublicationState.values else self.state
+        )
 
     @property
     def exact(self) -> bool:
@@ -290,7 +301,7 @@ def _anniversaries(scope: QuerySet[Partnership], window: Window) -> list[Happeni
                 precision,
                 pk,
                 title,
-                state == PublicationState.PUBLISHED,
+                state,
                 years=years,
                 since=since,
             )
@@ -307,7 +318,7 @@ def _endings(scope: QuerySet[Partnership], window: Window) -> list[Happening]:
         .values_list("pk", "title", "publication_state", "end_date")
     )
     return [
-        Happening(ENDING, pk, end, DAY, pk, title, state == PublicationState.PUBLISHED)
+        Happening(ENDING, pk, end, DAY, pk, title, state)
         for pk, title, state, end in rows.iterator(chunk_size=2000)
     ]
 
@@ -346,7 +357,7 @@ def _events(scope: QuerySet[Partnership], window: Window) -> list[Happening]:
             precision,
             partnership_id,
             partnership_title,
-            state == PublicationState.PUBLISHED,
+            state,
             event_kind=kind if kind in EventKind.values else EventKind.OTHER,
             event_title=title,
         )
@@ -379,7 +390,9 @@ def as_ical(chosen: Calendar, *, name: str, host: str, base_url: str, stamp: dat
             event.add("dtstamp", stamp)
             event.add("dtstart", happening.day)
             event.add("dtend", happening.day + datetime.timedelta(days=1))
-            event.add("summary", happening.summary)
+            # A draft (in the feed of someone who may see drafts) says so in its summary.
+            mark = "" if happening.published else f"[{happening.state_label}] "
+            event.add("summary", mark + happening.summary)
             event.add("description", f"{happening.description}\n{base_url}{happening.url}")
             event.add("url", f"{base_url}{happening.url}")
             event.add("transp", "TRANSPARENT")

@@ -1,10 +1,11 @@
 """The calendar of a scope: the page grouped by month and its iCal feed (insights.calendar)."""
 
 import datetime
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -79,9 +80,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     context = _scope_context(request, query, scope)
     fixed_start = bool((request.GET.get("depuis") or "").strip()) and window.start != timezone.localdate()
     feed_query = _feed_params(scope, window, fixed_start=fixed_start)
-    feed_path = request.build_absolute_uri(
-        f"/calendrier.ics?{feed_query}" if feed_query else "/calendrier.ics"
-    )
+    feed = reverse("web:calendar_ics")
+    feed_path = request.build_absolute_uri(f"{feed}?{feed_query}" if feed_query else feed)
     context.update(
         {
             "calendar": chosen,
@@ -112,7 +112,7 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
     body = agenda.as_ical(
         chosen,
         name=name,
-        host=request.get_host().split(":")[0],
+        host=urlsplit(f"//{request.get_host()}").hostname or "localhost",
         base_url=f"{request.scheme}://{request.get_host()}",
         stamp=timezone.now(),
     )
