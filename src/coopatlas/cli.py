@@ -14,6 +14,7 @@ Examples:
     coopatlas reindex                            # rebuild the full-text search index
     coopatlas dashboard --scope "territoire=9&zone=africa"   # a scope's dashboard figures
     coopatlas watch --list fin-proche --months 6 -o fin.csv  # a watch list as CSV
+    coopatlas calendar --scope "pays=RS" -o serbie.ics  # a scope's calendar as an iCal file
     coopatlas declaration-apd --scope "territoire=9" --year 2021 -o apd.xlsx  # yearly APD declaration
     coopatlas load-demo                          # (re)load the demo atlas; existing records are kept
     coopatlas generate --partnerships 10000 --seed 1  # a synthetic atlas on real places (benchmarks)
@@ -726,6 +727,45 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar(args: argparse.Namespace) -> int:
+    import datetime
+    from urllib.parse import urlsplit
+
+    from django.utils import timezone
+
+    from coopatlas.atlas.models import Partnership
+    from coopatlas.insights import calendar as agenda
+
+    query, _params = _scope(args.scope or "")
+    if query is None:
+        return 2
+    errors: list[str] = []
+    window = agenda.read_window(
+        {"depuis": args.start or "", "mois": str(args.months)}, timezone.localdate(), errors
+    )
+    site = urlsplit(args.site)
+    if errors or site.scheme not in ("http", "https") or not site.hostname:
+        for error in errors or [f"adresse du site attendue (https://…), pas « {args.site} »"]:
+            err_console.print(f"[red]Calendrier refusé[/red] : {error}")
+        return 2
+    chosen = agenda.build(query, Partnership.objects.published(), window)
+    body = agenda.as_ical(
+        chosen,
+        name="coopatlas · Calendrier des partenariats",
+        host=site.hostname,
+        base_url=f"{site.scheme}://{site.netloc}",
+        stamp=datetime.datetime.now(datetime.UTC),
+    )
+    Path(args.output).write_bytes(body)
+    last = window.end - datetime.timedelta(days=1)
+    cut = f" (les {len(chosen.happenings)} premiers sur {chosen.count})" if chosen.truncated else ""
+    console.print(
+        f"{len(chosen.happenings)} événement(s){cut} du {window.start:%d/%m/%Y} au {last:%d/%m/%Y} "
+        f"écrit(s) dans {args.output}."
+    )
+    return 0
+
+
 def cmd_oda_declaration(args: argparse.Namespace) -> int:
     from coopatlas.atlas.models import Partnership
     from coopatlas.exports.tabular import table_csv, tables_xlsx
@@ -1427,6 +1467,18 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--list", help="une liste : fin-proche, a-verifier, sans-theme, sans-annee, …")
     watch.add_argument("-o", "--output", help="fichier CSV à écrire (sinon la sortie standard)")
     watch.set_defaults(func=cmd_watch)
+
+    cal = sub.add_parser("calendar", help="le calendrier d'un périmètre en fichier iCal (publiés seulement)")
+    cal.add_argument("--scope", help="périmètre, comme pour dashboard")
+    cal.add_argument("--from", dest="start", help="premier jour, AAAA-MM-JJ (aujourd'hui)")
+    cal.add_argument("--months", type=int, default=12, help="sur N mois, 1 à 24 (12)")
+    cal.add_argument(
+        "--site",
+        default="http://localhost:8000",
+        help="adresse du site, pour les liens et les UID des événements",
+    )
+    cal.add_argument("-o", "--output", required=True, help="fichier .ics à écrire")
+    cal.set_defaults(func=cmd_calendar)
 
     apd = sub.add_parser(
         "declaration-apd",

@@ -277,6 +277,7 @@ PUBLIC_PAGES = [
     ("dashboard print", "/tableau-de-bord/?territoire={french}&impression=1", True),
     ("network", "/tableau-de-bord/reseau/", True),
     ("watch lists", "/tableau-de-bord/veille/?doublons=1", True),
+    ("calendar", "/calendrier/", True),
 ]
 STAFF_PAGES = [
     ("partnership with contacts", "/partenariats/{partnership}/", True),

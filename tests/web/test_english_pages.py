@@ -166,6 +166,7 @@ def english_pages(client) -> list[str]:
         "/tableau-de-bord/pays.json",
         "/tableau-de-bord/reseau/",
         "/tableau-de-bord/veille/",
+        "/calendrier/?depuis=2025-01-01",
         "/sources/",
         "/connexion/",
     ]

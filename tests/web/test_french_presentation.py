@@ -68,6 +68,7 @@ FRENCH_PAGES = [
     "/tableau-de-bord/",
     "/tableau-de-bord/reseau/",
     "/tableau-de-bord/veille/",
+    "/calendrier/?depuis=2022-01-01",
     "/connexion/",
 ]
 

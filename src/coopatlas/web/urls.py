@@ -6,6 +6,7 @@ from django.urls import path, reverse_lazy
 from coopatlas.web import (
     accounts,
     board,
+    calendars,
     contributor,
     countries,
     dashboards,
@@ -122,4 +123,6 @@ urlpatterns = [
         {"extension": "csv"},
         name="oda_declaration_csv",
     ),
+    path("calendrier/", calendars.calendar_page, name="calendar"),
+    path("calendrier.ics", calendars.calendar_ics, name="calendar_ics"),
 ]
