@@ -288,7 +288,6 @@ AXES_LOCKOUT_CALLABLE = "coopatlas.web.accounts.locked_out"
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 
-
 def _caches(url: str) -> dict:
     """Django's cache from COOPATLAS_CACHE_URL: `redis://host:port/db` (shared by every process and
     machine), `db` (a table of the database), or nothing (each process's own memory)."""

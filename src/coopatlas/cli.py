@@ -3,7 +3,7 @@
 Examples:
     coopatlas serve --port 8000                  # migrate, load reference and demo data if empty, serve
     coopatlas serve --prepare-only               # the same start, step by step, without serving
-    coopatlas serve --prod --bind 0.0.0.0:8000   # production: gunicorn, several processes (docs/deployment.md)
+    coopatlas serve --prod --bind 0.0.0.0:8000   # production: gunicorn, several processes
     coopatlas worker                             # run queued jobs (imports, undo, long pages)
     coopatlas load-places --communes communes.csv  # French geography (+ every commune's point)
     coopatlas resolve "Francfort" --country DE --json
@@ -1233,6 +1233,10 @@ def _serve_prod(args: argparse.Namespace) -> int:
         def load_config(self) -> None:
             for name, value in options.items():
                 self.cfg.set(name, value)
+            # gunicorn 25+ opens a control socket in the home folder, one path for every server
+            # of the user: a second server on the machine would take the first one's.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
 
         def load(self):
             from coopatlas.core.memory import limit_arenas
@@ -1246,7 +1250,9 @@ def _serve_prod(args: argparse.Namespace) -> int:
 
     console.print(
         f"[bold green]Prêt : http://{bind}/[/bold green] (gunicorn, {workers} processus × {threads} fils ; "
-        "SIGTERM ou Ctrl+C pour arrêter)"
+        "SIGTERM ou Ctrl+C pour arrêter)",
+        highlight=False,
+        soft_wrap=True,
     )
     with _worker_beside(enabled=not args.no_worker):
         Server().run()  # returns by SystemExit when the master stops

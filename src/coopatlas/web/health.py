@@ -56,7 +56,9 @@ def check_migrations() -> str:
         applied = MigrationRecorder(connections[alias]).applied_migrations()
         pending += len(_latest_migrations() - set(applied))
     if pending:
-        raise CheckFailed(f"{pending} migration(s) non appliquée(s) : lancez `coopatlas serve --prepare-only`.")
+        raise CheckFailed(
+            f"{pending} migration(s) non appliquée(s) : lancez `coopatlas serve --prepare-only`."
+        )
     return "Migrations appliquées."
 
 
@@ -125,4 +127,8 @@ def health(request: HttpRequest) -> JsonResponse:
     """Answer 200 when every check passes, 503 otherwise, with each check's status and message."""
     checks = run_checks()
     healthy = all(check["status"] == "ok" for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "erreur", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "erreur", "checks": checks},
+        status=200 if healthy else 503,
+        json_dumps_params={"ensure_ascii": False},
+    )
