@@ -167,6 +167,10 @@ IMPORT_ASYNC_BYTES = int(os.environ.get("COOPATLAS_IMPORT_ASYNC_BYTES", str(1024
 # An export of more partnerships than this runs in the worker (a job page, then a download);
 # smaller ones are streamed in the request.
 EXPORT_ASYNC_ROWS = int(os.environ.get("COOPATLAS_EXPORT_ASYNC_ROWS", "5000"))
+# Files handed between the web servers and the worker (uploads to import, exports to download):
+# one folder every server and worker reach (a shared volume when they run on several machines);
+# var/uploads/ when empty.
+UPLOADS_DIR = os.environ.get("COOPATLAS_UPLOADS_DIR", "")
 # Uploads of previews never confirmed are removed after this many seconds.
 UPLOAD_MAX_AGE = int(os.environ.get("COOPATLAS_UPLOAD_MAX_AGE", str(24 * 3600)))
 

@@ -1523,7 +1523,8 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[red]{exc}[/red]")
         return 2
     if args.command in ("load-reference", "load-demo", "load-places", "import", "worker", "generate"):
-        _migrate()
+        with _one_preparing_at_a_time():  # not while a server starting beside migrates
+            _migrate()
     return args.func(args)
 
 
