@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request gets its id (X-Request-ID) and, in production, one JSON log line.
+    "coopatlas.web.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that may answer: CORS headers on the API (CORS_* below).
     "corsheaders.middleware.CorsMiddleware",
@@ -165,6 +167,10 @@ IMPORT_ASYNC_BYTES = int(os.environ.get("COOPATLAS_IMPORT_ASYNC_BYTES", str(1024
 # An export of more partnerships than this runs in the worker (a job page, then a download);
 # smaller ones are streamed in the request.
 EXPORT_ASYNC_ROWS = int(os.environ.get("COOPATLAS_EXPORT_ASYNC_ROWS", "5000"))
+# Files handed between the web servers and the worker (uploads to import, exports to download):
+# one folder every server and worker reach (a shared volume when they run on several machines);
+# var/uploads/ when empty.
+UPLOADS_DIR = os.environ.get("COOPATLAS_UPLOADS_DIR", "")
 # Uploads of previews never confirmed are removed after this many seconds.
 UPLOAD_MAX_AGE = int(os.environ.get("COOPATLAS_UPLOAD_MAX_AGE", str(24 * 3600)))
 
@@ -285,9 +291,42 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "coopatlas.web.accounts.locked_out"
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+
+def _caches(url: str) -> dict:
+    """Django's cache from COOPATLAS_CACHE_URL: `redis://host:port/db` (shared by every process and
+    machine), `db` (a table of the database), or nothing (each process's own memory)."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coopatlas_cache"}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "coopatlas",
+            # A Redis server that stopped answering costs a request one second, not a worker.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    raise RuntimeError(
+        f"COOPATLAS_CACHE_URL « {url} » : attendu redis://hôte:port/base, db ou rien (unknown cache URL)"
+    )
+
+
+CACHES = {"default": _caches(os.environ.get("COOPATLAS_CACHE_URL", "").strip())}
+
+# Readable lines in development, each naming the request it belongs to (X-Request-ID); the
+# production settings write JSON lines instead, one per request (coopatlas.web.requestlog).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "coopatlas.web.requestlog.RequestIdFilter"}},
+    "formatters": {"readable": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "readable"}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+# How many reverse proxies stand before the server and add their address to X-Forwarded-For: the
+# visitor's address is the one the outermost of them saw (0: REMOTE_ADDR, no proxy).
+TRUSTED_PROXIES = int(os.environ.get("COOPATLAS_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "coopatlas.web.requestlog.client_ip"

@@ -6,8 +6,13 @@ import os
 
 from config.settings.base import *  # noqa: F403
 
-if "SECRET_KEY" not in os.environ or "DATABASE_URL" not in os.environ:
-    raise RuntimeError("prod settings need SECRET_KEY and DATABASE_URL in the environment")
+# What the environment must give: these settings never fall back on a generated secret or a file.
+REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
+if missing := [name for name in REQUIRED_ENVIRONMENT if not os.environ.get(name)]:
+    raise RuntimeError(
+        f"Réglages de production : variable(s) d'environnement manquante(s) : {', '.join(missing)} "
+        "(docs/deployment.md) — prod settings need them in the environment"
+    )
 DEBUG = False
 # Behind a reverse proxy that terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -25,3 +30,27 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = True
+# The proxy's health checks reach each server over plain HTTP inside the network: /sante/ answers
+# them there rather than redirecting to HTTPS (it holds no personal data and sets no cookie).
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
+# One reverse proxy (compose.yaml's Caddy) stands before the servers unless said otherwise.
+TRUSTED_PROXIES = int(os.environ.get("COOPATLAS_TRUSTED_PROXIES", "1"))
+
+# One JSON line per request (coopatlas.web.requestlog) and per error, each with its request's id.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "coopatlas.web.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "coopatlas.web.requestlog.JsonLineFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "json"}
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"coopatlas.requests": {"level": os.environ.get("COOPATLAS_REQUEST_LOG_LEVEL", "INFO")}},
+}

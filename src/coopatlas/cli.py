@@ -3,6 +3,7 @@
 Examples:
     coopatlas serve --port 8000                  # migrate, load reference and demo data if empty, serve
     coopatlas serve --prepare-only               # the same start, step by step, without serving
+    coopatlas serve --prod --bind 0.0.0.0:8000   # production: gunicorn, several processes
     coopatlas worker                             # run queued jobs (imports, undo, long pages)
     coopatlas load-places --communes communes.csv  # French geography (+ every commune's point)
     coopatlas resolve "Francfort" --country DE --json
@@ -54,6 +55,8 @@ def _migrate(verbosity: int = 0) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
     if ALIAS in settings.DATABASES and not shares_main_database():
         call_command("migrate", database=ALIAS, interactive=False, verbosity=verbosity)
+    # The cache's table when COOPATLAS_CACHE_URL=db (nothing otherwise; kept when it exists).
+    call_command("createcachetable", verbosity=verbosity)
 
 
 def cmd_load_reference(args: argparse.Namespace) -> int:
@@ -1134,6 +1137,10 @@ def prepare(*, demo: bool = True, out: Console | None = None) -> None:
         if pending:
             step.update(f"{pending} migration(s)")
             _migrate()
+        else:
+            from django.core.management import call_command
+
+            call_command("createcachetable", verbosity=0)  # COOPATLAS_CACHE_URL=db, set since
         step.result = f"{pending} migration(s) appliquée(s)" if pending else "à jour"
     with StartStep("Données de référence", out).running() as step:
         step.result = _load_reference_if_changed()
@@ -1190,15 +1197,41 @@ def _places_if_missing(communes: str | None, step: StartStep) -> str:
     )
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from waitress.server import create_server
+# Held while a server prepares the database (PostgreSQL advisory lock): "coopatls" as a number.
+PREPARE_LOCK = int.from_bytes(b"coopatls", "big")
 
+
+@contextlib.contextmanager
+def _one_preparing_at_a_time():
+    """On PostgreSQL, let one server prepare at a time: several started together (two containers,
+    two machines) wait for the first, then find each step done and skip it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [PREPARE_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [PREPARE_LOCK])
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
     # Say which settings run: a production server on the development settings is visible at once.
     console.print(settings_banner())
-    prepare(demo=not args.no_demo)
+    with _one_preparing_at_a_time():
+        # A production atlas starts empty (`coopatlas load-demo` loads the demo on purpose).
+        prepare(demo=not (args.no_demo or args.prod))
     if args.prepare_only:
         console.print("Prêt à servir (--prepare-only : le serveur n'est pas lancé).")
         return 0
+    if args.prod:
+        return _serve_prod(args)
+    from waitress.server import create_server
+
     with StartStep("Serveur", console).running() as step:
         from django.core.wsgi import get_wsgi_application
         from django.urls import get_resolver
@@ -1222,7 +1255,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 application,
                 host=args.host,
                 port=args.port,
-                threads=args.threads,
+                threads=args.threads or 8,
                 ident="coopatlas",
                 # no request larger than the largest file one may send (an import, a document):
                 # refused before it is read, not after it filled the disk
@@ -1234,7 +1267,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 f"[red]Impossible d'écouter sur {args.host}:{args.port}[/red] : {exc.strerror or exc}"
             )
             return 2
-        step.result = f"à l'écoute sur {args.host}:{args.port}, {args.threads} fils"
+        step.result = f"à l'écoute sur {args.host}:{args.port}, {args.threads or 8} fils"
     # Stopped by SIGTERM (kill, a service manager) as by Ctrl+C: the worker beside is stopped too.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     with _worker_beside(enabled=not args.no_worker):
@@ -1242,6 +1275,76 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"[bold green]Prêt : http://{args.host}:{args.port}/[/bold green] (Ctrl+C pour arrêter)"
         )
         server.run()
+    return 0
+
+
+def default_workers() -> int:
+    """Worker processes of `serve --prod` when not told: one per core, at least two (each holds
+    the pages' code and the models of similar partnerships and suggestions in its memory)."""
+    return max(2, os.cpu_count() or 1)
+
+
+def _serve_prod(args: argparse.Namespace) -> int:
+    """Serve with gunicorn: a master process that forks `--workers` processes of `--threads`
+    threads each, the application loaded once before the fork. SIGTERM stops it gracefully: the
+    requests under way are finished (30 s at most), then the workers and the master end."""
+    from django.conf import settings
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
+
+    bind = args.bind or f"{args.host}:{args.port}"
+    workers = args.workers or default_workers()
+    threads = args.threads or 4
+    # gunicorn's own lines (start, workers booted or killed) in the same format as the site's.
+    logging = {
+        **settings.LOGGING,
+        "loggers": {
+            **settings.LOGGING.get("loggers", {}),
+            "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        },
+    }
+    options = {
+        "bind": [bind],
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "preload_app": True,
+        "timeout": 60,
+        "graceful_timeout": 30,
+        "keepalive": 5,
+        "proc_name": "coopatlas",
+        "accesslog": None,  # one JSON line per request comes from coopatlas.web.requestlog
+        "errorlog": "-",
+        "logconfig_dict": logging,
+    }
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            for name, value in options.items():
+                self.cfg.set(name, value)
+            # gunicorn 25+ opens a control socket in the home folder, one path for every server
+            # of the user: a second server on the machine would take the first one's.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
+
+        def load(self):
+            from coopatlas.core.memory import limit_arenas
+
+            limit_arenas()  # before the workers start their threads
+            from config.wsgi import application  # every page's code loaded once, before the fork
+
+            # No connection opened by the preparation may be shared by the forked workers.
+            connections.close_all()
+            return application
+
+    console.print(
+        f"[bold green]Prêt : http://{bind}/[/bold green] (gunicorn, {workers} processus × {threads} fils ; "
+        "SIGTERM ou Ctrl+C pour arrêter)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    with _worker_beside(enabled=not args.no_worker):
+        Server().run()  # returns by SystemExit when the master stops
     return 0
 
 
@@ -1293,7 +1396,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="migrer, charger les données si la base est vide, servir")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--threads", type=int, help="fils par processus (8 ; 4 avec --prod)")
+    serve.add_argument(
+        "--prod",
+        action="store_true",
+        help="production : gunicorn à plusieurs processus, réglages config.settings.prod (secrets dans "
+        "l'environnement), sans atlas de démonstration",
+    )
+    serve.add_argument(
+        "--workers", type=int, help="--prod : processus de gunicorn (un par cœur, au moins deux)"
+    )
+    serve.add_argument("--bind", help="--prod : adresse d'écoute, ex. 0.0.0.0:8000 (sinon --host:--port)")
     serve.add_argument("--no-demo", action="store_true", help="ne pas charger l'atlas de démonstration")
     serve.add_argument(
         "--no-worker", action="store_true", help="ne pas lancer de travailleur (un `coopatlas worker` à part)"
@@ -1512,9 +1625,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the `coopatlas` command line; return its exit status."""
     args = build_parser().parse_args(argv)
-    _setup_django()
+    if getattr(args, "prod", False):
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
+    try:
+        _setup_django()
+    except RuntimeError as exc:  # the production settings name what the environment lacks
+        err_console.print(f"[red]{exc}[/red]")
+        return 2
     if args.command in ("load-reference", "load-demo", "load-places", "import", "worker", "generate"):
-        _migrate()
+        with _one_preparing_at_a_time():  # not while a server starting beside migrates
+            _migrate()
     return args.func(args)
 
 

@@ -16,7 +16,9 @@ _NAME = re.compile(r"[0-9a-f]{32}(?:\.[a-z0-9]{1,7})?")
 
 
 def folder() -> Path:
-    path = Path(settings.VAR_DIR) / "uploads"
+    # The web servers write here and the worker reads (and the other way for exports): on several
+    # machines, a folder they share (COOPATLAS_UPLOADS_DIR, docs/deployment.md).
+    path = Path(settings.UPLOADS_DIR) if settings.UPLOADS_DIR else Path(settings.VAR_DIR) / "uploads"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -13,6 +13,7 @@ from coopatlas.web import (
     declaration,
     documents,
     extraction,
+    health,
     imports,
     jobs,
     legal,
@@ -26,6 +27,7 @@ from coopatlas.web import (
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sante/", health.health, name="health"),
     path("recherche/", search.search, name="search"),
     path("partenariats/", search.search, name="partnership_list"),
     path("partenariats/<int:pk>/", views.partnership_detail, name="partnership"),
