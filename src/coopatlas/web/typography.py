@@ -73,7 +73,7 @@ class FrenchTypographyMiddleware:
         response = self.get_response(request)
         if (
             getattr(request, "LANGUAGE_CODE", "fr").startswith("fr")
-            and response["Content-Type"].startswith("text/html")
+            and response.get("Content-Type", "").startswith("text/html")
             and not response.streaming
             and not response.has_header("Content-Encoding")
         ):
