@@ -193,6 +193,9 @@ def test_widget_language_follows_its_parameter(client, lyon):
     html = french.content.decode()
     assert '<html lang="fr">' in html and french["Content-Language"] == "fr"
     assert "Villes jumelles" in html and "Italie" in html
+    # French spacing follows the widget's language, not the browser's
+    assert "Source\u00a0: atlas" in html
+    assert "Source: atlas" in english.content.decode()
 
 
 def test_widget_views_and_compact(client, lyon):
@@ -326,3 +329,16 @@ def test_other_forms_partner_without_authority_counterpart(client):
     html = client.get(f"/widgets/{lyon.pk}/").content.decode()
     # then
     assert "Eau Vive Sénégal" in html and "Sénégal" in html and "Dakar" not in html
+
+
+def test_widget_of_a_large_authority_links_to_the_rest(client, lyon, monkeypatch):
+    """Past the rows a widget lists, it says how many more there are and links to the atlas."""
+    # given
+    monkeypatch.setattr("coopatlas.web.widgets.WIDGET_ROWS", 1)
+    # when
+    html = client.get(f"/widgets/{lyon.pk}/").content.decode()
+    # then
+    assert "Turin" in html and "Ouagadougou" not in html
+    assert (
+        f'<a href="/organisations/{lyon.pk}/" target="_blank" rel="noopener">et 1 partenaire de plus' in html
+    )

@@ -85,7 +85,7 @@ def other_site(demo_live):  # noqa: F811 — the fixture imported above
     thread.start()
     host = f"http://127.0.0.1:{server.server_address[1]}"
     assert host.split(":")[-1] != base_url.split(":")[-1]
-    yield base_url, host
+    yield base_url, host, boulogne.pk
     server.shutdown()
     server.server_close()
     thread.join(5)
@@ -115,7 +115,7 @@ def test_browser_widget_in_an_iframe_of_another_site_shows_partners_and_map(othe
     """The other site's page frames the widget: Boulogne-Billancourt's twin towns are listed in
     the frame, the map is drawn with its points, and the frame breaks no policy."""
     # given
-    base_url, host = other_site
+    base_url, host, _pk = other_site
     page, errors = browser_page
     # when
     page.goto(host + "/iframe.html")
@@ -144,7 +144,7 @@ def test_browser_widget_script_inserts_the_frame_after_itself(other_site, browse
     """The script tag of the other site inserts the widget's frame right after itself, titled,
     in English as asked, with the list only."""
     # given
-    base_url, host = other_site
+    base_url, host, _pk = other_site
     page, errors = browser_page
     # when
     page.goto(host + "/script.html")
@@ -167,7 +167,7 @@ def test_browser_other_site_cannot_frame_ordinary_pages(other_site, browser_page
     """Framed by the other site, the home page and a partnership page are refused by chromium
     (nothing of ours shows in their frames), while the widget on the same page shows."""
     # given
-    base_url, host = other_site
+    base_url, host, _pk = other_site
     page, _errors = browser_page
     refused: list[str] = []
     page.on("console", lambda m: refused.append(m.text) if "frame-ancestors" in m.text else None)
@@ -183,3 +183,31 @@ def test_browser_other_site_cannot_frame_ordinary_pages(other_site, browser_page
         assert "coopatlas" not in text and "Atlas" not in text, (selector, text[:200])
     assert len(refused) >= 2, refused
     _shoot(page, "widget-framing-refused")
+
+
+def test_browser_embed_page_form_rewrites_the_code_and_previews_it(other_site, browser_page):
+    """From the organisation's page to « Intégrer sur votre site »: choosing « Liste seule » and
+    sending the form rewrites both snippets and the preview, which shows the partners; no policy
+    broken, nothing serious for axe."""
+    # given
+    base_url, _host, pk = other_site
+    page, errors = browser_page
+    page.goto(f"{base_url}/organisations/{pk}/")
+    page.get_by_role("link", name="Intégrer ses partenaires sur votre site →").click()
+    page.wait_for_selector("#code-iframe")
+    # when
+    page.get_by_label("Liste seule").check()
+    page.get_by_role("button", name="Mettre à jour le code").click()
+    page.wait_for_url("**vue=liste**")
+    # then
+    iframe_code = page.locator("#code-iframe").input_value()
+    assert "vue=liste" in iframe_code and 'height="400"' in iframe_code and iframe_code.startswith("<iframe ")
+    assert "vue=liste" in page.locator("#code-script").input_value()
+    preview = _frame_of(page, "iframe.widget-preview")
+    preview.wait_for_selector("text=Neukölln")
+    assert preview.locator("[data-widget-map]").count() == 0
+    assert page.evaluate("window.__cspViolations") == []
+    assert errors == []
+    _shoot(page, "widget-embed")
+    if AXE.exists():
+        assert axe_problems(page, "widget-embed") == []

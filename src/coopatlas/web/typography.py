@@ -64,7 +64,8 @@ def _retouch(html: str) -> str:
 
 
 class FrenchTypographyMiddleware:
-    """Retouch the French HTML pages (not files, JSON or streamed answers)."""
+    """Retouch the French HTML pages (not files, JSON or streamed answers, nor a page its view
+    retouched already and marked `typography_done`: one kept in a cache that way)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -76,6 +77,7 @@ class FrenchTypographyMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
             and not response.streaming
             and not response.has_header("Content-Encoding")
+            and not getattr(response, "typography_done", False)
         ):
             charset = response.charset or "utf-8"
             response.content = french_typography(response.content.decode(charset)).encode(charset)

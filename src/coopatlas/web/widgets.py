@@ -14,6 +14,7 @@ should be (a colour not in hex, a language we do not speak) gets the default, an
 validated values are ever written back into a page, a stylesheet or a script.
 """
 
+import functools
 import hashlib
 import json
 import re
@@ -36,12 +37,15 @@ from django.views.decorators.http import require_safe
 from coopatlas.atlas.choices import FRENCH_AUTHORITY_KINDS, ParticipationRole, PartnershipForm
 from coopatlas.atlas.models import Organisation, Participation, Partnership
 from coopatlas.core.i18n import sort_key
+from coopatlas.core.text import strip_accents
+from coopatlas.places.models import Country
 from coopatlas.search.index import version
 from coopatlas.search.memo import remembered
 from coopatlas.search.signals import apply_pending
+from coopatlas.web.typography import french_typography
 
 # Rows listed by a widget; an authority with more (a region) links to its page for the rest.
-WIDGET_ROWS = 300
+WIDGET_ROWS = 200  # as an organisation's page (web.views.PARTNERS_SHOWN)
 DEFAULT_ACCENT = "1d3f8f"  # the atlas's blue
 DEFAULT_BACKGROUND = "ffffff"
 LANGUAGES = ("fr", "en")
@@ -142,6 +146,10 @@ def theme_css(options: WidgetOptions) -> str:
 # What a widget shows
 
 
+# Partners' names come back at every new version of the index: their collation keys are kept.
+_name_key = functools.lru_cache(maxsize=50_000)(sort_key)
+
+
 def _partner_roles(organisation_kind: str) -> tuple[str, ...]:
     """The roles of the partners of an organisation of this kind (as on its page)."""
     if organisation_kind in FRENCH_AUTHORITY_KINDS:
@@ -161,37 +169,52 @@ def widget_content(pk: int) -> dict | None:
     authority); failing those, its other French authorities (a domestic twinning); failing those,
     its other participants. No contact, no person: organisations, countries, years and links."""
     organisation = (
-        Organisation.objects.public()
-        .filter(pk=pk)
-        .select_related("country")
-        .only("pk", "name", "kind", "latitude", "longitude", "country__name_fr", "country__name_en")
-        .first()
+        Organisation.objects.filter(pk=pk).values("pk", "name", "kind", "latitude", "longitude").first()
     )
     if organisation is None:
         return None
     mine = Partnership.objects.published().filter(participations__organisation_id=pk).values("pk")
     partnerships = {
         p["pk"]: p
-        for p in Partnership.objects.filter(pk__in=mine).values("pk", "form", "start_year", "signature_year")
+        for p in Partnership.objects.filter(pk__in=mine)
+        .order_by()
+        .values("pk", "form", "start_year", "signature_year")
     }
-    others: dict[int, list[dict]] = {}
-    for row in (
-        Participation.objects.filter(partnership_id__in=list(partnerships))
+    # An organisation in a published partnership is public; another may be (an authority of the
+    # official geography): asked only then, the filter being costly.
+    if not partnerships and not Organisation.objects.public().filter(pk=pk).exists():
+        return None
+    # Three plain reads rather than one join: over a large atlas SQLite planned the join from the
+    # countries' side (50 s for an authority of 1,100 partnerships).
+    participants = list(
+        Participation.objects.filter(partnership_id__in=mine)
         .exclude(organisation_id=pk)
-        .values(
-            "partnership_id",
-            "role",
-            "organisation_id",
-            "organisation__name",
-            "organisation__country_id",
-            "organisation__country__name_fr",
-            "organisation__country__name_en",
-            "organisation__latitude",
-            "organisation__longitude",
+        .order_by()
+        .values_list("partnership_id", "role", "organisation_id")
+    )
+    organisations = {
+        o[0]: o
+        for o in Organisation.objects.filter(pk__in={p[2] for p in participants})
+        .order_by()
+        .values_list("pk", "name", "country_id", "latitude", "longitude")
+    }
+    countries = {c[0]: c for c in Country.objects.order_by().values_list("iso2", "name_fr", "name_en")}
+    others: dict[int, list[dict]] = {}
+    for partnership_pk, role, organisation_pk in participants:
+        _pk, name, country, latitude, longitude = organisations[organisation_pk]
+        others.setdefault(partnership_pk, []).append(
+            {
+                "role": role,
+                "organisation_id": organisation_pk,
+                "organisation__name": name,
+                "organisation__country_id": country,
+                "organisation__country__name_fr": countries[country][1],
+                "organisation__country__name_en": countries[country][2],
+                "organisation__latitude": latitude,
+                "organisation__longitude": longitude,
+            }
         )
-    ):
-        others.setdefault(row["partnership_id"], []).append(row)
-    roles = _partner_roles(organisation.kind)
+    roles = _partner_roles(organisation["kind"])
     rows = []
     for partnership_pk, participants in others.items():
         chosen = (
@@ -219,25 +242,41 @@ def widget_content(pk: int) -> dict | None:
                     "lng": p["organisation__longitude"],
                 }
             )
-    rows.sort(
-        key=lambda r: (
-            r["form"] != PartnershipForm.TWINNING,
-            FORM_ORDER.get(r["form"], len(FORM_ORDER)),
-            r["year"] is None,
-            r["year"] or 0,
-            sort_key(r["name"]),
-            r["partnership"],
+
+    # By form (twinnings first), year (undated last), then name. The rows shown are picked with
+    # a plain accent-free key, then put in dictionary order (core.i18n.sort_key, costly: about
+    # 40 µs a name) — only those shown, not every row of an authority with a thousand.
+    def order(row: dict) -> tuple:
+        return (
+            row["form"] != PartnershipForm.TWINNING,
+            FORM_ORDER.get(row["form"], len(FORM_ORDER)),
+            row["year"] is None,
+            row["year"] or 0,
         )
-    )
+
+    rows.sort(key=lambda r: (*order(r), strip_accents(r["name"]).casefold(), r["partnership"]))
+    shown = rows[:WIDGET_ROWS]
+    shown.sort(key=lambda r: (*order(r), _name_key(r["name"]), r["partnership"]))
     return {
-        "pk": organisation.pk,
-        "name": organisation.name,
-        "lat": organisation.latitude,
-        "lng": organisation.longitude,
+        "pk": pk,
+        "name": organisation["name"],
+        "lat": organisation["latitude"],
+        "lng": organisation["longitude"],
         "partnerships": len(partnerships),
         "rows_total": len(rows),
-        "rows": rows[:WIDGET_ROWS],
+        "rows": shown,
     }
+
+
+def public_name(pk: int) -> str:
+    """Return the name of organisation `pk` if it is public (as `widget_content` decides), else ""."""
+    name = Organisation.objects.filter(pk=pk).values_list("name", flat=True).first()
+    if name is None:
+        return ""
+    published = Partnership.objects.published().filter(participations__organisation_id=pk)
+    if published.exists() or Organisation.objects.public().filter(pk=pk).exists():
+        return name
+    return ""
 
 
 def remembered_content(pk: int) -> dict | None:
@@ -258,13 +297,17 @@ def _frame_ancestors() -> list[str]:
     return list(getattr(settings, "WIDGET_FRAME_ANCESTORS", ["*"]))
 
 
+def _assets() -> tuple[str, ...]:
+    """The addresses of the widget's static files (hashed: a new release changes them)."""
+    return (static("web/widget.css"), static("web/widget-map.js"), static("vendor/leaflet/leaflet.js"))
+
+
 def _etag(kind: str, pk: int | None, options: WidgetOptions) -> str:
     """Return the ETag of a widget answer: the index's version, what is asked and the addresses
-    of the static files it names (a new release changes them)."""
+    of the static files it names."""
     apply_pending()
     number, changed_at = version()
-    assets = [static("web/widget.css"), static("web/widget-map.js")]
-    key = repr((kind, pk, number, changed_at, options, assets))
+    key = repr((kind, pk, number, changed_at, options, _assets()))
     return quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
 
 
@@ -309,31 +352,47 @@ def widget_page(request: HttpRequest, pk: int) -> HttpResponse:
     etag = _etag("page", pk, options)
     if _fresh(request, etag):
         return _cacheable(HttpResponseNotModified(), etag)
-    content = remembered_content(pk)
-    if content is None:
+    html = remembered("widget-page", (pk, options, _assets()), lambda: _render_page(pk, options))
+    if not html:
         raise Http404("Organisation inconnue")
-    # The page's language is the widget's, not the visitor's (the typography middleware reads it).
-    request.LANGUAGE_CODE = options.language
-    with translation.override(options.language):
-        html = render_to_string("web/widget.html", _page_context(content, options))
     response = HttpResponse(html)
+    response.typography_done = True  # type: ignore[attr-defined]
     response["Content-Language"] = options.language
     return _cacheable(response, etag)
 
 
+def _render_page(pk: int, options: WidgetOptions) -> str:
+    """Return the widget's HTML ("" for an organisation that has none), in its language."""
+    content = remembered_content(pk)
+    if content is None:
+        return ""
+    with translation.override(options.language):
+        html = render_to_string("web/widget.html", _page_context(content, options))
+    # French spacing applied once here, kept with the page (the middleware then leaves it).
+    return french_typography(html) if options.language == "fr" else html
+
+
 def _page_context(content: dict, options: WidgetOptions) -> dict:
     english = options.language == "en"
+    # Each row's line beside its name, written here once per row (a translated template tag per
+    # row cost more than the rest of the page).
+    since = _("depuis %(year)s")
+    form_labels = {form.value: str(form.label).lower() for form in PartnershipForm}
+    partnership_url = reverse("web:partnership", args=[0]).replace("/0/", "/{}/")
     twinnings, others = [], []
     for row in content["rows"]:
+        twinning = row["form"] == PartnershipForm.TWINNING
+        country = (row["country_en"] or row["country_fr"]) if english else row["country_fr"]
+        meta = [country] + ([] if twinning else [form_labels.get(row["form"], "")])
+        if row["year"]:
+            meta.append(since % {"year": row["year"]})
         shown = {
             **row,
-            "country_name": (row["country_en"] or row["country_fr"]) if english else row["country_fr"],
-            "url": reverse("web:partnership", args=[row["partnership"]]),
+            "country_name": country,
+            "meta": " · ".join(meta),
+            "url": partnership_url.format(row["partnership"]),
         }
-        (twinnings if row["form"] == PartnershipForm.TWINNING else others).append(shown)
-    form_labels = {form.value: str(form.label) for form in PartnershipForm}
-    for row in others:
-        row["form_label"] = form_labels.get(row["form"], "")
+        (twinnings if twinning else others).append(shown)
     points = [
         {"name": r["name"], "country": r["country_name"], "url": r["url"], "lat": r["lat"], "lng": r["lng"]}
         for r in twinnings + others
@@ -383,11 +442,11 @@ def widget_script(request: HttpRequest, pk: int) -> HttpResponse:
     etag = _etag("script", pk, options)
     if _fresh(request, etag):
         return _cacheable(HttpResponseNotModified(), etag)
-    content = remembered_content(pk)
-    if content is None:
+    name = remembered("widget-name", pk, lambda: public_name(pk))
+    if not name:
         raise Http404("Organisation inconnue")
     with translation.override(options.language):
-        title = widget_title(content["name"])
+        title = widget_title(name)
     script = render_to_string(
         "web/widget.js",
         {
