@@ -107,6 +107,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Widgets (web/widgets.py) are the only pages other sites may frame: by any site ("*"), or by the
+# sites listed here (spaces or commas: "https://www.ville.fr https://*.agglo.fr"). How long a
+# widget may be kept by browsers and caches, in seconds: a new publication shows after that.
+WIDGET_FRAME_ANCESTORS = os.environ.get("COOPATLAS_WIDGET_FRAME_ANCESTORS", "*").replace(
+    ",", " "
+).split() or ["*"]
+WIDGET_MAX_AGE = int(os.environ.get("COOPATLAS_WIDGET_MAX_AGE", "300"))
+
 ROOT_URLCONF = "config.urls"
 # A form posted without its token (a page left open past its session) gets the site's page.
 CSRF_FAILURE_VIEW = "coopatlas.web.errors.csrf_failure"

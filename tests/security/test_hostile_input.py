@@ -278,6 +278,9 @@ PUBLIC_PAGES = [
     ("network", "/tableau-de-bord/reseau/", True),
     ("watch lists", "/tableau-de-bord/veille/?doublons=1", True),
     ("calendar", "/calendrier/", True),
+    ("widget (French)", "/widgets/{french}/", True),
+    ("widget (partner, in English)", "/widgets/{partner}/?langue=en", True),
+    ("code to embed (French)", "/organisations/{french}/integrer/", True),
 ]
 STAFF_PAGES = [
     ("partnership with contacts", "/partenariats/{partnership}/", True),
@@ -298,6 +301,7 @@ STAFF_PAGES = [
 
 READY = {
     "map": "() => document.querySelector('[data-atlas-map]').dataset.loaded !== undefined",
+    "widget": "() => document.querySelector('[data-widget-map]').dataset.ready === '1'",
     "network": "() => document.querySelector('[data-network]').dataset.ready === '1'",
     "dashboard": "() => document.querySelector('[data-chart=countries]').dataset.ready === '1'",
 }

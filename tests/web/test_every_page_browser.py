@@ -63,6 +63,11 @@ def every_page(live_server, resolver, django_user_model):
             200,
         ),
         ("country", "/pays/DE/", 200),
+        (
+            "widget-code",
+            f"{Organisation.objects.get(name='Boulogne-Billancourt').get_absolute_url()}integrer/",
+            200,
+        ),
         ("map", "/carte/", 200),
         ("dashboard", f"/tableau-de-bord/?territoire={clermont.pk}", 200),
         ("network", "/tableau-de-bord/reseau/", 200),

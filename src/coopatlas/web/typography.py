@@ -64,7 +64,8 @@ def _retouch(html: str) -> str:
 
 
 class FrenchTypographyMiddleware:
-    """Retouch the French HTML pages (not files, JSON or streamed answers)."""
+    """Retouch the French HTML pages (not files, JSON or streamed answers, nor a page its view
+    retouched already and marked `typography_done`: one kept in a cache that way)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -73,9 +74,10 @@ class FrenchTypographyMiddleware:
         response = self.get_response(request)
         if (
             getattr(request, "LANGUAGE_CODE", "fr").startswith("fr")
-            and response["Content-Type"].startswith("text/html")
+            and response.get("Content-Type", "").startswith("text/html")
             and not response.streaming
             and not response.has_header("Content-Encoding")
+            and not getattr(response, "typography_done", False)
         ):
             charset = response.charset or "utf-8"
             response.content = french_typography(response.content.decode(charset)).encode(charset)

@@ -22,6 +22,7 @@ from coopatlas.web import (
     review,
     search,
     views,
+    widgets,
 )
 
 app_name = "web"
@@ -33,6 +34,11 @@ urlpatterns = [
     path("partenariats/<int:pk>/", views.partnership_detail, name="partnership"),
     path("partenariats/<int:pk>/fiche.pdf", views.partnership_pdf, name="partnership_pdf"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/integrer/", widgets.widget_embed, name="widget_embed"),
+    # Widgets that other sites frame (web/widgets.py: the only routes they may frame).
+    path("widgets/<int:pk>/", widgets.widget_page, name="widget"),
+    path("widgets/<int:pk>.js", widgets.widget_script, name="widget_script"),
+    path("widgets/theme.css", widgets.widget_theme, name="widget_theme"),
     path("connexion/", accounts.SignInView.as_view(), name="sign_in"),
     path("deconnexion/", accounts.SignOutView.as_view(), name="sign_out"),
     path("mon-compte/", accounts.my_account, name="my_account"),
