@@ -278,6 +278,7 @@ PUBLIC_PAGES = [
     ("network", "/tableau-de-bord/reseau/", True),
     ("watch lists", "/tableau-de-bord/veille/?doublons=1", True),
     ("calendar", "/calendrier/", True),
+    ("APD declaration", "/tableau-de-bord/declaration-apd/?territoire={french}&annee=2021", True),
     ("widget (French)", "/widgets/{french}/", True),
     ("widget (partner, in English)", "/widgets/{partner}/?langue=en", True),
     ("code to embed (French)", "/organisations/{french}/integrer/", True),

@@ -167,6 +167,7 @@ def english_pages(client) -> list[str]:
         "/tableau-de-bord/reseau/",
         "/tableau-de-bord/veille/",
         "/calendrier/?depuis=2025-01-01",
+        "/tableau-de-bord/declaration-apd/",
         "/sources/",
         "/connexion/",
     ]

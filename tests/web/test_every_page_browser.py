@@ -73,6 +73,7 @@ def every_page(live_server, resolver, django_user_model):
         ("network", "/tableau-de-bord/reseau/", 200),
         ("watch", "/tableau-de-bord/veille/", 200),
         ("calendar", "/calendrier/?depuis=2025-01-01", 200),
+        ("oda-declaration", f"/tableau-de-bord/declaration-apd/?territoire={clermont.pk}", 200),
         ("sources", "/sources/", 200),
         ("legal-notice", "/mentions-legales/", 200),
         ("accessibility", "/accessibilite/", 200),

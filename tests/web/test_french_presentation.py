@@ -69,6 +69,7 @@ FRENCH_PAGES = [
     "/tableau-de-bord/reseau/",
     "/tableau-de-bord/veille/",
     "/calendrier/?depuis=2022-01-01",
+    "/tableau-de-bord/declaration-apd/",
     "/connexion/",
 ]
 
