@@ -14,6 +14,7 @@ Examples:
     coopatlas reindex                            # rebuild the full-text search index
     coopatlas dashboard --scope "territoire=9&zone=africa"   # a scope's dashboard figures
     coopatlas watch --list fin-proche --months 6 -o fin.csv  # a watch list as CSV
+    coopatlas send-alerts --dry-run              # the e-mail alerts of the day, without sending
     coopatlas load-demo                          # (re)load the demo atlas; existing records are kept
     coopatlas generate --partnerships 10000 --seed 1  # a synthetic atlas on real places (benchmarks)
     coopatlas check                              # database reachable, migrations applied, data counts
@@ -725,6 +726,45 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_send_alerts(args: argparse.Namespace) -> int:
+    import datetime
+
+    from rich.markup import escape
+
+    from coopatlas.alerts.models import AlertKind
+    from coopatlas.alerts.services import send_alerts
+
+    try:
+        today = datetime.date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        err_console.print(f"[red]Date illisible[/red] : --today {escape(args.today)} (attendu AAAA-MM-JJ).")
+        return 2
+    outcome = send_alerts(today=today, dry_run=args.dry_run)
+    if args.dry_run:
+        for alerts in outcome.planned:
+            console.print(
+                f"[bold]{escape(alerts.user.email)}[/bold] ({alerts.language}) : {alerts.count} élément(s)"
+            )
+            for section in alerts.sections:
+                console.print(f"  {escape(section.heading)}")
+                for item in section.items:
+                    console.print(f"    - {escape(item.title)} — {escape(item.detail)}")
+    table = Table(title="Alertes (essai : rien n'est envoyé)" if args.dry_run else "Alertes envoyées")
+    table.add_column("alerte")
+    table.add_column("éléments", justify="right")
+    for kind in AlertKind:
+        table.add_row(str(kind.label), str(outcome.items.get(kind.value, 0)))
+    console.print(table)
+    verb = "à envoyer" if args.dry_run else "envoyé(s)"
+    console.print(
+        f"{outcome.emails} e-mail(s) {verb} ; {outcome.without_address} compte(s) sans adresse ; "
+        f"{len(outcome.failed)} échec(s)."
+    )
+    for failure in outcome.failed:
+        err_console.print(f"[red]Échec[/red] : {escape(failure)}")
+    return 1 if outcome.failed else 0
+
+
 def _user_named(name: str):
     """Return the active user whose username, else whose e-mail address (if only one has it), is `name`."""
     from django.contrib.auth import get_user_model
@@ -1378,6 +1418,13 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--list", help="une liste : fin-proche, a-verifier, sans-theme, sans-annee, …")
     watch.add_argument("-o", "--output", help="fichier CSV à écrire (sinon la sortie standard)")
     watch.set_defaults(func=cmd_watch)
+
+    alerts = sub.add_parser(
+        "send-alerts", help="envoyer les alertes par e-mail du jour (une fois par jour : cron, timer systemd)"
+    )
+    alerts.add_argument("--dry-run", action="store_true", help="dire ce qui serait envoyé, sans rien envoyer")
+    alerts.add_argument("--today", metavar="AAAA-MM-JJ", help="le jour de référence (essais, rattrapage)")
+    alerts.set_defaults(func=cmd_send_alerts)
 
     undo = sub.add_parser("undo-import", help="annuler un lot d'import")
     undo.add_argument("batch", type=int, help="numéro du lot (voir coopatlas imports)")
