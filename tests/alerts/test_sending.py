@@ -169,6 +169,7 @@ def test_new_partnerships_in_a_followed_country_or_theme(people, mailoutbox):
     text = body(mailoutbox[0])
     assert followed.title in text and by_theme.title in text
     assert before.title not in text and italian.title not in text
+    assert send_alerts().emails == 0  # told once
 
 
 def test_one_email_per_user_gathers_its_kinds(people, mailoutbox):

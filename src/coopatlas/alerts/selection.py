@@ -9,19 +9,32 @@ board's answers as the app shows them. Nothing here writes; no item carries pers
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import CharField, Exists, Max, OuterRef, Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coopatlas.accounts.permissions import EDITING_KINDS, REVIEWING_KINDS, scope_of
-from coopatlas.alerts.models import AlertKind, Subscription
-from coopatlas.atlas.choices import PublicationState
-from coopatlas.atlas.models import BoardAnswer, Organisation, Partnership, PublicationStep, Theme
+from coopatlas.alerts.models import AlertKind, SentAlert, Subscription
+from coopatlas.atlas.choices import PartnershipForm, PublicationState
+from coopatlas.atlas.models import (
+    FRANCE,
+    BoardAnswer,
+    Organisation,
+    Participation,
+    Partnership,
+    PartnershipTheme,
+    PublicationStep,
+    Theme,
+)
+from coopatlas.core.i18n import sort_key
 from coopatlas.core.years import add_months
+from coopatlas.places.models import Country
 
 DEFAULT_MONTHS = 6
 
@@ -150,16 +163,28 @@ def board_answers(user, subscription: Subscription, today: datetime.date) -> lis
 
 def new_partnerships(user, subscription: Subscription, today: datetime.date) -> list[AlertItem]:
     """The partnerships published since the alert started that concern a followed country (a
-    partner's or an explicit one) or theme (or one of its sub-themes). Published records only."""
+    partner's or an explicit one) or theme (or one of its sub-themes), not told yet. Published
+    records only."""
     countries = [c.iso2 for c in subscription.countries.all()]
     themes = list(subscription.themes.all())
     if not countries and not themes:
         return []
+    # Subqueries rather than joins: one row per partnership, whatever its partners and themes.
     followed = Q()
     if countries:
-        followed |= Q(participations__organisation__country__in=countries) | Q(extra_countries__in=countries)
+        followed |= Q(
+            pk__in=Participation.objects.filter(organisation__country__in=countries).values("partnership_id")
+        ) | Q(
+            pk__in=Partnership.extra_countries.through.objects.filter(country_id__in=countries).values(
+                "partnership_id"
+            )
+        )
     if themes:
-        followed |= Q(themes__in=themes) | Q(themes__parent__in=themes) | Q(themes__parent__parent__in=themes)
+        followed |= Q(
+            pk__in=PartnershipTheme.objects.filter(
+                Q(theme__in=themes) | Q(theme__parent__in=themes) | Q(theme__parent__parent__in=themes)
+            ).values("partnership_id")
+        )
     since = subscription.started_at
     published_since = Exists(
         PublicationStep.objects.filter(
@@ -169,24 +194,43 @@ def new_partnerships(user, subscription: Subscription, today: datetime.date) -> 
     never_stepped = ~Exists(
         PublicationStep.objects.filter(partnership=OuterRef("pk"), to_state=PublicationState.PUBLISHED)
     )
+    # Told already: left out in SQL, as the list of those published since the start only grows.
+    told = SentAlert.objects.filter(
+        user=user, kind=AlertKind.NEW_PARTNERSHIPS, item_key=Cast(OuterRef("pk"), CharField())
+    )
     chosen = (
         Partnership.objects.published()
         .filter(followed)
         .filter(published_since | (never_stepped & Q(created_at__gte=since)))
+        .filter(~Exists(told))
     )
-    rows = (
-        Partnership.objects.filter(pk__in=chosen.values("pk"))
-        .prefetch_related("participations__organisation__country", "extra_countries")
-        .order_by("title", "pk")
-    )
+    if not chosen.exists():  # the usual day: nothing new
+        return []
+    ids = chosen.values("pk")
+    # Countries read as rows, not prefetched: a large import published at once brings thousands.
+    concerned: dict[int, set[str]] = defaultdict(set)
+    for pk, iso2 in (
+        Participation.objects.filter(partnership_id__in=ids)
+        .exclude(organisation__country_id=FRANCE)
+        .values_list("partnership_id", "organisation__country_id")
+    ):
+        concerned[pk].add(iso2)
+    for pk, iso2 in Partnership.extra_countries.through.objects.filter(partnership_id__in=ids).values_list(
+        "partnership_id", "country_id"
+    ):
+        concerned[pk].add(iso2)
+    names = {country.iso2: country.display_name for country in Country.objects.all()}
+    forms = dict(PartnershipForm.choices)
+    rows = Partnership.objects.filter(pk__in=ids).order_by("title", "pk").values_list("pk", "title", "form")
     return [
         AlertItem(
-            str(p.pk),
-            p.title,
-            ", ".join(country.display_name for country in p.countries()) or p.get_form_display(),
-            reverse("web:partnership", args=[p.pk]),
+            str(pk),
+            title,
+            ", ".join(sorted((names.get(c, c) for c in concerned[pk]), key=sort_key))
+            or str(forms.get(form, form)),
+            reverse("web:partnership", args=[pk]),
         )
-        for p in rows
+        for pk, title, form in rows
     ]
 
 

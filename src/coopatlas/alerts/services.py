@@ -178,7 +178,9 @@ def site_url(path: str) -> str:
 def _new_items(user, subscriptions: Iterable[Subscription], today: datetime.date) -> list[Section]:
     """Return, per active subscription, the items its kind says today not yet sent to the user."""
     sent: dict[str, set[str]] = {}
-    for kind, key in SentAlert.objects.filter(user=user).values_list("kind", "item_key"):
+    # (new partnerships leave out those told in SQL: their list only grows)
+    told = SentAlert.objects.filter(user=user).exclude(kind=AlertKind.NEW_PARTNERSHIPS)
+    for kind, key in told.values_list("kind", "item_key"):
         sent.setdefault(kind, set()).add(key)
     open_kinds = set(kinds_open_to(user))
     sections = []
