@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "coopatlas.search",
     "coopatlas.extraction",
     "coopatlas.jobs",
+    "coopatlas.alerts",
     "coopatlas.web",
     "coopatlas.api",
 ]
@@ -203,6 +204,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coopatlas <ne-pas-repondre@coopatlas.localhost>")
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works one day
+# The site's address as its users reach it: the links of the alert e-mails (docs/alerts.md).
+COOPATLAS_SITE_URL = os.environ.get("COOPATLAS_SITE_URL", "http://127.0.0.1:8000")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

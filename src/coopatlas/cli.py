@@ -17,6 +17,7 @@ Examples:
     coopatlas watch --list fin-proche --months 6 -o fin.csv  # a watch list as CSV
     coopatlas calendar --scope "pays=RS" -o serbie.ics  # a scope's calendar as an iCal file
     coopatlas declaration-apd --scope "territoire=9" --year 2021 -o apd.xlsx  # yearly APD declaration
+    coopatlas send-alerts --dry-run              # the e-mail alerts of the day, without sending
     coopatlas load-demo                          # (re)load the demo atlas; existing records are kept
     coopatlas generate --partnerships 10000 --seed 1  # a synthetic atlas on real places (benchmarks)
     coopatlas check                              # database reachable, migrations applied, data counts
@@ -817,6 +818,45 @@ def _euros(amount) -> str:
     return f"{amount:,.0f}".replace(",", "\u202f")
 
 
+def cmd_send_alerts(args: argparse.Namespace) -> int:
+    import datetime
+
+    from rich.markup import escape
+
+    from coopatlas.alerts.models import AlertKind
+    from coopatlas.alerts.services import send_alerts
+
+    try:
+        today = datetime.date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        err_console.print(f"[red]Date illisible[/red] : --today {escape(args.today)} (attendu AAAA-MM-JJ).")
+        return 2
+    outcome = send_alerts(today=today, dry_run=args.dry_run)
+    if args.dry_run:
+        for alerts in outcome.planned:
+            console.print(
+                f"[bold]{escape(alerts.user.email)}[/bold] ({alerts.language}) : {alerts.count} élément(s)"
+            )
+            for section in alerts.sections:
+                console.print(f"  {escape(section.heading)}")
+                for item in section.items:
+                    console.print(f"    - {escape(item.title)} — {escape(item.detail)}")
+    table = Table(title="Alertes (essai : rien n'est envoyé)" if args.dry_run else "Alertes envoyées")
+    table.add_column("alerte")
+    table.add_column("éléments", justify="right")
+    for kind in AlertKind:
+        table.add_row(str(kind.label), str(outcome.items.get(kind.value, 0)))
+    console.print(table)
+    verb = "à envoyer" if args.dry_run else "envoyé(s)"
+    console.print(
+        f"{outcome.emails} e-mail(s) {verb} ; {outcome.without_address} compte(s) sans adresse ; "
+        f"{len(outcome.failed)} échec(s)."
+    )
+    for failure in outcome.failed:
+        err_console.print(f"[red]Échec[/red] : {escape(failure)}")
+    return 1 if outcome.failed else 0
+
+
 def _user_named(name: str):
     """Return the active user whose username, else whose e-mail address (if only one has it), is `name`."""
     from django.contrib.auth import get_user_model
@@ -1601,6 +1641,12 @@ def build_parser() -> argparse.ArgumentParser:
     apd.add_argument("--year", action="append", help="année ou période (2021, 2020-2021) ; répétable")
     apd.add_argument("-o", "--output", help="fichier à écrire : .xlsx (classeur) ou .csv (Excel français)")
     apd.set_defaults(func=cmd_oda_declaration)
+    alerts = sub.add_parser(
+        "send-alerts", help="envoyer les alertes par e-mail du jour (une fois par jour : cron, timer systemd)"
+    )
+    alerts.add_argument("--dry-run", action="store_true", help="dire ce qui serait envoyé, sans rien envoyer")
+    alerts.add_argument("--today", metavar="AAAA-MM-JJ", help="le jour de référence (essais, rattrapage)")
+    alerts.set_defaults(func=cmd_send_alerts)
 
     undo = sub.add_parser("undo-import", help="annuler un lot d'import")
     undo.add_argument("batch", type=int, help="numéro du lot (voir coopatlas imports)")

@@ -5,8 +5,9 @@ The scan reads every module of src/coopatlas (the syntax tree, not the text) for
 write through Django's ORM or raw SQL: save, create, delete, bulk_create, bulk_update,
 get_or_create, update_or_create, bulk_history_create, execute, executemany; `update` on a
 queryset (`….objects…` or `….filter(…)…`); and add, remove, clear or set on a many-to-many field
-of one of our models. atlas/services/ and accounts/services.py are the services; migrations are
-left out. A site not listed fails the test, and so does a listed site that no longer exists."""
+of one of our models. atlas/services/, accounts/services.py and alerts/services.py (the alerts'
+own models) are the services; migrations are left out. A site not listed fails the test, and so
+does a listed site that no longer exists."""
 
 import ast
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from django.apps import apps
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "coopatlas"
-SERVICES = ("atlas/services/", "accounts/services.py")
+SERVICES = ("atlas/services/", "accounts/services.py", "alerts/services.py")
 WRITES = {
     "save",
     "create",

@@ -89,6 +89,7 @@ def every_page(live_server, resolver, django_user_model):
         ("extraction-review", review, 200),
         ("places-review", "/lieux/a-verifier/", 200),
         ("my-partnerships", "/mes-partenariats/", 200),
+        ("alerts", "/mon-compte/alertes/", 200),
         ("partnership-edit", f"/partenariats/{clermont_partnership.pk}/modifier/", 200),
         ("partnership-history", f"/partenariats/{clermont_partnership.pk}/historique/", 200),
         ("admin", "/admin/", 200),

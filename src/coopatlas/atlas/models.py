@@ -229,6 +229,15 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
             return self.all()
         return self.public()
 
+    def edited_by(self, user) -> "OrganisationQuerySet":
+        """Keep the organisations `user` holds an editor's role for (it declares their
+        partnerships, posts on the board for them and reads the answers)."""
+        from coopatlas.accounts.models import RoleKind  # noqa: PLC0415 (models load first)
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(roles__user=user, roles__kind=RoleKind.EDITOR).distinct()
+
     def matching(self, text: str) -> "OrganisationQuerySet":
         """Filter on a name, accent- and case-insensitively."""
         return self.filter(normalized_name__contains=normalise(text))
@@ -640,6 +649,9 @@ class Programme(models.Model):
 
 # Statuses that say a partnership has not ended: with an end date passed, they need checking.
 UNENDED_STATUSES = (PartnershipStatus.ACTIVE, PartnershipStatus.PLANNED)
+# A published record neither verified ("Toujours exact") nor changed for this long asks to be
+# verified ("Mes partenariats", the e-mail alerts).
+STALE_AFTER_DAYS = 730
 
 
 class PartnershipQuerySet(models.QuerySet["Partnership"]):
@@ -656,6 +668,31 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
     def status_outdated(self, today: datetime.date | None = None) -> "PartnershipQuerySet":
         """Filter on partnerships said active or planned whose end date has passed."""
         return self.filter(status__in=UNENDED_STATUSES, end_date__lt=today or timezone.localdate())
+
+    def ending(self, today: datetime.date, until: datetime.date) -> "PartnershipQuerySet":
+        """Keep the agreements whose end date falls from `today` to `until` (both included),
+        neither archived nor said ended: those to renew, extend or close."""
+        return self.filter(end_date__gte=today, end_date__lte=until).exclude(
+            Q(publication_state=PublicationState.ARCHIVED) | Q(status=PartnershipStatus.ENDED)
+        )
+
+    def to_verify(self, today: datetime.date) -> "PartnershipQuerySet":
+        """Keep the published records not verified for STALE_AFTER_DAYS: verified before then,
+        or never verified and not changed since then."""
+        before = today - datetime.timedelta(days=STALE_AFTER_DAYS)
+        return self.filter(publication_state=PublicationState.PUBLISHED).filter(
+            Q(last_verified_on__isnull=True, updated_at__date__lt=before) | Q(last_verified_on__lt=before)
+        )
+
+    def waiting_review_by(self, user) -> "PartnershipQuerySet":
+        """Keep the records submitted for review in the territory `user` reviews (its
+        coordinator's scope; the atlas team: everywhere); none for who reviews nothing."""
+        from coopatlas.accounts.permissions import REVIEWING_KINDS, scope_of  # noqa: PLC0415 (models load first)
+
+        scope = scope_of(user, REVIEWING_KINDS)
+        if user is None or scope.empty:
+            return self.none()
+        return self.filter(publication_state=PublicationState.SUBMITTED).within(scope)
 
     def visible_to(self, user) -> "PartnershipQuerySet":
         """Keep what `user` may see: the published records, and the others of its editing scope

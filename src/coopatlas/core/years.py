@@ -24,3 +24,15 @@ def validate_year(value: int | None) -> None:
             code="year_out_of_range",
             params={"value": value, "min": MIN_YEAR, "max": max_year()},
         )
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """Return the same day `months` later (the month's last day when it is shorter)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)

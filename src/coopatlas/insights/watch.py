@@ -16,13 +16,20 @@ from django.utils.translation import gettext as _
 
 from coopatlas.atlas.choices import OrganisationKind, PartnershipStatus
 from coopatlas.atlas.duplicates import find_duplicates, find_partnership_duplicates
-from coopatlas.atlas.models import FundingLine, Organisation, Participation, Partnership, PartnershipTheme
+from coopatlas.atlas.models import (
+    STALE_AFTER_DAYS,
+    FundingLine,
+    Organisation,
+    Participation,
+    Partnership,
+    PartnershipTheme,
+)
+from coopatlas.core.years import add_months
 from coopatlas.search.memo import remembered, scope_key
 from coopatlas.search.query import SearchQuery
 
 DEFAULT_MONTHS = 12
 _PLACEHOLDER = 987654321
-STALE_AFTER_DAYS = 2 * 365
 LOCAL_AUTHORITY_KINDS = (
     OrganisationKind.COMMUNE,
     OrganisationKind.EPCI,
@@ -52,18 +59,6 @@ class WatchList:
     def __post_init__(self) -> None:
         if self.count < 0:
             self.count = len(self.items)
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day `months` later (the month's last day when it is shorter)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=candidate)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def _partnership_items(
@@ -122,7 +117,7 @@ def _lists(
     lists = []
 
     horizon = add_months(today, months)
-    ending = scope.filter(end_date__gte=today, end_date__lte=horizon).exclude(status=PartnershipStatus.ENDED)
+    ending = scope.ending(today, horizon)
     lists.append(
         WatchList(
             "fin-proche",

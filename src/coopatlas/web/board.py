@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coopatlas.accounts.models import RoleKind
 from coopatlas.accounts.permissions import may
 from coopatlas.atlas.choices import BoardPostKind
 from coopatlas.atlas.models import FRANCE, BoardPost, Organisation, Theme
@@ -33,11 +32,7 @@ from coopatlas.web.forms import add_service_error
 
 def _kept_organisations(user):
     """The organisations whose records the user keeps as an editor (those it may post for)."""
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    return (
-        Organisation.objects.filter(roles__user=user, roles__kind=RoleKind.EDITOR).distinct().order_by("name")
-    )
+    return Organisation.objects.edited_by(user).order_by("name")
 
 
 def _partner_countries():

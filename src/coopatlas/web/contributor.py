@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +16,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coopatlas.accounts.models import RoleKind
 from coopatlas.accounts.permissions import EDITING_KINDS, may, scope_of
 from coopatlas.atlas.choices import ParticipationRole, PartnershipForm
 from coopatlas.atlas.models import (
@@ -39,16 +37,14 @@ from coopatlas.atlas.services import (
     partnership_revert,
     partnership_update,
 )
-from coopatlas.core.years import MIN_YEAR
+from coopatlas.core.years import MIN_YEAR, add_months
 from coopatlas.places.models import Country
 from coopatlas.places.overseas import FRENCH_OVERSEAS
 from coopatlas.web.accounts import login_required
 
 
 def _my_organisations(user):
-    return (
-        Organisation.objects.filter(roles__user=user, roles__kind=RoleKind.EDITOR).distinct().order_by("name")
-    )
+    return Organisation.objects.edited_by(user).order_by("name")
 
 
 class DeclareForm(forms.Form):
@@ -73,8 +69,7 @@ class DeclareForm(forms.Form):
             self.fields["french"].initial = organisations.first()
 
 
-STALE_AFTER_DAYS = 730  # a published record not verified for two years asks for "Toujours exact"
-ENDING_WITHIN_DAYS = 183  # agreements ending within six months
+ENDING_WITHIN_MONTHS = 6  # agreements ending within six months
 
 
 @dataclass
@@ -108,20 +103,8 @@ def my_partnerships(request: HttpRequest) -> HttpResponse:
         "proposals": ProposedChange.objects.filter(partnership__in=mine, state=ProposalState.OPEN)
         .select_related("partnership")
         .order_by("-pk")[:50],
-        "stale": mine.filter(publication_state=PublicationState.PUBLISHED)
-        .filter(
-            Q(
-                last_verified_on__isnull=True,
-                updated_at__date__lt=today - datetime.timedelta(days=STALE_AFTER_DAYS),
-            )
-            | Q(last_verified_on__lt=today - datetime.timedelta(days=STALE_AFTER_DAYS))
-        )
-        .order_by("last_verified_on", "updated_at")[:50],
-        "ending": mine.filter(
-            end_date__gte=today, end_date__lte=today + datetime.timedelta(days=ENDING_WITHIN_DAYS)
-        )
-        .exclude(publication_state=PublicationState.ARCHIVED)
-        .order_by("end_date")[:50],
+        "stale": mine.to_verify(today).order_by("last_verified_on", "updated_at")[:50],
+        "ending": mine.ending(today, add_months(today, ENDING_WITHIN_MONTHS)).order_by("end_date")[:50],
     }
     return render(request, "web/my_partnerships.html", context)
 

@@ -64,10 +64,7 @@ def _review_scope(user):
 
 def waiting_for(user):
     """Return the submitted partnerships the user reviews (the header's counter reads it)."""
-    scope = scope_of(user, REVIEWING_KINDS)
-    if scope.empty:
-        return Partnership.objects.none()
-    return Partnership.objects.filter(publication_state=PublicationState.SUBMITTED).within(scope)
+    return Partnership.objects.waiting_review_by(user)
 
 
 def sent_back_to(user):

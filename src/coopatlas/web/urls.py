@@ -5,6 +5,7 @@ from django.urls import path, reverse_lazy
 
 from coopatlas.web import (
     accounts,
+    alerts,
     board,
     calendars,
     contributor,
@@ -42,6 +43,8 @@ urlpatterns = [
     path("connexion/", accounts.SignInView.as_view(), name="sign_in"),
     path("deconnexion/", accounts.SignOutView.as_view(), name="sign_out"),
     path("mon-compte/", accounts.my_account, name="my_account"),
+    path("mon-compte/alertes/", alerts.alerts_settings, name="alerts"),
+    path("alertes/desabonnement/<str:token>/", alerts.alerts_unsubscribe, name="alerts_unsubscribe"),
     path("comptes/inviter/", accounts.invite, name="invite"),
     path("comptes/historique/", accounts.who_did_what, name="who_did_what"),
     path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
