@@ -4,6 +4,7 @@ engine the tests run on: SQLite, or PostgreSQL with DATABASE_URL."""
 import io
 import json
 import os
+import sqlite3
 import tarfile
 import uuid
 from pathlib import Path
@@ -163,6 +164,32 @@ def test_backup_round_trip_restores_every_table_row_by_row(
     stored = Document.objects.get(pk=document.pk).file.name
     assert (tmp_path / "restored-media" / stored).read_bytes() == DOCUMENT
     assert restored.media_files == backup.media_files == 1 and not restored.replaced
+
+
+def test_backup_while_another_connection_writes(archive, empty_target, tmp_path):
+    """A backup made while another connection holds an uncommitted write (a server importing)
+    completes, and holds the database as it was committed."""
+    restore_backup(archive, target=empty_target, media_root=tmp_path / "media")
+    insert = "INSERT INTO django_migrations (app, name, applied) VALUES ('zz', 'uncommitted', '2020-01-01')"
+    if connection.vendor == "sqlite":
+        writer = sqlite3.connect(empty_target["NAME"], isolation_level=None)
+        writer.execute("PRAGMA journal_mode=WAL")  # as the server opens it
+        writer.execute("BEGIN IMMEDIATE")  # SQLite's write lock, held
+    else:
+        import psycopg
+
+        from coopatlas.core.backup import pg_params
+
+        writer = psycopg.connect(**pg_params(empty_target))
+    try:
+        writer.execute(insert)
+        report = create_backup(tmp_path / "during.tar.gz", source=empty_target, media_root=tmp_path / "none")
+    finally:
+        writer.rollback() if connection.vendor != "sqlite" else writer.execute("ROLLBACK")
+        writer.close()
+    manifest = verify_archive(report.path)
+    assert ["zz", "uncommitted"] not in manifest["migrations"]
+    assert manifest["tables"] == verify_archive(archive)["tables"]
 
 
 def test_backup_manifest_says_what_the_archive_holds(archive):

@@ -260,11 +260,18 @@ def _writable_temp(directory: Path, suffix: str) -> tuple[int, Path]:
 
 
 def create_backup(
-    path: Path, *, force: bool = False, alias: str = "default", media_root: Path | None = None
+    path: Path,
+    *,
+    force: bool = False,
+    alias: str = "default",
+    source: dict | None = None,
+    media_root: Path | None = None,
 ) -> BackupReport:
-    """Write the database of `alias` and the media files into one archive at `path`; return what
-    it holds. The archive appears under its name only once complete (written beside, renamed).
-    Raise BackupError when `path` exists (unless `force`), or cannot be written."""
+    """Write the database of `alias` (or the one `source` describes, in the shape of
+    settings.DATABASES entries) and the media files of MEDIA_ROOT (or `media_root`) into one
+    archive at `path`; return what it holds. The archive appears under its name only once
+    complete (written beside, renamed). Raise BackupError when `path` exists (unless `force`),
+    or cannot be written."""
     started = time.monotonic()
     path = Path(path)
     if path.is_dir():
@@ -278,12 +285,16 @@ def create_backup(
         raise BackupError(f"Le dossier {directory} n'existe pas : créez-le, ou choisissez un autre chemin.")
     handle, partial = _writable_temp(directory, ".partial")
     os.close(handle)
-    settings_dict = connections[alias].settings_dict
+    settings_dict = dict(source if source is not None else connections[alias].settings_dict)
     vendor = vendor_of(settings_dict)
     try:
         with tempfile.TemporaryDirectory(dir=directory, prefix=".coopatlas-backup-") as work:
             dump = Path(work) / "dump"
-            with _database_dump(alias, vendor, dump) as (database, tables, migrations):
+            with _database_dump(settings_dict, None if source else alias, vendor, dump) as (
+                database,
+                tables,
+                migrations,
+            ):
                 media = _media_root(media_root)
                 files: list[dict[str, Any]] = [
                     {"path": name, "size": file.stat().st_size, "sha256": _sha256_of(file)}
@@ -324,18 +335,21 @@ def _coopatlas_version() -> str:
 
 
 @contextlib.contextmanager
-def _database_dump(alias: str, vendor: str, dump: Path):
+def _database_dump(settings_dict: dict, alias: str | None, vendor: str, dump: Path):
     """Dump the database into `dump`; yield (engine facts, row counts, applied migrations), all
     read from the same state of the database as the dump."""
     if vendor == "sqlite":
-        name = str(connections[alias].settings_dict["NAME"])
-        if _is_memory(name):  # (the tests' database) reachable through Django's connection only
-            connections[alias].ensure_connection()
-            source = connections[alias].connection
+        name = str(settings_dict["NAME"])
+        django = connections[alias] if alias is not None else None
+        if django is not None and _is_memory(name):  # (the tests') reachable through Django only
+            django.ensure_connection()
+            source = django.connection
             if source.in_transaction:  # SQLite would answer "locked" to the backup for ever
                 raise BackupError("Sauvegarde impossible au milieu d'une transaction d'écriture.")
-        else:
+        elif not _is_memory(name) and Path(name).is_file():
             source = sqlite3.connect(name, timeout=30)
+        else:
+            raise BackupError(f"La base SQLite {name} n'existe pas : rien à sauvegarder.")
         copy = sqlite3.connect(dump)
         try:
             # In one step: one read transaction, a consistent copy; in WAL mode writers go on.
@@ -346,13 +360,12 @@ def _database_dump(alias: str, vendor: str, dump: Path):
             version = sqlite3.sqlite_version
         finally:
             copy.close()
-            if source is not connections[alias].connection:
+            if django is None or source is not django.connection:
                 source.close()
         yield {"server_version": version}, tables, migrations
         return
     from psycopg import IsolationLevel
 
-    settings_dict = connections[alias].settings_dict
     pg_dump, client = _client("pg_dump")
     with _pg_connect(settings_dict) as conn:
         # The counts and the dump read the same snapshot, whatever the server writes meanwhile.
