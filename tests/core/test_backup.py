@@ -166,6 +166,38 @@ def test_backup_round_trip_restores_every_table_row_by_row(
     assert restored.media_files == backup.media_files == 1 and not restored.replaced
 
 
+def test_restore_command_into_an_empty_configured_database(archive, empty_target, tmp_path):
+    """`coopatlas restore FILE`, run as an administrator would (its own process, DATABASE_URL
+    naming an empty database), restores the atlas and its document, then says so (exit 0)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    db = empty_target
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "COOPATLAS_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+    }
+    done = subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "-m", "coopatlas.cli", "restore", str(archive)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "restaurée" in done.stdout and "1 document(s) remis" in " ".join(done.stdout.split())
+    assert (tmp_path / "var/media/documents/2025/06/convention.pdf").read_bytes() == DOCUMENT
+    assert every_row(empty_target)["places_country"] == every_row()["places_country"]
+
+
 def test_backup_while_another_connection_writes(archive, empty_target, tmp_path):
     """A backup made while another connection holds an uncommitted write (a server importing)
     completes, and holds the database as it was committed."""
