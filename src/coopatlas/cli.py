@@ -1236,7 +1236,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
         with console.status("Restauration…"):
             report = restore_backup(Path(args.file), replace=args.replace)
     except BackupError as exc:
-        err_console.print(f"[red]Restauration refusée[/red] : {escape(exc.fr)}", highlight=False)
+        refused = "Archive refusée" if args.check else "Restauration refusée"
+        err_console.print(f"[red]{refused}[/red] : {escape(exc.fr)}", highlight=False)
         return 2
     replaced = " (contenu précédent remplacé)" if report.replaced else ""
     console.print(

@@ -329,21 +329,26 @@ def test_restore_refuses_an_altered_media_file(archive, empty_target, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "hostile",
+    ("hostile", "message"),
     [
-        pytest.param(lambda m: m | {"format_version": 99}, id="unknown-version"),
-        pytest.param(lambda m: m | {"format": "autre-chose"}, id="other-format"),
+        pytest.param(
+            lambda m: m | {"format_version": 99}, "Format de sauvegarde 99 inconnu", id="unknown-version"
+        ),
+        pytest.param(
+            lambda m: m | {"format": "autre-chose"}, "pas une sauvegarde coopatlas", id="other-format"
+        ),
         pytest.param(
             lambda m: m | {"media": {"files": [{"path": "../../evil", "size": 1, "sha256": "0"}]}},
+            "mal formé",
             id="path-outside-media",
         ),
     ],
 )
-def test_restore_refuses_a_manifest_it_does_not_know(archive, empty_target, tmp_path, hostile):
+def test_restore_refuses_a_manifest_it_does_not_know(archive, empty_target, tmp_path, hostile, message):
     """A manifest of another format, a newer version or naming a file outside the media folder
     is refused before anything is written."""
     strange = rewrite(archive, tmp_path / "strange.tar.gz", manifest=hostile)
-    with pytest.raises(BackupError, match="Sauvegarde refusée"):
+    with pytest.raises(BackupError, match=message):
         restore_backup(strange, target=empty_target, media_root=tmp_path / "media")
     assert table_count(empty_target) == 0 and not (tmp_path / "media").exists()
 

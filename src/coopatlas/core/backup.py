@@ -427,7 +427,7 @@ def _write_archive(
 
 
 def _refuse_manifest(reason: str) -> BackupError:
-    return BackupError(f"Sauvegarde refusée : {reason}. Rien n'a été modifié.")
+    return BackupError(f"{reason[0].upper()}{reason[1:]}. Rien n'a été modifié.")
 
 
 def _check_manifest(manifest: Any) -> dict:
@@ -652,6 +652,11 @@ def restore_backup(
             raise BackupError(
                 f"Des fichiers du dossier des médias ({media}) ont un autre contenu que ceux de la "
                 f"sauvegarde : {', '.join(conflicts[:5])}. Relancez avec --replace pour les remplacer. "
+                "Rien n'a été modifié."
+            )
+        if vendor == "sqlite" and not Path(str(settings_dict["NAME"])).resolve().parent.is_dir():
+            raise BackupError(
+                f"Le dossier de la base {settings_dict['NAME']} n'existe pas : créez-le. "
                 "Rien n'a été modifié."
             )
         created_media = media is not None and not media.exists()
