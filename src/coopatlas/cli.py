@@ -21,6 +21,8 @@ Examples:
     coopatlas load-demo                          # (re)load the demo atlas; existing records are kept
     coopatlas generate --partnerships 10000 --seed 1  # a synthetic atlas on real places (benchmarks)
     coopatlas check                              # database reachable, migrations applied, data counts
+    coopatlas backup /srv/sauvegardes/atlas-$(date +%F).tar.gz  # database + documents, one file
+    coopatlas restore atlas-2025-06-01.tar.gz    # into an empty database (--replace: over the present one)
     coopatlas manage createsuperuser             # any Django management command
 """
 
@@ -1417,6 +1419,74 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _size(size: int) -> str:
+    return f"{size / 1e6:.1f} Mo".replace(".", ",")
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.1f}".replace(".", ",")
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from rich.markup import escape
+
+    from coopatlas.core.backup import ENGINE_LABELS, BackupError, create_backup
+
+    try:
+        with console.status("Sauvegarde de la base et des documents…"):
+            report = create_backup(Path(args.file), force=args.force)
+    except BackupError as exc:
+        err_console.print(f"[red]Sauvegarde impossible[/red] : {escape(exc.fr)}", highlight=False)
+        return 2
+    console.print(
+        f"Sauvegarde écrite : {escape(str(report.path))} ({_size(report.size)}, "
+        f"{ENGINE_LABELS[report.engine]}, {len(report.tables)} tables, {sum(report.tables.values())} "
+        f"lignes, {report.media_files} document(s) pour {_size(report.media_bytes)}) "
+        f"en {_seconds(report.seconds)} s.",
+        highlight=False,
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from rich.markup import escape
+
+    from coopatlas.core.backup import ENGINE_LABELS, BackupError, restore_backup, verify_archive
+
+    try:
+        if args.check:
+            with console.status("Vérification de l'archive…"):
+                manifest = verify_archive(Path(args.file))
+            console.print(
+                f"Archive intacte : sauvegarde {ENGINE_LABELS[manifest['engine']['vendor']]} du "
+                f"{manifest['created_at']} (coopatlas {manifest['coopatlas_version']}), "
+                f"{len(manifest['tables'])} tables, {sum(manifest['tables'].values())} lignes, "
+                f"{len(manifest['media']['files'])} document(s). Rien n'a été restauré.",
+                highlight=False,
+            )
+            return 0
+        with console.status("Restauration…"):
+            report = restore_backup(Path(args.file), replace=args.replace)
+    except BackupError as exc:
+        refused = "Archive refusée" if args.check else "Restauration refusée"
+        err_console.print(f"[red]{refused}[/red] : {escape(exc.fr)}", highlight=False)
+        return 2
+    replaced = " (contenu précédent remplacé)" if report.replaced else ""
+    console.print(
+        f"Base {ENGINE_LABELS[report.engine]} restaurée{replaced} : "
+        f"{len(report.tables)} tables, {sum(report.tables.values())} lignes, toutes comptées comme dans "
+        f"le manifeste ; {report.media_files} document(s) remis ({_size(report.media_bytes)}, sha256 "
+        f"vérifiés) en {_seconds(report.seconds)} s.",
+        highlight=False,
+    )
+    if report.pending_migrations:
+        console.print(
+            f"{len(report.pending_migrations)} migration(s) de cette version restent à appliquer : "
+            "coopatlas serve les applique en démarrant (ou coopatlas manage migrate)."
+        )
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -1661,6 +1731,32 @@ def build_parser() -> argparse.ArgumentParser:
     imports = sub.add_parser("imports", help="lister les lots d'import")
     imports.add_argument("--limit", type=int, default=30)
     imports.set_defaults(func=cmd_imports)
+
+    backup = sub.add_parser(
+        "backup",
+        help="sauvegarder la base et les documents dans un seul fichier (.tar.gz)",
+        epilog="ex. : coopatlas backup /srv/sauvegardes/atlas-$(date +%%F).tar.gz (docs/backups.md)",
+    )
+    backup.add_argument("file", metavar="FICHIER", help="l'archive à écrire (.tar.gz)")
+    backup.add_argument("--force", action="store_true", help="remplacer le fichier s'il existe déjà")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser(
+        "restore",
+        help="restaurer une sauvegarde dans la base configurée (vide, sauf --replace)",
+        epilog="Arrêtez le serveur et le travailleur avant de restaurer (docs/backups.md).",
+    )
+    restore.add_argument("file", metavar="FICHIER", help="l'archive écrite par coopatlas backup")
+    restore.add_argument(
+        "--replace",
+        action="store_true",
+        help="remplacer entièrement le contenu de la base (et les documents de même nom) s'il y en a",
+    )
+    restore.add_argument(
+        "--check",
+        action="store_true",
+        help="vérifier l'archive seulement (manifeste, sha256), sans restaurer",
+    )
+    restore.set_defaults(func=cmd_restore)
 
     manage = sub.add_parser("manage", help="lancer une commande d'administration Django")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
