@@ -101,7 +101,7 @@ def test_the_compose_environment_loads_the_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     backend, proxies, exempt, hosts, debug = json.loads(result.stdout.splitlines()[-1])
-    assert backend == "django.core.cache.backends.redis.RedisCache"
+    assert backend == "coopatlas.core.cache.ForgivingRedisCache"
     assert proxies == 1 and exempt == ["^sante/$"] and hosts == ["atlas.example.org"] and debug is False
 
 
@@ -153,7 +153,7 @@ def test_the_image_installs_the_package_and_the_javascript_libraries():
     [
         ("", "django.core.cache.backends.locmem.LocMemCache"),
         ("db", "django.core.cache.backends.db.DatabaseCache"),
-        ("redis://redis:6379/0", "django.core.cache.backends.redis.RedisCache"),
+        ("redis://redis:6379/0", "coopatlas.core.cache.ForgivingRedisCache"),
     ],
 )
 def test_the_cache_follows_coopatlas_cache_url(url, backend):

@@ -312,7 +312,8 @@ def _caches(url: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coopatlas_cache"}
     if url.startswith(("redis://", "rediss://", "unix://")):
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # a Redis server that does not answer is a miss, not a failed page (core/cache.py)
+            "BACKEND": "coopatlas.core.cache.ForgivingRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "coopatlas",
             # A Redis server that stopped answering costs a request one second, not a worker.

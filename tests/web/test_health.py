@@ -75,12 +75,13 @@ def test_health_answers_503_when_the_search_index_misses_a_partnership(client):
     assert checks["cache"]["status"] == "ok"
 
 
-def test_health_answers_503_when_the_cache_does_not_answer(client, settings, caplog):
-    """A Redis cache that nobody serves: 503, the cache check says so without the address."""
+def test_health_says_degraded_when_the_cache_does_not_answer_and_pages_still_answer(client, settings, caplog):
+    """A Redis cache that nobody serves: /sante/ says « dégradé » without the address, still 200
+    (the proxy keeps the server), and the pages that read the cache answer, computed anew."""
     # given: a port where nothing listens
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "coopatlas.core.cache.ForgivingRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -89,12 +90,16 @@ def test_health_answers_503_when_the_cache_does_not_answer(client, settings, cap
     with caplog.at_level(logging.WARNING, logger="coopatlas.web.health"):
         answer = client.get("/sante/")
     # then
-    assert answer.status_code == 503
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "dégradé"
     cache_check = answer.json()["checks"]["cache"]
-    assert cache_check == {"status": "erreur", "message": "Cache injoignable."}
+    assert cache_check == {"status": "dégradé", "message": "Le cache ne rend pas ce qu'on y a mis."}
     assert "127.0.0.1:9" not in answer.content.decode()
-    (record,) = [r for r in caplog.records if r.name == "coopatlas.web.health"]
-    assert record.request_id == answer["X-Request-ID"]  # the failure's details, under the request's id
+    records = [r for r in caplog.records if r.name == "coopatlas.web.health"]
+    assert records and all(r.request_id == answer["X-Request-ID"] for r in records)
+    with caplog.at_level(logging.WARNING, logger="coopatlas.core.cache"):
+        assert client.get("/tableau-de-bord/").status_code == 200
+    assert any("Redis did not answer" in r.getMessage() for r in caplog.records)
 
 
 def test_health_is_not_redirected_to_https_under_production_settings(client, settings):

@@ -1,7 +1,9 @@
 """`/sante/`: whether this server can serve, for the reverse proxy's and the orchestrator's checks.
 
 JSON, 200 when every check passes and 503 otherwise, each check with its status and a short
-French message; no personal data and nothing secret (a failure's details go to the log, under
+French message. A shared cache that does not answer is « dégradé », still 200: pages are
+computed without it (core/cache.py), so taking every server out of the proxy for it would turn a
+slower site into no site; no personal data and nothing secret (a failure's details go to the log, under
 the request's id). Cheap enough to be asked every few seconds: a handful of small queries.
 """
 
@@ -102,8 +104,12 @@ CHECKS: dict[str, Callable[[], str]] = {
 }
 
 
+# Checks whose failure leaves the server able to serve, more slowly: « dégradé », not 503.
+DEGRADABLE = frozenset({"cache"})
+
+
 def run_checks() -> dict[str, dict[str, str]]:
-    """Run each check; return its status ("ok" or "erreur") and French message, by name."""
+    """Run each check; return its status ("ok", "dégradé" or "erreur") and French message, by name."""
     results: dict[str, dict[str, str]] = {}
     for name, check in CHECKS.items():
         needs = {"migrations": "database", "search_index": "migrations"}.get(name)
@@ -118,17 +124,22 @@ def run_checks() -> dict[str, dict[str, str]]:
         except Exception:  # noqa: BLE001 — any driver or cache error means "not well"
             logger.warning("Health check %s failed", name, exc_info=True)
             results[name] = {"status": "erreur", "message": FAILED[name]}
+        if name in DEGRADABLE and results[name]["status"] == "erreur":
+            logger.warning("Health check %s degraded: %s", name, results[name]["message"])
+            results[name]["status"] = "dégradé"
     return results
 
 
 @require_safe
 @never_cache
 def health(request: HttpRequest) -> JsonResponse:
-    """Answer 200 when every check passes, 503 otherwise, with each check's status and message."""
+    """Answer 200 when the server can serve (every check passes, or only the cache is degraded),
+    503 otherwise, with each check's status and message."""
     checks = run_checks()
-    healthy = all(check["status"] == "ok" for check in checks.values())
+    statuses = {check["status"] for check in checks.values()}
+    overall = "erreur" if "erreur" in statuses else "dégradé" if "dégradé" in statuses else "ok"
     return JsonResponse(
-        {"status": "ok" if healthy else "erreur", "checks": checks},
-        status=200 if healthy else 503,
+        {"status": overall, "checks": checks},
+        status=503 if overall == "erreur" else 200,
         json_dumps_params={"ensure_ascii": False},
     )
