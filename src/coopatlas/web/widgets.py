@@ -299,7 +299,12 @@ def _frame_ancestors() -> list[str]:
 
 def _assets() -> tuple[str, ...]:
     """The addresses of the widget's static files (hashed: a new release changes them)."""
-    return (static("web/widget.css"), static("web/widget-map.js"), static("vendor/leaflet/leaflet.js"))
+    return (
+        static("web/widget.css"),
+        static("web/map-base.js"),
+        static("web/widget-map.js"),
+        static("vendor/leaflet/leaflet.js"),
+    )
 
 
 def _etag(kind: str, pk: int | None, options: WidgetOptions) -> str:

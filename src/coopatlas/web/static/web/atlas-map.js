@@ -3,20 +3,6 @@
 // view moves), and lines from an organisation to its partners.
 (function () {
   "use strict";
-  // Keep each ring continuous across the 180th meridian (Russia, Fiji) so that no polygon edge
-  // is drawn across the whole map.
-  function unwrapRing(ring) {
-    for (var i = 1; i < ring.length; i++) {
-      var delta = ring[i][0] - ring[i - 1][0];
-      if (delta > 180) { ring[i][0] -= 360; } else if (delta < -180) { ring[i][0] += 360; }
-    }
-  }
-  function unwrapAntimeridian(feature) {
-    var g = feature.geometry;
-    if (!g) { return; }
-    var polygons = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
-    polygons.forEach(function (polygon) { polygon.forEach(unwrapRing); });
-  }
   // Light to dark blue by the share of the largest count (square root: small counts stay visible).
   function shade(count, max) {
     var t = Math.sqrt(count / max);
@@ -58,12 +44,8 @@
   function init(element) {
     var map = L.map(element, { worldCopyJump: true, minZoom: 1, maxZoom: 18 }).setView([30, 10], 2);
     var base = L.layerGroup().addTo(map);
-    fetch(element.dataset.countries)
-      .then(function (r) { return r.json(); })
-      .then(function (topology) {
-        var shapes = topojson.feature(topology, topology.objects.countries);
-        shapes.features = shapes.features.filter(function (f) { return f.id !== "010"; });  // Antarctica
-        shapes.features.forEach(unwrapAntimeridian);
+    window.coopatlasMapBase.countryShapes(element.dataset.countries)
+      .then(function (shapes) {
         var counts = {};
         var drawShapes = function () {
           L.geoJSON(shapes, {
@@ -96,13 +78,9 @@
         }
       })
       .catch(function () { /* the markers still show without the base layer */ });
-    var online = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-      maxZoom: 18, attribution: "© OpenStreetMap"
-    });
-    var layers = {};
-    layers[label("offline", "Fond hors ligne (pays)")] = base;
-    layers[label("online", "Fond OpenStreetMap (en ligne)")] = online;
-    L.control.layers(layers, null, { collapsed: true }).addTo(map);
+    window.coopatlasMapBase.layerSwitch(
+      map, base, label("offline", "Fond hors ligne (pays)"), label("online", "Fond OpenStreetMap (en ligne)")
+    );
     // The server groups the places per zoom and view: a cluster per grid cell holding several,
     // a point per cell holding one. Points still go through markercluster so that places at the
     // same spot spread out when opened.

@@ -3,18 +3,6 @@
 // OpenStreetMap layer. Points come from the page (a JSON block), never as HTML.
 (function () {
   "use strict";
-  function unwrapRing(ring) {
-    for (var i = 1; i < ring.length; i++) {
-      var delta = ring[i][0] - ring[i - 1][0];
-      if (delta > 180) { ring[i][0] -= 360; } else if (delta < -180) { ring[i][0] += 360; }
-    }
-  }
-  function unwrapAntimeridian(feature) {
-    var g = feature.geometry;
-    if (!g) { return; }
-    var polygons = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
-    polygons.forEach(function (polygon) { polygon.forEach(unwrapRing); });
-  }
   function popupFor(point, labels) {
     var popup = document.createElement("div");
     popup.className = "widget-popup";
@@ -34,12 +22,8 @@
     var accent = getComputedStyle(document.documentElement).getPropertyValue("--accent").trim() || "#1d3f8f";
     var map = L.map(element, { worldCopyJump: true, minZoom: 1, maxZoom: 12 }).setView([30, 10], 1);
     var base = L.layerGroup().addTo(map);
-    fetch(element.dataset.countries)
-      .then(function (r) { return r.json(); })
-      .then(function (topology) {
-        var shapes = topojson.feature(topology, topology.objects.countries);
-        shapes.features = shapes.features.filter(function (f) { return f.id !== "010"; });  // Antarctica
-        shapes.features.forEach(unwrapAntimeridian);
+    window.coopatlasMapBase.countryShapes(element.dataset.countries)
+      .then(function (shapes) {
         L.geoJSON(shapes, {
           style: function () { return { color: "#9aa5b8", weight: 0.6, fillOpacity: 1, fillColor: "#e9edf3" }; },
           interactive: false
@@ -47,13 +31,9 @@
         base.getLayers().forEach(function (l) { if (l.bringToBack) { l.bringToBack(); } });
       })
       .catch(function () { /* the points still show without the base layer */ });
-    var online = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-      maxZoom: 18, attribution: "© OpenStreetMap"
-    });
-    var layers = {};
-    layers[labels.offline || "Fond hors ligne (pays)"] = base;
-    layers[labels.online || "Fond OpenStreetMap (en ligne)"] = online;
-    L.control.layers(layers, null, { collapsed: true }).addTo(map);
+    window.coopatlasMapBase.layerSwitch(
+      map, base, labels.offline || "Fond hors ligne (pays)", labels.online || "Fond OpenStreetMap (en ligne)"
+    );
     var bounds = [];
     var centre = data.centre ? [data.centre.lat, data.centre.lng] : null;
     data.points.forEach(function (point) {
