@@ -6,6 +6,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -184,3 +185,19 @@ def test_the_deployment_doc_names_every_variable_and_the_daily_jobs():
         "coopatlas backup",
     ]:
         assert needed in DOC, needed
+
+
+@pytest.mark.skipif(
+    not shutil.which("caddy"), reason="Caddy is not installed here (Debian: apt-get install caddy)"
+)
+def test_the_caddyfile_is_valid_for_caddy():
+    """Caddy itself reads deploy/Caddyfile (its log filter, health checks and upstreams) without error."""
+    result = subprocess.run(
+        ["caddy", "validate", "--config", str(REPO / "deploy" / "Caddyfile"), "--adapter", "caddyfile"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SITE_HOST": "atlas.example.org"},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Valid configuration" in result.stdout + result.stderr
