@@ -81,3 +81,13 @@ def test_declaration_command_writes_the_workbook(clermont, tmp_path):
     rows = list(load_workbook(target, read_only=True)["Par pays"].iter_rows(values_only=True))
     assert [r[4] for r in rows[1:]] == [473397, 906997]
     assert main(["declaration-apd", "--year", "vingt"]) == 2
+
+
+def test_page_lists_a_bounded_number_of_unattributed_groups(client, clermont, monkeypatch):
+    """Past its limit the page counts the partnership-years it leaves to the workbook."""
+    from coopatlas.web import oda
+
+    monkeypatch.setattr(oda, "UNATTRIBUTED_SHOWN", 1)
+    html = client.get(f"/tableau-de-bord/declaration-apd/?territoire={clermont.pk}").content.decode()
+    assert "Et 1 autre partenariat-année : le classeur donne toutes les lignes." in html
+    assert html.count('<td class="num">2021</td>') == 0

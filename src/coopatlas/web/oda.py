@@ -12,6 +12,8 @@ from coopatlas.insights import oda
 from coopatlas.web.dashboards import _scope_context, scope_query
 from coopatlas.web.search import visible_partnerships
 
+# Lines not attributed shown on the page, gathered per partnership and year (the workbook has all).
+UNATTRIBUTED_SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -32,9 +34,12 @@ def declaration_page(request: HttpRequest) -> HttpResponse:
     query, scope, years, refused, declaration = _declaration(request)
     context = _scope_context(request, query, scope)
     year_query = urlencode([("annee", y) for y in years])
+    groups = declaration.unattributed_by_partnership()
     context.update(
         {
             "declaration": declaration,
+            "unattributed_groups": groups[:UNATTRIBUTED_SHOWN],
+            "unattributed_hidden": max(len(groups) - UNATTRIBUTED_SHOWN, 0),
             "years_text": ", ".join(str(y) for y in years),
             "refused_years": refused,
             "download_query": "&".join(q for q in (context["scope_query"], year_query) if q),
