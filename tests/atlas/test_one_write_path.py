@@ -84,6 +84,19 @@ ALLOWED = {
     ("web/imports.py", "_template", "save"): "openpyxl workbook (a file)",
     ("exports/tabular.py", "write_xlsx", "save"): "openpyxl workbook (a file)",
     ("exports/tabular.py", "tables_xlsx", "save"): "openpyxl workbook (in memory)",
+    # Deployment: an advisory lock taken and released around the start's preparation (no row).
+    ("cli.py", "_one_preparing_at_a_time", "execute"): "pg_advisory_lock / unlock, no row written",
+    # Health: a SELECT 1, and a random cache key set, read and removed (the cache, not the atlas).
+    ("web/health.py", "check_database", "execute"): "SELECT 1 on each database alias",
+    ("web/health.py", "check_cache", "delete"): "the health check's own cache key",
+    # Backups: reading the database's tables, counts and migrations, and the snapshot they are read
+    # in; restore replaces a whole database from a checked archive (docs/backups.md), not records.
+    ("core/backup.py", "_database_dump", "execute"): "a repeatable-read snapshot for pg_dump",
+    ("core/backup.py", "_migrations", "execute"): "reads django_migrations",
+    ("core/backup.py", "_pg_tables", "execute"): "reads the catalogue's table list",
+    ("core/backup.py", "_sqlite_tables", "execute"): "reads sqlite_master",
+    ("core/backup.py", "_target_tables", "execute"): "reads the target's table list and counts",
+    ("core/backup.py", "_restore_sqlite", "execute"): "checks the restored copy, folds the WAL in",
 }
 
 
