@@ -13,7 +13,6 @@ import argparse
 import importlib.util
 import os
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
@@ -75,13 +74,9 @@ def main() -> None:
         "--shared", default=os.environ.get("COOPATLAS_SHARED_DIR") or str(ROOT.parent / "shared")
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="coopatlas-bench-calendar-") as tmp:
-        var = Path(tmp)
-        url = f"sqlite:///{var / 'coopatlas.sqlite3'}"
-        bench_generate.prepare(url, var, Path(args.shared))
-        wall, _cpu, _peak, status = bench_generate.generate(url, var, args.size, args.seed)
-        print(f"atlas synthétique de {args.size} partenariats généré en {wall:.0f} s (statut {status})")
-        os.environ.update(bench_generate._env(url, var))
+    with bench_generate.synthetic_atlas(
+        args.size, args.seed, Path(args.shared), prefix="coopatlas-bench-calendar-"
+    ):
         measure(args.size)
 
 

@@ -15,6 +15,7 @@ cores stretches the wall time, not the CPU time.
 """
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -64,6 +65,20 @@ def generate(url: str, var: Path, size: int, seed: int) -> tuple[float, float, f
     started = time.monotonic()
     _, status, usage = os.wait4(child.pid, 0)
     return time.monotonic() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, status >> 8
+
+
+@contextlib.contextmanager
+def synthetic_atlas(size: int, seed: int, shared: Path, *, prefix: str):
+    """Make a fresh SQLite atlas of `size` synthetic partnerships in a temporary folder, point
+    this process's environment at it (Django not set up yet), and yield that folder."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        var = Path(tmp)
+        url = f"sqlite:///{var / 'coopatlas.sqlite3'}"
+        prepare(url, var, shared)
+        wall, _cpu, _peak, status = generate(url, var, size, seed)
+        print(f"atlas synthétique de {size} partenariats généré en {wall:.0f} s (statut {status})")
+        os.environ.update(_env(url, var))
+        yield var
 
 
 def report(engine: str, size: int, figures: tuple[float, float, float, int], megabytes: float) -> None:

@@ -113,6 +113,13 @@ def test_browser_search_and_narrow_by_country(demo_live, browser_page):
     _shoot(browser_page, "search-narrowed")
 
 
+# Content-Security-Policy violations, reported by the page itself (installed before its scripts).
+WATCH_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 

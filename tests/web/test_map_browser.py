@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, _shoot, demo_live  # noqa: F401 — shared fixture
+from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, WATCH_VIOLATIONS, _shoot, demo_live  # noqa: F401 — shared fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -13,12 +13,6 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
 
-WATCH_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
 READY = "() => { const m = document.querySelector('[data-atlas-map]'); return m.dataset.loading === '0'; }"
 CLUSTERS = """() => [...document.querySelectorAll('.marker-cluster')].map(e => {
   const b = e.getBoundingClientRect();

@@ -10,20 +10,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from coopatlas.atlas.models import Organisation, Partnership
-from tests.web.test_browser import AXE, CHROMIUM, LAUNCH_ARGS, _shoot, axe_problems, demo_live  # noqa: F401
+from tests.web.test_browser import (  # noqa: F401
+    AXE,
+    CHROMIUM,
+    LAUNCH_ARGS,
+    WATCH_VIOLATIONS,
+    _shoot,
+    axe_problems,
+    demo_live,
+)  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
-
-WATCH_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
 
 
 def _host_pages(base_url: str, pk: int, partnership_url: str) -> dict[str, str]:
