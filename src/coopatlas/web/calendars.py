@@ -15,7 +15,7 @@ from coopatlas.insights import calendar as agenda
 from coopatlas.insights.dashboard import scope_from
 from coopatlas.places.models import Country, Departement, Region, WorldRegion
 from coopatlas.search.query import SearchQuery
-from coopatlas.web.dashboards import _scope_context
+from coopatlas.web.dashboards import scope_context
 from coopatlas.web.search import visible_partnerships
 
 FEED_FILE = "calendrier-coopatlas.ics"
@@ -77,7 +77,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     """Show the scope's anniversaries, agreements ending and planned events, grouped by month."""
     query, scope, window = _read(request)
     chosen = agenda.build(query, visible_partnerships(request), window)
-    context = _scope_context(request, query, scope)
+    context = scope_context(request, query, scope)
     fixed_start = bool((request.GET.get("depuis") or "").strip()) and window.start != timezone.localdate()
     feed_query = _feed_params(scope, window, fixed_start=fixed_start)
     feed = reverse("web:calendar_ics")

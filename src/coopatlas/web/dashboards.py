@@ -174,7 +174,8 @@ def territory_choices(selected: Organisation | None) -> list[tuple[str, list[Ter
     return groups
 
 
-def _scope_context(request: HttpRequest, query: SearchQuery, scope: dict[str, list[str]]) -> dict:
+def scope_context(request: HttpRequest, query: SearchQuery, scope: dict[str, list[str]]) -> dict:
+    """Return what every tracking page shows around its scope: the scope form's choices and words."""
     countries = (
         Country.objects.exclude(iso2=FRANCE)
         .filter(Q(organisations__participations__isnull=False) | Q(iso2__in=query.selected.get("pays", [])))
@@ -207,7 +208,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     query, scope = scope_query(request)
     board = dashboards.build(query, visible_partnerships(request), grouping=request.GET.get("groupement", ""))
     _with_links(board, scope)
-    context = _scope_context(request, query, scope)
+    context = scope_context(request, query, scope)
     context.update(
         {
             "board": board,
@@ -260,7 +261,7 @@ def network_view(request: HttpRequest) -> HttpResponse:
     """Show the scope's network of organisations and the actors that bridge countries or themes."""
     query, scope = scope_query(request)
     graph = network.build(query, visible_partnerships(request))
-    context = _scope_context(request, query, scope)
+    context = scope_context(request, query, scope)
     context.update({"graph": graph, "graph_json": network.as_chart(graph)})
     return render(request, "web/network.html", context)
 
@@ -273,7 +274,7 @@ def watch_lists(request: HttpRequest) -> HttpResponse:
     lists = watch.build(
         query, visible_partnerships(request), months=months, duplicates=with_duplicates, limit=WATCH_SHOWN
     )
-    context = _scope_context(request, query, scope)
+    context = scope_context(request, query, scope)
     context.update({"lists": lists, "months": months, "with_duplicates": with_duplicates})
     return render(request, "web/watch_lists.html", context)
 

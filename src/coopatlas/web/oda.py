@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from coopatlas.exports.tabular import table_csv, tables_xlsx
 from coopatlas.insights import oda
-from coopatlas.web.dashboards import _scope_context, scope_query
+from coopatlas.web.dashboards import scope_context, scope_query
 from coopatlas.web.search import visible_partnerships
 
 # Lines not attributed shown on the page, gathered per partnership and year (the workbook has all).
@@ -32,7 +32,7 @@ def _filename(years: list[int], extension: str) -> str:
 def declaration_page(request: HttpRequest) -> HttpResponse:
     """Show the scope's amounts per partner country and year, what is not declarable, and why."""
     query, scope, years, refused, declaration = _declaration(request)
-    context = _scope_context(request, query, scope)
+    context = scope_context(request, query, scope)
     year_query = urlencode([("annee", y) for y in years])
     groups = declaration.unattributed_by_partnership()
     context.update(
